@@ -1,0 +1,5 @@
+"""ftprep: prepare and check fine-tuning datasets."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

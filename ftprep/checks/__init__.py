@@ -1,0 +1,1 @@
+"""Checks, one module per family, registered with stable codes (see registry.py)."""

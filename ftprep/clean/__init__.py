@@ -1,0 +1,1 @@
+"""Cleaning steps for example text: normalisation, mojibake, PII redaction."""

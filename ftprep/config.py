@@ -1,0 +1,121 @@
+"""Configuration from `[tool.ftprep]` in pyproject.toml or from ftprep.toml.
+
+The top level holds options shared by every command; each pipeline validates its own
+table (`[tool.ftprep.convert]`, `[tool.ftprep.check]`, `[tool.ftprep.rules]`, ...) with
+its own pydantic model through `Config.section`, so this module stays small and a typo
+anywhere is reported with its place.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_FILES = ("ftprep.toml", "pyproject.toml")
+
+# Tables owned by a pipeline module; anything else under [tool.ftprep] is a typo.
+SECTIONS = ("convert", "check", "rules", "pii", "cost", "split", "targets")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be read or does not validate."""
+
+
+class GeneralConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    # Per-check severity overrides: {"FT301" = "error"}.
+    severity: dict[str, str] = Field(default_factory=dict)
+    strict: bool = False
+    line_format: str = Field(default="auto", alias="line-format")
+    model: str = "gpt-4o-mini-2024-07-18"
+    target: str = "openai"
+    # Allowed labels and a raw-label -> label map, shared by convert and check.
+    labels: list[str] = Field(default_factory=list)
+    label_map: dict[str, str] = Field(default_factory=dict, alias="label-map")
+
+
+@dataclass
+class Config:
+    general: GeneralConfig = field(default_factory=GeneralConfig)
+    raw_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def section(self, name: str, model: type[M]) -> M:
+        """Validate the table `[tool.ftprep.<name>]` with the owner's model."""
+        if name not in SECTIONS:
+            raise KeyError(f"config section {name!r} is not declared in ftprep.config.SECTIONS")
+        data = self.raw_sections.get(name, {})
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(_explain(exc, self.source, f"[tool.ftprep.{name}]")) from None
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent if self.source else Path.cwd()
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ftprep.toml, or pyproject.toml with a [tool.ftprep] table, upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (name == "ftprep.toml" or _has_ftprep_table(candidate)):
+                return candidate
+    return None
+
+
+def load_config(path: Path | None = None, *, search: bool = True) -> Config:
+    """Load the config file given, or the nearest one; defaults when there is none."""
+    if path is None:
+        path = find_config() if search else None
+        if path is None:
+            return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("ftprep", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.ftprep] must be a table")
+    sections = {k: v for k, v in table.items() if k in SECTIONS}
+    for key, value in sections.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: `{key}` must be a table ([tool.ftprep.{key}])")
+    general = {k: v for k, v in table.items() if k not in SECTIONS}
+    try:
+        parsed = GeneralConfig.model_validate(general)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path, "[tool.ftprep]")) from None
+    return Config(general=parsed, raw_sections=sections, source=path)
+
+
+def _has_ftprep_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool", {}).get("ftprep"), dict)
+
+
+def _explain(exc: ValidationError, path: Path | None, table: str) -> str:
+    lines = [f"{path or '<config>'}: invalid settings in {table}:"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(table)"
+        hint = " (unknown key: check its spelling)" if err["type"] == "extra_forbidden" else ""
+        lines.append(f"  {key}: {err['msg']}{hint}")
+    return "\n".join(lines)

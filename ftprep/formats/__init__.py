@@ -1,0 +1,1 @@
+"""Line formats: pydantic models of each target's JSONL line."""

@@ -1,0 +1,1 @@
+"""Loaders: tables and mailboxes to a stream of Example or Rejected."""
