@@ -35,6 +35,9 @@ class Example:
     reply: str | None = None
     # Extra fields a user template may refer to (subject, date, channel, ...).
     fields: dict[str, Any] = field(default_factory=dict)
+    # Other input records folded into this one (an agent's reply message in a thread),
+    # so that a convert summary can say read = written + merged + rejected.
+    merged: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
