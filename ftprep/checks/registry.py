@@ -47,10 +47,14 @@ class Scope(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """What a check function yields; the runner adds code, severity, file and line."""
+    """What a check function yields; the runner adds code, severity, file and line.
+
+    A line check that points into a message gives `message_index` (its place in the
+    format's conversation) and a `path` relative to that message, e.g. ".content[1]"."""
 
     message: str
     path: str | None = None
+    message_index: int | None = None
     line: int | None = None
     column: int | None = None
     related_lines: tuple[int, ...] = ()
@@ -66,6 +70,10 @@ class Check:
     func: Callable[..., Iterable[Hit]] | None = None
     # Line formats the check applies to; None means all.
     formats: frozenset[str] | None = None
+    # Line checks: "shape" checks see only the roles (so results are cached per shape);
+    # "record" checks see the record and run only when the line has `trigger` set.
+    view: str = "record"
+    trigger: str | None = None
 
     @property
     def summary(self) -> str:
@@ -105,6 +113,8 @@ def register(
     *,
     scope: Scope,
     formats: Iterable[str] | None = None,
+    view: str = "record",
+    trigger: str | None = None,
 ) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
     """Register a check function; its docstring is its documentation."""
 
@@ -118,6 +128,8 @@ def register(
                 doc=inspect.cleandoc(func.__doc__ or ""),
                 func=func,
                 formats=frozenset(formats) if formats is not None else None,
+                view=view,
+                trigger=trigger,
             )
         )
         return func

@@ -1,1 +1,120 @@
-"""Line formats: pydantic models of each target's JSONL line."""
+"""Line formats: the shape of one JSONL line for each training target.
+
+Each format is a TypedDict validated by a pydantic TypeAdapter (built on first use, so
+that importing this package stays cheap), a set of keys that identify it, and a function
+that returns the conversation the line-level checks look at.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+Record = dict[str, Any]
+
+
+def _chat_conversation(record: Record) -> list[Record]:
+    messages: list[Record] = record["messages"]
+    return messages
+
+
+def _dpo_conversation(record: Record) -> list[Record]:
+    messages: list[Record] = record["input"]["messages"]
+    return [*messages, *record["preferred_output"]]
+
+
+def _chat_message_path(record: Record, index: int) -> str:
+    return f"$.messages[{index}]"
+
+
+def _dpo_message_path(record: Record, index: int) -> str:
+    n_input = len(record["input"]["messages"])
+    return f"$.input.messages[{index}]" if index < n_input else "$.preferred_output[0]"
+
+
+@dataclass(frozen=True)
+class LineFormat:
+    name: str
+    title: str
+    type_path: str  # "module:TypedDict", imported on first use
+    keys: frozenset[str]  # top-level keys that identify a line of this format
+    conversation: Callable[[Record], list[Record]]
+    # JSON path of the message at a place in `conversation(record)`.
+    message_path: Callable[[Record, int], str]
+    description: str = ""
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def adapter(self) -> TypeAdapter[Any]:
+        adapter = self._cache.get("adapter")
+        if adapter is None:
+            from pydantic import TypeAdapter
+
+            module, _, name = self.type_path.partition(":")
+            adapter = TypeAdapter(getattr(importlib.import_module(module), name))
+            self._cache["adapter"] = adapter
+        return adapter
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = self.adapter().json_schema()
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://ftprep.dev/schemas/{self.name}.schema.json",
+            "description": self.description,
+            **schema,
+        }
+
+
+LINE_FORMATS: dict[str, LineFormat] = {}
+
+
+def register_format(fmt: LineFormat) -> LineFormat:
+    if fmt.name in LINE_FORMATS:
+        raise ValueError(f"line format {fmt.name!r} is already registered")
+    LINE_FORMATS[fmt.name] = fmt
+    return fmt
+
+
+register_format(
+    LineFormat(
+        name="openai-chat",
+        title="OpenAI chat (supervised fine-tuning)",
+        type_path="ftprep.formats.openai_chat:ChatRecord",
+        keys=frozenset({"messages"}),
+        conversation=_chat_conversation,
+        message_path=_chat_message_path,
+        description="One line of an OpenAI chat fine-tuning file: messages, optional tools.",
+    )
+)
+register_format(
+    LineFormat(
+        name="openai-dpo",
+        title="OpenAI preference (DPO)",
+        type_path="ftprep.formats.openai_dpo:DpoRecord",
+        keys=frozenset({"input", "preferred_output", "non_preferred_output"}),
+        conversation=_dpo_conversation,
+        message_path=_dpo_message_path,
+        description="One line of an OpenAI preference (DPO) fine-tuning file.",
+    )
+)
+
+
+def get_format(name: str) -> LineFormat:
+    try:
+        return LINE_FORMATS[name]
+    except KeyError:
+        known = ", ".join(LINE_FORMATS)
+        raise KeyError(f"unknown line format {name!r}: use one of {known}") from None
+
+
+def detect_format(obj: Record) -> LineFormat | None:
+    """The format whose identifying keys the object has; the most specific wins."""
+    best: LineFormat | None = None
+    for fmt in LINE_FORMATS.values():
+        if fmt.keys <= obj.keys() and (best is None or len(fmt.keys) > len(best.keys)):
+            best = fmt
+    return best

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
+from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
 class Severity(enum.IntEnum):
@@ -86,6 +86,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    # Inputs that could not be read at all (missing file, directory ...): exit code 2.
+    io_errors: list[str] = field(default_factory=list)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -105,6 +107,8 @@ class Report:
         return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
     def exit_code(self, *, strict: bool = False) -> int:
+        if self.io_errors:
+            return EXIT_USAGE
         if self.errors or (strict and self.warnings):
             return EXIT_FINDINGS
         return EXIT_OK
@@ -145,5 +149,6 @@ class Report:
                 for f in self.files
             ],
             "findings": [f.to_dict() for f in self.sorted_findings()],
+            "io_errors": list(self.io_errors),
             "stats": self.stats,
         }

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from ftprep.cli import main
+
+main()

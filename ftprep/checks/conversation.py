@@ -1,0 +1,315 @@
+"""FT1xx rules beyond the schema, one line at a time.
+
+"shape" checks see the conversation's roles only (`assistant-untrained` for an assistant
+message with weight 0); the runner caches their results per shape, since a dataset has
+few distinct shapes. "record" checks see the line and run only when its trigger is set
+(the runner computes triggers in one pass over the messages).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ftprep.checks.registry import Hit, Scope, register
+from ftprep.report.finding import Severity
+
+UNTRAINED = "assistant-untrained"
+MAX_IMAGES_PER_EXAMPLE = 10
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
+_DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.I)
+
+Record = dict[str, Any]
+Shape = tuple[str, ...]
+
+
+@register("FT110", "no-trainable-assistant-message", Severity.ERROR,
+          scope=Scope.LINE, view="shape")
+def no_trainable_assistant(shape: Shape) -> Iterator[Hit]:
+    """Example has no assistant message to train on.
+
+    Training learns from assistant messages only; an example without one (or with
+    weight 0 on all of them) teaches nothing and is rejected. Add the reply, or set
+    `weight: 1` on at least one assistant message."""
+    if "assistant" not in shape:
+        why = "all its assistant messages have weight 0" if UNTRAINED in shape else (
+            "it has no assistant message")
+        yield Hit(f"nothing to train on: {why}; add an assistant reply with weight 1")
+
+
+@register("FT116", "messages-after-last-assistant", Severity.WARNING,
+          scope=Scope.LINE, view="shape", formats=["openai-chat"])
+def trailing_messages(shape: Shape) -> Iterator[Hit]:
+    """Messages after the last assistant message.
+
+    Nothing after the last assistant message is trained on, yet it is billed as training
+    tokens. Remove the trailing messages or add the assistant reply that answers them."""
+    last = max((i for i, role in enumerate(shape) if role in ("assistant", UNTRAINED)), default=None)
+    if last is not None and last < len(shape) - 1:
+        n = len(shape) - 1 - last
+        yield Hit(f"{n} message(s) after the last assistant message are billed but never "
+                  "trained on; remove them or answer them", message_index=last + 1)
+
+
+@register("FT117", "consecutive-same-role", Severity.WARNING, scope=Scope.LINE, view="shape")
+def consecutive_same_role(shape: Shape) -> Iterator[Hit]:
+    """Two consecutive messages have the same role.
+
+    Two user or two assistant messages in a row usually mean a lost turn or a message
+    split in two; Together, Bedrock and several open trainers reject them. Merge them or
+    restore the missing turn. (Consecutive tool results are fine.)"""
+    previous = None
+    for i, role in enumerate(shape):
+        kind = "assistant" if role == UNTRAINED else role
+        if kind == previous and kind in ("user", "assistant", "system"):
+            yield Hit(f"message {i} has the same role ({kind}) as the message before it; "
+                      "merge them or restore the missing turn", message_index=i)
+        previous = kind
+
+
+@register("FT118", "misplaced-system-message", Severity.WARNING, scope=Scope.LINE, view="shape")
+def misplaced_system(shape: Shape) -> Iterator[Hit]:
+    """A system message that is not the first message.
+
+    The system prompt sets up the conversation; one in the middle is usually a template
+    bug, and several targets (Bedrock, Vertex, Mistral) accept it only first."""
+    for i, role in enumerate(shape):
+        if role == "system" and i > 0:
+            yield Hit("system message is not first; move it to the start of the conversation",
+                      message_index=i)
+
+
+@register("FT111", "empty-content", Severity.ERROR, scope=Scope.LINE, trigger="empty")
+def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """A message whose content is empty or only whitespace.
+
+    An empty user message teaches nothing; an empty assistant reply teaches the model to
+    answer with nothing. (An assistant message that only makes tool calls may have null
+    content.) Fill it in or drop the message."""
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        if isinstance(content, str) and not content.strip():
+            if message["role"] == "assistant" and message.get("tool_calls"):
+                continue
+            yield Hit(f"{message['role']} message has empty content; write it or drop the message",
+                      path=".content", message_index=i)
+        elif isinstance(content, list):
+            if not content:
+                yield Hit("content is an empty list of parts", path=".content", message_index=i)
+            for j, part in enumerate(content):
+                if part.get("type") == "text" and not part["text"].strip():
+                    yield Hit("text part is empty", path=f".content[{j}].text", message_index=i)
+        elif content is None and message["role"] == "assistant" and not (
+            message.get("tool_calls") or message.get("function_call")
+        ):
+            yield Hit("assistant message has neither content nor tool_calls",
+                      path=".content", message_index=i)
+
+
+@register("FT112", "image-outside-user-message", Severity.ERROR, scope=Scope.LINE, trigger="parts")
+def image_outside_user(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image in a message that is not a user message.
+
+    Only user messages may carry images; OpenAI rejects images in assistant outputs and
+    system messages. Move the image to a user message."""
+    for i, message in enumerate(messages):
+        if message["role"] != "user":
+            for j, _ in _image_parts(message):
+                yield Hit(f"{message['role']} messages may not contain images; move it to a "
+                          "user message", path=f".content[{j}]", message_index=i)
+
+
+@register("FT113", "too-many-images", Severity.ERROR, scope=Scope.LINE, trigger="parts")
+def too_many_images(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Example has more than 10 images.
+
+    OpenAI accepts at most 10 images per training example. Split the example."""
+    count = sum(1 for message in messages for _ in _image_parts(message))
+    if count > MAX_IMAGES_PER_EXAMPLE:
+        yield Hit(f"{count} images in one example; at most {MAX_IMAGES_PER_EXAMPLE} are "
+                  "allowed: split it")
+
+
+@register("FT114", "invalid-image-data-url", Severity.ERROR, scope=Scope.LINE, trigger="parts")
+def invalid_image_data_url(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image data URL that is malformed or not JPEG, PNG or WEBP.
+
+    Images must be JPEG, PNG or WEBP; a data URL must be `data:image/png;base64,...` with
+    valid base64. Re-encode the image."""
+    for i, j, url in _data_urls(messages):
+        match = _DATA_URL.match(url)
+        media = (match.group(1) or "").lower() if match else ""
+        if not match or not match.group(3):
+            yield Hit("malformed image data URL: expected data:image/<type>;base64,<data>",
+                      path=f".content[{j}].image_url.url", message_index=i)
+        elif media not in IMAGE_MEDIA_TYPES:
+            yield Hit(f"image type {media or 'unknown'!r} is not accepted: use JPEG, PNG or WEBP",
+                      path=f".content[{j}].image_url.url", message_index=i)
+        else:
+            try:
+                base64.b64decode(url[match.end():], validate=True)
+            except (binascii.Error, ValueError):
+                yield Hit("image data URL holds invalid base64",
+                          path=f".content[{j}].image_url.url", message_index=i)
+
+
+@register("FT115", "image-too-large", Severity.ERROR, scope=Scope.LINE, trigger="parts")
+def image_too_large(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image larger than 10 MB.
+
+    OpenAI skips images over 10 MB. Resize or recompress it."""
+    for i, j, url in _data_urls(messages):
+        comma = url.find(",")
+        payload = len(url) - comma - 1
+        size = payload * 3 // 4  # decoded size of base64 text, to within two bytes
+        if size > MAX_IMAGE_BYTES:
+            yield Hit(f"image is about {size / 1024 / 1024:.1f} MB; the limit is 10 MB: "
+                      "resize or recompress it", path=f".content[{j}].image_url.url",
+                      message_index=i)
+
+
+@register("FT108", "deprecated-function-calling", Severity.WARNING, scope=Scope.LINE,
+          trigger="deprecated")
+def deprecated_function_calling(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Uses the deprecated `functions` / `function_call` / `function` role.
+
+    Still accepted by OpenAI but deprecated in favour of `tools`, `tool_calls` and the
+    `tool` role, and unknown to most other targets. Convert to tools."""
+    if "functions" in record:
+        yield Hit("`functions` is deprecated: use `tools`", path="$.functions")
+    for i, message in enumerate(messages):
+        if message["role"] == "function":
+            yield Hit("the `function` role is deprecated: use a `tool` message with "
+                      "tool_call_id", message_index=i)
+        if "function_call" in message:
+            yield Hit("`function_call` is deprecated: use `tool_calls`",
+                      path=".function_call", message_index=i)
+
+
+@register("FT119", "tool-arguments-not-json", Severity.ERROR, scope=Scope.LINE, trigger="tools")
+def tool_arguments_not_json(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Tool-call arguments that are not a JSON object encoded as a string.
+
+    `arguments` must be a string holding a JSON object, e.g. "{\\"order\\": 42}"; the
+    model learns to emit exactly this text. Fix the JSON."""
+    for i, message in enumerate(messages):
+        calls = [(f".tool_calls[{k}].function.arguments", c["function"]["arguments"])
+                 for k, c in enumerate(message.get("tool_calls") or ())]
+        if "function_call" in message:
+            calls.append((".function_call.arguments", message["function_call"]["arguments"]))
+        for path, arguments in calls:
+            try:
+                value = json.loads(arguments)
+            except json.JSONDecodeError as exc:
+                yield Hit(f"arguments are not valid JSON ({exc.msg} at column {exc.colno}); "
+                          "fix the JSON text", path=path, message_index=i)
+                continue
+            if not isinstance(value, dict):
+                yield Hit("arguments must encode a JSON object, e.g. \"{}\"",
+                          path=path, message_index=i)
+
+
+@register("FT120", "unanswered-tool-reference", Severity.ERROR, scope=Scope.LINE, trigger="tools")
+def tool_response_without_call(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Tool message whose tool_call_id matches no earlier tool call.
+
+    Each tool result must answer a call an earlier assistant message made, with the same
+    id. Fix the id or add the assistant's tool call."""
+    called: set[str] = set()
+    for i, message in enumerate(messages):
+        for call in message.get("tool_calls") or ():
+            called.add(call["id"])
+        if message["role"] == "tool" and message["tool_call_id"] not in called:
+            yield Hit(f"tool_call_id {message['tool_call_id']!r} answers no earlier tool call; "
+                      "use the id of the assistant's call", path=".tool_call_id", message_index=i)
+
+
+@register("FT121", "duplicate-tool-call-id", Severity.ERROR, scope=Scope.LINE, trigger="tools")
+def duplicate_tool_call_id(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Two tool calls in one example share an id.
+
+    Tool results are matched to calls by id; a repeated id makes the pairing ambiguous.
+    Give each call its own id."""
+    seen: set[str] = set()
+    for i, message in enumerate(messages):
+        for k, call in enumerate(message.get("tool_calls") or ()):
+            if call["id"] in seen:
+                yield Hit(f"tool call id {call['id']!r} is used twice; give each call its own id",
+                          path=f".tool_calls[{k}].id", message_index=i)
+            seen.add(call["id"])
+
+
+@register("FT126", "undefined-tool", Severity.WARNING, scope=Scope.LINE, trigger="tools")
+def undefined_tool(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Tool call to a function that the example's `tools` do not define.
+
+    When an example lists its tools, every call should name one of them; otherwise the
+    model learns to call functions it was never shown. Add the definition or fix the name."""
+    tools = record.get("tools") or (record.get("input") or {}).get("tools")
+    if not tools:
+        return
+    defined = {tool["function"]["name"] for tool in tools}
+    for i, message in enumerate(messages):
+        for k, call in enumerate(message.get("tool_calls") or ()):
+            if call["function"]["name"] not in defined:
+                yield Hit(f"calls {call['function']['name']!r}, which `tools` does not define",
+                          path=f".tool_calls[{k}].function.name", message_index=i)
+
+
+@register("FT130", "preference-input-ends-with-assistant", Severity.WARNING, scope=Scope.LINE,
+          view="shape", formats=["openai-dpo"])
+def preference_input_last_role(shape: Shape) -> Iterator[Hit]:
+    """Preference example whose input does not end with a user message.
+
+    DPO compares two answers to the input's last turn; the preferred and non-preferred
+    outputs must be the next assistant message. End the input with the user's turn."""
+    if len(shape) >= 2 and shape[-2] != "user":
+        yield Hit("the input should end with a user message that the two outputs answer",
+                  message_index=len(shape) - 2)
+
+
+@register("FT131", "identical-preference-outputs", Severity.ERROR, scope=Scope.LINE,
+          formats=["openai-dpo"])
+def identical_preference_outputs(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Preferred and non-preferred outputs are the same.
+
+    A pair with identical answers teaches nothing and wastes tokens. Write a worse (or
+    better) alternative, or drop the example."""
+    if record["preferred_output"][0].get("content") == record["non_preferred_output"][0].get(
+        "content"
+    ):
+        yield Hit("preferred and non-preferred outputs are identical",
+                  path="$.non_preferred_output[0].content")
+
+
+@register("FT132", "image-in-preference-example", Severity.ERROR, scope=Scope.LINE,
+          trigger="parts", formats=["openai-dpo"])
+def image_in_preference(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image in a preference (DPO) example.
+
+    OpenAI's preference fine-tuning is text only. Remove images from DPO data."""
+    for i, message in enumerate(messages):
+        for j, _ in _image_parts(message):
+            yield Hit("preference fine-tuning is text only: remove the image",
+                      path=f".content[{j}]", message_index=i)
+
+
+def _image_parts(message: Record) -> Iterator[tuple[int, Record]]:
+    content = message.get("content")
+    if isinstance(content, list):
+        for j, part in enumerate(content):
+            if part.get("type") == "image_url":
+                yield j, part
+
+
+def _data_urls(messages: list[Record]) -> Iterator[tuple[int, int, str]]:
+    for i, message in enumerate(messages):
+        for j, part in _image_parts(message):
+            url = part["image_url"]["url"]
+            if url.startswith("data:"):
+                yield i, j, url

@@ -1,0 +1,104 @@
+"""Options shared by several commands, as decorators, and the helpers that turn them
+into library objects."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from ftprep.config import Config, ConfigError, load_config
+from ftprep.exitcodes import EXIT_OK, EXIT_USAGE
+from ftprep.report.finding import Report, Severity
+from ftprep.report.reporters import REPORTERS, get_reporter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _apply(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def wrap(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return wrap
+
+
+def _codes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code.strip() for item in value for code in item.split(",") if code.strip())
+
+
+def report_options(formats: tuple[str, ...] | None = None) -> Callable[[F], F]:
+    """--format, --output, --color: how a report is rendered and where it goes."""
+    choices = formats or tuple(REPORTERS)
+    return _apply(
+        click.option("--format", "-f", "output_format", type=click.Choice(choices),
+                     default="text", show_default=True, help="Report format."),
+        click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False),
+                     default=None, help="Write the report to a file instead of stdout."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]),
+                     default="auto", show_default=True,
+                     help="Colour in the text report (NO_COLOR is respected)."),
+    )
+
+
+def finding_options(func: F) -> F:
+    """--select, --ignore, --strict, --exit-zero, --config."""
+    return _apply(
+        click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+                     help="Only run these checks: codes, names or prefixes (FT4), comma-separated."),
+        click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+                     help="Skip these checks: codes, names or prefixes, comma-separated."),
+        click.option("--strict/--no-strict", default=None,
+                     help="Exit 1 on warnings too."),
+        click.option("--exit-zero", is_flag=True,
+                     help="Exit 0 even when errors are found (usage and I/O errors still exit 2)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Config file (default: nearest ftprep.toml or "
+                     "pyproject.toml with [tool.ftprep])."),
+    )(func)
+
+
+def load(config_path: Path | None) -> Config:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def make_selection(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> Any:
+    from ftprep.checks.registry import Selection
+
+    try:
+        severity = {code: Severity.parse(level) for code, level in config.general.severity.items()}
+        return Selection(
+            select=select or tuple(config.general.select),
+            ignore=(*config.general.ignore, *ignore),
+            severity=severity,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def render(report: Report, output_format: str, output_path: str | None, color: str) -> None:
+    use_color = {"always": True, "never": False}.get(color)
+    reporter = get_reporter(output_format, color=use_color)
+    if output_path:
+        from ftprep.jsonl import AtomicWriter
+
+        with AtomicWriter(output_path, mode="w") as handle:
+            reporter.render(report, handle)
+        click.echo(f"report written to {output_path}", err=True)
+    else:
+        stream: IO[str] = sys.stdout
+        reporter.render(report, stream)
+
+
+def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:
+    code = report.exit_code(strict=strict)
+    if exit_zero and code != EXIT_USAGE:
+        code = EXIT_OK
+    sys.exit(code)

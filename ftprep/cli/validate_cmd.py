@@ -1,0 +1,48 @@
+"""`ftprep validate FILE...`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ftprep.cli.options import finding_options, finish, load, make_selection, render, report_options
+
+
+@click.command("validate")
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@click.option("--line-format", default=None,
+              help="Line format of the files: auto (detect), openai-chat, openai-dpo ...")
+@report_options(("text", "json", "github"))
+@finding_options
+def validate_command(
+    inputs: tuple[str, ...],
+    line_format: str | None,
+    output_format: str,
+    output_path: str | None,
+    color: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool | None,
+    exit_zero: bool,
+    config_path: Path | None,
+) -> None:
+    """Validate chat-format JSONL files (directories are searched for *.jsonl; - reads stdin).
+
+    Reports every problem with file, line, JSON path and how to fix it.
+    """
+    from ftprep.formats import LINE_FORMATS
+    from ftprep.validate import ValidateOptions, validate
+
+    config = load(config_path)
+    line_format = line_format or config.general.line_format
+    if line_format != "auto" and line_format not in LINE_FORMATS:
+        raise click.BadParameter(
+            f"{line_format!r}; use auto or one of {', '.join(LINE_FORMATS)}",
+            param_hint="--line-format")
+    options = ValidateOptions(line_format=line_format,
+                              selection=make_selection(config, select, ignore))
+    report = validate(list(inputs), options)
+    render(report, output_format, output_path, color)
+    finish(report, strict=config.general.strict if strict is None else strict,
+           exit_zero=exit_zero)

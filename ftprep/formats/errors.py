@@ -1,0 +1,140 @@
+"""Turn pydantic validation errors into (JSON path, message-with-fix) pairs.
+
+pydantic's `loc` names union branches and discriminator tags ("user", "str",
+"list[tagged-union[...]]"); a user thinks in JSON paths such as `$.messages[2].content`,
+so those are dropped, and the errors of a union's failed branches are merged into one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+# Discriminated lists: the element after an index into these is a tag, not a key.
+_TAGGED_LISTS = {
+    "messages": {"system", "user", "assistant", "tool", "function"},
+    "content": {"text", "image_url"},
+}
+_BRANCH_LABEL = re.compile(r"^(str|int|float|bool|none|dict|list|nullable|tagged-union|function-\w+)(\[.*)?$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+_FIX_BY_FIELD = {
+    "content": "give it a string, or a list of {\"type\": \"text\", \"text\": ...} parts",
+    "role": "use one of system, user, assistant or tool",
+    "weight": "use 0 (do not train on this message) or 1 (train on it)",
+    "arguments": "encode the arguments object as a JSON string, e.g. \"{\\\"city\\\": \\\"Paris\\\"}\"",
+    "url": "use an https:// URL or a data:image/...;base64,... URL",
+    "name": "use 1-64 letters, digits, underscores or hyphens",
+    "messages": "give a list of message objects, each with a role and content",
+}
+
+
+def describe_json(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def json_path(loc: Sequence[str | int]) -> str:
+    path = "$"
+    last_key: str | None = None
+    after_index_of: str | None = None
+    for element in loc:
+        if isinstance(element, int):
+            path += f"[{element}]"
+            after_index_of = last_key
+            continue
+        tags = _TAGGED_LISTS.get(after_index_of or "")
+        after_index_of = None
+        if (tags and element in tags) or _BRANCH_LABEL.match(element):
+            continue
+        path += f".{element}" if _IDENTIFIER.match(element) else f"[{element!r}]"
+        last_key = element
+    return path
+
+
+def _error_path(error: dict[str, Any]) -> str:
+    path = json_path(error["loc"])
+    if error["type"].startswith("union_tag"):
+        discriminator = str(error.get("ctx", {}).get("discriminator", "role")).strip("'")
+        path += f".{discriminator}"
+    return path
+
+
+def _field_of(path: str) -> str:
+    match = re.search(r"\.([A-Za-z_][A-Za-z0-9_]*)$", path)
+    return match.group(1) if match else ""
+
+
+def _message(error: dict[str, Any], path: str) -> str:
+    kind = error["type"]
+    field = _field_of(path)
+    fix = _FIX_BY_FIELD.get(field, "")
+    got = describe_json(error.get("input"))
+    if kind == "missing":
+        text = f"`{field}` is required here"
+    elif kind == "extra_forbidden":
+        if field == "weight":
+            where = "the line" if path == "$.weight" else "a non-assistant message"
+            return f"`weight` is not allowed on {where}: put it on an assistant message, or remove it"
+        return f"unexpected key `{field}`: the service rejects unknown keys; remove it or fix its spelling"
+    elif kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag")
+        if tag == "developer":
+            return "role 'developer' is not accepted for supervised fine-tuning: use 'system'"
+        return f"unknown role {tag!r}: use one of system, user, assistant or tool"
+    elif kind == "union_tag_not_found":
+        discriminator = error.get("ctx", {}).get("discriminator", "role").strip("'")
+        return f"this object has no `{discriminator}`: add one"
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        text = f"{error.get('input')!r} is not allowed here: expected {expected}"
+    elif kind == "string_pattern_mismatch":
+        text = f"{error.get('input')!r} has the wrong form"
+    elif kind in ("too_short", "too_long"):
+        text = error["msg"].replace("List", "this list").replace(" after validation", "")
+        if path.endswith("_output"):
+            fix = "give exactly one assistant message"
+    elif kind.endswith("_type") or kind in ("dict_type", "model_type"):
+        text = f"{error['msg'].replace('Input should be', 'expected')}, got {got}"
+    elif kind == "value_error":
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+    else:
+        text = error["msg"]
+    return f"{text}; {fix}" if fix else text
+
+
+def explain(errors: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(path, message) for each distinct problem, deepest first where union branches disagree."""
+    located = [(_error_path(e), e) for e in errors]
+    paths = [p for p, _ in located]
+    out: dict[str, list[str]] = {}
+    for path, error in located:
+        is_shallow_type_error = error["type"].endswith("_type") and any(
+            other != path and other.startswith(path) for other in paths
+        )
+        if is_shallow_type_error:
+            continue  # a deeper error in the other union branch says more
+        out.setdefault(path, []).append(_message(error, path))
+    merged: list[tuple[str, str]] = []
+    for path, messages in out.items():
+        if len(messages) > 1 and all(m.startswith("expected") for m in messages):
+            got = messages[0].split(", got ")[-1].split(";")[0]
+            field = _field_of(path)
+            fix = _FIX_BY_FIELD.get(field)
+            text = f"`{field or 'value'}` has the wrong type (got {got})"
+            merged.append((path, f"{text}; {fix}" if fix else text))
+        else:
+            merged.extend((path, m) for m in dict.fromkeys(messages))
+    return merged

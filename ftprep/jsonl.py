@@ -1,0 +1,93 @@
+"""JSONL input and output: numbered raw lines in, atomic writes out."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+STDIN = "-"
+BOM = b"\xef\xbb\xbf"
+
+
+class InputError(Exception):
+    """An input that cannot be opened or read at all (missing file, a directory ...)."""
+
+
+def display_name(source: str | Path) -> str:
+    return "<stdin>" if str(source) == STDIN else str(source)
+
+
+@contextlib.contextmanager
+def open_binary(source: str | Path) -> Iterator[IO[bytes]]:
+    """Open a file, or standard input for "-", for binary reading."""
+    if str(source) == STDIN:
+        yield sys.stdin.buffer
+        return
+    try:
+        handle = Path(source).open("rb")  # noqa: SIM115 (closed by the with below)
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{source}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot open ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+def iter_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Yield (1-based line number, line without its line ending) for each line."""
+    for number, line in enumerate(stream, start=1):
+        if line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        yield number, line
+
+
+def expand_inputs(inputs: Iterable[str | Path], pattern: str = "*.jsonl") -> list[str]:
+    """Files as given; directories expanded to their matching files, sorted."""
+    out: list[str] = []
+    for item in inputs:
+        if str(item) != STDIN and Path(item).is_dir():
+            out.extend(str(p) for p in sorted(Path(item).rglob(pattern)) if p.is_file())
+        else:
+            out.append(str(item))
+    return out
+
+
+class AtomicWriter:
+    """Write to a temporary file beside the target, then rename it into place, so a
+    reader never sees half a file and a failed run leaves the old file untouched."""
+
+    def __init__(self, path: str | Path, *, mode: str = "wb") -> None:
+        self.path = Path(path)
+        self.mode = mode
+        self._tmp: str | None = None
+        self._handle: IO[Any] | None = None
+
+    def __enter__(self) -> IO[Any]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        self._handle = os.fdopen(fd, self.mode)
+        return self._handle
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._handle is not None and self._tmp is not None
+        self._handle.close()
+        if exc_type is None:
+            Path(self._tmp).replace(self.path)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                Path(self._tmp).unlink()
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """True when two paths name the same existing file (so an input is never overwritten)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
+    except OSError:
+        return False

@@ -1,0 +1,64 @@
+"""Human-readable report with rich: findings grouped by file, then the figures of each
+stats section, then a summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import IO, TYPE_CHECKING, Any
+
+from ftprep.report.finding import Report, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+# Section name in Report.stats -> function that renders it; commands that add figures
+# (check, cost ...) register their renderer here.
+STATS_RENDERERS: dict[str, Callable[[Console, Any], None]] = {}
+
+
+class TextReporter:
+    def __init__(self, *, color: bool | None = None, max_per_file: int | None = None,
+                 **_: object) -> None:
+        self.color = color
+        self.max_per_file = max_per_file
+
+    def render(self, report: Report, stream: IO[str]) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(file=stream, no_color=self.color is False,
+                          force_terminal=self.color or None, highlight=False,
+                          soft_wrap=True)
+        for problem in report.io_errors:
+            console.print(f"[bold red]error[/]: {escape(problem)}")
+        findings = report.sorted_findings()
+        for file, group in groupby(findings, key=lambda f: f.file or "<dataset>"):
+            items = list(group)
+            console.print(f"[bold]{escape(file)}[/]")
+            shown = items if self.max_per_file is None else items[: self.max_per_file]
+            for f in shown:
+                where = f"{f.line}" if f.line is not None else "-"
+                if f.column is not None:
+                    where += f":{f.column}"
+                path = f" [dim]{escape(f.path)}[/]" if f.path else ""
+                related = ""
+                if f.related_lines:
+                    lines = ", ".join(str(n) for n in f.related_lines[:10])
+                    more = "..." if len(f.related_lines) > 10 else ""
+                    related = f" [dim](lines {lines}{more})[/]"
+                console.print(
+                    f"  {where:>7} [{_STYLE[f.severity]}]{f.severity.label:<7}[/] "
+                    f"{f.code} [dim]{f.name}[/]{path}: {escape(f.message)}{related}"
+                )
+            if len(shown) < len(items):
+                console.print(f"  ... {len(items) - len(shown)} more in this file")
+        for section, data in report.stats.items():
+            renderer = STATS_RENDERERS.get(section)
+            if renderer is not None:
+                renderer(console, data)
+        style = "bold red" if report.errors or report.io_errors else (
+            "yellow" if report.warnings else "bold green")
+        console.print(f"[{style}]{escape(report.summary_line())}[/]")

@@ -1,0 +1,291 @@
+"""The validation pipeline: JSONL lines -> format -> schema -> line checks -> findings.
+
+Each line is validated straight from its bytes by the format's pydantic adapter (about
+the cost of `json.loads`); only a line that fails is parsed again, slowly, to say exactly
+why. Memory stays flat: nothing is kept per line except what a caller's `on_record`
+keeps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ftprep.checks import structure as st
+from ftprep.checks.conversation import UNTRAINED
+from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
+from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
+from ftprep.formats.errors import explain
+from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
+from ftprep.report.finding import FileSummary, Finding, Report
+
+Record = dict[str, Any]
+# Called for every line that passed schema validation: (line number, record, format).
+RecordHook = Callable[[int, Record, LineFormat], None]
+
+
+@dataclass
+class ValidateOptions:
+    line_format: str = "auto"
+    selection: Selection = field(default_factory=Selection)
+
+
+def validate(
+    inputs: Sequence[str | Path],
+    options: ValidateOptions | None = None,
+    *,
+    on_record: RecordHook | None = None,
+    report: Report | None = None,
+) -> Report:
+    """Validate JSONL files (or "-" for stdin) and return a Report of every problem."""
+    from ftprep.jsonl import expand_inputs
+
+    options = options or ValidateOptions()
+    report = report or Report(command="validate")
+    validator = FileValidator(options)
+    for source in expand_inputs(inputs):
+        try:
+            with open_binary(source) as stream:
+                summary, findings = validator.run(display_name(source), stream, on_record)
+        except InputError as exc:
+            report.io_errors.append(str(exc))
+            continue
+        if source != STDIN:
+            size = Path(source).stat().st_size
+            if size > st.MAX_FILE_BYTES:
+                findings.extend(options.selection.emit(
+                    st.FILE_TOO_LARGE, f"file is {size / 1024**2:.0f} MB; the upload limit is "
+                    "512 MB: split it", file=summary.path))
+        report.files.append(summary)
+        report.extend(findings)
+    return report
+
+
+class FileValidator:
+    """Validates one file at a time; holds what is shared across files (the checks
+    selected, the cache of results per conversation shape)."""
+
+    def __init__(self, options: ValidateOptions) -> None:
+        self.options = options
+        self.selection = options.selection
+        self.forced_format = (
+            None if options.line_format == "auto" else get_format(options.line_format)
+        )
+        line_checks = [c for c in checks_in_scope(Scope.LINE) if self.selection.enabled(c)]
+        self.shape_checks = [c for c in line_checks if c.view == "shape"]
+        self.record_checks = [c for c in line_checks if c.view == "record"]
+        self._shape_hits: dict[tuple[str, tuple[str, ...]], list[tuple[Check, Hit]]] = {}
+        self._record_checks_for: dict[tuple[str, frozenset[str]], list[Check]] = {}
+
+    def run(
+        self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
+    ) -> tuple[FileSummary, list[Finding]]:
+        sel = self.selection
+        findings: list[Finding] = []
+        fmt = self.forced_format
+        adapter = fmt.adapter() if fmt else None
+        examples = image_examples = 0
+        number = 0
+        for number, raw in iter_lines(stream):
+            if number == 1 and raw.startswith(BOM):
+                findings.extend(sel.emit(st.BYTE_ORDER_MARK, "file starts with a UTF-8 "
+                                "byte-order mark; save it as UTF-8 without BOM",
+                                file=name, line=1))
+                raw = raw[len(BOM):]
+            if not raw or raw.isspace():
+                findings.extend(sel.emit(st.BLANK_LINE, "blank line; delete it",
+                                         file=name, line=number))
+                continue
+            examples += 1
+            record: Record | None = None
+            if adapter is not None:
+                try:
+                    record = adapter.validate_json(raw)
+                except ValueError as exc:  # pydantic's ValidationError
+                    findings.extend(self._explain_bad_line(name, number, raw, fmt, exc))
+            else:
+                fmt, record = self._first_record(name, number, raw, findings)
+                adapter = fmt.adapter() if fmt else None
+            if record is None or fmt is None:
+                continue
+            messages = fmt.conversation(record)
+            has_image = self._line_checks(name, number, record, messages, fmt, findings)
+            image_examples += has_image
+            if on_record is not None:
+                on_record(number, record, fmt)
+        findings.extend(self._file_checks(name, examples, image_examples))
+        summary = FileSummary(path=name, lines=number, examples=examples,
+                              line_format=fmt.name if fmt else None)
+        return summary, findings
+
+    def _first_record(
+        self, name: str, number: int, raw: bytes, findings: list[Finding]
+    ) -> tuple[LineFormat | None, Record | None]:
+        """Before the file's format is known: parse, detect, then validate."""
+        obj = self._parse(name, number, raw, findings)
+        if obj is None:
+            return None, None
+        fmt = detect_format(obj)
+        if fmt is None:
+            keys = ", ".join(sorted(obj)[:6]) or "none"
+            expected = "; ".join(f"{f.name}: {', '.join(sorted(f.keys))}"
+                                 for f in LINE_FORMATS.values())
+            findings.extend(self.selection.emit(
+                st.UNKNOWN_FORMAT, f"line matches no known format (keys: {keys}); expected "
+                f"keys for {expected}", file=name, line=number, path="$"))
+            return None, None
+        try:
+            return fmt, fmt.adapter().validate_json(raw)
+        except ValueError as exc:
+            findings.extend(self._schema_findings(name, number, exc))
+            return fmt, None
+
+    def _parse(self, name: str, number: int, raw: bytes, findings: list[Finding]) -> Any:
+        sel = self.selection
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            findings.extend(sel.emit(
+                st.INVALID_UTF8, f"invalid UTF-8 byte {raw[exc.start]:#04x} at column "
+                f"{exc.start + 1}; re-save the file as UTF-8", file=name, line=number,
+                column=exc.start + 1))
+            return None
+        try:
+            obj = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            findings.extend(sel.emit(
+                st.INVALID_JSON, f"invalid JSON: {exc.msg} at column {exc.colno}; one record "
+                "per line, each a complete JSON object", file=name, line=number,
+                column=exc.colno))
+            return None
+        except (ValueError, RecursionError) as exc:
+            findings.extend(sel.emit(st.INVALID_JSON, f"invalid JSON: {exc}",
+                                     file=name, line=number))
+            return None
+        if not isinstance(obj, dict):
+            kind = "an array" if isinstance(obj, list) else "a string" if isinstance(obj, str) else (
+                "a scalar")
+            findings.extend(sel.emit(
+                st.NOT_AN_OBJECT, f"line is {kind}, not a JSON object; each line must be one "
+                "object such as {\"messages\": [...]}", file=name, line=number, path="$"))
+            return None
+        return obj
+
+    def _explain_bad_line(
+        self, name: str, number: int, raw: bytes, fmt: LineFormat | None, exc: ValueError
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        obj = self._parse(name, number, raw, findings)
+        if obj is None:
+            return findings
+        other = detect_format(obj)
+        if fmt is not None and other is not None and other is not fmt and not (
+            fmt.keys <= obj.keys()
+        ):
+            findings.extend(self.selection.emit(
+                st.MIXED_FORMATS, f"line is in {other.name} format but the file is "
+                f"{fmt.name} (from its first example); keep one format per file",
+                file=name, line=number, path="$"))
+            return findings
+        return self._schema_findings(name, number, exc)
+
+    def _schema_findings(self, name: str, number: int, exc: ValueError) -> list[Finding]:
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        out: list[Finding] = []
+        for path, message in explain(errors):
+            out.extend(self.selection.emit(st.SCHEMA_VIOLATION, message, file=name,
+                                           line=number, path=path))
+        return out
+
+    def _line_checks(
+        self,
+        name: str,
+        number: int,
+        record: Record,
+        messages: list[Record],
+        fmt: LineFormat,
+        findings: list[Finding],
+    ) -> bool:
+        """Run the line checks; return whether the example has an image."""
+        shape: list[str] = []
+        triggers: set[str] = set()
+        for message in messages:
+            role = message["role"]
+            content = message.get("content")
+            if role == "assistant" and message.get("weight") == 0:
+                role = UNTRAINED
+            shape.append(role)
+            if content.__class__ is str:
+                if not content or content.isspace():
+                    triggers.add("empty")
+            elif content is None:
+                if role != "user":
+                    triggers.add("empty")
+            else:
+                triggers.add("parts")
+                triggers.add("empty")
+            if len(message) > 2:
+                if "tool_calls" in message or role == "tool":
+                    triggers.add("tools")
+                if "function_call" in message:
+                    triggers.update(("tools", "deprecated"))
+            if role == "function":
+                triggers.add("deprecated")
+        if "functions" in record:
+            triggers.add("deprecated")
+
+        key = (fmt.name, tuple(shape))
+        shape_hits = self._shape_hits.get(key)
+        if shape_hits is None:
+            shape_hits = [(c, h) for c in self.shape_checks if c.applies_to(fmt.name)
+                          for h in c.func(key[1])]  # type: ignore[misc]
+            self._shape_hits[key] = shape_hits
+        hits = list(shape_hits)
+        for check in self._checks_for(fmt.name, frozenset(triggers)):
+            hits.extend((check, h) for h in check.func(record, messages))  # type: ignore[misc]
+        for check, hit in hits:
+            if hit.message_index is not None:
+                base = fmt.message_path(record, hit.message_index)
+                hit = Hit(hit.message, path=base + (hit.path or ""), column=hit.column)
+            findings.append(self.selection.finding(check, hit, file=name, line=number))
+        return "parts" in triggers and _has_image(messages)
+
+    def _checks_for(self, fmt: str, triggers: frozenset[str]) -> list[Check]:
+        key = (fmt, triggers)
+        checks = self._record_checks_for.get(key)
+        if checks is None:
+            checks = [c for c in self.record_checks if c.applies_to(fmt)
+                      and (c.trigger is None or c.trigger in triggers)]
+            self._record_checks_for[key] = checks
+        return checks
+
+    def _file_checks(self, name: str, examples: int, image_examples: int) -> Iterable[Finding]:
+        sel = self.selection
+        if examples < st.MIN_EXAMPLES:
+            yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{examples} example(s); OpenAI requires "
+                                f"at least {st.MIN_EXAMPLES}: add more", file=name)
+        elif examples < st.RECOMMENDED_EXAMPLES:
+            yield from sel.emit(st.FEW_EXAMPLES, f"{examples} examples; results usually "
+                                f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)
+        if image_examples > st.MAX_IMAGE_EXAMPLES:
+            yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
+                                f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
+                                file=name)
+
+
+def _has_image(messages: list[Record]) -> bool:
+    return any(
+        isinstance(m.get("content"), list)
+        and any(p.get("type") == "image_url" for p in m["content"])
+        for m in messages
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; use null or a number")
+
+
+__all__ = ["FileValidator", "ValidateOptions", "validate"]
