@@ -227,11 +227,10 @@ class FileValidator:
             else:
                 triggers.add("parts")
                 triggers.add("empty")
-            if len(message) > 2:
-                if "tool_calls" in message or role == "tool":
-                    triggers.add("tools")
-                if "function_call" in message:
-                    triggers.update(("tools", "deprecated"))
+            if "tool_calls" in message or role == "tool":
+                triggers.add("tools")
+            if "function_call" in message:
+                triggers.update(("tools", "deprecated"))
             if role == "function":
                 triggers.add("deprecated")
         if "functions" in record:

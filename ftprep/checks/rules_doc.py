@@ -15,3 +15,25 @@ def rules_markdown(checks: list[Check]) -> str:
         summary = c.summary.replace("|", "\\|")
         lines.append(f"| {c.code} | `{c.name}` | {c.severity.label} | {c.scope.value} | {summary} |")
     return "\n".join(lines) + "\n"
+
+
+def update_readme(path: str) -> bool:
+    """Rewrite the generated table between the markers; True when it changed."""
+    from pathlib import Path
+
+    from ftprep.checks.registry import all_checks
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    new = f"{head}{BEGIN}\n{rules_markdown(all_checks())}{END}{tail}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    update_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")

@@ -1,0 +1,155 @@
+"""The validate command as a user and a CI job run it: exit codes, formats, stdin, config."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import chat, write_jsonl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def test_valid_file_exits_zero(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "ok.jsonl", [chat()] * 60)
+    result = run_cli("validate", str(file))
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_errors_exit_one_with_location(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "bad.jsonl", [chat(), '{"messages": [}'], pad_to=60)
+    result = run_cli("validate", str(file), "--color", "never")
+    assert result.exit_code == 1
+    assert "FT103" in result.output and "bad.jsonl" in result.output
+    assert "2:15" in result.output
+
+
+def test_exit_zero_and_strict(tmp_path: Path, run_cli) -> None:
+    errors = write_jsonl(tmp_path / "e.jsonl", ["[]"], pad_to=60)
+    assert run_cli("validate", str(errors), "--exit-zero").exit_code == 0
+    warnings = write_jsonl(tmp_path / "w.jsonl", [chat()] * 20)
+    assert run_cli("validate", str(warnings)).exit_code == 0
+    assert run_cli("validate", str(warnings), "--strict").exit_code == 1
+
+
+def test_usage_and_io_errors_exit_two(tmp_path: Path, run_cli) -> None:
+    assert run_cli("validate").exit_code == 2
+    assert run_cli("validate", str(tmp_path / "missing.jsonl")).exit_code == 2
+    file = write_jsonl(tmp_path / "ok.jsonl", [chat()] * 60)
+    assert run_cli("validate", str(file), "--select", "FT999").exit_code == 2
+    assert run_cli("validate", str(file), "--line-format", "nope").exit_code == 2
+    assert run_cli("validate", str(file), "--exit-zero", str(tmp_path / "gone.jsonl")).exit_code == 2
+
+
+def test_json_report_shape(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "j.jsonl", [chat(), "[1]"], pad_to=60)
+    result = run_cli("validate", str(file), "--format", "json")
+    data = json.loads(result.output)
+    assert data["schema_version"] == 1
+    assert data["summary"]["errors"] == 1
+    (finding,) = data["findings"]
+    assert finding == {"code": "FT104", "name": "not-a-json-object", "severity": "error",
+                       "message": finding["message"], "file": str(file), "line": 2, "column": None,
+                       "path": "$", "related_lines": []}
+    assert data["files"][0]["line_format"] == "openai-chat"
+
+
+def test_github_annotations(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "g.jsonl", [chat(), "[1]"], pad_to=60)
+    result = run_cli("validate", str(file), "-f", "github")
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"::error file={file},title=FT104 not-a-json-object,line=2::")
+
+
+def test_directory_and_stdin(tmp_path: Path, run_cli) -> None:
+    write_jsonl(tmp_path / "a.jsonl", [chat()] * 60)
+    (tmp_path / "sub").mkdir()
+    write_jsonl(tmp_path / "sub" / "b.jsonl", ["[]"], pad_to=60)
+    (tmp_path / "sub" / "ignored.txt").write_text("not a jsonl file")
+    result = run_cli("validate", str(tmp_path), "-f", "json")
+    data = json.loads(result.output)
+    assert data["summary"]["files"] == 2 and result.exit_code == 1
+    line = json.dumps(chat()) + "\n"
+    piped = run_cli("validate", "-", "-f", "json", input=line * 60)
+    assert json.loads(piped.output)["files"][0]["path"] == "<stdin>"
+
+
+def test_config_sets_defaults(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "c.jsonl", [{"messages": [{"role": "user", "content": "a"},
+                                                            {"role": "user", "content": "b"},
+                                                            {"role": "assistant", "content": "c"}]}],
+                       pad_to=60)
+    config = tmp_path / "ftprep.toml"
+    config.write_text('strict = true\n[severity]\nFT117 = "error"\n')
+    assert run_cli("validate", str(file), "--config", str(config)).exit_code == 1
+    config.write_text('ignore = ["consecutive-same-role"]\n')
+    assert run_cli("validate", str(file), "--config", str(config)).exit_code == 0
+    config.write_text('ignroe = ["x"]\n')
+    result = run_cli("validate", str(file), "--config", str(config))
+    assert result.exit_code == 2 and "ignroe" in result.output
+
+
+def test_pyproject_tool_table_is_found(tmp_path: Path, monkeypatch) -> None:
+    from ftprep.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.ftprep]\nselect = ["FT1"]\nmodel = "gpt-4.1"\n')
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    config = load_config()
+    assert config.general.select == ["FT1"] and config.general.model == "gpt-4.1"
+
+
+def test_rules_lists_every_check_with_docs(run_cli) -> None:
+    from ftprep.checks.registry import all_checks
+
+    result = run_cli("rules", "--format", "json")
+    rules = json.loads(result.output)
+    assert len(rules) == len(all_checks()) >= 25
+    for rule in rules:
+        assert rule["summary"] and len(rule["doc"].splitlines()) >= 3, rule["code"]
+
+
+def test_readme_rules_table_is_generated(run_cli) -> None:
+    from ftprep.checks.registry import all_checks
+    from ftprep.checks.rules_doc import BEGIN, END, rules_markdown
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme.split(BEGIN)[1].split(END)[0].strip()
+    assert table == rules_markdown(all_checks()).strip(), (
+        "README rules table is stale: regenerate it with `ftprep rules --format markdown`")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.binary(max_size=80), st.text(max_size=80).map(str.encode),
+                          st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                                       lambda c: st.lists(c, max_size=3)
+                                       | st.dictionaries(st.sampled_from(
+                                           ["messages", "role", "content", "weight", "input", "x"]),
+                                           c, max_size=3), max_leaves=12).map(
+                              lambda v: json.dumps(v).encode())), max_size=15))
+def test_reader_never_crashes(tmp_path: Path, lines: list[bytes]) -> None:
+    from ftprep.validate import validate
+
+    file = tmp_path / "fuzz.jsonl"
+    file.write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in lines))
+    report = validate([file])
+    for finding in report.findings:
+        assert finding.message and finding.code.startswith("FT")
+        if finding.line is not None:
+            assert 1 <= finding.line <= max(1, len(lines))
+
+
+def test_module_entry_point_and_startup_stays_light(tmp_path: Path) -> None:
+    file = write_jsonl(tmp_path / "m.jsonl", [chat()] * 60)
+    out = subprocess.run([sys.executable, "-m", "ftprep", "validate", str(file)], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    probe = (f"import sys, runpy; sys.argv=['ftprep','validate',{str(file)!r}];\n"
+             "try:\n runpy.run_module('ftprep', run_name='__main__')\nexcept SystemExit: pass\n"
+             "print(sorted(m for m in ('pandas','tiktoken','numpy','datasketch') if m in sys.modules))"
+             )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip().splitlines()[-1] == "[]", loaded.stdout + loaded.stderr

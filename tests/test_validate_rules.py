@@ -1,0 +1,202 @@
+"""Table-driven tests: each malformed line yields the right code at the right line and path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import chat, write_jsonl
+
+from ftprep.validate import validate
+
+IMG = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+PNG = "data:image/png;base64,iVBORw0KGgo="
+
+
+def msgs(*messages: dict) -> dict:
+    return {"messages": list(messages)}
+
+
+U = {"role": "user", "content": "hello"}
+A = {"role": "assistant", "content": "hi"}
+S = {"role": "system", "content": "be nice"}
+
+CASES = [
+    # (id, line content, expected code, expected JSON path or None)
+    ("bad json", '{"messages": [', "FT103", None),
+    ("not an object", "[1, 2]", "FT104", "$"),
+    ("string line", '"hello"', "FT104", "$"),
+    ("missing role", msgs({"content": "x"}, A), "FT107", "$.messages[0].role"),
+    ("developer role", msgs({"role": "developer", "content": "x"}, U, A), "FT107", "$.messages[0].role"),
+    ("unknown role", msgs({"role": "bot", "content": "x"}, U, A), "FT107", "$.messages[0].role"),
+    ("content number", msgs({"role": "user", "content": 5}, A), "FT107", "$.messages[0].content"),
+    ("missing content", msgs({"role": "user"}, A), "FT107", "$.messages[0].content"),
+    ("extra top key", {**msgs(U, A), "id": 3}, "FT107", "$.id"),
+    ("top-level weight", {**msgs(U, A), "weight": 1}, "FT107", "$.weight"),
+    ("weight on user", msgs({**U, "weight": 1}, A), "FT107", "$.messages[0].weight"),
+    ("weight 2", msgs(U, {**A, "weight": 2}), "FT107", "$.messages[1].weight"),
+    ("weight true", msgs(U, {**A, "weight": True}), "FT107", "$.messages[1].weight"),
+    ("weight string", msgs(U, {**A, "weight": "1"}), "FT107", "$.messages[1].weight"),
+    ("empty messages", {"messages": []}, "FT107", "$.messages"),
+    ("messages string", {"messages": "hi"}, "FT107", "$.messages"),
+    ("http image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "http://x/a.png"}}]}, A),
+     "FT107", "$.messages[0].content[0].image_url.url"),
+    ("arguments object", msgs(U, {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": {}}}]}),
+     "FT107", "$.messages[1].tool_calls[0].function.arguments"),
+    ("bad name", msgs({**U, "name": "John Smith"}, A), "FT107", "$.messages[0].name"),
+    ("no assistant", msgs(S, U), "FT110", None),
+    ("all weight 0", msgs(U, {**A, "weight": 0}), "FT110", None),
+    ("empty user", msgs({"role": "user", "content": "  "}, A), "FT111", "$.messages[0].content"),
+    ("empty assistant", msgs(U, {"role": "assistant", "content": ""}), "FT111", "$.messages[1].content"),
+    ("assistant null", msgs(U, {"role": "assistant", "content": None}), "FT111", "$.messages[1].content"),
+    ("image in assistant", msgs(U, {"role": "assistant", "content": [IMG]}), "FT112",
+     "$.messages[1].content[0]"),
+    ("11 images", msgs({"role": "user", "content": [IMG] * 11}, A), "FT113", None),
+    ("gif data url", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:image/gif;base64,R0lGOD=="}}]}, A),
+     "FT114", "$.messages[0].content[0].image_url.url"),
+    ("bad base64", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,***"}}]}, A),
+     "FT114", "$.messages[0].content[0].image_url.url"),
+    ("trailing user", msgs(U, A, U), "FT116", "$.messages[2]"),
+    ("two users", msgs(U, U, A), "FT117", "$.messages[1]"),
+    ("late system", msgs(U, A, S, U, A), "FT118", "$.messages[2]"),
+    ("function role", msgs(U, {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
+                           {"role": "function", "name": "f", "content": "ok"}, A), "FT108", "$.messages[2]"),
+    ("arguments not json", msgs(U, {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{x"}}]}),
+     "FT119", "$.messages[1].tool_calls[0].function.arguments"),
+    ("arguments array", msgs(U, {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}),
+     "FT119", "$.messages[1].tool_calls[0].function.arguments"),
+    ("orphan tool result", msgs(U, {"role": "tool", "tool_call_id": "zz", "content": "r"}, A),
+     "FT120", "$.messages[1].tool_call_id"),
+    ("duplicate call id", msgs(U, {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+        {"id": "c1", "type": "function", "function": {"name": "g", "arguments": "{}"}}]}),
+     "FT121", "$.messages[1].tool_calls[1].id"),
+    ("undefined tool", {**msgs(U, {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "g", "arguments": "{}"}}]}),
+        "tools": [{"type": "function", "function": {"name": "f"}}]}, "FT126",
+     "$.messages[1].tool_calls[0].function.name"),
+]
+
+
+@pytest.mark.parametrize(("line", "code", "path"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_line_is_reported_at_its_line_and_path(tmp_path: Path, line, code, path) -> None:
+    file = write_jsonl(tmp_path / "t.jsonl", [chat(), line], pad_to=12)
+    report = validate([file])
+    hits = [f for f in report.findings if f.code == code]
+    assert hits, f"expected {code}, got {[(f.code, f.message) for f in report.findings]}"
+    assert all(f.line == 2 for f in hits)
+    if path is not None:
+        assert path in {f.path for f in hits}
+    assert all(f.message for f in hits)
+
+
+VALID = [
+    ("plain", chat()),
+    ("weight 0 and 1", msgs(U, {**A, "weight": 0}, U, {**A, "weight": 1})),
+    ("tools round trip", {**msgs(U, {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"id": 4}'}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "shipped"}, A),
+        "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}],
+        "parallel_tool_calls": False}),
+    ("image parts", msgs({"role": "user", "content": [{"type": "text", "text": "what is this?"},
+                                                      {"type": "image_url", "image_url": {"url": PNG,
+                                                                                          "detail": "low"}}]},
+                         A)),
+    ("text parts everywhere", msgs({"role": "system", "content": [{"type": "text", "text": "x"}]}, U, A)),
+    ("name", msgs({**U, "name": "customer_1"}, A)),
+]
+
+
+@pytest.mark.parametrize("record", [v[1] for v in VALID], ids=[v[0] for v in VALID])
+def test_valid_lines_have_no_findings(tmp_path: Path, record) -> None:
+    file = write_jsonl(tmp_path / "t.jsonl", [record] * 60)
+    report = validate([file])
+    assert report.findings == []
+    assert report.exit_code() == 0
+
+
+def test_file_level_counts(tmp_path: Path) -> None:
+    few = validate([write_jsonl(tmp_path / "a.jsonl", [chat()] * 9)])
+    assert [f.code for f in few.findings] == ["FT123"]
+    some = validate([write_jsonl(tmp_path / "b.jsonl", [chat()] * 20)])
+    assert [f.code for f in some.findings] == ["FT124"]
+    assert some.exit_code() == 0 and some.exit_code(strict=True) == 1
+
+
+def test_bytes_level_problems(tmp_path: Path) -> None:
+    good = json.dumps(chat()).encode()
+    file = tmp_path / "bytes.jsonl"
+    file.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + b"\n" + b'{"messages": "caf\xe9"}\n'
+                     + (good + b"\n") * 11)
+    report = validate([file])
+    codes = {(f.code, f.line) for f in report.findings}
+    assert ("FT101", 1) in codes
+    assert ("FT102", 2) in codes
+    assert ("FT100", 3) in codes
+    utf8 = next(f for f in report.findings if f.code == "FT100")
+    assert utf8.column == len(b'{"messages": "caf') + 1
+
+
+def test_crlf_and_missing_final_newline_are_fine(tmp_path: Path) -> None:
+    good = json.dumps(chat()).encode()
+    file = tmp_path / "crlf.jsonl"
+    file.write_bytes(b"\r\n".join([good] * 60))
+    assert validate([file]).findings == []
+
+
+def test_mixed_formats_flagged_at_first_odd_line(tmp_path: Path) -> None:
+    dpo = {"input": {"messages": [U]}, "preferred_output": [A],
+           "non_preferred_output": [{"role": "assistant", "content": "no"}]}
+    report = validate([write_jsonl(tmp_path / "m.jsonl", [chat(), chat(), dpo, chat()], pad_to=12)])
+    mixed = [f for f in report.findings if f.code == "FT106"]
+    assert [f.line for f in mixed] == [3]
+
+
+def test_dpo_file(tmp_path: Path) -> None:
+    dpo = {"input": {"messages": [S, U]}, "preferred_output": [A],
+           "non_preferred_output": [{"role": "assistant", "content": "no"}]}
+    report = validate([write_jsonl(tmp_path / "d.jsonl", [dpo] * 12)])
+    assert report.files[0].line_format == "openai-dpo"
+    assert [f.code for f in report.findings] == ["FT124"]
+    same = {**dpo, "non_preferred_output": [A]}
+    two = {**dpo, "preferred_output": [A, A]}
+    bad = validate([write_jsonl(tmp_path / "e.jsonl", [dpo, same, two], pad_to=0)
+                    ])
+    found = {(f.code, f.line, f.path) for f in bad.findings}
+    assert ("FT131", 2, "$.non_preferred_output[0].content") in found
+    assert ("FT107", 3, "$.preferred_output") in found
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    from ftprep.checks.registry import Selection
+    from ftprep.validate import ValidateOptions
+
+    file = write_jsonl(tmp_path / "s.jsonl", [msgs(U, U, A), msgs(U, A, U)], pad_to=12)
+    only = validate([file], ValidateOptions(selection=Selection(select=("FT117",))))
+    assert {f.code for f in only.findings} == {"FT117"}
+    by_name = validate([file], ValidateOptions(selection=Selection(ignore=("consecutive-same-role", "FT1"))))
+    assert by_name.findings == []
+    with pytest.raises(ValueError, match="unknown check"):
+        Selection(select=("FT999",))
+
+
+def test_forced_line_format(tmp_path: Path) -> None:
+    from ftprep.validate import ValidateOptions
+
+    file = write_jsonl(tmp_path / "f.jsonl", [chat()] * 12)
+    report = validate([file], ValidateOptions(line_format="openai-dpo"))
+    assert {f.code for f in report.findings if f.severity.label == "error"} == {"FT106"}
+
+
+def test_unknown_format_before_the_format_is_known(tmp_path: Path) -> None:
+    report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}, chat()], pad_to=12)])
+    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT105", 1)]
+    later = validate([write_jsonl(tmp_path / "v.jsonl", [chat(), {"prompt_x": 1}], pad_to=12)])
+    assert {f.path for f in later.findings if f.code == "FT107"} == {"$.messages", "$.prompt_x"}
