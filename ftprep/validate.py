@@ -121,6 +121,20 @@ class FileValidator:
                               line_format=fmt.name if fmt else None)
         return summary, findings
 
+    def check_line(self, raw: bytes, *, name: str = "<record>", number: int = 1) -> list[Finding]:
+        """Findings for one line in the forced format: how convert proves that what it
+        writes would pass `ftprep validate`."""
+        fmt = self.forced_format
+        if fmt is None:
+            raise ValueError("check_line needs a fixed line format")
+        findings: list[Finding] = []
+        try:
+            record = fmt.adapter().validate_json(raw)
+        except ValueError as exc:
+            return self._explain_bad_line(name, number, raw, fmt, exc)
+        self._line_checks(name, number, record, fmt.conversation(record), fmt, findings)
+        return findings
+
     def _first_record(
         self, name: str, number: int, raw: bytes, findings: list[Finding]
     ) -> tuple[LineFormat | None, Record | None]:

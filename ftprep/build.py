@@ -1,0 +1,109 @@
+"""Example -> chat record: a system prompt, a user message from a template over the
+example's fields, and the assistant output the user chose (label, reply, both, or JSON)."""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ftprep.records import Example
+
+AssistantMode = Literal["label", "reply", "label+reply", "json"]
+ASSISTANT_MODES: tuple[str, ...] = ("label", "reply", "label+reply", "json")
+
+
+class BuildError(ValueError):
+    """An example that cannot become a chat record; `reason` is a short stable key."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class BuildSettings:
+    system_prompt: str | None = None
+    # str.format template over the example: {text}, {label}, {reply}, and any field.
+    user_template: str = "{text}"
+    assistant: AssistantMode = "label"
+    # JSON mode keys: {"category": label, "reply": reply}.
+    json_label_key: str = "category"
+    json_reply_key: str = "reply"
+    label_map: dict[str, str] = field(default_factory=dict)
+    allowed_labels: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.assistant not in ASSISTANT_MODES:
+            raise ValueError(f"assistant output {self.assistant!r}: use one of {', '.join(ASSISTANT_MODES)}")
+        self._map = {k.strip().casefold(): v for k, v in self.label_map.items()}
+        self._allowed = {label.casefold(): label for label in self.allowed_labels}
+        self._fields = _template_fields(self.user_template)
+
+    @property
+    def needs_label(self) -> bool:
+        return self.assistant in ("label", "label+reply", "json")
+
+    @property
+    def needs_reply(self) -> bool:
+        return self.assistant in ("reply", "label+reply", "json")
+
+    def normalise_label(self, raw: str | None) -> str | None:
+        """Map a raw label ("Billing inquiry ") through the label map; allowed-list
+        spellings are matched case-insensitively. Raises BuildError when not allowed."""
+        if raw is None or not raw.strip():
+            return None
+        label = raw.strip()
+        label = self._map.get(label.casefold(), label)
+        if self._allowed:
+            canonical = self._allowed.get(label.casefold())
+            if canonical is None:
+                raise BuildError(
+                    "label-not-allowed",
+                    f"label {label!r} is not in the allowed labels ({', '.join(self.allowed_labels)}); "
+                    "map it with label_map or add it to labels",
+                )
+            label = canonical
+        return label
+
+
+def build_record(example: Example, settings: BuildSettings) -> dict[str, Any]:
+    """The chat record for one example, or BuildError with the reason it cannot be built."""
+    label = settings.normalise_label(example.label)
+    reply = example.reply.strip() if example.reply else None
+    if settings.needs_label and label is None:
+        raise BuildError("missing-label", "no label: map a label column or give a label source")
+    if settings.needs_reply and not reply:
+        raise BuildError("missing-reply", f"no approved reply, which --assistant {settings.assistant} needs")
+    values = {**example.fields, "text": example.text, "label": label or "", "reply": reply or ""}
+    missing = [name for name in settings._fields if name not in values]
+    if missing:
+        raise BuildError("template-field-missing",
+                         f"user template names {', '.join(missing)}, which this record does not have")
+    user = settings.user_template.format_map(values).strip()
+    messages: list[dict[str, Any]] = []
+    if settings.system_prompt:
+        messages.append({"role": "system", "content": settings.system_prompt})
+    messages.append({"role": "user", "content": user})
+    messages.append({"role": "assistant", "content": _assistant_text(label, reply, settings)})
+    return {"messages": messages}
+
+
+def _assistant_text(label: str | None, reply: str | None, settings: BuildSettings) -> str:
+    if settings.assistant == "label":
+        return label or ""
+    if settings.assistant == "reply":
+        return reply or ""
+    if settings.assistant == "label+reply":
+        return f"Category: {label}\n\n{reply}"
+    return json.dumps({settings.json_label_key: label, settings.json_reply_key: reply}, ensure_ascii=False)
+
+
+def _template_fields(template: str) -> list[str]:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError as exc:
+        raise ValueError(f"user template {template!r} is malformed: {exc}") from None
+    return [name.split(".")[0].split("[")[0] for name in names]
