@@ -1,0 +1,304 @@
+"""Price table, epoch heuristic and cost estimates (ftprep.cost)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ftprep import cost
+from ftprep.cost import (
+    CostEstimate,
+    PriceFileError,
+    billed_tokens,
+    default_epochs,
+    estimate_all,
+    estimate_cost,
+    load_prices,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+BEFORE = date(2026, 1, 1)  # before every OpenAI wind-down date
+
+# Section 4 of reference/openai_spec.md: USD per 1M training tokens, o4-mini per hour.
+SECTION_4 = {
+    ("o4-mini-2025-04-16", "rft", "hour"): 100.0,
+    ("gpt-4.1-2025-04-14", "sft", "1M tokens"): 25.0,
+    ("gpt-4.1-mini-2025-04-14", "sft", "1M tokens"): 5.0,
+    ("gpt-4.1-nano-2025-04-14", "sft", "1M tokens"): 1.5,
+    ("gpt-4o-2024-08-06", "sft", "1M tokens"): 25.0,
+    ("gpt-4o-mini-2024-07-18", "sft", "1M tokens"): 3.0,
+    ("gpt-3.5-turbo", "sft", "1M tokens"): 8.0,
+    ("davinci-002", "sft", "1M tokens"): 6.0,
+    ("babbage-002", "sft", "1M tokens"): 0.4,
+}
+
+
+@pytest.fixture(scope="module")
+def prices() -> cost.PriceTable:
+    return load_prices()
+
+
+def write(tmp_path: Path, data: Any, name: str = "prices.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+# -- data file --------------------------------------------------------------------------
+
+
+def test_packaged_rows_are_section_4(prices: cost.PriceTable) -> None:
+    got = {(r.model, r.method, r.unit): r.price_usd for r in prices.rows}
+    assert got == SECTION_4
+    for row, origin in zip(prices.rows, prices.origins, strict=True):
+        assert row.provider == "openai" and row.source and row.as_of == "2025-07"
+        assert origin == cost.PACKAGED
+
+
+def test_availability_dates_come_from_data(prices: cost.PriceTable) -> None:
+    rules = {(a.date.isoformat(), a.scope) for a in prices.for_provider("openai")}
+    assert rules == {("2026-05-07", "new"), ("2026-07-02", "inactive"), ("2027-01-06", "all")}
+    for module in ("cost.py", "tokens.py", "modelinfo.py"):
+        source = (REPO / "ftprep" / module).read_text(encoding="utf-8")
+        assert "2027-01-06" not in source and "2026-05-07" not in source, module
+
+
+def test_price_table_to_dict_is_json(prices: cost.PriceTable) -> None:
+    data = json.loads(json.dumps(prices.to_dict()))
+    assert data["files"] == [cost.PACKAGED]
+    assert data["rows"][0]["file"] == cost.PACKAGED
+
+
+def test_user_file_overrides_rows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        {
+            "as_of": "2026-09",
+            "rows": [
+                {
+                    "provider": "openai",
+                    "model": "gpt-4o-mini-2024-07-18",
+                    "method": "sft",
+                    "unit": "1M tokens",
+                    "price_usd": 2.0,
+                    "source": "our contract",
+                },
+                {
+                    "provider": "together",
+                    "model": "meta-llama/llama-3-8b",
+                    "method": "sft-lora",
+                    "unit": "1M tokens",
+                    "price_usd": None,
+                    "source": "UNVERIFIED",
+                    "as_of": "2026-08-15",
+                },
+            ],
+        },
+    )
+    table = load_prices(path)
+    assert table.files == (cost.PACKAGED, str(path))
+    rows = {r.key: (r, o) for r, o in zip(table.rows, table.origins, strict=True)}
+    mini, origin = rows[("openai", "gpt-4o-mini-2024-07-18", "sft")]
+    assert (mini.price_usd, mini.as_of, mini.source, origin) == (
+        2.0,
+        "2026-09",
+        "our contract",
+        str(path),
+    )
+    nano, origin = rows[("openai", "gpt-4.1-nano-2025-04-14", "sft")]
+    assert (nano.price_usd, nano.as_of, origin) == (1.5, "2025-07", cost.PACKAGED)
+    together, _ = rows[("together", "meta-llama/llama-3-8b", "sft-lora")]
+    assert together.as_of == "2026-08-15"
+    est = estimate_cost(100_000, 100, MINI, epochs=3, prices=table, today=BEFORE)
+    assert est.cost_usd == pytest.approx(0.6) and est.file == str(path)
+    unpriced = estimate_cost(
+        1, 100, "meta-llama/llama-3-8b", provider="together", prices=table, today=BEFORE
+    )
+    assert unpriced.cost_usd is None and "unverified" in (unpriced.reason or "")
+
+
+MINI = "gpt-4o-mini-2024-07-18"
+GOOD_ROW = {
+    "provider": "openai",
+    "model": "gpt-x",
+    "method": "sft",
+    "unit": "1M tokens",
+    "price_usd": 1.0,
+    "source": "s",
+    "as_of": "2026-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"rows": [', ["not valid JSON", "line 1"]),
+        ({"rows": [{**GOOD_ROW, "price_usd": -1}]}, ["row 1 (openai/gpt-x/sft)", "price_usd"]),
+        ({"rows": [GOOD_ROW, {**GOOD_ROW, "unit": "token"}]}, ["row 2 (openai/gpt-x/sft)", "unit"]),
+        ({"rows": [{**GOOD_ROW, "price": 1}]}, ["row 1", "price", "Extra inputs"]),
+        ({"rows": [{k: v for k, v in GOOD_ROW.items() if k != "source"}]}, ["row 1", "source"]),
+        ({"rows": [{**GOOD_ROW, "as_of": "July 2025"}]}, ["row 1", "as_of", "YYYY-MM"]),
+        ({"rows": [{k: v for k, v in GOOD_ROW.items() if k != "as_of"}]}, ["row 1", "no as_of"]),
+        ({"rows": ["x"]}, ["row 1 (not an object)"]),
+        ({"rows": [], "availability": [{"provider": "openai"}]}, ["availability entry 1"]),
+        ([], ["bad price file"]),
+    ],
+)
+def test_bad_price_files_are_explained(tmp_path: Path, content: Any, expected: list[str]) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(PriceFileError) as info:
+        load_prices(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_missing_price_file(tmp_path: Path) -> None:
+    with pytest.raises(PriceFileError, match="cannot read"):
+        load_prices(tmp_path / "nope.json")
+
+
+# -- epochs and billed tokens -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "epochs"),
+    [
+        (1, 25),
+        (3, 25),
+        (4, 25),
+        (5, 20),
+        (10, 10),
+        (33, 3),
+        (34, 3),
+        (100, 3),
+        (8333, 3),
+        (8334, 2),
+        (12500, 2),
+        (12501, 1),
+        (25000, 1),
+        (1_000_000, 1),
+        (0, 3),
+    ],
+)
+def test_default_epochs(n: int, epochs: int) -> None:
+    assert default_epochs(n) == epochs
+
+
+def test_default_epochs_rejects_negative() -> None:
+    with pytest.raises(ValueError):
+        default_epochs(-1)
+
+
+def test_billed_tokens_caps_each_example() -> None:
+    assert billed_tokens([10, 70_000, 5], 65_536) == 65_551
+    assert billed_tokens(iter([10, 70_000]), None) == 70_010
+    assert billed_tokens([], 10) == 0
+
+
+# -- estimates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "usd"),
+    [("gpt-4o-mini-2024-07-18", 0.90), ("gpt-3.5-turbo-0125", 2.40)],
+)
+def test_guide_worked_examples(prices: cost.PriceTable, model: str, usd: float) -> None:
+    est = estimate_cost(100_000, 1000, model, epochs=3, prices=prices, today=BEFORE)
+    assert est.cost_usd == pytest.approx(usd)
+    assert (est.trained_tokens, est.epochs_source, est.reason) == (300_000, "given", None)
+    assert est.as_of == "2025-07" and est.source and est.available
+
+
+def test_notebook_example(prices: cost.PriceTable) -> None:
+    # Chat_finetuning_data_prep.ipynb: 5 examples -> 20 epochs, ~4306 x 20 = 86,120 tokens.
+    est = estimate_cost(4306, 5, MINI, prices=prices, today=BEFORE)
+    assert (est.epochs, est.epochs_source, est.trained_tokens) == (20, "heuristic", 86_120)
+    assert any("cookbook heuristic" in note for note in est.notes)
+
+
+def test_rft_is_not_priced_per_token(prices: cost.PriceTable) -> None:
+    est = estimate_cost(100_000, 100, "o4-mini-2025-04-16", prices=prices, today=BEFORE)
+    assert est.cost_usd is None and est.price_per_1m is None
+    assert (est.method, est.unit, est.price_usd) == ("rft", "hour", 100.0)
+    assert "not per token" in (est.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("model", "priced_as", "note"),
+    [
+        ("ft:gpt-4o-mini-2024-07-18:acme::x1", MINI, False),
+        ("gpt-4o-mini", MINI, True),
+        ("gpt-4o", "gpt-4o-2024-08-06", True),
+        ("gpt-4.1", "gpt-4.1-2025-04-14", True),
+        ("gpt-3.5-turbo-0613", "gpt-3.5-turbo", False),
+    ],
+)
+def test_model_name_matching(
+    prices: cost.PriceTable, model: str, priced_as: str, note: bool
+) -> None:
+    found = prices.find(model)
+    assert found is not None
+    row, _, alias_note = found
+    assert row.model == priced_as and (alias_note is not None) is note
+
+
+def test_unpriced_model(prices: cost.PriceTable) -> None:
+    est = estimate_cost(1000, 10, "gpt-5-mini", prices=prices, today=BEFORE)
+    assert est.cost_usd is None and "no price for openai/gpt-5-mini" in (est.reason or "")
+    assert prices.find("gpt-4.1-mini-2025-04-14", method="dpo") is None
+
+
+def test_notes_validation_and_exactness(prices: cost.PriceTable) -> None:
+    est = estimate_cost(
+        1000, 100, MINI, prices=prices, validation_tokens=500, tokens_exact=False, today=BEFORE
+    )
+    assert "validation tokens (500) are not billed" in est.notes
+    assert "token counts include estimates" in est.notes
+    assert est.validation_tokens == 500 and est.trained_tokens == 3000
+
+
+@pytest.mark.parametrize(
+    ("today", "available", "fragment"),
+    [
+        (date(2026, 1, 1), True, "from 2027-01-06, no customer can create new fine-tuning jobs"),
+        (date(2026, 6, 1), True, "since 2026-05-07, organisations that have never run"),
+        (date(2027, 1, 6), False, "since 2027-01-06, no customer can create"),
+    ],
+)
+def test_availability(prices: cost.PriceTable, today: date, available: bool, fragment: str) -> None:
+    est = estimate_cost(1000, 100, MINI, prices=prices, today=today)
+    assert est.available is available
+    assert any(fragment in note for note in est.notes), est.notes
+
+
+def test_bad_arguments(prices: cost.PriceTable) -> None:
+    with pytest.raises(ValueError):
+        estimate_cost(-1, 1, MINI, prices=prices)
+    with pytest.raises(ValueError):
+        estimate_cost(1, 1, MINI, epochs=0, prices=prices)
+
+
+def test_estimate_all(prices: cost.PriceTable) -> None:
+    everything = estimate_all(100_000, 1000, epochs=3, prices=prices, today=BEFORE)
+    assert [e.model for e in everything] == [r.model for r in prices.rows]
+    by_model = {e.model: e for e in everything}
+    assert by_model[MINI].cost_usd == pytest.approx(0.9)
+    assert by_model["o4-mini-2025-04-16"].cost_usd is None
+    some = estimate_all(
+        {MINI: 10_000, "babbage-002": 1_000_000}, 1000, epochs=1, prices=prices, today=BEFORE
+    )
+    assert {e.model: e.cost_usd for e in some} == {MINI: 0.03, "babbage-002": 0.4}
+    assert estimate_all(1, 1, provider="together", prices=prices) == []
+
+
+def test_estimate_to_dict_is_json(prices: cost.PriceTable) -> None:
+    est = estimate_cost(1000, 100, MINI, prices=prices, today=BEFORE)
+    assert isinstance(est, CostEstimate)
+    data = json.loads(json.dumps(est.to_dict()))
+    assert data["cost_usd"] == est.cost_usd and data["notes"] == est.notes
