@@ -15,6 +15,8 @@ from ftprep import __version__
 # command name -> "module:function"
 COMMANDS: dict[str, str] = {
     "validate": "ftprep.cli.validate_cmd:validate_command",
+    "check": "ftprep.cli.check_cmd:check_command",
+    "cost": "ftprep.cli.check_cmd:cost_command",
     "schema": "ftprep.cli.info_cmd:schema_command",
     "rules": "ftprep.cli.info_cmd:rules_command",
 }

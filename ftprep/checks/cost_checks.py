@@ -1,0 +1,54 @@
+"""FT6xx: whether the model can still be trained, and whether its cost can be stated."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ftprep.checks.registry import Scope, declare
+from ftprep.report.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ftprep.checks.registry import Selection
+    from ftprep.cost import CostEstimate
+
+UNAVAILABLE = declare(
+    "FT601", "fine-tuning-unavailable", Severity.ERROR,
+    """The chosen model can no longer be fine-tuned by new jobs.
+
+    OpenAI stops new self-serve fine-tuning jobs on 2027-01-06 (and earlier for
+    organisations that never fine-tuned or were inactive). Pick another target
+    (`ftprep targets`) or model.""",
+    scope=Scope.DATASET,
+)
+ENDING = declare(
+    "FT602", "fine-tuning-ending", Severity.WARNING,
+    """The provider has announced an end date for fine-tuning this model.
+
+    The message gives the date and the rule. Plan the run before it, or choose another
+    target.""",
+    scope=Scope.DATASET,
+)
+NOT_PRICED = declare(
+    "FT603", "cost-not-estimated", Severity.INFO,
+    """The training cost could not be stated in dollars.
+
+    The model has no price row, or is billed by something other than tokens (o4-mini
+    reinforcement fine-tuning is billed per hour). Add a row to your price file
+    (--prices) to get a figure.""",
+    scope=Scope.DATASET,
+)
+
+
+def cost_findings(estimate: CostEstimate, selection: Selection, file: str) -> Iterator[Finding]:
+    if not estimate.available:
+        notes = "; ".join(estimate.notes) or "the provider no longer accepts new jobs"
+        yield from selection.emit(UNAVAILABLE, f"{estimate.model}: {notes}", file=file)
+    else:
+        ahead = [n for n in estimate.notes if n.startswith("from ")]
+        if ahead:
+            yield from selection.emit(ENDING, f"{estimate.model}: " + "; ".join(ahead), file=file)
+    if estimate.cost_usd is None:
+        yield from selection.emit(NOT_PRICED, f"{estimate.model}: {estimate.reason or 'no price'}",
+                                  file=file)

@@ -1,0 +1,157 @@
+"""FT2xx: token counts per example, the model's per-example limit, and which figures are
+estimates. `TokenCollector` runs inside the check pipeline's single pass and keeps two
+integers per example (total and trained tokens), nothing else."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from ftprep.checks.registry import Scope, declare
+from ftprep.report.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from ftprep.checks.registry import Selection
+    from ftprep.formats import LineFormat
+    from ftprep.tokens import ChatTokenCounter
+
+OVER_LIMIT = declare(
+    "FT201", "example-over-token-limit", Severity.WARNING,
+    """Example is longer than the model's training limit per example.
+
+    OpenAI truncates such examples from the end, so the assistant reply (the part that
+    is trained) is usually what gets cut. Shorten the conversation or split it.""",
+    scope=Scope.DATASET,
+)
+ESTIMATED = declare(
+    "FT202", "token-count-estimated", Severity.INFO,
+    """Some token counts are estimates, not exact.
+
+    Text is counted exactly with the model's tokenizer; images of unknown size, tool
+    definitions, tool-call serialisation and unknown models are estimated. The message
+    lists which estimates apply; cost figures inherit them.""",
+    scope=Scope.DATASET,
+)
+NO_LIMIT = declare(
+    "FT203", "unknown-token-limit", Severity.INFO,
+    """The model's per-example token limit is unknown, so truncation is not checked.
+
+    Pass --model with a known model (see `ftprep cost --model all`), or check the
+    provider's documentation for its limit.""",
+    scope=Scope.DATASET,
+)
+
+HISTOGRAM_BINS = 20
+MAX_FINDINGS_LISTED = 200
+
+
+class TokenCollector:
+    """Counts each example as it streams past; summarises at the end."""
+
+    def __init__(self, counter: ChatTokenCounter) -> None:
+        self.counter = counter
+        self.limit: int | None = counter.info.max_tokens_per_example
+        self.totals = array("I")
+        self.trained = array("I")
+        self.lines = array("I")
+        self.system_tokens = 0
+        self.reasons: Counter[str] = Counter()
+        self.estimated_examples = 0
+
+    def on_record(self, number: int, record: dict[str, Any], fmt: LineFormat) -> None:
+        if fmt.name != "openai-chat":
+            # Preference and other formats: count the conversation the model sees.
+            record = {"messages": fmt.conversation(record),
+                      **({"tools": record["tools"]} if "tools" in record else {})}
+        counts = self.counter.count_example(record)
+        self.totals.append(counts.total)
+        self.trained.append(counts.trained)
+        self.lines.append(number)
+        self.system_tokens += counts.system
+        if counts.estimated:
+            self.estimated_examples += 1
+            self.reasons.update(counts.reasons)
+
+    def billed_tokens(self) -> int:
+        cap = self.limit
+        return sum(min(t, cap) for t in self.totals) if cap else sum(self.totals)
+
+    def over_limit_lines(self) -> list[int]:
+        if not self.limit:
+            return []
+        return [line for line, total in zip(self.lines, self.totals, strict=True) if total > self.limit]
+
+    def stats(self) -> dict[str, Any]:
+        total = sum(self.totals)
+        over = self.over_limit_lines()
+        reasons = list(self.reasons)
+        if not self.counter.exact:
+            reasons.insert(0, f"model {self.counter.model!r} is unknown: counted with "
+                              f"{self.counter.encoding_name}")
+        return {
+            "model": self.counter.model,
+            "encoding": self.counter.encoding_name,
+            "exact": not reasons,
+            "estimate_reasons": reasons,
+            "estimated_examples": self.estimated_examples,
+            "examples": len(self.totals),
+            "total_tokens": total,
+            "billed_tokens": self.billed_tokens(),
+            "per_example": distribution(self.totals),
+            "assistant": distribution(self.trained),
+            "over_limit": {"limit": self.limit, "count": len(over), "lines": over[:MAX_FINDINGS_LISTED]},
+            "system_share": (self.system_tokens / total) if total else 0.0,
+            "histogram": histogram(self.totals),
+        }
+
+    def findings(self, selection: Selection, file: str) -> Iterator[Finding]:
+        if self.limit is None:
+            yield from selection.emit(NO_LIMIT, f"no known per-example limit for "
+                                      f"{self.counter.model!r}; truncation not checked", file=file)
+        else:
+            for line, total in zip(self.lines, self.totals, strict=True):
+                if total > self.limit:
+                    yield from selection.emit(
+                        OVER_LIMIT, f"{total:,} tokens; {self.counter.model} trains on at most "
+                        f"{self.limit:,} per example and cuts the rest: shorten or split it",
+                        file=file, line=line)
+        reasons = self.stats()["estimate_reasons"]
+        if reasons:
+            yield from selection.emit(ESTIMATED, "token counts include estimates: " + "; ".join(reasons),
+                                      file=file)
+
+
+def distribution(values: Sequence[int]) -> dict[str, float]:
+    """min, p5, median, mean, p95, max, with linear interpolation between ranks."""
+    if not values:
+        return {k: 0.0 for k in ("min", "p5", "median", "mean", "p95", "max")}
+    ordered = sorted(values)
+    return {
+        "min": float(ordered[0]),
+        "p5": _quantile(ordered, 0.05),
+        "median": _quantile(ordered, 0.5),
+        "mean": sum(ordered) / len(ordered),
+        "p95": _quantile(ordered, 0.95),
+        "max": float(ordered[-1]),
+    }
+
+
+def _quantile(ordered: Sequence[int], q: float) -> float:
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def histogram(values: Sequence[int], bins: int = HISTOGRAM_BINS) -> dict[str, list[float] | list[int]]:
+    if not values:
+        return {"edges": [], "counts": []}
+    low, high = min(values), max(values)
+    width = max((high - low) / bins, 1.0)
+    counts = [0] * bins
+    for value in values:
+        counts[min(int((value - low) / width), bins - 1)] += 1
+    return {"edges": [low + i * width for i in range(bins + 1)], "counts": counts}

@@ -1,0 +1,99 @@
+"""`ftprep check FILE` and `ftprep cost FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ftprep.cli.options import finding_options, finish, load, make_selection, render, report_options
+
+
+def _epochs(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None or value == "auto":
+        return None
+    try:
+        epochs = int(value)
+    except ValueError:
+        raise click.BadParameter("use a whole number from 1 to 50, or auto") from None
+    if not 1 <= epochs <= 50:
+        raise click.BadParameter("OpenAI accepts 1 to 50 epochs")
+    return epochs
+
+
+def _common(func):  # type: ignore[no-untyped-def]
+    for decorator in reversed((
+        click.argument("input_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True)),
+        click.option("--model", default=None, help="Model to count tokens and price for "
+                     "(default from the config: gpt-4o-mini-2024-07-18)."),
+        click.option("--epochs", default=None, callback=_epochs, metavar="N|auto",
+                     help="Epochs for the cost estimate (default: the provider's heuristic)."),
+        click.option("--prices", "prices_file", type=click.Path(dir_okay=False, exists=True,
+                     path_type=Path), default=None,
+                     help="A price file whose rows override the packaged prices."),
+        click.option("--line-format", default=None, help="Line format (default: detect)."),
+    )):
+        func = decorator(func)
+    return func
+
+
+@click.command("check")
+@_common
+@click.option("--validation", "validation_file", type=click.Path(dir_okay=False, exists=True,
+              path_type=Path), default=None,
+              help="Validation file: report its examples that leak from the training file.")
+@report_options()
+@finding_options
+def check_command(input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
+                  line_format: str | None, validation_file: Path | None, output_format: str,
+                  output_path: str | None, color: str, select: tuple[str, ...], ignore: tuple[str, ...],
+                  strict: bool | None, exit_zero: bool, config_path: Path | None) -> None:
+    """Validate a training file and report tokens, labels, duplicates, leakage and cost."""
+    _run("check", input_file, model, epochs, prices_file, line_format, validation_file, output_format,
+         output_path, color, select, ignore, strict, exit_zero, config_path, cost_models="one")
+
+
+@click.command("cost")
+@_common
+@report_options()
+@finding_options
+def cost_command(input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
+                 line_format: str | None, output_format: str, output_path: str | None, color: str,
+                 select: tuple[str, ...], ignore: tuple[str, ...], strict: bool | None, exit_zero: bool,
+                 config_path: Path | None) -> None:
+    """Estimate the training cost of a file for one model, or for every priced model (--model all)."""
+    everything = model == "all"
+    _run("cost", input_file, None if everything else model, epochs, prices_file, line_format, None,
+         output_format, output_path, color, select, ignore, strict, exit_zero, config_path,
+         cost_models="all" if everything else "one")
+
+
+def _run(command: str, input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
+         line_format: str | None, validation_file: Path | None, output_format: str,
+         output_path: str | None, color: str, select: tuple[str, ...], ignore: tuple[str, ...],
+         strict: bool | None, exit_zero: bool, config_path: Path | None, *, cost_models: str) -> None:
+    from ftprep.check import CheckError, CheckOptions, check
+    from ftprep.validate import ValidateOptions
+
+    config = load(config_path)
+    options = CheckOptions(
+        validate=ValidateOptions(line_format=line_format or config.general.line_format,
+                                 selection=make_selection(config, select, ignore)),
+        model=model or config.general.model,
+        epochs=epochs,
+        cost_models=cost_models,
+        prices_file=prices_file,
+        validation_file=validation_file,
+        run_dataset_checks=command == "check",
+    )
+    try:
+        options.dataset = _dataset_settings(config)
+        report = check(input_file, options, command=command)
+    except (CheckError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    render(report, output_format, output_path, color)
+    finish(report, strict=config.general.strict if strict is None else strict, exit_zero=exit_zero)
+
+
+def _dataset_settings(config: object) -> object:
+    return None
