@@ -21,6 +21,8 @@ REPORTERS: dict[str, str] = {
     "text": "ftprep.report.reporters.text:TextReporter",
     "json": "ftprep.report.reporters.machine:JsonReporter",
     "github": "ftprep.report.reporters.machine:GithubReporter",
+    "markdown": "ftprep.report.reporters.markdown:MarkdownReporter",
+    "html": "ftprep.report.reporters.html:HtmlReporter",
 }
 
 

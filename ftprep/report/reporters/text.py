@@ -8,6 +8,7 @@ from itertools import groupby
 from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.report.finding import Report, Severity
+from ftprep.report.reporters.sections import RENDERERS as SECTION_RENDERERS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -17,6 +18,8 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 # Section name in Report.stats -> function that renders it; commands that add figures
 # (check, cost ...) register their renderer here.
 STATS_RENDERERS: dict[str, Callable[[Console, Any], None]] = {}
+# tokens, labels, duplicates, cost, behaviour: the sections of `check` and `cost`.
+STATS_RENDERERS.update(SECTION_RENDERERS)
 
 
 class TextReporter:
