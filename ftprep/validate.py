@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.checks import structure as st
 from ftprep.checks.conversation import UNTRAINED
@@ -21,6 +21,10 @@ from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
 from ftprep.report.finding import FileSummary, Finding, Report
+from ftprep.targets import DEFAULT_TARGET, get_target, targets_accepting
+
+if TYPE_CHECKING:
+    from ftprep.checks.targets import TargetRules
 
 Record = dict[str, Any]
 # Called for every line that passed schema validation: (line number, record, format).
@@ -31,6 +35,9 @@ RecordHook = Callable[[int, Record, LineFormat], None]
 class ValidateOptions:
     line_format: str = "auto"
     selection: Selection = field(default_factory=Selection)
+    # A training target (ftprep.targets): its rules (FT140-FT150) replace OpenAI's
+    # example-count and file-size defaults.
+    target: str | None = None
 
 
 def validate(
@@ -53,7 +60,10 @@ def validate(
         except InputError as exc:
             report.io_errors.append(str(exc))
             continue
-        if source != STDIN:
+        if source != STDIN and validator.target_rules is not None:
+            findings.extend(validator.target_rules.size_findings(
+                summary.path, Path(source).stat().st_size))
+        elif source != STDIN and _openai_defaults_apply(summary.line_format):
             size = Path(source).stat().st_size
             if size > st.MAX_FILE_BYTES:
                 findings.extend(options.selection.emit(
@@ -79,6 +89,11 @@ class FileValidator:
         self.record_checks = [c for c in line_checks if c.view == "record"]
         self._shape_hits: dict[tuple[str, tuple[str, ...]], list[tuple[Check, Hit]]] = {}
         self._record_checks_for: dict[tuple[str, frozenset[str]], list[Check]] = {}
+        self.target_rules: TargetRules | None = None
+        if options.target is not None:
+            from ftprep.checks.targets import TargetRules
+
+            self.target_rules = TargetRules(options.target, self.selection)
 
     def run(
         self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
@@ -89,6 +104,7 @@ class FileValidator:
         adapter = fmt.adapter() if fmt else None
         examples = image_examples = 0
         number = 0
+        format_checked = False
         for number, raw in iter_lines(stream):
             if number == 1 and raw.startswith(BOM):
                 findings.extend(sel.emit(st.BYTE_ORDER_MARK, "file starts with a UTF-8 "
@@ -111,14 +127,21 @@ class FileValidator:
                 adapter = fmt.adapter() if fmt else None
             if record is None or fmt is None:
                 continue
+            if not format_checked and self.target_rules is not None:
+                findings.extend(self.target_rules.format_findings(name, fmt.name, number))
+            format_checked = True
             messages = fmt.conversation(record)
             has_image = self._line_checks(name, number, record, messages, fmt, findings)
             image_examples += has_image
             if on_record is not None:
                 on_record(number, record, fmt)
-        findings.extend(self._file_checks(name, examples, image_examples))
+        if self.target_rules is not None:
+            findings.extend(self.target_rules.file_findings(name, examples))
+        elif _openai_defaults_apply(fmt.name if fmt else None):
+            findings.extend(self._file_checks(name, examples, image_examples))
         summary = FileSummary(path=name, lines=number, examples=examples,
-                              line_format=fmt.name if fmt else None)
+                              line_format=fmt.name if fmt else None,
+                              accepted_by=targets_accepting(fmt.name) if fmt else ())
         return summary, findings
 
     def check_line(self, raw: bytes, *, name: str = "<record>", number: int = 1) -> list[Finding]:
@@ -142,7 +165,7 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return None, None
-        fmt = detect_format(obj)
+        fmt = detect_format(obj, self.target_rules.formats if self.target_rules else None)
         if fmt is None:
             keys = ", ".join(sorted(obj)[:6]) or "none"
             expected = "; ".join(f"{f.name}: {', '.join(sorted(f.keys))}"
@@ -154,7 +177,7 @@ class FileValidator:
         try:
             return fmt, fmt.adapter().validate_json(raw)
         except ValueError as exc:
-            findings.extend(self._schema_findings(name, number, exc))
+            findings.extend(self._schema_findings(name, number, exc, fmt))
             return fmt, None
 
     def _parse(self, name: str, number: int, raw: bytes, findings: list[Finding]) -> Any:
@@ -204,12 +227,14 @@ class FileValidator:
                 f"{fmt.name} (from its first example); keep one format per file",
                 file=name, line=number, path="$"))
             return findings
-        return self._schema_findings(name, number, exc)
+        return self._schema_findings(name, number, exc, fmt)
 
-    def _schema_findings(self, name: str, number: int, exc: ValueError) -> list[Finding]:
+    def _schema_findings(
+        self, name: str, number: int, exc: ValueError, fmt: LineFormat | None = None
+    ) -> list[Finding]:
         errors = exc.errors() if hasattr(exc, "errors") else []
         out: list[Finding] = []
-        for path, message in explain(errors):
+        for path, message in explain(errors, fmt.fixes if fmt else None):
             out.extend(self.selection.emit(st.SCHEMA_VIOLATION, message, file=name,
                                            line=number, path=path))
         return out
@@ -259,10 +284,15 @@ class FileValidator:
         hits = list(shape_hits)
         for check in self._checks_for(fmt.name, frozenset(triggers)):
             hits.extend((check, h) for h in check.func(record, messages))  # type: ignore[misc]
+        if self.target_rules is not None:
+            hits.extend(self.target_rules.line_hits(record, messages, key[1]))
         for check, hit in hits:
             if hit.message_index is not None:
-                base = fmt.message_path(record, hit.message_index)
-                hit = Hit(hit.message, path=base + (hit.path or ""), column=hit.column)
+                if fmt.field_path is not None:
+                    path = fmt.field_path(record, hit.message_index, hit.path or "")
+                else:
+                    path = fmt.message_path(record, hit.message_index) + (hit.path or "")
+                hit = Hit(hit.message, path=path, column=hit.column)
             findings.append(self.selection.finding(check, hit, file=name, line=number))
         return "parts" in triggers and _has_image(messages)
 
@@ -287,6 +317,12 @@ class FileValidator:
             yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
                                 file=name)
+
+
+def _openai_defaults_apply(line_format: str | None) -> bool:
+    """Without --target, OpenAI's file limits apply to OpenAI's formats only; a Nova or
+    ShareGPT file gets its target's limits with --target."""
+    return line_format is None or line_format in get_target(DEFAULT_TARGET).formats
 
 
 def _has_image(messages: list[Record]) -> bool:

@@ -33,6 +33,7 @@ FAMILIES = {
 CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.structure",
     "ftprep.checks.conversation",
+    "ftprep.checks.targets",
     "ftprep.checks.tokens_checks",
     "ftprep.checks.cost_checks",
 )
@@ -73,7 +74,9 @@ class Check:
     # Line formats the check applies to; None means all.
     formats: frozenset[str] | None = None
     # Line checks: "shape" checks see only the roles (so results are cached per shape);
-    # "record" checks see the record and run only when the line has `trigger` set.
+    # "record" checks see the record and run only when the line has `trigger` set;
+    # "target-shape" / "target-record" checks get the chosen target first and run only
+    # with --target (ftprep.checks.targets.TargetRules).
     view: str = "record"
     trigger: str | None = None
 

@@ -19,6 +19,9 @@ COMMANDS: dict[str, str] = {
     "cost": "ftprep.cli.check_cmd:cost_command",
     "schema": "ftprep.cli.info_cmd:schema_command",
     "rules": "ftprep.cli.info_cmd:rules_command",
+    "targets": "ftprep.cli.targets_cmd:targets_command",
+    "export": "ftprep.cli.export_cmd:export_command",
+    "import": "ftprep.cli.export_cmd:import_command",
 }
 
 

@@ -7,17 +7,22 @@ from pathlib import Path
 import click
 
 from ftprep.cli.options import finding_options, finish, load, make_selection, render, report_options
+from ftprep.config import Config
 
 
 @click.command("validate")
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
 @click.option("--line-format", default=None,
               help="Line format of the files: auto (detect), openai-chat, openai-dpo ...")
+@click.option("--target", "-t", default=None, metavar="NAME",
+              help="Apply a training target's rules (openai, together, vertex-gemini, "
+              "bedrock-nova ...; `ftprep targets` lists them).")
 @report_options(("text", "json", "github"))
 @finding_options
 def validate_command(
     inputs: tuple[str, ...],
     line_format: str | None,
+    target: str | None,
     output_format: str,
     output_path: str | None,
     color: str,
@@ -40,9 +45,22 @@ def validate_command(
         raise click.BadParameter(
             f"{line_format!r}; use auto or one of {', '.join(LINE_FORMATS)}",
             param_hint="--line-format")
-    options = ValidateOptions(line_format=line_format,
+    target = target or _config_target(config)
+    if target is not None:
+        from ftprep.targets import TARGETS
+
+        target = target.strip().lower()
+        if target not in TARGETS:
+            raise click.BadParameter(f"{target!r}; use one of {', '.join(TARGETS)}",
+                                     param_hint="--target")
+    options = ValidateOptions(line_format=line_format, target=target,
                               selection=make_selection(config, select, ignore))
     report = validate(list(inputs), options)
     render(report, output_format, output_path, color)
     finish(report, strict=config.general.strict if strict is None else strict,
            exit_zero=exit_zero)
+
+
+def _config_target(config: Config) -> str | None:
+    # GeneralConfig defaults `target` to "openai"; only a value set in the file applies.
+    return config.general.target if "target" in config.general.model_fields_set else None

@@ -8,7 +8,7 @@ that returns the conversation the line-level checks look at.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,14 @@ class LineFormat:
     # JSON path of the message at a place in `conversation(record)`.
     message_path: Callable[[Record, int], str]
     description: str = ""
+    # Optional test beyond the keys, for formats that share keys with another one
+    # (bedrock-claude is `messages` plus a string `system`); see detect_format.
+    claims: Callable[[Record], bool] | None = None
+    # Formats whose messages are not OpenAI-shaped map a check's path relative to the
+    # canonical message (".content[1].text") onto their own: (record, index, relative).
+    field_path: Callable[[Record, int, str], str] | None = None
+    # Fix suggestions by field name for schema errors, where OpenAI's do not fit.
+    fixes: Mapping[str, str] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def adapter(self) -> TypeAdapter[Any]:
@@ -111,10 +119,50 @@ def get_format(name: str) -> LineFormat:
         raise KeyError(f"unknown line format {name!r}: use one of {known}") from None
 
 
-def detect_format(obj: Record) -> LineFormat | None:
-    """The format whose identifying keys the object has; the most specific wins."""
+def detect_format(obj: Record, prefer: Iterable[str] | None = None) -> LineFormat | None:
+    """The format whose identifying keys the object has; the most specific wins, and a
+    format whose `claims` test passes beats one without.
+
+    With `prefer` (a target's formats, used on a file's first line only), a preferred
+    format whose keys match and whose schema the object satisfies wins: under --target
+    bedrock-claude a line without its optional `system` is a bedrock-claude line. Else a
+    valid line of another format keeps that format (so the target can say it does not
+    accept it), and an invalid one is explained against the target's own format."""
+    found = _most_specific(obj, LINE_FORMATS.values())
+    if prefer is None:
+        return found
+    candidates = sorted((LINE_FORMATS[n] for n in prefer if n in LINE_FORMATS
+                         and LINE_FORMATS[n].keys <= obj.keys()), key=lambda f: -len(f.keys))
+    for fmt in candidates:
+        if _fits(fmt, obj):
+            return fmt
+    if found is None or found in candidates or not candidates or _fits(found, obj):
+        return found
+    return candidates[0]
+
+
+def _fits(fmt: LineFormat, obj: Record) -> bool:
+    try:
+        fmt.adapter().validate_python(obj)
+    except ValueError:
+        return False
+    return True
+
+
+def _most_specific(obj: Record, formats: Iterable[LineFormat]) -> LineFormat | None:
     best: LineFormat | None = None
-    for fmt in LINE_FORMATS.values():
-        if fmt.keys <= obj.keys() and (best is None or len(fmt.keys) > len(best.keys)):
-            best = fmt
+    best_rank = (-1, False)
+    for fmt in formats:
+        if not fmt.keys <= obj.keys():
+            continue
+        claimed = fmt.claims is not None and fmt.claims(obj)
+        if fmt.claims is not None and not claimed:
+            continue
+        rank = (len(fmt.keys), claimed)
+        if rank > best_rank:
+            best, best_rank = fmt, rank
     return best
+
+
+# The formats of the other training targets (Vertex, Bedrock, ShareGPT, Alpaca, TRL).
+from ftprep.formats import peer_formats  # noqa: E402, F401

@@ -8,7 +8,7 @@ so those are dropped, and the errors of a union's failed branches are merged int
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # Discriminated lists: the element after an index into these is a tag, not a key.
@@ -77,10 +77,10 @@ def _field_of(path: str) -> str:
     return match.group(1) if match else ""
 
 
-def _message(error: dict[str, Any], path: str) -> str:
+def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
     kind = error["type"]
     field = _field_of(path)
-    fix = _FIX_BY_FIELD.get(field, "")
+    fix = fixes.get(field, _FIX_BY_FIELD.get(field, ""))
     got = describe_json(error.get("input"))
     if kind == "missing":
         text = f"`{field}` is required here"
@@ -100,6 +100,8 @@ def _message(error: dict[str, Any], path: str) -> str:
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         text = f"{error.get('input')!r} is not allowed here: expected {expected}"
+        if field == "role" and field not in fixes:
+            fix = ""  # the expected roles say it; the generic OpenAI list would not fit
     elif kind == "string_pattern_mismatch":
         text = f"{error.get('input')!r} has the wrong form"
     elif kind in ("too_short", "too_long"):
@@ -115,8 +117,14 @@ def _message(error: dict[str, Any], path: str) -> str:
     return f"{text}; {fix}" if fix else text
 
 
-def explain(errors: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(path, message) for each distinct problem, deepest first where union branches disagree."""
+def explain(
+    errors: Sequence[dict[str, Any]], fixes: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(path, message) for each distinct problem, deepest first where union branches disagree.
+
+    `fixes` overrides the suggested fix per field name for formats not shaped like
+    OpenAI's (a Nova `content` is a list of text blocks, not a string)."""
+    fixes = fixes or {}
     located = [(_error_path(e), e) for e in errors]
     paths = [p for p, _ in located]
     out: dict[str, list[str]] = {}
@@ -126,13 +134,13 @@ def explain(errors: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
         )
         if is_shallow_type_error:
             continue  # a deeper error in the other union branch says more
-        out.setdefault(path, []).append(_message(error, path))
+        out.setdefault(path, []).append(_message(error, path, fixes))
     merged: list[tuple[str, str]] = []
     for path, messages in out.items():
         if len(messages) > 1 and all(m.startswith("expected") for m in messages):
             got = messages[0].split(", got ")[-1].split(";")[0]
             field = _field_of(path)
-            fix = _FIX_BY_FIELD.get(field)
+            fix = fixes.get(field, _FIX_BY_FIELD.get(field))
             text = f"`{field or 'value'}` has the wrong type (got {got})"
             merged.append((path, f"{text}; {fix}" if fix else text))
         else:

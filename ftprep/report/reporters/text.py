@@ -62,6 +62,10 @@ class TextReporter:
             renderer = STATS_RENDERERS.get(section)
             if renderer is not None:
                 renderer(console, data)
+        for summary in report.files:
+            if summary.accepted_by:
+                console.print(f"[dim]{escape(summary.path)}: {summary.line_format}, accepted by "
+                              f"{', '.join(summary.accepted_by)}[/]")
         style = "bold red" if report.errors or report.io_errors else (
             "yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{escape(report.summary_line())}[/]")

@@ -1,0 +1,111 @@
+"""`ftprep export FILE --target NAME -o OUT` and `ftprep import FILE --from NAME -o OUT`:
+convert between the canonical chat format and each target's line format."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
+
+_SHOWN = 20  # lines of per-line detail printed without --verbose
+
+
+def _output_options(func: click.decorators.FC) -> click.decorators.FC:
+    func = click.option("--verbose", "-v", is_flag=True,
+                        help="List every line that lost something (default: the first 20).")(func)
+    func = click.option("--rejects", type=click.Path(dir_okay=False), default=None,
+                        help="Also write the rejected lines, with their reasons, to this JSONL.")(func)
+    func = click.option("--output", "-o", "output_path", required=True,
+                        type=click.Path(dir_okay=False, allow_dash=True),
+                        help="Output JSONL (- for stdout). Never the input file.")(func)
+    return func
+
+
+@click.command("export")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--target", "-t", "target_name", required=True, metavar="NAME",
+              help="Target to write for: openai, together, vertex-gemini, bedrock-nova, "
+              "bedrock-claude, mistral, trl, sharegpt, alpaca ... (`ftprep targets`).")
+@click.option("--line-format", default=None, metavar="FORMAT",
+              help="One of the target's formats (default: its first), e.g. "
+              "trl-prompt-completion for --target trl.")
+@_output_options
+def export_command(source: str, target_name: str, line_format: str | None, output_path: str,
+                   rejects: str | None, verbose: bool) -> None:
+    """Convert FILE (any format ftprep reads) into the line format a target takes.
+
+    What the target's format cannot hold (weights, tool calls, images, names ...) is
+    dropped and reported per line on stderr. Run `ftprep validate --target NAME` on the
+    output before uploading.
+    """
+    from ftprep.targets import TARGETS
+
+    target = TARGETS.get(target_name.strip().lower())
+    if target is None:
+        raise click.BadParameter(f"{target_name!r}; use one of {', '.join(TARGETS)}",
+                                 param_hint="--target")
+    to_format = line_format or target.export_format
+    if to_format not in target.formats:
+        raise click.BadParameter(f"{to_format!r}; {target.name} takes "
+                                 f"{', '.join(target.formats)}", param_hint="--line-format")
+    _run(source, output_path, to_format, None, target.unsupported, rejects, verbose)
+
+
+@click.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--from", "from_name", required=True, metavar="NAME",
+              help="Target or line format FILE is in: vertex-gemini, bedrock-nova, "
+              "bedrock-claude, sharegpt, alpaca, trl ...")
+@_output_options
+def import_command(source: str, from_name: str, output_path: str, rejects: str | None,
+                   verbose: bool) -> None:
+    """Convert FILE from a target's line format into canonical OpenAI chat JSONL, the
+    format every ftprep command reads."""
+    from ftprep.targets.convert import source_format_names
+
+    try:
+        formats = source_format_names(from_name.strip().lower())
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="--from") from None
+    _run(source, output_path, "openai-chat", formats, frozenset(), rejects, verbose)
+
+
+def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str, ...] | None,
+         unsupported: frozenset[str], rejects: str | None, verbose: bool) -> None:
+    from ftprep.jsonl import InputError
+    from ftprep.targets.convert import convert_file
+
+    try:
+        summary = convert_file(source, output_path, to_format, from_formats=from_formats,
+                               unsupported=unsupported, rejects=rejects)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except InputError as exc:
+        raise click.FileError(source, str(exc)) from None
+    echo = _stderr
+    rejected = f" ({len(summary.rejected)} rejected)" if summary.rejected else ""
+    echo(f"converted {summary.converted} of {summary.read} line(s) from "
+         f"{summary.from_format or 'unknown format'} to {to_format}{rejected}: "
+         f"{summary.destination}")
+    counts = summary.drop_counts()
+    if counts:
+        listed = ", ".join(f"{kind} on {n} line(s)" for kind, n in counts.most_common())
+        echo(f"dropped: {listed}")
+        shown = summary.drops if verbose else summary.drops[:_SHOWN]
+        for number, drops in shown:
+            echo(f"  line {number}: " + "; ".join(d.describe() for d in drops))
+        if len(shown) < len(summary.drops):
+            echo(f"  ... {len(summary.drops) - len(shown)} more line(s); -v lists them all")
+    else:
+        echo("dropped: nothing")
+    for number, reason in summary.rejected[: None if verbose else _SHOWN]:
+        echo(f"  rejected line {number}: {reason}")
+    if not verbose and len(summary.rejected) > _SHOWN:
+        echo(f"  ... {len(summary.rejected) - _SHOWN} more rejected line(s); -v lists them all")
+    sys.exit(EXIT_FINDINGS if summary.rejected else EXIT_OK)
+
+
+def _stderr(text: str) -> None:
+    click.echo(text, err=True)

@@ -1,0 +1,158 @@
+"""Convert a JSONL file between line formats: `ftprep export` and `ftprep import`.
+
+Every input line ends either in the output or among the rejected lines with a reason
+(read = converted + rejected), and every loss on a converted line is listed with its
+line number and JSON path. The output is written atomically; the input is never the
+output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ftprep.formats import LineFormat, detect_format, get_format
+from ftprep.formats.errors import explain
+from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, same_file
+from ftprep.targets.transform import ConversionError, Drop, convert_record, get_codec
+
+
+@dataclass
+class ConversionSummary:
+    source: str
+    destination: str
+    to_format: str
+    from_format: str | None = None
+    read: int = 0
+    converted: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    # (line number, drops) for each converted line that lost something.
+    drops: list[tuple[int, list[Drop]]] = field(default_factory=list)
+
+    def drop_counts(self) -> Counter[str]:
+        """Kind of loss -> number of lines with it."""
+        counts: Counter[str] = Counter()
+        for _, drops in self.drops:
+            counts.update({d.kind for d in drops})
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "destination": self.destination,
+            "from_format": self.from_format, "to_format": self.to_format,
+            "read": self.read, "converted": self.converted,
+            "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
+            "dropped": dict(self.drop_counts()),
+            "lines_with_drops": [{"line": n, "drops": [d.describe() for d in ds]}
+                                 for n, ds in self.drops],
+        }
+
+
+def convert_file(
+    source: str | Path,
+    destination: str | Path,
+    to_format: str,
+    *,
+    from_formats: Iterable[str] | None = None,
+    unsupported: frozenset[str] = frozenset(),
+    rejects: str | Path | None = None,
+) -> ConversionSummary:
+    """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
+    `to_format`, dropping `unsupported` features too. Raises ValueError when the output
+    would overwrite the input, and ftprep.jsonl.InputError when the input cannot be read."""
+    get_codec(to_format)  # fail before touching any file
+    if str(destination) != STDIN and str(source) != STDIN and same_file(source, destination):
+        raise ValueError(f"{destination} is the input file; write the output elsewhere")
+    prefer = tuple(from_formats) if from_formats is not None else None
+    summary = ConversionSummary(display_name(source), display_name(destination), to_format)
+    rejected_lines: list[str] = []
+    with open_binary(source) as stream, _output(destination) as out:
+        fmt: LineFormat | None = None
+        for number, raw in iter_lines(stream):
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]
+            if not raw.strip():
+                continue  # blank lines hold no example; they are not counted as read
+            summary.read += 1
+            try:
+                fmt, record = _read_line(raw, fmt, prefer)
+                result = convert_record(record, fmt.name, to_format, unsupported)
+            except (ConversionError, _BadLine) as exc:
+                summary.rejected.append((number, str(exc)))
+                rejected_lines.append(raw.decode("utf-8", "replace"))
+                continue
+            summary.from_format = fmt.name
+            out.write(json.dumps(result.record, ensure_ascii=False) + "\n")
+            summary.converted += 1
+            if result.drops:
+                summary.drops.append((number, result.drops))
+    if rejects is not None and rejected_lines:
+        with AtomicWriter(rejects, mode="w") as handle:
+            for (number, reason), text in zip(summary.rejected, rejected_lines, strict=True):
+                handle.write(json.dumps({"line": number, "reason": reason, "text": text},
+                                        ensure_ascii=False) + "\n")
+    return summary
+
+
+class _BadLine(Exception):
+    """A line that is not valid input: it is rejected with this message."""
+
+
+def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | None
+               ) -> tuple[LineFormat, dict[str, Any]]:
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise _BadLine(f"not valid JSON ({exc}); run `ftprep validate` to see why") from None
+    if not isinstance(obj, dict):
+        raise _BadLine("not a JSON object")
+    if fmt is None:
+        fmt = detect_format(obj, prefer)
+        if fmt is None or (prefer is not None and fmt.name not in prefer):
+            wanted = ", ".join(prefer) if prefer else "a known line format"
+            raise _BadLine(f"line is not in {wanted} (keys: {', '.join(sorted(obj)[:6])})")
+        try:
+            get_codec(fmt.name)
+        except KeyError as exc:  # a format with no conversion (openai-dpo)
+            raise _BadLine(str(exc.args[0])) from None
+    try:
+        record: dict[str, Any] = fmt.adapter().validate_python(obj)
+    except ValueError as exc:
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        first = explain(errors, fmt.fixes)[:1]
+        why = f"{first[0][0]}: {first[0][1]}" if first else str(exc)
+        raise _BadLine(f"not a valid {fmt.name} line ({why}); run `ftprep validate` for "
+                       "every problem") from None
+    return fmt, record
+
+
+class _output:
+    """An AtomicWriter for a path, or stdout for "-"."""
+
+    def __init__(self, destination: str | Path) -> None:
+        self.writer = None if str(destination) == STDIN else AtomicWriter(destination, mode="w")
+
+    def __enter__(self) -> IO[str]:
+        if self.writer is None:
+            return sys.stdout
+        handle: IO[str] = self.writer.__enter__()
+        return handle
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.writer is not None:
+            self.writer.__exit__(*exc)
+
+
+def source_format_names(name: str) -> tuple[str, ...]:
+    """The line formats `--from NAME` means: a target's formats, or one format."""
+    from ftprep.targets import TARGETS
+
+    if name in TARGETS:
+        return TARGETS[name].formats
+    get_format(name)  # KeyError with the list of formats
+    return (name,)

@@ -1,0 +1,184 @@
+"""`ftprep export`, `ftprep import` and `ftprep targets` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from ftprep.cli import cli
+from ftprep.targets import TARGETS, get_target
+from ftprep.targets.table import markdown_table, target_row, target_rows
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "targets.md"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "targets"
+
+
+def _write(path: Path, records: list[Any], tail: str = "") -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + tail, encoding="utf-8")
+    return path
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _chat(i: int, **extra: Any) -> dict[str, Any]:
+    return {"messages": [{"role": "system", "content": "Be kind."},
+                         {"role": "user", "content": f"question {i}"},
+                         {"role": "assistant", "content": f"answer {i}", **extra}]}
+
+
+def test_export_then_import_round_trips(tmp_path: Path) -> None:
+    source = _write(tmp_path / "train.jsonl", [_chat(i) for i in range(10)])
+    runner = CliRunner()
+    for target in ("vertex-gemini", "bedrock-nova", "bedrock-claude", "sharegpt", "alpaca",
+                   "trl", "together", "mistral"):
+        out = tmp_path / f"{target}.jsonl"
+        result = runner.invoke(cli, ["export", str(source), "--target", target, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "converted 10 of 10 line(s)" in result.stderr
+        assert "dropped: nothing" in result.stderr
+        assert runner.invoke(cli, ["validate", "--target", target, str(out)]).exit_code == 0
+        back = tmp_path / f"{target}-back.jsonl"
+        result = runner.invoke(cli, ["import", str(out), "--from", target, "-o", str(back)])
+        assert result.exit_code == 0, result.output
+        assert _read(back) == _read(source)
+
+
+def test_export_reports_drops_per_line_and_rejects(tmp_path: Path) -> None:
+    records = [_chat(0, weight=0), _chat(1), {"messages": [{"role": "user", "content": "q"}]}]
+    source = _write(tmp_path / "in.jsonl", records, tail="{broken\n")
+    out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = CliRunner().invoke(cli, ["export", str(source), "-t", "alpaca", "-o", str(out),
+                                      "--rejects", str(rejects)])
+    assert result.exit_code == 1  # some lines could not be converted
+    err = result.stderr
+    assert "converted 2 of 4 line(s) from openai-chat to alpaca (2 rejected)" in err
+    assert "dropped: weight on 1 line(s)" in err
+    assert "line 1: weight at $.messages[2].weight (was 0: this reply is now trained on)" in err
+    assert "rejected line 3: alpaca cannot express this conversation" in err
+    assert "rejected line 4: not valid JSON" in err
+    assert len(_read(out)) == 2
+    assert [r["line"] for r in _read(rejects)] == [3, 4]
+
+
+def test_export_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.jsonl", [_chat(0)])
+    before = source.read_bytes()
+    result = CliRunner().invoke(cli, ["export", str(source), "-t", "sharegpt", "-o", str(source)])
+    assert result.exit_code == 2
+    assert "is the input file" in result.output
+    assert source.read_bytes() == before
+
+
+def test_export_usage_errors(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.jsonl", [_chat(0)])
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", str(source), "-t", "azure", "-o", "x.jsonl"])
+    assert result.exit_code == 2 and "use one of openai" in result.output
+    result = runner.invoke(cli, ["export", str(source), "-t", "vertex-gemini", "--line-format",
+                                 "alpaca", "-o", "x.jsonl"])
+    assert result.exit_code == 2 and "vertex-gemini takes vertex-gemini" in result.output
+    result = runner.invoke(cli, ["export", str(tmp_path / "missing.jsonl"), "-t", "trl", "-o",
+                                 str(tmp_path / "x.jsonl")])
+    assert result.exit_code != 0 and not (tmp_path / "x.jsonl").exists()
+
+
+def test_export_chooses_among_the_targets_formats(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.jsonl", [_chat(0, weight=1)])
+    out = tmp_path / "pc.jsonl"
+    result = CliRunner().invoke(cli, ["export", str(source), "-t", "trl", "--line-format",
+                                      "trl-prompt-completion", "-o", str(out)])
+    assert result.exit_code == 0
+    assert _read(out) == [{"prompt": _chat(0)["messages"][:2],
+                           "completion": [{"role": "assistant", "content": "answer 0"}]}]
+    assert "weight on 1 line(s)" in result.stderr  # TRL documents no weight
+
+
+def test_export_to_together_drops_tool_calls(tmp_path: Path) -> None:
+    line = json.loads((GOLDEN / "openai" / "valid.jsonl").read_text().splitlines()[2])
+    source = _write(tmp_path / "in.jsonl", [line])
+    out = tmp_path / "together.jsonl"
+    result = CliRunner().invoke(cli, ["export", str(source), "-t", "together", "-o", str(out)])
+    assert result.exit_code == 0
+    assert "tools on 1 line(s)" in result.stderr and "tool calls on 1 line(s)" in result.stderr
+    assert {m["role"] for m in _read(out)[0]["messages"]} == {"system", "user", "assistant"}
+
+
+def test_import_reads_any_format_of_the_named_target(tmp_path: Path) -> None:
+    out = tmp_path / "chat.jsonl"
+    result = CliRunner().invoke(cli, ["import", str(GOLDEN / "trl" / "valid-prompt-completion.jsonl"),
+                                      "--from", "trl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [m["role"] for m in _read(out)[0]["messages"]] == ["user", "assistant"]
+    result = CliRunner().invoke(cli, ["import", str(GOLDEN / "alpaca" / "valid.jsonl"),
+                                      "--from", "sharegpt", "-o", str(out)])
+    assert result.exit_code == 1 and "line is not in sharegpt" in result.stderr
+    result = CliRunner().invoke(cli, ["import", "x.jsonl", "--from", "nope", "-o", str(out)])
+    assert result.exit_code == 2
+
+
+def test_export_to_stdout(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.jsonl", [_chat(0)])
+    result = CliRunner().invoke(cli, ["export", str(source), "-t", "bedrock-claude", "-o", "-"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"system": "Be kind.", "messages": _chat(0)["messages"][1:]}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_targets_lists_every_target(fmt: str) -> None:
+    result = CliRunner().invoke(cli, ["targets", "-f", fmt])
+    assert result.exit_code == 0
+    for name in TARGETS:
+        assert name in result.stdout
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        assert {r["name"] for r in rows} == set(TARGETS)
+
+
+def test_targets_detail_shows_notes_and_unverified() -> None:
+    result = CliRunner().invoke(cli, ["targets", "together"])
+    assert result.exit_code == 0
+    assert "50.1 GiB (unverified)" in result.stdout
+    assert "Semantic checks run on the server" in result.stdout
+    assert "ftprep validate --target together FILE" in result.stdout
+    assert CliRunner().invoke(cli, ["targets", "nope"]).exit_code == 2
+
+
+def test_price_lookup_is_pluggable_and_tolerant() -> None:
+    nova = get_target("bedrock-nova")
+    row = target_row(nova, price_lookup=lambda t: [
+        {"provider": "aws", "model": "nova-micro", "training_per_1m": 1.5, "unit": "USD/1M"}])
+    assert row["prices"] == ["nova-micro 1.5 USD/1M"]
+    assert isinstance(target_row(nova)["prices"], list)  # with or without prices.json
+
+
+def test_docs_table_is_current() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    begin = "<!-- targets:begin (generated by `ftprep targets --format markdown`) -->\n"
+    start = text.index(begin) + len(begin)
+    end = text.index("<!-- targets:end -->")
+    assert text[start:end] == markdown_table(target_rows()), (
+        "docs/targets.md is stale: paste `ftprep targets --format markdown` between the markers")
+    for name in TARGETS:
+        assert f"--target {name}" in text, f"docs/targets.md has no command for {name}"
+
+
+def test_validate_takes_the_target_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "ftprep.toml"
+    config.write_text('target = "bedrock-nova"\n', encoding="utf-8")
+    source = _write(tmp_path / "chat.jsonl", [_chat(i) for i in range(10)])
+    result = CliRunner().invoke(cli, ["validate", "--config", str(config), "-f", "json",
+                                      str(source)])
+    assert result.exit_code == 1
+    assert "FT140" in {f["code"] for f in json.loads(result.stdout)["findings"]}
+    # The default target in GeneralConfig is not a choice the user made: no target rules.
+    config.write_text("strict = false\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--config", str(config), str(source)])
+    assert result.exit_code == 0
+    result = CliRunner().invoke(cli, ["validate", "--target", "azure", str(source)])
+    assert result.exit_code == 2 and "use one of openai" in result.output
