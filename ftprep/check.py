@@ -32,24 +32,41 @@ class CheckOptions:
     validation_file: Path | None = None
     dataset: Any = None  # DatasetSettings for labels, duplicates and leakage
     run_dataset_checks: bool = True
+    # A training target (ftprep targets) and a local Hugging Face tokenizer for open models.
+    target: str | None = None
+    tokenizer: str | None = None
 
 
 def check(path: str | Path, options: CheckOptions | None = None, *, command: str = "check") -> Report:
     """Validate one training file and report tokens, labels, duplicates, leakage and cost."""
     from ftprep.checks.tokens_checks import TokenCollector
-    from ftprep.tokens import ChatTokenCounter, TokenizerUnavailable
+    from ftprep.target_tokens import counter_for
+    from ftprep.targets import get_target
+    from ftprep.tokenizers_hf import ChatTemplateError, TokenizerNotFound
+    from ftprep.tokens import TokenizerUnavailable
 
     options = options or CheckOptions()
     try:
-        counter = ChatTokenCounter(options.model)
-    except TokenizerUnavailable as exc:
+        target = get_target(options.target) if options.target else None
+        counter = counter_for(target, options.model, options.tokenizer)
+    except KeyError as exc:
+        raise CheckError(str(exc.args[0])) from None
+    except (TokenizerUnavailable, TokenizerNotFound, ChatTemplateError) as exc:
         raise CheckError(str(exc)) from None
     prices = _prices(options.prices_file)
     tokens = TokenCollector(counter)
     dataset = _dataset_collector(options) if options.run_dataset_checks else None
 
+    # `cost --model all`: models on another encoding are counted in the same pass.
+    by_encoding = {counter.encoding_name: tokens}
+    if options.cost_models == "all":
+        by_encoding.update(_collectors_per_encoding(prices, by_encoding))
+    extra = [c for c in by_encoding.values() if c is not tokens]
+
     def on_record(number: int, record: dict[str, Any], fmt: LineFormat) -> None:
         tokens.on_record(number, record, fmt)
+        for collector in extra:
+            collector.on_record(number, record, fmt)
         if dataset is not None:
             dataset.on_record(number, record, fmt)
 
@@ -65,27 +82,52 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
     if dataset is not None:
         validation_tokens = dataset.finish(report, selection, name, options)
 
-    estimates = _estimates(tokens, counter, options, prices, validation_tokens)
+    from ftprep.checks.cost_checks import NOT_PRICED, cost_findings
+
+    if target is not None and target.name != "openai":
+        estimates = _target_estimates(tokens, target, options, prices, validation_tokens)
+        if not estimates:
+            report.extend(list(selection.emit(
+                NOT_PRICED, f"{target.title}: ftprep has no verified per-token price; add a row "
+                f"with provider {target.price_providers[:1] or ['?']} to a --prices file", file=name)))
+    else:
+        estimates = _estimates(tokens, by_encoding, counter, options, prices, validation_tokens)
+        chosen = [e for e in estimates if e.model in (counter.info.base, options.model)]
+        for estimate in chosen[:1] or estimates[:1]:
+            report.extend(list(cost_findings(estimate, selection, name)))
     report.stats["cost"] = {"rows": [e.to_dict() for e in estimates],
                             "as_of": _prices_as_of(prices)}
-    from ftprep.checks.cost_checks import cost_findings
-
-    chosen = [e for e in estimates if e.model == counter.info.base or e.model == options.model]
-    for estimate in chosen[:1] or estimates[:1]:
-        report.extend(list(cost_findings(estimate, selection, name)))
+    if target is not None:
+        report.stats["target"] = {"name": target.name, "title": target.title,
+                                  "max_tokens_per_example": target.max_tokens_per_example}
     return report
 
 
-def _estimates(tokens: Any, counter: Any, options: CheckOptions, prices: PriceTable,
-               validation_tokens: int) -> list[CostEstimate]:
+def _target_estimates(tokens: Any, target: Any, options: CheckOptions, prices: PriceTable,
+                      validation_tokens: int) -> list[CostEstimate]:
+    from ftprep.cost import estimate_all
+
+    out: list[CostEstimate] = []
+    for provider in target.price_providers:
+        out.extend(estimate_all(tokens.billed_tokens(), len(tokens.totals), epochs=options.epochs,
+                                prices=prices, validation_tokens=validation_tokens, provider=provider,
+                                tokens_exact=not tokens.stats()["estimate_reasons"]))
+    return out
+
+
+def _estimates(tokens: Any, by_encoding: dict[str, Any], counter: Any, options: CheckOptions,
+               prices: PriceTable, validation_tokens: int) -> list[CostEstimate]:
     from ftprep.cost import estimate_all, estimate_cost
+    from ftprep.modelinfo import model_info
 
     n = len(tokens.totals)
     exact = not tokens.stats()["estimate_reasons"]
     if options.cost_models == "all":
         billed = {}
         for row in prices.rows:
-            billed[row.model] = _billed_for(tokens, counter, row.model)
+            info = model_info(row.model)
+            collector = by_encoding.get(info.encoding, tokens)
+            billed[row.model] = _capped(collector.totals, info.max_tokens_per_example)
         return estimate_all(billed, n, epochs=options.epochs, prices=prices,
                             validation_tokens=validation_tokens, tokens_exact=exact)
     model = counter.info.base if prices.find(counter.info.base) else options.model
@@ -93,14 +135,21 @@ def _estimates(tokens: Any, counter: Any, options: CheckOptions, prices: PriceTa
                           validation_tokens=validation_tokens, tokens_exact=exact)]
 
 
-def _billed_for(tokens: Any, counter: Any, model: str) -> int:
-    """Billed tokens for another model: same counts when the encoding matches, with that
-    model's cap; a different encoding is counted again only by the caller that asks."""
+def _collectors_per_encoding(prices: PriceTable, have: dict[str, Any]) -> dict[str, Any]:
+    from ftprep.checks.tokens_checks import TokenCollector
     from ftprep.modelinfo import model_info
+    from ftprep.tokens import ChatTokenCounter
 
-    info = model_info(model)
-    cap = info.max_tokens_per_example
-    return sum(min(t, cap) for t in tokens.totals) if cap else sum(tokens.totals)
+    out: dict[str, Any] = {}
+    for row in prices.rows:
+        info = model_info(row.model)
+        if info.exact and info.encoding not in have and info.encoding not in out:
+            out[info.encoding] = TokenCollector(ChatTokenCounter(row.model))
+    return out
+
+
+def _capped(totals: Any, cap: int | None) -> int:
+    return sum(min(t, cap) for t in totals) if cap else sum(totals)
 
 
 def _prices(path: Path | None) -> PriceTable:

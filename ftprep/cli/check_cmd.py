@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ftprep.cli.options import finding_options, finish, load, make_selection, render, report_options
+from ftprep.cli.options import (
+    finding_options,
+    finish,
+    load,
+    make_selection,
+    render,
+    report_options,
+    resolve_line_format,
+    resolve_target,
+)
 
 
 def _epochs(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -32,6 +42,11 @@ def _common(func):  # type: ignore[no-untyped-def]
                      path_type=Path), default=None,
                      help="A price file whose rows override the packaged prices."),
         click.option("--line-format", default=None, help="Line format (default: detect)."),
+        click.option("--target", "-t", default=None, help="Training target: its rules, limits, "
+                     "tokenizer and prices (see `ftprep targets`; default openai)."),
+        click.option("--tokenizer", default=None, metavar="PATH|NAME",
+                     help="A local Hugging Face tokenizer.json (or its folder, or a model in the "
+                     "local HF cache) for exact counts on open models."),
     )):
         func = decorator(func)
     return func
@@ -44,47 +59,43 @@ def _common(func):  # type: ignore[no-untyped-def]
               help="Validation file: report its examples that leak from the training file.")
 @report_options()
 @finding_options
-def check_command(input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
-                  line_format: str | None, validation_file: Path | None, output_format: str,
-                  output_path: str | None, color: str, select: tuple[str, ...], ignore: tuple[str, ...],
-                  strict: bool | None, exit_zero: bool, config_path: Path | None) -> None:
+def check_command(**options: Any) -> None:
     """Validate a training file and report tokens, labels, duplicates, leakage and cost."""
-    _run("check", input_file, model, epochs, prices_file, line_format, validation_file, output_format,
-         output_path, color, select, ignore, strict, exit_zero, config_path, cost_models="one")
+    _run("check", cost_models="one", **options)
 
 
 @click.command("cost")
 @_common
 @report_options()
 @finding_options
-def cost_command(input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
-                 line_format: str | None, output_format: str, output_path: str | None, color: str,
-                 select: tuple[str, ...], ignore: tuple[str, ...], strict: bool | None, exit_zero: bool,
-                 config_path: Path | None) -> None:
+def cost_command(model: str | None, **options: Any) -> None:
     """Estimate the training cost of a file for one model, or for every priced model (--model all)."""
     everything = model == "all"
-    _run("cost", input_file, None if everything else model, epochs, prices_file, line_format, None,
-         output_format, output_path, color, select, ignore, strict, exit_zero, config_path,
-         cost_models="all" if everything else "one")
+    _run("cost", model=None if everything else model, validation_file=None,
+         cost_models="all" if everything else "one", **options)
 
 
-def _run(command: str, input_file: str, model: str | None, epochs: int | None, prices_file: Path | None,
-         line_format: str | None, validation_file: Path | None, output_format: str,
-         output_path: str | None, color: str, select: tuple[str, ...], ignore: tuple[str, ...],
-         strict: bool | None, exit_zero: bool, config_path: Path | None, *, cost_models: str) -> None:
+def _run(command: str, *, input_file: str, model: str | None, epochs: int | None,
+         prices_file: Path | None, line_format: str | None, validation_file: Path | None,
+         output_format: str, output_path: str | None, color: str, select: tuple[str, ...],
+         ignore: tuple[str, ...], strict: bool | None, exit_zero: bool, config_path: Path | None,
+         cost_models: str, target: str | None, tokenizer: str | None) -> None:
     from ftprep.check import CheckError, CheckOptions, check
     from ftprep.validate import ValidateOptions
 
     config = load(config_path)
+    target = resolve_target(config, target)
     options = CheckOptions(
-        validate=ValidateOptions(line_format=line_format or config.general.line_format,
-                                 selection=make_selection(config, select, ignore)),
+        validate=ValidateOptions(line_format=resolve_line_format(config, line_format),
+                                 selection=make_selection(config, select, ignore), target=target),
         model=model or config.general.model,
         epochs=epochs,
         cost_models=cost_models,
         prices_file=prices_file,
         validation_file=validation_file,
         run_dataset_checks=command == "check",
+        target=target,
+        tokenizer=tokenizer,
     )
     try:
         options.dataset = _dataset_settings(config)
@@ -97,3 +108,4 @@ def _run(command: str, input_file: str, model: str | None, epochs: int | None, p
 
 def _dataset_settings(config: object) -> object:
     return None
+

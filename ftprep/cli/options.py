@@ -102,3 +102,28 @@ def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:
     if exit_zero and code != EXIT_USAGE:
         code = EXIT_OK
     sys.exit(code)
+
+
+def resolve_line_format(config: Config, line_format: str | None) -> str:
+    from ftprep.formats import LINE_FORMATS
+
+    chosen = line_format or config.general.line_format
+    if chosen != "auto" and chosen not in LINE_FORMATS:
+        raise click.BadParameter(f"{chosen!r}; use auto or one of {', '.join(LINE_FORMATS)}",
+                                 param_hint="--line-format")
+    return chosen
+
+
+def resolve_target(config: Config, target: str | None) -> str | None:
+    """--target, else a target set in the config file (its built-in default "openai" is
+    not a choice the user made), checked against the registry."""
+    if target is None and "target" in config.general.model_fields_set:
+        target = config.general.target
+    if target is None:
+        return None
+    from ftprep.targets import TARGETS
+
+    target = target.strip().lower()
+    if target not in TARGETS:
+        raise click.BadParameter(f"{target!r}; use one of {', '.join(TARGETS)}", param_hint="--target")
+    return target

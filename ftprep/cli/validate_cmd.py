@@ -6,8 +6,16 @@ from pathlib import Path
 
 import click
 
-from ftprep.cli.options import finding_options, finish, load, make_selection, render, report_options
-from ftprep.config import Config
+from ftprep.cli.options import (
+    finding_options,
+    finish,
+    load,
+    make_selection,
+    render,
+    report_options,
+    resolve_line_format,
+    resolve_target,
+)
 
 
 @click.command("validate")
@@ -36,23 +44,11 @@ def validate_command(
 
     Reports every problem with file, line, JSON path and how to fix it.
     """
-    from ftprep.formats import LINE_FORMATS
     from ftprep.validate import ValidateOptions, validate
 
     config = load(config_path)
-    line_format = line_format or config.general.line_format
-    if line_format != "auto" and line_format not in LINE_FORMATS:
-        raise click.BadParameter(
-            f"{line_format!r}; use auto or one of {', '.join(LINE_FORMATS)}",
-            param_hint="--line-format")
-    target = target or _config_target(config)
-    if target is not None:
-        from ftprep.targets import TARGETS
-
-        target = target.strip().lower()
-        if target not in TARGETS:
-            raise click.BadParameter(f"{target!r}; use one of {', '.join(TARGETS)}",
-                                     param_hint="--target")
+    line_format = resolve_line_format(config, line_format)
+    target = resolve_target(config, target)
     options = ValidateOptions(line_format=line_format, target=target,
                               selection=make_selection(config, select, ignore))
     report = validate(list(inputs), options)
@@ -60,7 +56,3 @@ def validate_command(
     finish(report, strict=config.general.strict if strict is None else strict,
            exit_zero=exit_zero)
 
-
-def _config_target(config: Config) -> str | None:
-    # GeneralConfig defaults `target` to "openai"; only a value set in the file applies.
-    return config.general.target if "target" in config.general.model_fields_set else None
