@@ -60,6 +60,7 @@ class TokenCollector:
         self.system_tokens = 0
         self.reasons: Counter[str] = Counter()
         self.estimated_examples = 0
+        self._stats: dict[str, Any] | None = None
 
     def on_record(self, number: int, record: dict[str, Any], fmt: LineFormat) -> None:
         if fmt.name != "openai-chat":
@@ -85,6 +86,12 @@ class TokenCollector:
         return [line for line, total in zip(self.lines, self.totals, strict=True) if total > self.limit]
 
     def stats(self) -> dict[str, Any]:
+        """The figures for the report; computed once, after the last record."""
+        if self._stats is None:
+            self._stats = self._compute_stats()
+        return self._stats
+
+    def _compute_stats(self) -> dict[str, Any]:
         total = sum(self.totals)
         over = self.over_limit_lines()
         reasons = list(self.reasons)
