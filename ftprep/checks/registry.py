@@ -33,6 +33,8 @@ FAMILIES = {
 CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.structure",
     "ftprep.checks.conversation",
+    "ftprep.checks.labels",
+    "ftprep.checks.duplicates",
 )
 
 
