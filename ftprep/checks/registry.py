@@ -36,6 +36,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.targets",
     "ftprep.checks.tokens_checks",
     "ftprep.checks.cost_checks",
+    "ftprep.checks.labels",
+    "ftprep.checks.duplicates",
 )
 
 

@@ -1,0 +1,268 @@
+"""Collect per-example features in one streaming pass, and run the dataset checks.
+
+The check command does, per file (training first, one DatasetFeatures per file, since
+line numbers are per file):
+
+    settings = DatasetCheckSettings.from_config(config)
+    train, report = collect_features(path, settings, options=..., report=report)
+    ctx = DatasetContext(train, settings)
+    report.extend(run_dataset_checks(ctx, selection))
+    report.stats["labels"] = label_stats(ctx)            # ftprep.checks.labels
+    report.stats["duplicates"] = duplicate_stats(ctx)    # ftprep.checks.duplicates
+
+and for a validation file the same with `DatasetContext(val, settings, reference=train)`,
+which adds the leakage checks (stats under "validation_labels" and
+"validation_duplicates"). `DatasetFeatures.on_record` is the `on_record` hook of
+`ftprep.validate.validate` for callers that run the validation themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ftprep.checks.registry import Scope, Selection, checks_in_scope
+from ftprep.dataset.features import PREVIEW_CHARS, ExampleFeatures, extract_features, hash64
+from ftprep.dataset.near_dupes import MinHashParams
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ftprep.config import Config
+    from ftprep.dataset.near_dupes import NearDuplicateIndex
+    from ftprep.formats import LineFormat
+    from ftprep.report.finding import Finding, Report
+    from ftprep.validate import RecordHook, ValidateOptions
+
+T = TypeVar("T")
+# Shingle characters buffered before a batch of signatures is computed.
+_SIGNATURE_BATCH_CHARS = 1 << 20
+
+
+class DatasetCheckSettings(BaseModel):
+    """Settings of the FT3xx and FT4xx checks, from `[tool.ftprep.check]`.
+
+    The check command's own model for that table should inherit from this one (together
+    with the token settings), so that one model validates the whole table."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    # Allowed labels (FT303); empty means the `labels` of [tool.ftprep].
+    labels: list[str] = Field(default_factory=list)
+    # JSON field of a structured reply that holds the label; None tries category, label,
+    # intent, class, then takes the whole reply.
+    label_field: str | None = Field(default=None, alias="label-field")
+    min_label_count: int = Field(default=10, ge=1, alias="min-label-count")
+    max_imbalance: float = Field(default=10.0, gt=1.0, alias="max-imbalance")
+    near_duplicates: bool = Field(default=True, alias="near-duplicates")
+    near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0,
+                                            alias="near-duplicate-threshold")
+    num_perm: int = Field(default=128, ge=16, le=512, alias="num-perm")
+
+    @classmethod
+    def from_config(cls, config: Config) -> DatasetCheckSettings:
+        settings = config.section("check", cls)
+        if not settings.labels and config.general.labels:
+            settings = settings.model_copy(update={"labels": list(config.general.labels)})
+        return settings
+
+    def minhash_params(self) -> MinHashParams | None:
+        if not self.near_duplicates:
+            return None
+        return MinHashParams(num_perm=self.num_perm, threshold=self.near_duplicate_threshold)
+
+
+class DatasetFeatures:
+    """The features of one file's examples, in line order, plus what is computed from
+    all of them (duplicate groups, MinHash signatures, near-duplicate clusters).
+
+    MinHash signatures are computed in batches as examples arrive, once per distinct
+    input (exact repeats share one). Unless `keep_text`, each example's `input_text` is
+    then dropped and `output_text` cut to a preview, so memory per example is its hashes,
+    label and one row of a uint32 matrix."""
+
+    def __init__(
+        self,
+        path: str | None = None,
+        *,
+        label_field: str | None = None,
+        params: MinHashParams | None = None,
+        keep_text: bool = False,
+    ) -> None:
+        self.path = path
+        self.label_field = label_field
+        self.params = params
+        self.keep_text = keep_text
+        self.examples: list[ExampleFeatures] = []
+        # Example i's input is row text_row[i] of `signatures` (distinct inputs only).
+        self.text_row: list[int] = []
+        self._rows: dict[int, int] = {}
+        self._pending: list[str] = []
+        self._pending_chars = 0
+        self._chunks: list[NDArray[np.uint32]] = []
+        self._signatures: NDArray[np.uint32] | None = None
+        self._memo: dict[str, Any] = {}
+
+    @classmethod
+    def from_settings(cls, path: str | None, settings: DatasetCheckSettings,
+                      *, keep_text: bool = False) -> DatasetFeatures:
+        return cls(path, label_field=settings.label_field, params=settings.minhash_params(),
+                   keep_text=keep_text)
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def on_record(self, line: int, record: dict[str, Any], fmt: LineFormat) -> None:
+        """The `on_record` hook of `ftprep.validate.validate`."""
+        self.add(extract_features(line, record, fmt, label_field=self.label_field))
+
+    def add(self, example: ExampleFeatures) -> None:
+        if self._signatures is not None:
+            raise RuntimeError("DatasetFeatures is finished; create a new one")
+        text = example.shingle_text
+        key = hash64(text.encode("utf-8", "surrogatepass"))
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = len(self._rows)
+            if self.params is not None:
+                self._pending.append(text)
+                self._pending_chars += len(text)
+                if self._pending_chars >= _SIGNATURE_BATCH_CHARS:
+                    self._flush()
+        self.text_row.append(row)
+        if not self.keep_text:
+            example.input_text = ""
+            example.output_text = example.output_text[:PREVIEW_CHARS]
+        self.examples.append(example)
+
+    def _flush(self) -> None:
+        if self._pending and self.params is not None:
+            from ftprep.dataset.near_dupes import signatures
+
+            self._chunks.append(signatures(self._pending, self.params))
+        self._pending, self._pending_chars = [], 0
+
+    def finish(self) -> DatasetFeatures:
+        """Compute the last signatures; called by every analysis below."""
+        if self._signatures is None and self.params is not None:
+            import numpy as np
+
+            self._flush()
+            self._signatures = (np.concatenate(self._chunks) if self._chunks else
+                                np.empty((0, self.params.num_perm), dtype=np.uint32))
+            self._chunks = []
+            for example, row in zip(self.examples, self.text_row, strict=True):
+                example.signature = self._signatures[row]
+        return self
+
+    @property
+    def signatures(self) -> NDArray[np.uint32]:
+        """One signature per distinct input (rows indexed by `text_row`)."""
+        self.finish()
+        if self._signatures is None:
+            raise RuntimeError("near-duplicate detection is off (no MinHash parameters)")
+        return self._signatures
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute once per dataset what several checks and the stats share."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
+
+    def groups(self, attr: str) -> list[list[int]]:
+        """Indices of examples sharing the value of `attr` (exact_hash, input_hash ...),
+        groups of two or more, in line order."""
+        def compute() -> list[list[int]]:
+            by: dict[Any, list[int]] = {}
+            for i, example in enumerate(self.examples):
+                by.setdefault(getattr(example, attr), []).append(i)
+            return [g for g in by.values() if len(g) > 1]
+        return self.memo(f"groups:{attr}", compute)
+
+    def index(self) -> NearDuplicateIndex:
+        from ftprep.dataset.near_dupes import NearDuplicateIndex
+
+        params = self.params
+        if params is None:
+            raise RuntimeError("near-duplicate detection is off (no MinHash parameters)")
+        return self.memo("index", lambda: NearDuplicateIndex(self.signatures, params))
+
+    def near_clusters(self) -> list[list[int]]:
+        """Example indices whose inputs are near-duplicates of each other: clusters of
+        at least two *different* inputs (exact repeats alone are not near-duplicates),
+        with every example of those inputs. Empty when detection is off."""
+        def compute() -> list[list[int]]:
+            if self.params is None:
+                return []
+            by_row: dict[int, list[int]] = {}
+            for i, row in enumerate(self.text_row):
+                by_row.setdefault(row, []).append(i)
+            clusters = [sorted(i for row in rows for i in by_row[row])
+                        for rows in self.index().clusters()]
+            return sorted(clusters, key=lambda c: c[0])
+        return self.memo("near_clusters", compute)
+
+    def lines(self, indices: list[int]) -> tuple[int, ...]:
+        return tuple(self.examples[i].line for i in indices)
+
+
+@dataclass
+class DatasetContext:
+    """What a dataset check sees: one file's features, the settings and, when that file
+    is a validation set, the training set's features as `reference`."""
+
+    features: DatasetFeatures
+    settings: DatasetCheckSettings
+    reference: DatasetFeatures | None = None
+
+    @property
+    def is_validation(self) -> bool:
+        return self.reference is not None
+
+
+def run_dataset_checks(ctx: DatasetContext, selection: Selection | None = None) -> list[Finding]:
+    """Run every enabled DATASET-scope check; findings are placed in the context's file."""
+    selection = selection or Selection()
+    findings: list[Finding] = []
+    for check in checks_in_scope(Scope.DATASET):
+        if check.func is None or not selection.enabled(check):
+            continue
+        hits: Iterator[Any] = iter(check.func(ctx))
+        findings.extend(selection.finding(check, hit, file=ctx.features.path) for hit in hits)
+    return findings
+
+
+def collect_features(
+    path: str | Path,
+    settings: DatasetCheckSettings | None = None,
+    *,
+    options: ValidateOptions | None = None,
+    report: Report | None = None,
+    keep_text: bool = False,
+    on_record: RecordHook | None = None,
+) -> tuple[DatasetFeatures, Report]:
+    """Validate one file and collect the features of its valid examples in the same
+    pass. The report gets the validation findings (FT1xx); lines that fail validation
+    have no features. `on_record` also sees each valid record (token counts, say), so
+    the file is read once."""
+    from ftprep.jsonl import display_name
+    from ftprep.validate import validate
+
+    settings = settings or DatasetCheckSettings()
+    features = DatasetFeatures.from_settings(display_name(path), settings, keep_text=keep_text)
+    hook = features.on_record
+    if on_record is not None:
+        extra = on_record
+
+        def hook(line: int, record: dict[str, Any], fmt: LineFormat) -> None:
+            features.on_record(line, record, fmt)
+            extra(line, record, fmt)
+
+    report = validate([path], options, on_record=hook, report=report)
+    return features.finish(), report

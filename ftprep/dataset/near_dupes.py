@@ -1,0 +1,355 @@
+"""Near-duplicates: MinHash signatures of character shingles, LSH banding, union-find.
+
+Signatures: each text's character 5-grams (of its normalised form) are hashed to 32 bits
+and permuted by `num_perm` random affine maps h -> a*h + b (mod 2^32, a odd: a
+bijection); the signature keeps each map's minimum. Two signatures agree in a position
+with probability equal to the Jaccard similarity of the two shingle sets, so the share
+of equal positions estimates it. Everything is vectorised with numpy over batches of
+texts: the 72k distinct tickets of benchmarks/generate.py's 100k take 1.2 s of CPU at 128
+permutations, where datasketch's `MinHash.bulk` takes about 20 s (and importing
+datasketch costs 0.8 s, as it loads scipy). See benchmarks/bench_dedup.py.
+
+Candidates: the classic banding scheme (as in datasketch's MinHashLSH): the signature is
+cut into `b` bands of `r` rows; texts whose band agrees are candidates. We keep each band
+as a sorted array of 64-bit band keys instead of a dict of sets: 0.2 s and 16 bytes per
+band and input, where MinHashLSH's insert takes about 5 s and 1.5 KB per input. `b` and `r`
+minimise the weighted false-positive and false-negative areas, MinHashLSH's rule (a test
+checks they agree), but weighted 0.1/0.9 rather than 0.5/0.5: every candidate is
+verified, so a false positive costs a comparison while a false negative is a missed
+duplicate. At 0.8 and 128 permutations that is 14 bands of 9 rows, which finds a pair of
+similarity 0.8 with probability 0.87 and of 0.85 with 0.975 (equal weights: 9 bands of
+13 rows, 0.40 and 0.69).
+
+Verification and clusters: candidate pairs are checked with the estimated Jaccard (pairs
+below the threshold are dropped), and the pairs that pass are joined by union-find. In a
+bucket, each member is compared with the bucket's first 16 rows only, and pairs already
+joined are skipped: linear in the bucket's size where all pairs would be quadratic
+(templated data puts thousands of texts in one bucket). The leakage query compares a
+validation input with the first 16 training rows of each of its buckets, the same rule.
+Clusters are transitive: A~B and B~C put A, B and C together even when A and C differ
+more. That is what the split needs (nothing near-identical may cross it).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# Rows of a bucket that a member (or a query) is verified against, per band.
+QUERY_CANDIDATES_PER_BAND = 16
+# Rows x permutations per batch: keeps the work array about 8 MB, inside the CPU cache.
+_BATCH_CELLS = 2**21
+
+
+@dataclass(frozen=True)
+class MinHashParams:
+    """`num_perm` 128 estimates a Jaccard of 0.8 to within about ±0.035 (one standard
+    deviation; 64 gives ±0.05 at half the cost)."""
+
+    num_perm: int = 128
+    threshold: float = 0.8
+    shingle: int = 5
+    seed: int = 1
+    # Weight of false negatives against false positives when choosing the bands.
+    recall_weight: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.num_perm <= 1024:
+            raise ValueError("num_perm must be between 2 and 1024")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("the near-duplicate threshold must be in (0, 1]")
+        if self.shingle < 1:
+            raise ValueError("shingle size must be at least 1")
+        if not 0.0 < self.recall_weight < 1.0:
+            raise ValueError("recall_weight must be in (0, 1)")
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """(bands, rows per band) for the threshold."""
+        return lsh_params(self.threshold, self.num_perm, self.recall_weight)
+
+
+@functools.lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int, recall_weight: float = 0.5) -> tuple[int, int]:
+    """The (b, r) with b*r <= num_perm minimising the area of false positives below the
+    threshold times (1 - recall_weight) plus the area of false negatives above it times
+    recall_weight, for P(candidate) = 1-(1-s^r)^b."""
+    import numpy as np
+
+    below = np.linspace(0.0, threshold, 1001)
+    above = np.linspace(threshold, 1.0, 1001)
+    best, best_err = (1, 1), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = np.trapezoid(1 - (1 - below**r) ** b, below)
+            fn = np.trapezoid((1 - above**r) ** b, above)
+            err = float(fp * (1.0 - recall_weight) + fn * recall_weight)
+            if err < best_err:
+                best, best_err = (b, r), err
+    return best
+
+
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[NDArray[np.uint32], NDArray[np.uint32]]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 2**31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = rng.integers(0, 2**32, num_perm, dtype=np.uint64).astype(np.uint32)
+    return a[:, None], b[:, None]
+
+
+@functools.lru_cache(maxsize=8)
+def _shingle_multipliers(k: int) -> NDArray[np.uint64]:
+    import numpy as np
+
+    rng = np.random.default_rng(0x5EED + k)
+    return rng.integers(0, 2**63, k, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def _fmix64(h: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    import numpy as np
+
+    # MurmurHash3's finaliser: spreads the shingle's polynomial hash over all 64 bits.
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def signatures(texts: Sequence[str], params: MinHashParams) -> NDArray[np.uint32]:
+    """MinHash signatures of the texts' character shingles, shape (len(texts), num_perm).
+
+    A text shorter than a shingle is one shingle (padded with spaces). The texts should
+    already be normalised (`features.normalise`)."""
+    import numpy as np
+
+    out = np.empty((len(texts), params.num_perm), dtype=np.uint32)
+    budget = max(1024, _BATCH_CELLS // params.num_perm)
+    start = 0
+    while start < len(texts):
+        end, chars = start, 0
+        while end < len(texts) and (chars < budget or end == start):
+            chars += max(len(texts[end]), params.shingle)
+            end += 1
+        out[start:end] = _batch_signatures(texts[start:end], params)
+        start = end
+    return out
+
+
+def _batch_signatures(texts: Sequence[str], params: MinHashParams) -> NDArray[np.uint32]:
+    import numpy as np
+
+    k = params.shingle
+    padded = [t if len(t) >= k else t.ljust(k) for t in texts]
+    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
+    # All texts of the batch in one code-point array; shingles that straddle two texts
+    # are masked out below.
+    codes = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"),
+                          dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - k + 1
+    mult = _shingle_multipliers(k)
+    h = codes[0:n] * mult[0]
+    for j in range(1, k):
+        h += codes[j:n + j] * mult[j]
+    h = _fmix64(h)
+    keep = np.ones(n, dtype=bool)
+    ends = np.cumsum(lengths)[:-1]
+    for d in range(1, k):
+        keep[ends - d] = False
+    hashes = (h[keep] >> np.uint64(32)).astype(np.uint32)
+    a, b = _permutations(params.num_perm, params.seed)
+    permuted = a * hashes[None, :]  # (num_perm, shingles), wraps mod 2^32
+    permuted += b
+    counts = lengths - k + 1
+    offsets = np.zeros(len(texts), dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)[:-1]
+    return np.minimum.reduceat(permuted, offsets, axis=1).T
+
+
+def similarity(left: NDArray[np.uint32], right: NDArray[np.uint32]) -> NDArray[np.float64]:
+    """Row-wise estimated Jaccard similarity of two equally shaped signature arrays."""
+    import numpy as np
+
+    if left.ndim == 1:
+        return np.asarray((left == right).mean(), dtype=np.float64)
+    out = np.empty(len(left), dtype=np.float64)
+    step = max(1, _BATCH_CELLS // max(1, left.shape[1]))
+    for i in range(0, len(left), step):
+        out[i:i + step] = (left[i:i + step] == right[i:i + step]).mean(axis=1)
+    return out
+
+
+def _similarity_at(
+    left: NDArray[np.uint32], li: NDArray[np.int64], right: NDArray[np.uint32],
+    ri: NDArray[np.int64],
+) -> NDArray[np.float64]:
+    """similarity(left[li], right[ri]), gathered in chunks so that millions of candidate
+    pairs never copy millions of signatures at once."""
+    import numpy as np
+
+    out = np.empty(len(li), dtype=np.float64)
+    step = max(1, _BATCH_CELLS // max(1, left.shape[1]))
+    for i in range(0, len(li), step):
+        out[i:i + step] = (left[li[i:i + step]] == right[ri[i:i + step]]).mean(axis=1)
+    return out
+
+
+class UnionFind:
+    """Disjoint sets over 0..n-1; the smallest member is each set's root, so results
+    do not depend on the order in which pairs are joined."""
+
+    __slots__ = ("parent",)
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]  # path halving
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+    def union_pairs(self, pairs: Iterable[tuple[int, int]]) -> None:
+        for a, b in pairs:
+            self.union(a, b)
+
+    def roots(self) -> list[int]:
+        return [self.find(x) for x in range(len(self.parent))]
+
+    def groups(self, min_size: int = 2) -> list[list[int]]:
+        """Sets with at least `min_size` members, each sorted, ordered by first member."""
+        members: dict[int, list[int]] = {}
+        for x in range(len(self.parent)):
+            members.setdefault(self.find(x), []).append(x)
+        return [g for g in members.values() if len(g) >= min_size]
+
+
+class NearDuplicateIndex:
+    """Banded LSH over a signature matrix: clusters within it, and queries from outside
+    (validation examples against training)."""
+
+    def __init__(self, sigs: NDArray[np.uint32], params: MinHashParams) -> None:
+        import numpy as np
+
+        self.sigs = sigs
+        self.params = params
+        self.n_bands, self.rows = params.bands
+        keys = _band_keys(sigs, self.n_bands, self.rows)
+        self._order = np.argsort(keys, axis=1, kind="stable")
+        self._sorted = np.take_along_axis(keys, self._order, axis=1)
+
+    def union_find(self, per_bucket: int = QUERY_CANDIDATES_PER_BAND) -> UnionFind:
+        """Rows joined with every one of the first `per_bucket` rows of a bucket they
+        share (in any band) whose estimated Jaccard reaches the threshold. Pairs already
+        joined through others are not compared again, so the work shrinks band by band."""
+        import numpy as np
+
+        n = len(self.sigs)
+        uf = UnionFind(n)
+        roots = np.arange(n)
+        for band in range(self.n_bands if n > 1 else 0):
+            keys, order = self._sorted[band], self._order[band]
+            head = np.ones(n, dtype=bool)
+            head[1:] = keys[1:] != keys[:-1]
+            starts = np.flatnonzero(head)
+            group = np.cumsum(head) - 1
+            size = np.diff(np.append(starts, n))[group]
+            shared = size > 1
+            if not shared.any():
+                continue
+            members, start = order[shared], starts[group[shared]]
+            pos = np.flatnonzero(shared) - start
+            joined = False
+            for k in range(min(per_bucket, int(size.max()) - 1)):
+                # Each member against the bucket's k-th row, when that row comes before it.
+                later = pos > k
+                a, b = members[later], order[start[later] + k]
+                fresh = roots[a] != roots[b]
+                a, b = a[fresh], b[fresh]
+                ok = _similarity_at(self.sigs, a, self.sigs, b) >= self.params.threshold
+                uf.union_pairs(zip(a[ok].tolist(), b[ok].tolist(), strict=True))
+                joined = joined or bool(ok.any())
+            if joined:
+                roots = np.array(uf.roots(), dtype=np.int64)
+        return uf
+
+    def clusters(self, per_bucket: int = QUERY_CANDIDATES_PER_BAND) -> list[list[int]]:
+        """Groups of at least two rows linked by verified pairs (transitively)."""
+        return self.union_find(per_bucket).groups(min_size=2)
+
+    def _candidates(
+        self, queries: NDArray[np.uint32], per_band: int
+    ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]]:
+        """Per band: (query, row, estimated Jaccard) for the first `per_band` rows of
+        each query's bucket."""
+        import numpy as np
+
+        if len(queries) == 0 or len(self.sigs) == 0:
+            return
+        qkeys = _band_keys(queries, self.n_bands, self.rows)
+        for band in range(self.n_bands):
+            keys, order = self._sorted[band], self._order[band]
+            lo = np.searchsorted(keys, qkeys[band], side="left")
+            count = np.minimum(np.searchsorted(keys, qkeys[band], side="right") - lo, per_band)
+            total = int(count.sum())
+            if not total:
+                continue
+            qi = np.repeat(np.arange(len(queries)), count)
+            step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+            rows = order[np.repeat(lo, count) + step]
+            yield qi, rows, _similarity_at(queries, qi, self.sigs, rows)
+
+    def query(
+        self,
+        queries: NDArray[np.uint32],
+        per_band: int = QUERY_CANDIDATES_PER_BAND,
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """For each query signature, the indexed row with the highest estimated Jaccard
+        among its LSH candidates (-1 when it has none) and that estimate."""
+        import numpy as np
+
+        best = np.full(len(queries), -1, dtype=np.int64)
+        score = np.zeros(len(queries), dtype=np.float64)
+        for qi, rows, est in self._candidates(queries, per_band):
+            # Best candidate per query in this band, then keep it if it beats earlier bands.
+            pick = np.lexsort((-est, qi))
+            qi, rows, est = qi[pick], rows[pick], est[pick]
+            head = np.ones(len(qi), dtype=bool)
+            head[1:] = qi[1:] != qi[:-1]
+            qi, rows, est = qi[head], rows[head], est[head]
+            better = est > score[qi]
+            best[qi[better]] = rows[better]
+            score[qi[better]] = est[better]
+        return best, score
+
+
+def _band_keys(sigs: NDArray[np.uint32], n_bands: int, rows: int) -> NDArray[np.uint64]:
+    """One 64-bit key per band and row of the signature matrix, shape (bands, n)."""
+    import numpy as np
+
+    keys = np.zeros((n_bands, len(sigs)), dtype=np.uint64)
+    for band in range(n_bands):
+        h = np.zeros(len(sigs), dtype=np.uint64)
+        for col in range(band * rows, (band + 1) * rows):
+            h = (h ^ sigs[:, col].astype(np.uint64)) * np.uint64(0x100000001B3)
+        keys[band] = _fmix64(h)
+    return keys

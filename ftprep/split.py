@@ -1,0 +1,310 @@
+"""Stratified train/validation split that cannot leak.
+
+Examples are first joined into *units* that must stay on one side: exact copies, examples
+with the same input (system prompt aside), and near-duplicate clusters (see
+ftprep/dataset/near_dupes.py). Units are shuffled with the seed and moved to validation
+while their label's quota has room; each label's quota is its share of the requested
+size, rounded by largest remainder, so it is within one of the requested fraction of
+that label. The split is a pure function of the file and the seed.
+
+`split` only reads; `write_split` writes both halves in the input's line order, each
+atomically, and never over the input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ftprep.dataset.collect import DatasetCheckSettings, collect_features
+from ftprep.jsonl import BOM, STDIN, AtomicWriter, iter_lines, open_binary, same_file
+
+if TYPE_CHECKING:
+    from ftprep.dataset.collect import DatasetFeatures
+    from ftprep.report.finding import Report
+    from ftprep.validate import ValidateOptions
+
+# The legacy prepare_data rule when no size is asked for: 20%, at most 1000 examples.
+DEFAULT_FRACTION = 0.2
+DEFAULT_MAX_VALIDATION = 1000
+UNLABELLED = "<unlabelled>"
+# Rounds of "find near leaks, join them, refill"; a few suffice in practice.
+_MAX_REPAIRS = 20
+
+
+class SplitError(Exception):
+    """A split that cannot be made or written (bad sizes, too few examples, paths)."""
+
+
+@dataclass
+class SplitResult:
+    """Line numbers (1-based, ascending) of each half, and how the split was made."""
+
+    train_lines: list[int]
+    validation_lines: list[int]
+    # Lines that are not valid examples (their problems are in `report`) and blank lines.
+    rejected_lines: list[int]
+    blank_lines: list[int]
+    seed: int
+    requested_validation: int
+    task: str
+    stratified: bool
+    label_counts: dict[str, dict[str, int]]
+    units: int
+    clusters_kept_together: int
+    examples_in_clusters: int
+    largest_cluster: int
+    notes: list[str] = field(default_factory=list)
+    report: Report | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """For `report.stats["split"]`."""
+        return {
+            "train": len(self.train_lines),
+            "validation": len(self.validation_lines),
+            "requested_validation": self.requested_validation,
+            "rejected": len(self.rejected_lines),
+            "blank": len(self.blank_lines),
+            "seed": self.seed,
+            "task": self.task,
+            "stratified": self.stratified,
+            "label_counts": self.label_counts,
+            "units": self.units,
+            "clusters_kept_together": self.clusters_kept_together,
+            "examples_in_clusters": self.examples_in_clusters,
+            "largest_cluster": self.largest_cluster,
+            "notes": list(self.notes),
+        }
+
+
+def split(
+    records_path: str | Path,
+    *,
+    validation_fraction: float | None = None,
+    validation_size: int | None = None,
+    seed: int = 42,
+    label_field: str | None = None,
+    near_duplicate_threshold: float | None = 0.8,
+    num_perm: int = 128,
+    options: ValidateOptions | None = None,
+) -> SplitResult:
+    """Choose the validation lines of a JSONL file. Give a fraction or a size (not
+    both); with neither, 20% up to 1000 examples. `near_duplicate_threshold=None` keeps
+    only exact and same-input groups together."""
+    from ftprep.checks.labels import CLASSIFICATION, label_summary
+    from ftprep.dataset.near_dupes import UnionFind
+
+    if str(records_path) == STDIN:
+        raise SplitError("split needs a file it can read twice, not standard input")
+    settings = DatasetCheckSettings(
+        label_field=label_field, near_duplicates=near_duplicate_threshold is not None,
+        near_duplicate_threshold=near_duplicate_threshold or 0.8, num_perm=num_perm)
+    features, report = collect_features(records_path, settings, options=options)
+    if report.io_errors:
+        raise SplitError("; ".join(report.io_errors))
+    n = len(features)
+    if n < 2:
+        raise SplitError(f"{records_path}: {n} valid example(s); a split needs at least 2")
+    target = _validation_target(n, validation_fraction, validation_size)
+
+    # Units: same input (one signature row), then near-duplicate clusters.
+    uf = UnionFind(n)
+    first_of_row: dict[int, int] = {}
+    for i, row in enumerate(features.text_row):
+        uf.union(first_of_row.setdefault(row, i), i)
+    for cluster in features.near_clusters():
+        for i in cluster[1:]:
+            uf.union(cluster[0], i)
+    summary = label_summary(features, settings)
+    stratified = summary.task == CLASSIFICATION
+    labels = [(summary.label_of(e) or UNLABELLED) if stratified else "" for e in
+              features.examples]
+    quota = _apportion(target, Counter(labels))
+    notes: list[str] = []
+    units = uf.groups(min_size=1)
+    in_validation = [False] * n
+    taken = _fill(units, labels, quota, in_validation, random.Random(seed))
+    for attempt in range(1, _MAX_REPAIRS + 1):
+        # Clusters compare each input with the first rows of its LSH buckets, and the
+        # leakage query (FT406) with the first *training* rows, so it may still pair a
+        # validation input with a training one: join each such pair into one unit, on
+        # the training side, and refill validation from other units. Two to four rounds.
+        leaks = _near_leaks(features, in_validation)
+        if not leaks:
+            break
+        if attempt == _MAX_REPAIRS:
+            notes.append(f"{len(leaks)} validation input(s) still nearly match training ones")
+            break
+        uf.union_pairs(leaks)
+        units = uf.groups(min_size=1)
+        for unit in units:
+            if not all(in_validation[i] for i in unit):
+                for i in unit:
+                    in_validation[i] = False
+        taken = _fill(units, labels, quota, in_validation, random.Random(seed + attempt))
+
+    notes += [f"{stratum or 'validation'}: {taken[stratum]} of {quota[stratum]} examples; the "
+              "remaining groups are too large to move without splitting duplicates"
+              for stratum in sorted(quota) if taken[stratum] < quota[stratum]]
+    lines = [e.line for e in features.examples]
+    train = [lines[i] for i in range(n) if not in_validation[i]]
+    val = [lines[i] for i in range(n) if in_validation[i]]
+    blank, all_lines = _scan(records_path)
+    valid = set(lines)
+    rejected = [x for x in range(1, all_lines + 1) if x not in valid and x not in blank]
+    together = [u for u in units if len(u) > 1]
+    counts = {"train": {}, "validation": {}} if not stratified else {
+        "train": _sorted_counts(labels[i] for i in range(n) if not in_validation[i]),
+        "validation": _sorted_counts(labels[i] for i in range(n) if in_validation[i]),
+    }
+    return SplitResult(
+        train_lines=train, validation_lines=val, rejected_lines=rejected,
+        blank_lines=sorted(blank), seed=seed, requested_validation=target,
+        task=summary.task, stratified=stratified, label_counts=counts, units=len(units),
+        clusters_kept_together=len(together), examples_in_clusters=sum(map(len, together)),
+        largest_cluster=max(map(len, units), default=0), notes=notes, report=report,
+    )
+
+
+def _fill(
+    units: list[list[int]], labels: list[str], quota: dict[str, int],
+    in_validation: list[bool], rng: random.Random,
+) -> Counter[str]:
+    """Move training units, in shuffled order, to validation while their stratum (the
+    majority label) has room for all of them; return the validation count per stratum."""
+    strata = [_majority([labels[i] for i in unit]) for unit in units]
+    taken: Counter[str] = Counter()
+    for stratum, unit in zip(strata, units, strict=True):
+        if in_validation[unit[0]]:
+            taken[stratum] += len(unit)
+    order = list(range(len(units)))
+    rng.shuffle(order)
+    for u in order:
+        stratum, unit = strata[u], units[u]
+        if not in_validation[unit[0]] and taken[stratum] + len(unit) <= quota[stratum]:
+            taken[stratum] += len(unit)
+            for i in unit:
+                in_validation[i] = True
+    return taken
+
+
+def _near_leaks(features: DatasetFeatures, in_validation: list[bool]) -> list[tuple[int, int]]:
+    """(validation example, training example) pairs the FT406 query would report."""
+    params = features.params
+    if params is None:
+        return []
+    import numpy as np
+
+    from ftprep.dataset.near_dupes import NearDuplicateIndex
+
+    example_of_row: dict[int, int] = {}
+    for i, row in enumerate(features.text_row):
+        example_of_row.setdefault(row, i)
+    # Whole rows (same input) are on one side, so each row's first example stands for it.
+    train_rows = [r for r, i in example_of_row.items() if not in_validation[i]]
+    val_rows = [r for r, i in example_of_row.items() if in_validation[i]]
+    if not train_rows or not val_rows:
+        return []
+    sigs = features.signatures
+    best, score = NearDuplicateIndex(sigs[np.array(train_rows)], params).query(
+        sigs[np.array(val_rows)])
+    return [(example_of_row[v], example_of_row[train_rows[j]])
+            for v, j, s in zip(val_rows, best.tolist(), score.tolist(), strict=True)
+            if j >= 0 and s >= params.threshold]
+
+
+def _validation_target(n: int, fraction: float | None, size: int | None) -> int:
+    if fraction is not None and size is not None:
+        raise SplitError("give a validation fraction or a validation size, not both")
+    if size is not None:
+        if not 1 <= size <= n - 1:
+            raise SplitError(f"validation size must be between 1 and {n - 1} for {n} examples")
+        return size
+    if fraction is None:
+        return max(1, min(DEFAULT_MAX_VALIDATION, round(DEFAULT_FRACTION * n)))
+    if not 0.0 < fraction < 1.0:
+        raise SplitError("validation fraction must be between 0 and 1, e.g. 0.2")
+    return min(n - 1, max(1, round(fraction * n)))
+
+
+def _apportion(total: int, sizes: Counter[str]) -> dict[str, int]:
+    """Split `total` over strata in proportion to their sizes; largest remainders get
+    the leftover units, so each quota is the floor or the ceiling of its exact share."""
+    n = sum(sizes.values())
+    exact = {s: total * c / n for s, c in sizes.items()}
+    quota = {s: int(v) for s, v in exact.items()}
+    leftover = total - sum(quota.values())
+    for s in sorted(exact, key=lambda s: (-(exact[s] - quota[s]), s))[:leftover]:
+        quota[s] += 1
+    return quota
+
+
+def _majority(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return labels[0]
+    counts = Counter(labels)
+    return min(counts, key=lambda s: (-counts[s], s))
+
+
+def _sorted_counts(labels: Any) -> dict[str, int]:
+    counts = Counter(labels)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _scan(path: str | Path) -> tuple[set[int], int]:
+    """(blank line numbers, number of lines)."""
+    blank: set[int] = set()
+    number = 0
+    with open_binary(path) as stream:
+        for number, raw in iter_lines(stream):
+            if not raw.strip() or (number == 1 and raw == BOM):
+                blank.add(number)
+    return blank, number
+
+
+def write_split(
+    input_path: str | Path,
+    result: SplitResult,
+    train_out: str | Path,
+    val_out: str | Path,
+    rejects_out: str | Path | None = None,
+) -> dict[str, int]:
+    """Write the two halves (and the rejected lines) in input order, each through an
+    atomic temporary file. Refuses to write over the input or to write both halves to
+    one file; with rejected lines and no `rejects_out`, refuses rather than drop them."""
+    outputs = [Path(p) for p in (train_out, val_out, rejects_out) if p is not None]
+    for out in outputs:
+        if same_file(input_path, out):
+            raise SplitError(f"{out} is the input file; write the split to new files")
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise SplitError("the output files must be different files")
+    if result.rejected_lines and rejects_out is None:
+        raise SplitError(f"{len(result.rejected_lines)} line(s) are not valid examples "
+                         f"(first: line {result.rejected_lines[0]}); fix them, or give a "
+                         "file for the rejects")
+    where = dict.fromkeys(result.validation_lines, 1)
+    where.update(dict.fromkeys(result.rejected_lines, 2))
+    counts = [0, 0, 0]
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(AtomicWriter(p)) for p in (train_out, val_out)]
+        if rejects_out is not None:
+            handles.append(stack.enter_context(AtomicWriter(rejects_out)))
+        blank = set(result.blank_lines)
+        with open_binary(input_path) as stream:
+            for number, raw in iter_lines(stream):
+                if number == 1 and raw.startswith(BOM):
+                    raw = raw[len(BOM):]
+                if number in blank:
+                    continue
+                target = where.get(number, 0)
+                handles[target].write(raw + b"\n")
+                counts[target] += 1
+        # Raised inside the writers' block, so no half-written output is kept.
+        if counts[0] + counts[1] != len(result.train_lines) + len(result.validation_lines):
+            raise SplitError(f"{input_path} changed after it was read; split it again")
+    return {"train": counts[0], "validation": counts[1], "rejected": counts[2],
+            "blank": len(result.blank_lines)}

@@ -1,0 +1,164 @@
+"""FT4xx duplicate and leakage checks and the duplicates stats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dataset_helpers import chat, features_of, labelled, run_checks, ticket
+
+from ftprep.checks.duplicates import duplicate_stats
+from ftprep.dataset import DatasetCheckSettings, DatasetContext
+from ftprep.report.finding import Severity
+
+EMAIL = ("Hello, I was charged twice for invoice #4411 this month. Could you please refund "
+         "the second payment to my card? Thanks, Maria")
+NEAR = EMAIL.replace("#4411", "#4412")
+OTHER = "My parcel arrived damaged and the blender inside does not switch on any more."
+
+
+def distinct(n: int, start: int = 0) -> list[dict]:
+    return [chat(ticket(i), f"Answer {i}.") for i in range(start, start + n)]
+
+
+def found(findings: list, code: str | None = None) -> list[tuple[str, int | None]]:
+    return [(f.code, f.line) for f in findings if code is None or f.code == code]
+
+
+@pytest.mark.parametrize(("name", "records", "expected"), [
+    ("all distinct", distinct(6), []),
+    ("exact copies", [*distinct(3), distinct(1)[0], *distinct(2, 10), distinct(1)[0]],
+     [("FT401", 4), ("FT401", 7)]),
+    ("other key order is still a copy",
+     [chat("Where is my parcel?", "On its way."),
+      {"messages": [{k: m[k] for k in reversed(m)}
+                    for m in chat("Where is my parcel?", "On its way.")["messages"]]}],
+     [("FT401", 2)]),
+    ("same input and answer, other spelling",
+     [chat("Where is my parcel?", "On its way."), chat("where is my parcel", "On its way!")],
+     [("FT402", 2)]),
+    ("same input, other answer",
+     [chat("Where is my parcel?", "On its way."), chat("Where is my parcel?", "Lost, sorry.")],
+     [("FT403", 1)]),
+    ("another system prompt is another input",
+     [chat("Where is my parcel?", "On its way."),
+      chat("Where is my parcel?", "Lost, sorry.", system="You are a courier bot.")],
+     []),
+    ("near-duplicates", [chat(EMAIL, "a"), chat(OTHER, "b"), chat(NEAR, "c")],
+     [("FT404", 1)]),
+])
+def test_duplicate_checks(name: str, records: list[dict], expected: list) -> None:
+    assert found(run_checks(records, select=("FT4",))) == expected, name
+
+
+def test_exact_duplicate_names_all_copies() -> None:
+    copy = chat("Where is my parcel?", "On its way.")
+    findings = run_checks([copy, *distinct(2), copy, copy], select=("FT401",))
+    assert found(findings) == [("FT401", 4), ("FT401", 5)]
+    assert findings[0].related_lines == (1, 5)
+    assert "exact duplicate of line 1 (3 copies: lines 1, 4, 5)" in findings[0].message
+    assert findings[0].severity is Severity.WARNING
+
+
+def test_exact_copies_are_not_also_same_input_findings() -> None:
+    copy = chat("Where is my parcel?", "On its way.")
+    variant = chat("where is my parcel", "on its way")
+    findings = run_checks([copy, copy, variant], select=("FT4",))
+    assert found(findings) == [("FT401", 2), ("FT402", 3)]
+
+
+def test_conflict_names_the_labels() -> None:
+    records = [labelled(ticket(i), "billing") for i in range(20)]
+    records += [labelled("Refund my order please", "billing"),
+                labelled("Refund my order please", "returns"),
+                labelled("refund my order, please!", "returns")]
+    [finding] = run_checks(records, select=("FT403",))
+    assert finding.severity is Severity.ERROR
+    assert (finding.line, finding.related_lines) == (21, (22, 23))
+    assert "2 different labels: 'billing' (line 21); 'returns' (lines 22, 23)" in finding.message
+
+
+def test_conflict_names_the_answers_in_a_generation_task() -> None:
+    records = [chat(ticket(i), f"reply {i}") for i in range(10)]
+    records += [chat("Write a haiku about refunds", "Money flows back home"),
+                chat("Write a haiku about refunds", "Card credit returns")]
+    [finding] = run_checks(records, select=("FT403",))
+    assert "2 different answers: 'Money flows back home' (line 11); 'Card credit returns' " \
+           "(line 12)" in finding.message
+
+
+def test_near_duplicates_are_a_cluster_and_can_be_turned_off() -> None:
+    records = [chat(EMAIL, "a"), chat(OTHER, "b"), chat(NEAR, "c"), chat(EMAIL, "a")]
+    [near] = run_checks(records, select=("FT404",))
+    assert (near.line, near.related_lines) == (1, (3, 4))
+    assert near.severity is Severity.INFO
+    assert run_checks(records, DatasetCheckSettings(near_duplicates=False), select=("FT404",)) == []
+
+
+def test_near_duplicate_threshold_is_configurable() -> None:
+    records = [chat(EMAIL, "a"), chat(EMAIL.replace("Thanks, Maria", "Regards from Tom"), "b")]
+    assert found(run_checks(records, select=("FT404",))) == []
+    loose = DatasetCheckSettings(near_duplicate_threshold=0.5)
+    assert found(run_checks(records, loose, select=("FT404",))) == [("FT404", 1)]
+
+
+TRAINING = [*distinct(8), chat(EMAIL, "Refunded."), chat("Where is my parcel?", "On its way.")]
+
+
+@pytest.mark.parametrize(("name", "validation", "expected", "message"), [
+    ("clean", distinct(3, 100), [], None),
+    ("exact copy", [*distinct(2, 100), chat("Where is my parcel?", "On its way.")],
+     [("FT405", 3)], "an exact copy of training line 10"),
+    ("same input", [chat("where is my parcel", "Lost, sorry.")],
+     [("FT405", 1)], "the same input as training line 10"),
+    ("near copy", [*distinct(1, 100), chat(NEAR, "Refunded.")],
+     [("FT406", 2)], "nearly matches training line 9"),
+])
+def test_leakage(name: str, validation: list[dict], expected: list, message: str | None) -> None:
+    findings = run_checks(validation, training=TRAINING, select=("FT405", "FT406"))
+    assert found(findings) == expected, name
+    if message:
+        assert message in findings[0].message
+
+
+def test_leak_findings_point_at_training_lines() -> None:
+    findings = run_checks([chat(NEAR, "x"), chat("Where is my parcel?", "On its way.")],
+                          training=TRAINING, select=("FT405", "FT406"))
+    by_code = {f.code: f for f in findings}
+    assert by_code["FT405"].related_lines == (10,) and by_code["FT405"].severity is Severity.ERROR
+    assert by_code["FT406"].related_lines == (9,) and by_code["FT406"].severity is Severity.WARNING
+
+
+def test_no_leak_checks_without_training_file() -> None:
+    assert run_checks(TRAINING, select=("FT405", "FT406")) == []
+
+
+def test_selection_is_honoured() -> None:
+    copy = chat("Where is my parcel?", "On its way.")
+    records = [copy, copy, chat(EMAIL, "a"), chat(NEAR, "b")]
+    assert {f.code for f in run_checks(records)} >= {"FT401", "FT404"}
+    assert found(run_checks(records, select=("exact-duplicate",))) == [("FT401", 2)]
+
+
+def test_stats() -> None:
+    settings = DatasetCheckSettings()
+    copy = chat("Where is my parcel?", "On its way.")
+    records = [copy, copy, chat("Where is my parcel?", "Lost."), chat(EMAIL, "a"),
+               chat(NEAR, "b"), *distinct(3, 200)]
+    train = features_of(TRAINING, settings)
+    ctx = DatasetContext(features_of(records, settings), settings, reference=train)
+    stats = duplicate_stats(ctx)
+    assert stats["examples"] == 8
+    assert stats["exact_duplicates"] == {"groups": 1, "redundant": 1}
+    assert stats["same_input_and_answer"] == {"groups": 0, "redundant": 0}
+    assert stats["conflicting_inputs"] == {"groups": 1, "examples": 3}
+    assert stats["near_duplicates"] == {"enabled": True, "threshold": 0.8, "num_perm": 128,
+                                        "distinct_inputs": 6, "clusters": 1, "examples": 2,
+                                        "largest": 2}
+    # The copies of line 10, the parcel question and the email (same inputs), the near email.
+    assert stats["leakage"] == {"validation_examples": 8, "exact_copies": 2, "same_input": 2,
+                                "near": 1}
+    json.dumps(stats)
+    off = DatasetCheckSettings(near_duplicates=False)
+    assert duplicate_stats(DatasetContext(features_of(records, off), off))[
+        "near_duplicates"] == {"enabled": False}

@@ -1,0 +1,172 @@
+"""MinHash signatures, LSH parameters, union-find and the near-duplicate index."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from dataset_helpers import ticket
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.dataset.features import normalise
+from ftprep.dataset.near_dupes import (
+    MinHashParams,
+    NearDuplicateIndex,
+    UnionFind,
+    lsh_params,
+    signatures,
+    similarity,
+)
+
+PARAMS = MinHashParams()
+EMAIL = ("Hello, I was charged twice for invoice #4411 this month. Could you please refund "
+         "the second payment to my card? Thanks, Maria")
+
+
+def shingles(text: str, k: int = 5) -> set[str]:
+    text = text if len(text) >= k else text.ljust(k)
+    return {text[i:i + k] for i in range(len(text) - k + 1)}
+
+
+def jaccard(a: str, b: str) -> float:
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def test_signatures_are_deterministic_compact_and_batched_consistently() -> None:
+    texts = [normalise(ticket(i)) for i in range(300)] + ["", "ab", "é" * 3]
+    sigs = signatures(texts, PARAMS)
+    assert sigs.shape == (len(texts), 128) and sigs.dtype == np.uint32
+    # One at a time (other batch boundaries) gives the same rows.
+    for i in (0, 150, 299, 300, 301, 302):
+        assert (signatures([texts[i]], PARAMS)[0] == sigs[i]).all()
+    assert (signatures(texts, PARAMS) == sigs).all()
+
+
+def test_surrogates_do_not_crash() -> None:
+    assert signatures(["bad \ud800 text here"], PARAMS).shape == (1, 128)
+
+
+def test_estimate_tracks_true_jaccard() -> None:
+    rng = random.Random(3)
+    words = EMAIL.split()
+    errors = []
+    for _ in range(60):
+        variant = list(words)
+        for _ in range(rng.randint(0, 6)):
+            variant[rng.randrange(len(variant))] = rng.choice(["urgent", "4412", "card", "hi"])
+        a, b = normalise(EMAIL), normalise(" ".join(variant))
+        sa, sb = signatures([a, b], PARAMS)
+        errors.append(float(similarity(sa, sb)) - jaccard(a, b))
+    # 128 permutations: standard error <= 0.045; the mean error is bias, which must be ~0.
+    assert abs(np.mean(errors)) < 0.02
+    assert max(abs(e) for e in errors) < 0.2
+
+
+def test_estimate_agrees_with_datasketch() -> None:
+    from datasketch import MinHash
+
+    a, b = normalise(EMAIL), normalise(EMAIL.replace("#4411", "#4412").replace("Maria", "Mia"))
+    ours = float(similarity(*signatures([a, b], PARAMS)))
+    m1, m2 = MinHash(num_perm=256), MinHash(num_perm=256)
+    m1.update_batch(s.encode() for s in shingles(a))
+    m2.update_batch(s.encode() for s in shingles(b))
+    assert abs(ours - m1.jaccard(m2)) < 0.12
+    assert abs(ours - jaccard(a, b)) < 0.12
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128])
+@pytest.mark.parametrize("recall", [0.5, 0.9])
+def test_lsh_params_match_datasketch(threshold: float, num_perm: int, recall: float) -> None:
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(1 - recall, recall))
+    assert lsh_params(threshold, num_perm, recall) == (lsh.b, lsh.r)
+
+
+def test_default_bands_favour_recall() -> None:
+    b, r = PARAMS.bands
+    assert (b, r) == (14, 9)
+    assert 1 - (1 - 0.85**r) ** b > 0.97
+
+
+def naive_components(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    adjacency: dict[int, set[int]] = {i: set() for i in range(n)}
+    for a, b in pairs:
+        adjacency[a].add(b)
+        adjacency[b].add(a)
+    seen: set[int] = set()
+    out = []
+    for start in range(n):
+        if start in seen:
+            continue
+        stack, comp = [start], []
+        seen.add(start)
+        while stack:
+            x = stack.pop()
+            comp.append(x)
+            for y in adjacency[x] - seen:
+                seen.add(y)
+                stack.append(y)
+        out.append(sorted(comp))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))))
+def test_union_find_matches_graph_components(case: tuple[int, list[tuple[int, int]]]) -> None:
+    n, pairs = case
+    uf = UnionFind(n)
+    uf.union_pairs(pairs)
+    expected = naive_components(n, pairs)
+    assert sorted(uf.groups(min_size=1)) == sorted(expected)
+    assert uf.groups() == [c for c in uf.groups(min_size=1) if len(c) >= 2]
+    for comp in expected:  # the root is the smallest member, whatever the order of pairs
+        assert {uf.find(x) for x in comp} == {comp[0]}
+    # Joining in reverse order gives the same sets.
+    other = UnionFind(n)
+    other.union_pairs(reversed(pairs))
+    assert other.groups(min_size=1) == uf.groups(min_size=1)
+
+
+def test_clusters_find_near_copies_and_not_different_texts() -> None:
+    texts = [ticket(i) for i in range(200)]
+    texts += [EMAIL, EMAIL.replace("#4411", "#4412"), EMAIL.replace("Maria", "Maria Rossi"),
+              "Completely unrelated request about a broken blender motor and a warranty"]
+    sigs = signatures([normalise(t) for t in texts], PARAMS)
+    clusters = NearDuplicateIndex(sigs, PARAMS).clusters()
+    assert clusters == [[200, 201, 202]]
+
+
+def test_clusters_of_large_buckets_stay_linear() -> None:
+    base = "please reset my password for the account registered under this email address"
+    texts = [normalise(f"{base} {i}") for i in range(3000)]
+    clusters = NearDuplicateIndex(signatures(texts, PARAMS), PARAMS).clusters()
+    assert len(clusters) == 1 and len(clusters[0]) > 2900
+
+
+def test_query_returns_best_match_or_minus_one() -> None:
+    train = [normalise(ticket(i)) for i in range(100)] + [normalise(EMAIL)]
+    index = NearDuplicateIndex(signatures(train, PARAMS), PARAMS)
+    queries = [normalise(EMAIL.replace("#4411", "#4412")), normalise("nothing like the others")]
+    best, score = index.query(signatures(queries, PARAMS))
+    assert best.tolist()[0] == 100 and score[0] >= 0.8
+    assert best.tolist()[1] == -1 and score[1] == 0.0
+
+
+def test_empty_inputs() -> None:
+    empty = np.empty((0, 128), dtype=np.uint32)
+    assert signatures([], PARAMS).shape == (0, 128)
+    index = NearDuplicateIndex(empty, PARAMS)
+    assert index.clusters() == []
+    assert index.query(signatures(["abc"], PARAMS))[0].tolist() == [-1]
+
+
+@pytest.mark.parametrize("bad", [{"num_perm": 1}, {"threshold": 0.0}, {"shingle": 0}])
+def test_params_are_validated(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        MinHashParams(**bad)
