@@ -55,7 +55,7 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
         raise CheckError(str(exc)) from None
     prices = _prices(options.prices_file)
     tokens = TokenCollector(counter)
-    dataset = _dataset_collector(options) if options.run_dataset_checks else None
+    dataset = _dataset_features(path, options) if options.run_dataset_checks else None
 
     # `cost --model all`: models on another encoding are counted in the same pass.
     by_encoding = {counter.encoding_name: tokens}
@@ -80,7 +80,7 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
 
     validation_tokens = 0
     if dataset is not None:
-        validation_tokens = dataset.finish(report, selection, name, options)
+        validation_tokens = _dataset_checks(dataset, tokens, report, options)
 
     from ftprep.checks.cost_checks import NOT_PRICED, cost_findings
 
@@ -166,5 +166,36 @@ def _prices_as_of(prices: PriceTable) -> str | None:
     return dates[-1] if dates else None
 
 
-def _dataset_collector(options: CheckOptions) -> Any:
-    return None
+def _dataset_features(path: str | Path, options: CheckOptions) -> Any:
+    from ftprep.dataset import DatasetCheckSettings, DatasetFeatures
+    from ftprep.jsonl import display_name
+
+    settings = options.dataset or DatasetCheckSettings()
+    options.dataset = settings
+    return DatasetFeatures.from_settings(display_name(path), settings)
+
+
+def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptions) -> int:
+    """Labels, duplicates and, with a validation file, leakage. Returns the validation
+    file's token count (reported with the cost: validation tokens are not billed)."""
+    from ftprep.checks.duplicates import duplicate_stats
+    from ftprep.checks.labels import label_stats
+    from ftprep.checks.tokens_checks import TokenCollector
+    from ftprep.dataset import DatasetContext, collect_features, run_dataset_checks
+
+    selection = options.validate.selection
+    ctx = DatasetContext(train, options.dataset)
+    report.extend(run_dataset_checks(ctx, selection))
+    report.stats["labels"] = label_stats(ctx)
+    report.stats["duplicates"] = duplicate_stats(ctx)
+    if options.validation_file is None:
+        return 0
+    counter = tokens.counter
+    val_tokens = TokenCollector(counter)
+    validation, _ = collect_features(options.validation_file, options.dataset, options=options.validate,
+                                     report=report, on_record=val_tokens.on_record)
+    val_ctx = DatasetContext(validation, options.dataset, reference=train)
+    report.extend(run_dataset_checks(val_ctx, selection))
+    report.stats["validation_labels"] = label_stats(val_ctx)
+    report.stats["validation_duplicates"] = duplicate_stats(val_ctx)
+    return sum(val_tokens.totals)

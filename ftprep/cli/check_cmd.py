@@ -17,6 +17,7 @@ from ftprep.cli.options import (
     resolve_line_format,
     resolve_target,
 )
+from ftprep.config import Config, ConfigError
 
 
 def _epochs(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -106,6 +107,11 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
     finish(report, strict=config.general.strict if strict is None else strict, exit_zero=exit_zero)
 
 
-def _dataset_settings(config: object) -> object:
-    return None
+def _dataset_settings(config: Config) -> object:
+    from ftprep.dataset import DatasetCheckSettings
+
+    try:
+        return DatasetCheckSettings.from_config(config)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
 
