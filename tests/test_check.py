@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import tiktoken
-from conftest import chat, write_jsonl
+from helpers import chat, write_jsonl
 
 from ftprep.check import CheckError, CheckOptions, check
 from ftprep.validate import ValidateOptions

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import chat, write_jsonl
+from helpers import chat, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml  # pre-commit depends on PyYAML
-from conftest import REPO, chat, write_jsonl
+from helpers import REPO, chat, write_jsonl
 
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import chat, write_jsonl
+from helpers import chat, write_jsonl
 
 from ftprep.validate import validate
 
