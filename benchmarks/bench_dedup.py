@@ -122,7 +122,7 @@ def compare_datasketch(texts: list[str], sigs: Any, params: Any) -> None:
     for i, row in enumerate(sigs):
         lsh.insert(i, LeanMinHash(seed=params.seed, hashvalues=row, scheme="affine32"),
                    check_duplication=False)
-    wall, cpu = since(start)
+    _wall, cpu = since(start)
     grown = peak_rss_mb() - before
     print(f"    datasketch MinHashLSH insert of the same signatures: {cpu:.2f}s CPU, "
           f"peak RSS +{grown:.0f} MB (candidates only, before any verification)")
