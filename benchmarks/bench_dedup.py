@@ -112,7 +112,7 @@ def compare_datasketch(texts: list[str], sigs: Any, params: Any) -> None:
     start = clock()
     MinHash.bulk([[t[i:i + 5].encode() for i in range(max(1, len(t) - 4))] for t in sample],
                  num_perm=params.num_perm)
-    wall, cpu = since(start)
+    _wall, cpu = since(start)
     print(f"    datasketch MinHash.bulk: {cpu:.2f}s CPU for {len(sample)} inputs, "
           f"~{cpu * len(texts) / len(sample):.0f}s for all {len(texts)}")
     before = peak_rss_mb()
