@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "validate": "ftprep.cli.validate_cmd:validate_command",
     "check": "ftprep.cli.check_cmd:check_command",
     "cost": "ftprep.cli.check_cmd:cost_command",
+    "split": "ftprep.cli.split_cmd:split_command",
     "schema": "ftprep.cli.info_cmd:schema_command",
     "rules": "ftprep.cli.info_cmd:rules_command",
     "targets": "ftprep.cli.targets_cmd:targets_command",

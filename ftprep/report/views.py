@@ -84,10 +84,14 @@ def summary_cards(report: Report) -> list[Card]:
 SECTION_ORDER = ("tokens", "labels", "duplicates", "cost", "behaviour")
 
 
+def ordered_sections(stats: Mapping[str, Any]) -> list[str]:
+    """Known sections in a fixed order, then any others."""
+    return [k for k in SECTION_ORDER if k in stats] + [str(k) for k in stats if k not in SECTION_ORDER]
+
+
 def section_views(stats: Mapping[str, Any]) -> list[SectionView]:
     """Known sections in a fixed order, then any others as generic key/value tables."""
-    keys = [k for k in SECTION_ORDER if k in stats] + [k for k in stats if k not in SECTION_ORDER]
-    return [section_view(str(key), stats[key]) for key in keys]
+    return [section_view(key, stats[key]) for key in ordered_sections(stats)]
 
 
 def section_view(key: str, data: Any) -> SectionView:

@@ -160,7 +160,7 @@ def _indented(console: Console, renderable: Any) -> None:
         console.print(Padding(renderable, (0, 0, 0, 2), expand=False))
 
 
-def _renderer(key: str) -> Callable[[Console, Any], None]:
+def renderer(key: str) -> Callable[[Console, Any], None]:
     def render(console: Console, data: Any) -> None:
         render_view(console, section_view(key, data))
 
@@ -168,4 +168,4 @@ def _renderer(key: str) -> Callable[[Console, Any], None]:
     return render
 
 
-RENDERERS: dict[str, Callable[[Console, Any], None]] = {key: _renderer(key) for key in SECTION_ORDER}
+RENDERERS: dict[str, Callable[[Console, Any], None]] = {key: renderer(key) for key in SECTION_ORDER}

@@ -9,6 +9,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.report.finding import Report, Severity
 from ftprep.report.reporters.sections import RENDERERS as SECTION_RENDERERS
+from ftprep.report.reporters.sections import renderer as section_renderer
+from ftprep.report.views import ordered_sections
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,10 +60,9 @@ class TextReporter:
                 )
             if len(shown) < len(items):
                 console.print(f"  ... {len(items) - len(shown)} more in this file")
-        for section, data in report.stats.items():
-            renderer = STATS_RENDERERS.get(section)
-            if renderer is not None:
-                renderer(console, data)
+        for section in ordered_sections(report.stats):
+            renderer = STATS_RENDERERS.get(section) or section_renderer(section)
+            renderer(console, report.stats[section])
         for summary in report.files:
             if summary.accepted_by:
                 console.print(f"[dim]{escape(summary.path)}: {summary.line_format}, accepted by "

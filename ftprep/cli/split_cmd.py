@@ -1,0 +1,65 @@
+"""`ftprep split FILE -o TRAIN --validation-out VAL`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ftprep.cli.options import finish, load, render
+
+
+@click.command("split")
+@click.argument("input_file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "train_out", required=True, type=click.Path(dir_okay=False),
+              help="Where the training half goes.")
+@click.option("--validation-out", "val_out", required=True, type=click.Path(dir_okay=False),
+              help="Where the validation half goes.")
+@click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=None, help="Share of examples for validation (default 0.2, at most 1000).")
+@click.option("--validation-size", type=click.IntRange(min=1), default=None,
+              help="Number of examples for validation.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same split.")
+@click.option("--rejects", "rejects_out", type=click.Path(dir_okay=False), default=None,
+              help="Where invalid lines go (default: beside the training file).")
+@click.option("--near-duplicate-threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
+              show_default=True, help="Near-duplicate clusters stay on one side.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to a file instead of stdout.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+def split_command(input_file: str, train_out: str, val_out: str, validation_fraction: float | None,
+                  validation_size: int | None, seed: int, rejects_out: str | None,
+                  near_duplicate_threshold: float, config_path: Path | None, output_format: str,
+                  report_path: str | None, color: str) -> None:
+    """Stratified train/validation split that keeps duplicates and near-duplicates on one
+    side, so the validation set never leaks; reports the balance of both halves."""
+    from ftprep.dataset import DatasetCheckSettings
+    from ftprep.report.finding import Report
+    from ftprep.split import SplitError, split, write_split
+
+    if validation_fraction is not None and validation_size is not None:
+        raise click.UsageError("give --validation-fraction or --validation-size, not both")
+    settings = DatasetCheckSettings.from_config(load(config_path))
+    try:
+        result = split(input_file, validation_fraction=validation_fraction,
+                       validation_size=validation_size, seed=seed, label_field=settings.label_field,
+                       near_duplicate_threshold=near_duplicate_threshold, num_perm=settings.num_perm)
+        if result.rejected_lines and rejects_out is None:
+            rejects_out = str(Path(train_out).with_name(Path(train_out).stem + ".rejects.jsonl"))
+        written = write_split(input_file, result, train_out, val_out, rejects_out)
+    except SplitError as exc:
+        raise click.ClickException(str(exc)) from None
+    out = result.report or Report(command="split")
+    out.command = "split"
+    out.stats["split"] = {**result.to_dict(), "written": written,
+                          "files": {"train": train_out, "validation": val_out, "rejects": rejects_out}}
+    render(out, output_format, report_path, color)
+    click.echo(f"split {input_file}: {len(result.train_lines)} train -> {train_out}, "
+               f"{len(result.validation_lines)} validation -> {val_out}"
+               + (f", {len(result.rejected_lines)} rejected -> {rejects_out}"
+                  if result.rejected_lines else ""),
+               err=True)
+    finish(out, strict=False, exit_zero=True)

@@ -1,0 +1,38 @@
+"""`ftprep split` end to end: every line lands once, and check finds no leak between halves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import chat, write_jsonl
+
+
+def test_split_then_check_finds_no_leakage(tmp_path: Path, run_cli) -> None:
+    labels = ["billing", "technical", "returns", "complaints"]
+    records = [chat(user=f"ticket {i}: my {labels[i % 4]} problem number {i * 7919 % 1000}",
+                    reply=labels[i % 4]) for i in range(200)]
+    records += records[:10]  # exact copies must stay with their originals
+    source = write_jsonl(tmp_path / "all.jsonl", records)
+    train, val = tmp_path / "train.jsonl", tmp_path / "val.jsonl"
+    result = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
+                     "--validation-fraction", "0.25", "--seed", "3", "-f", "json")
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)["stats"]["split"]
+    train_lines = train.read_text().splitlines()
+    val_lines = val.read_text().splitlines()
+    assert len(train_lines) + len(val_lines) == len(records)
+    assert not set(train_lines) & set(val_lines)
+    assert stats["validation"] == len(val_lines) and stats["stratified"] is True
+    checked = run_cli("check", str(train), "--validation", str(val), "-f", "json")
+    codes = {f["code"] for f in json.loads(checked.stdout)["findings"]}
+    assert not codes & {"FT405", "FT406"}
+
+
+def test_split_refuses_to_overwrite_input_and_bad_options(tmp_path: Path, run_cli) -> None:
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user=f"t{i}") for i in range(30)])
+    same = run_cli("split", str(source), "-o", str(source), "--validation-out", str(tmp_path / "v.jsonl"))
+    assert same.exit_code == 1 and "input" in same.output.lower()
+    both = run_cli("split", str(source), "-o", str(tmp_path / "t.jsonl"), "--validation-out",
+                   str(tmp_path / "v.jsonl"), "--validation-fraction", "0.2", "--validation-size", "3")
+    assert both.exit_code == 2
