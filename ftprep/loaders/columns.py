@@ -1,0 +1,264 @@
+"""Which table columns hold the text, label, reply, id and date: mappings and presets.
+
+A `ColumnMapping` names columns; anything it leaves unset is recognised from common header
+names (`auto=True`). Headers are compared case-insensitively, ignoring surrounding
+whitespace; for recognition `_` and `-` also count as spaces, so `ticket_id` finds
+`Ticket ID`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class LoaderError(Exception):
+    """An input that cannot be loaded as asked (usage or I/O error, not a bad row)."""
+
+    def __init__(self, file: str, message: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.message = message
+
+
+class ColumnMapping(BaseModel):
+    """Columns for each role. Usable as a table in `[tool.ftprep.convert]`.
+
+    `text` may name several columns (subject and body); their values are joined with a
+    blank line. `fields` are extra columns copied into `Example.fields` under their header.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: tuple[str, ...] | None = None
+    label: str | None = None
+    reply: str | None = None
+    id: str | None = None
+    date: str | None = None
+    fields: tuple[str, ...] = ()
+    # Recognise unset roles from common header names.
+    auto: bool = True
+
+    @field_validator("text", "fields", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    def overriding(self, base: ColumnMapping) -> ColumnMapping:
+        """This mapping, with the roles it leaves unset taken from `base` (a preset)."""
+        merged = base.model_dump()
+        for key, value in self.model_dump(exclude_unset=True).items():
+            merged[key] = value
+        return ColumnMapping.model_validate(merged)
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    name: str
+    mapping: ColumnMapping
+    # Columns kept in Example.fields when the export has them (exports vary by account).
+    optional_fields: tuple[str, ...] = ()
+    # Said to the user whenever the preset is used.
+    note: str = ""
+
+
+PRESETS: dict[str, Preset] = {
+    "zendesk": Preset(
+        "zendesk",
+        ColumnMapping(
+            text=("Subject",), label="Ticket type", id="Id", date="Created at", auto=False
+        ),
+        optional_fields=("Tags", "Group", "Priority", "Status", "Via"),
+        note=(
+            "Zendesk's CSV export has the Subject but no description or comments, so the "
+            "example text is the subject alone; export tickets as JSON (or through the API) "
+            "to get the description. Ticket type is problem/incident/question/task: map "
+            "label to a custom field such as 'Categories [list]' if that holds your classes."
+        ),
+    ),
+    "freshdesk": Preset(
+        "freshdesk",
+        ColumnMapping(
+            text=("Subject", "Description"),
+            label="Type",
+            id="Ticket ID",
+            date="Created time",
+            auto=False,
+        ),
+        optional_fields=("Tags", "Group", "Priority", "Source", "Product", "Status"),
+    ),
+    "text-label": Preset("text-label", ColumnMapping(text=("text",), label="label", auto=False)),
+}
+
+# Recognised header names, best first, compared with `header_key`.
+SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary")
+TEXT_NAMES = (
+    "text", "body", "description", "ticket description", "message", "customer message",
+    "content", "question", "query", "utterance", "request", "issue", "complaint",
+    "email body", "comment", "instruction", "input", "prompt",
+)  # fmt: skip
+LABEL_NAMES = (
+    "label", "category", "intent", "ticket type", "type", "class", "topic", "issue type",
+    "queue",
+)  # fmt: skip
+REPLY_NAMES = (
+    "reply", "approved reply", "response", "answer", "resolution", "agent reply",
+    "agent response", "output", "completion",
+)  # fmt: skip
+ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
+            "message id", "record id")  # fmt: skip
+DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
+              "timestamp")  # fmt: skip
+
+
+def header_key(name: str) -> str:
+    """Loose form of a header for recognition: `Ticket_ID ` -> `ticket id`."""
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedColumns:
+    """Actual header names (as in the file) for each role."""
+
+    text: tuple[str, ...]
+    label: str | None = None
+    reply: str | None = None
+    id: str | None = None
+    date: str | None = None
+    fields: tuple[str, ...] = ()
+
+    def used(self) -> list[str]:
+        """Every column read, each once, in a stable order."""
+        names = [*self.text, self.label, self.reply, self.id, self.date, *self.fields]
+        return list(dict.fromkeys(n for n in names if n is not None))
+
+
+class _Headers:
+    def __init__(self, headers: Sequence[str]) -> None:
+        self.headers = list(headers)
+        self.exact: dict[str, str] = {}
+        self.loose: dict[str, str] = {}
+        for h in self.headers:
+            self.exact.setdefault(h.strip().casefold(), h)
+            self.loose.setdefault(header_key(h), h)
+
+    def get(self, name: str) -> str | None:
+        return self.exact.get(name.strip().casefold()) or self.loose.get(header_key(name))
+
+    def first(self, names: Sequence[str], taken: set[str]) -> str | None:
+        for name in names:
+            found = self.loose.get(name)
+            if found is not None and found not in taken:
+                return found
+        return None
+
+
+def resolve_columns(
+    headers: Sequence[str],
+    mapping: ColumnMapping | None,
+    *,
+    preset: Preset | None = None,
+    file: str = "<table>",
+    delimiter: str | None = None,
+) -> ResolvedColumns:
+    """Match a mapping (and preset) to the headers of a file; LoaderError when it cannot."""
+    base = preset.mapping if preset else ColumnMapping()
+    effective = mapping.overriding(base) if mapping else base
+    # A preset's id/date/reply columns may be absent from an export; the user's may not.
+    lenient = (
+        {"reply", "id", "date"} - set(mapping.model_dump(exclude_unset=True) if mapping else {})
+        if preset
+        else set()
+    )
+    cols = _Headers(headers)
+
+    def need(name: str | None, role: str) -> str | None:
+        if not name:
+            return None
+        found = cols.get(name)
+        if found is None and role not in lenient:
+            raise LoaderError(file, _missing(name, role, cols.headers, delimiter))
+        return found
+
+    text = [c for n in effective.text or () if (c := need(n, "text"))]
+    label = need(effective.label, "label")
+    reply = need(effective.reply, "reply")
+    rid = need(effective.id, "id")
+    date = need(effective.date, "date")
+    fields = [c for n in effective.fields if (c := need(n, "fields"))]
+    if preset:
+        fields += [f for n in preset.optional_fields if (f := cols.get(n)) and f not in fields]
+
+    if effective.auto:
+        taken = {*text, *(c for c in (label, reply, rid, date) if c)}
+        if not text:
+            subject = cols.first(SUBJECT_NAMES, taken)
+            body = cols.first(TEXT_NAMES, taken | ({subject} if subject else set()))
+            text = [c for c in (subject, body) if c]
+            taken.update(text)
+        if effective.label is None and (label := cols.first(LABEL_NAMES, taken)):
+            taken.add(label)
+        if effective.reply is None and (reply := cols.first(REPLY_NAMES, taken)):
+            taken.add(reply)
+        if effective.id is None and (rid := cols.first(ID_NAMES, taken)):
+            taken.add(rid)
+        if effective.date is None:
+            date = cols.first(DATE_NAMES, taken)
+    if not text:
+        raise LoaderError(
+            file,
+            "no text column: none of the columns "
+            f"({_listing(cols.headers)}) is named like a ticket text (text, body, "
+            "description, message, subject, ...). Fix: name the text column(s) in the "
+            'mapping, e.g. ColumnMapping(text=["subject", "body"]) or --text body.'
+            + _delimiter_hint(cols.headers, delimiter),
+        )
+    return ResolvedColumns(tuple(text), label, reply, rid, date, tuple(dict.fromkeys(fields)))
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown preset {name!r}: use one of {', '.join(sorted(PRESETS))}"
+        ) from None
+
+
+def _missing(name: str, role: str, headers: list[str], delimiter: str | None) -> str:
+    close = difflib.get_close_matches(name, headers, n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"no column {name!r} (mapped as {role}). Columns in the file: {_listing(headers)}."
+        f"{hint} Fix: map {role} to one of these columns." + _delimiter_hint(headers, delimiter)
+    )
+
+
+def _listing(headers: list[str]) -> str:
+    shown = ", ".join(repr(h) for h in headers[:40])
+    return shown + (f", ... ({len(headers)} in all)" if len(headers) > 40 else "")
+
+
+def _delimiter_hint(headers: list[str], delimiter: str | None) -> str:
+    # One header holding another separator usually means the delimiter was guessed wrong.
+    if delimiter is not None and len(headers) == 1 and any(c in headers[0] for c in ",;\t|"):
+        return f" The file was read with delimiter {delimiter!r}: check the delimiter."
+    return ""
+
+
+__all__ = [
+    "PRESETS",
+    "ColumnMapping",
+    "LoaderError",
+    "Preset",
+    "ResolvedColumns",
+    "get_preset",
+    "header_key",
+    "resolve_columns",
+]

@@ -1,0 +1,371 @@
+"""CSV and TSV reading: encoding, delimiter, and a chunked parse that never loses a row.
+
+The fast path is pandas' C parser in chunks, so memory stays flat however large the file.
+Three things it cannot do alone are handled around it, by re-reading only what is needed:
+
+- rows with too many fields: the C parser skips them with a warning naming the record;
+  each becomes a bad row, and one extra pass with the stdlib `csv` module (same dialect,
+  same record boundaries) fetches their raw text at the end. This stands in for the
+  python engine's on_bad_lines callback, which would make every file 5-10x slower;
+- a parse error (an unterminated quote swallowing the rest of the file): the rows from the
+  failing chunk on are re-read with `csv`, and the broken record becomes a bad row (the
+  python engine would drop it silently);
+- a column that pandas inferred as numbers (numeric ids, or a chunk of numeric-looking
+  texts): the chunk is read again with that column as str, so "007" stays "007" (see
+  `_Chunks`). Values are never NA: `na_filter=False` keeps "NA", "None" and "" as text.
+
+Row numbers are 1-based data records: the header is record 0, blank lines count as records
+(and are skipped later), and a quoted field with embedded newlines is one record. For a
+file without embedded newlines, data row N is file line N + 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ftprep.loaders.columns import LoaderError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+
+CANDIDATE_DELIMITERS = ",;\t|"
+_SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
+_EOF_IN_STRING = re.compile(r"EOF inside string starting at row (\d+)")
+# Latin-script single-byte guesses that charset-normalizer often picks for short
+# Windows-1252 samples (curly quotes read as mac_iceland, ...); cp1252 is far likelier.
+_LATIN_GUESSES = re.compile(r"^(mac_(?!cyrillic|greek|arabic)|cp(437|85\d|775|125[027])$|"
+                            r"iso8859_(1|2|3|4|9|10|13|14|15|16)$|latin_1$)")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Encoding:
+    name: str
+    errors: str = "strict"
+    how: str = "given"  # given, bom, utf-8, detected, fallback
+
+
+@dataclass(slots=True)
+class Batch:
+    """Consecutive good rows: their data row numbers and values per column."""
+
+    rows: Sequence[int]
+    columns: dict[str, list[object]]
+    # Every value is already a str (pandas string columns): no per-cell type checks.
+    strings: bool = False
+
+
+@dataclass(slots=True)
+class BadRow:
+    row: int
+    detail: str
+    raw: str | None = None
+
+
+def detect_encoding(path: Path, given: str | None = None) -> Encoding:
+    """BOM, else UTF-8 if the whole file decodes, else charset-normalizer, else cp1252."""
+    if given:
+        try:
+            codecs.lookup(given)
+        except LookupError:
+            raise LoaderError(str(path), f"unknown encoding {given!r}") from None
+        return Encoding(given)
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if head.startswith(bom):
+            return Encoding(name, "strict", "bom")
+    if _is_utf8(path):
+        return Encoding("utf-8", "strict", "utf-8")
+    from charset_normalizer import from_path
+
+    best = from_path(path).best()
+    guess = best.encoding if best is not None else None
+    if guess and not (_LATIN_GUESSES.match(guess) and _decodes(path, "cp1252")):
+        return Encoding(guess, "replace", "detected")
+    return Encoding("cp1252", "replace", "fallback")
+
+
+def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        while data := fh.read(block):
+            # ASCII blocks need no decoding unless a sequence is pending from the last one.
+            if data.isascii() and not decoder.getstate()[0]:
+                continue
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError:
+                return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    try:
+        with path.open(encoding=encoding) as fh:
+            while fh.read(1 << 20):
+                pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> str:
+    """The delimiter: tab for .tsv/.tab, else csv.Sniffer checked against the header line."""
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
+        sample = fh.read(sample_chars)
+    if len(sample) == sample_chars and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # whole lines only
+    header = sample.split("\n", 1)[0]
+    try:
+        sniffed: str | None = csv.Sniffer().sniff(sample, CANDIDATE_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and sniffed in header:
+        return sniffed
+    counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(
+            path, sep=delimiter, encoding=enc.name, encoding_errors=enc.errors, nrows=0,
+            dtype=str, na_filter=False,
+        )  # fmt: skip
+    except pd.errors.EmptyDataError:
+        raise LoaderError(str(path), "the file is empty (no header row)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
+    return [str(c) for c in frame.columns]
+
+
+class _Chunks:
+    """pandas' chunked C reader that can re-read a chunk with more columns as str.
+
+    Columns are type-inferred (fast: explicit `dtype=str` makes the C parser intern every
+    value, three times slower on long text). A used column that comes back non-string
+    (numeric ids, or a chunk of only numbers) is then read as str from that chunk on, by
+    reopening the reader and skipping the chunks already done: at most one re-parse of
+    the file so far per column, and none for the usual all-text file.
+    """
+
+    def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int) -> None:
+        self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
+        self.as_str: set[str] = set()
+        self.done = 0
+        self.reader = self._open()
+
+    def _open(self) -> Any:
+        import pandas as pd
+
+        # No usecols: with it the C parser drops extra fields silently instead of flagging.
+        return pd.read_csv(
+            self.path, sep=self.delimiter, encoding=self.enc.name,
+            encoding_errors=self.enc.errors, na_filter=False, skip_blank_lines=False,
+            on_bad_lines="warn", chunksize=self.chunksize, engine="c",
+            dtype=dict.fromkeys(self.as_str, str) or None,
+        )  # fmt: skip
+
+    def next(self) -> tuple[Any, list[warnings.WarningMessage]]:
+        import pandas as pd
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            chunk = next(self.reader)
+        self.done += 1
+        return chunk, caught
+
+    def reread_as_str(self, columns: set[str]) -> None:
+        import pandas as pd
+
+        self.reader.close()
+        self.as_str |= columns
+        self.reader = self._open()
+        self.done -= 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            for _ in range(self.done):
+                next(self.reader)
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+def read_csv_batches(
+    path: Path,
+    enc: Encoding,
+    delimiter: str,
+    usecols: Sequence[str],
+    *,
+    chunksize: int = 10_000,
+) -> Iterator[Batch | BadRow]:
+    """Good rows in batches, bad rows as they are known (too-wide rows at the end)."""
+    import pandas as pd
+    from pandas.api.types import is_string_dtype
+
+    usecols = list(dict.fromkeys(usecols))
+    next_row = 1
+    too_wide: list[tuple[int, str]] = []
+    chunks = _Chunks(path, enc, delimiter, chunksize)
+    try:
+        while True:
+            try:
+                chunk, caught = chunks.next()
+            except StopIteration:
+                break
+            except pd.errors.ParserError as exc:
+                yield from _recover(path, enc, delimiter, usecols, next_row, str(exc), chunksize)
+                break
+            except UnicodeDecodeError as exc:
+                raise LoaderError(
+                    str(path),
+                    f"not valid {enc.name} ({exc.reason}): pass the right encoding, "
+                    "e.g. --encoding cp1252",
+                ) from None
+            inferred = {c for c in usecols if not is_string_dtype(chunk[c].dtype)}
+            if inferred - chunks.as_str:
+                chunks.reread_as_str(inferred)
+                continue
+            bad = _bad_rows(caught, too_wide)
+            rows = _number_rows(next_row, len(chunk), bad)
+            next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in bad)])
+            if rows:
+                values = {c: _values(chunk[c]) for c in usecols}
+                yield Batch(rows, values, strings=not inferred)
+    finally:
+        chunks.close()
+    if too_wide:
+        raws = dict(_raw_records(path, enc, delimiter, {r for r, _ in too_wide}))
+        for row, detail in too_wide:
+            fields = raws.get(row)
+            yield BadRow(row, detail, _unparse(fields, delimiter) if fields else None)
+
+
+def _values(series: Any) -> list[object]:
+    """A column as a list of str: through Arrow when pandas stores it there (2x faster)."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    if to_arrow is not None:
+        try:
+            values: list[object] = to_arrow().to_numpy(zero_copy_only=False).tolist()
+            return values
+        except Exception:  # an Arrow type without a numpy form: take the slow road
+            pass
+    return list(series.tolist())
+
+
+def _bad_rows(caught: list[warnings.WarningMessage], sink: list[tuple[int, str]]) -> set[int]:
+    bad: set[int] = set()
+    for w in caught:
+        found = False
+        for line in str(w.message).splitlines():
+            if m := _SKIPPING.match(line):
+                # The C parser counts records from 1 with the header as record 1.
+                row = int(m.group(1)) - 1
+                bad.add(row)
+                sink.append((row, f"malformed row: {m.group(2)} (an unquoted delimiter?)"))
+                found = True
+        if not found:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return bad
+
+
+def _number_rows(start: int, count: int, bad: set[int]) -> Sequence[int]:
+    if not bad:
+        return range(start, start + count)
+    rows: list[int] = []
+    row = start
+    while len(rows) < count:
+        if row not in bad:
+            rows.append(row)
+        row += 1
+    return rows
+
+
+def _raw_records(
+    path: Path, enc: Encoding, delimiter: str, wanted: set[int] | None, start: int = 1
+) -> Iterator[tuple[int, list[str]]]:
+    """(data row, fields) from the stdlib csv reader, for `wanted` rows or all from `start`."""
+    # The default limit (128 KiB) is below what an unterminated quote can swallow.
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    last = max(wanted) if wanted else None
+    with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        records = csv.reader(fh, delimiter=delimiter)
+        next(records, None)  # header
+        for row, fields in enumerate(records, start=1):
+            if wanted is None:
+                if row >= start:
+                    yield row, fields
+            elif row in wanted:
+                yield row, fields
+                if row == last:
+                    return
+
+
+def _recover(
+    path: Path,
+    enc: Encoding,
+    delimiter: str,
+    usecols: list[str],
+    start: int,
+    error: str,
+    chunksize: int,
+) -> Iterator[Batch | BadRow]:
+    """Re-read from data row `start` with the csv module after the C parser gave up."""
+    header = read_header(path, enc, delimiter)
+    width = len(header)
+    index = [(name, header.index(name)) for name in usecols]
+    m = _EOF_IN_STRING.search(error)
+    unterminated = int(m.group(1)) if m else None  # 0-based record = 1-based data row
+    batch = Batch([], {name: [] for name in usecols})
+    try:
+        for row, fields in _raw_records(path, enc, delimiter, None, start):
+            if (row == unterminated or len(fields) > width) and batch.rows:
+                yield batch  # keep the output in row order
+                batch = Batch([], {name: [] for name in usecols})
+            if row == unterminated:
+                yield BadRow(row, "unterminated quoted field: it runs to the end of the "
+                             "file, so the rows after it could not be read",
+                             _unparse(fields, delimiter)[:2000])  # fmt: skip
+                continue
+            if len(fields) > width:
+                yield BadRow(row, f"malformed row: expected {width} fields, saw {len(fields)}",
+                             _unparse(fields, delimiter))  # fmt: skip
+                continue
+            assert isinstance(batch.rows, list)
+            batch.rows.append(row)
+            for name, col in index:
+                batch.columns[name].append(fields[col] if col < len(fields) else "")
+            if len(batch.rows) >= chunksize:
+                yield batch
+                batch = Batch([], {name: [] for name in usecols})
+    except csv.Error as exc:
+        yield BadRow(start if not batch.rows else batch.rows[-1] + 1,
+                     f"unreadable from here to the end of the file: {exc}")  # fmt: skip
+    if batch.rows:
+        yield batch
+
+
+def _unparse(fields: list[str], delimiter: str) -> str:
+    """The record as CSV text again (quoting may differ from the file's)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(fields)
+    return out.getvalue()

@@ -1,0 +1,302 @@
+"""Tables to Examples: CSV, TSV, XLSX, Parquet, JSON (array of objects) and JSONL.
+
+Every data row becomes an `Example` or a `Rejected` with a reason (`empty-text`,
+`missing-label`, `malformed-row`), so a caller can check read = examples + rejected.
+Rows whose fields are all empty (blank lines, Excel's trailing `,,,` rows) are not records:
+they are skipped and not counted, but they keep their row number.
+
+`SourceRef.row` is the 1-based data row: the first row after the header is 1. In a CSV
+without embedded newlines that is file line row + 1; in XLSX it is sheet row row + 1; in
+JSONL it is the line number; in a JSON array it is the 1-based position.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ftprep.loaders.columns import (
+    PRESETS,
+    ColumnMapping,
+    LoaderError,
+    Preset,
+    ResolvedColumns,
+    get_preset,
+    resolve_columns,
+)
+from ftprep.loaders.csvread import (
+    BadRow,
+    Batch,
+    detect_encoding,
+    read_csv_batches,
+    read_header,
+    sniff_delimiter,
+)
+from ftprep.records import Example, Rejected, SourceRef
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+log = logging.getLogger(__name__)
+
+FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".tab": "csv",
+    ".xlsx": "excel", ".xlsm": "excel",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+}  # fmt: skip
+CHUNK_ROWS = 10_000
+TEXT_JOINER = "\n\n"
+
+__all__ = [
+    "FORMATS",
+    "PRESETS",
+    "ColumnMapping",
+    "LoaderError",
+    "ResolvedColumns",
+    "load_table",
+    "table_columns",
+]
+
+
+def load_table(
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    preset: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[Example | Rejected]:
+    """Read a table and yield one Example or Rejected per data row.
+
+    :param mapping: columns for text, label, reply, id, date and extra fields; roles it
+        leaves unset are recognised from common header names unless `auto=False`.
+    :param preset: `zendesk`, `freshdesk` or `text-label`; `mapping` overrides it.
+    :param encoding: for CSV/TSV; detected when omitted (BOM, UTF-8, charset-normalizer,
+        cp1252).
+    :param sheet: XLSX sheet name; the first sheet when omitted.
+
+    File and column problems (no such file, a mapped column that does not exist, no text
+    column) raise LoaderError when load_table is called, before any output is opened; bad
+    rows never raise. The one later LoaderError is an explicit `encoding` that turns out
+    not to fit the file.
+
+    >>> for item in load_table(Path("tickets.csv"), ColumnMapping(text=["subject", "body"])):
+    ...     print(item)  # doctest: +SKIP
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise LoaderError(file, "no such file" if not path.exists() else "not a file")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise LoaderError(
+            file,
+            f"unknown table format {path.suffix or '(no extension)'!r}: use one of "
+            + ", ".join(sorted(FORMATS)),
+        )
+    chosen = _preset(preset)
+    if chosen and chosen.note:
+        log.warning("%s preset: %s", chosen.name, chosen.note)
+    if kind == "csv":
+        cols, batches = _csv_source(path, mapping, chosen, encoding, chunk_rows)
+    elif kind == "excel":
+        cols, batches = _excel_source(path, mapping, chosen, sheet)
+    elif kind == "parquet":
+        cols, batches = _parquet_source(path, mapping, chosen, chunk_rows)
+    else:
+        from ftprep.loaders.jsontable import json_records
+
+        headers, batches = json_records(path, lines=kind == "jsonl")
+        cols = resolve_columns(headers, mapping, preset=chosen, file=file)
+    return _convert(file, cols, batches)
+
+
+def table_columns(
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    preset: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> ResolvedColumns:
+    """Which columns load_table would use for each role (for `--dry-run` and messages)."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower(), "csv")
+    chosen = _preset(preset)
+    if kind == "csv":
+        enc = detect_encoding(path, encoding)
+        delimiter = sniff_delimiter(path, enc)
+        headers = read_header(path, enc, delimiter)
+        return resolve_columns(headers, mapping, preset=chosen, file=str(path),
+                               delimiter=delimiter)  # fmt: skip
+    if kind == "excel":
+        headers = list(_read_excel(path, sheet).columns)
+    elif kind == "parquet":
+        headers = _parquet_file(path).schema_arrow.names
+    else:
+        from ftprep.loaders.jsontable import json_records
+
+        headers, _ = json_records(path, lines=kind == "jsonl")
+    return resolve_columns([str(h) for h in headers], mapping, preset=chosen, file=str(path))
+
+
+def _preset(name: str | None) -> Preset | None:
+    if name is None:
+        return None
+    try:
+        return get_preset(name)
+    except ValueError as exc:
+        raise LoaderError("<preset>", str(exc)) from None
+
+
+Source = tuple[ResolvedColumns, "Iterable[Batch | BadRow]"]
+
+
+def _csv_source(
+    path: Path,
+    mapping: ColumnMapping | None,
+    preset: Preset | None,
+    encoding: str | None,
+    chunk_rows: int,
+) -> Source:
+    file = str(path)
+    enc = detect_encoding(path, encoding)
+    if enc.how in ("detected", "fallback"):
+        log.info("%s: not UTF-8, read as %s (%s)", file, enc.name, enc.how)
+    delimiter = sniff_delimiter(path, enc)
+    headers = read_header(path, enc, delimiter)
+    cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
+    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
+
+
+def _read_excel(path: Path, sheet: str | None) -> Any:
+    import pandas as pd
+
+    try:
+        book = pd.ExcelFile(path)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise LoaderError(str(path), f"cannot open workbook: {exc}") from None
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is not None and sheet not in names:
+            raise LoaderError(
+                str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
+            )
+        return pd.read_excel(
+            book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
+        )
+
+
+def _excel_source(
+    path: Path, mapping: ColumnMapping | None, preset: Preset | None, sheet: str | None
+) -> Source:
+    # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
+    frame = _read_excel(path, sheet)
+    frame.columns = [str(c) for c in frame.columns]
+    cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
+    names = cols.used()
+    return cols, [Batch(range(1, len(frame) + 1), {n: frame[n].tolist() for n in names})]
+
+
+def _parquet_file(path: Path) -> Any:
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError:
+        raise LoaderError(str(path), "reading Parquet needs pyarrow: pip install pyarrow") from None
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow.ArrowInvalid and OSError for a broken file
+        raise LoaderError(str(path), f"cannot read Parquet file: {exc}") from None
+
+
+def _parquet_source(
+    path: Path, mapping: ColumnMapping | None, preset: Preset | None, chunk_rows: int
+) -> Source:
+    pfile = _parquet_file(path)
+    cols = resolve_columns(pfile.schema_arrow.names, mapping, preset=preset, file=str(path))
+    return cols, _parquet_batches(pfile, cols.used(), chunk_rows)
+
+
+def _parquet_batches(pfile: Any, names: list[str], chunk_rows: int) -> Iterator[Batch]:
+    start = 1
+    for record_batch in pfile.iter_batches(batch_size=chunk_rows, columns=names):
+        n = record_batch.num_rows
+        yield Batch(range(start, start + n), record_batch.to_pydict())
+        start += n
+
+
+def _text(value: object) -> str:
+    """A cell as text: None/NaN empty, numbers and nested values in their JSON-ish form."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import orjson
+
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _convert(
+    file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow]
+) -> Iterator[Example | Rejected]:
+    used = cols.used()
+    for batch in batches:
+        if isinstance(batch, BadRow):
+            yield Rejected(SourceRef(file, batch.row), "malformed-row", batch.detail, batch.raw)
+            continue
+        yield from _convert_batch(file, cols, used, batch)
+
+
+def _texts(values: list[Any], strings: bool) -> list[str]:
+    """A column as stripped strings (one pass per column, not one call per cell)."""
+    if strings:
+        return list(map(str.strip, values))
+    return [_text(v).strip() for v in values]
+
+
+def _join(parts: list[list[str]]) -> list[str]:
+    if len(parts) == 2:  # subject + body, the usual case, without a generator per row
+        return [f"{a}{TEXT_JOINER}{b}" if a and b else a or b for a, b in zip(*parts, strict=True)]
+    return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
+
+
+def _convert_batch(
+    file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch
+) -> Iterator[Example | Rejected]:
+    # Whole columns, then plain zips: per-row pandas or per-cell calls would dominate.
+    data, strings = batch.columns, batch.strings
+    n = len(batch.rows)
+    none: list[str] = [""] * n
+    if len(cols.text) == 1:
+        texts = _texts(data[cols.text[0]], strings)
+    else:
+        texts = _join([_texts(data[c], strings) for c in cols.text])
+    labels = _texts(data[cols.label], strings) if cols.label else None
+    replies = _texts(data[cols.reply], strings) if cols.reply else none
+    ids = _texts(data[cols.id], strings) if cols.id else none
+    dates = _texts(data[cols.date], strings) if cols.date else none
+    extras = [(name, [_text(v) for v in data[name]]) for name in cols.fields]
+    rows = zip(batch.rows, texts, labels or none, replies, ids, dates, strict=True)
+    for i, (row, text, label, reply, record_id, date) in enumerate(rows):
+        source = SourceRef(file, row, record_id or None)
+        if not text or (labels is not None and not label):
+            raw = {name: _text(data[name][i]) for name in used}
+            if not any(v.strip() for v in raw.values()):
+                continue  # a blank line: not a record
+            if not text:
+                detail = "the text column(s) are empty: " + ", ".join(cols.text)
+                yield Rejected(source, "empty-text", detail, raw)
+            else:
+                yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
+            continue
+        fields: dict[str, Any] = {"date": date} if date else {}
+        for name, values in extras:
+            fields[name] = values[i]
+        yield Example(text, source, label or None, reply or None, fields)

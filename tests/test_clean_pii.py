@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftprep.clean.pii import PiiDetector, PiiSettings, find_pii, redact
+from ftprep.config import Config, ConfigError
+
+# (text, [(kind, matched text), ...]) with region US.
+POSITIVES = [
+    ("write to jo.b+x@example.co.uk.", [("EMAIL", "jo.b+x@example.co.uk")]),
+    ("MAIL: ANNA_SMITH@MAIL.EXAMPLE.ORG", [("EMAIL", "ANNA_SMITH@MAIL.EXAMPLE.ORG")]),
+    ("call (212) 736-5000 today", [("PHONE", "(212) 736-5000")]),
+    ("tel 212.736.5000", [("PHONE", "212.736.5000")]),
+    ("UK office +44 20 7946 0958", [("PHONE", "+44 20 7946 0958")]),
+    ("card 4111 1111 1111 1111 exp 12/25", [("CARD", "4111 1111 1111 1111")]),
+    ("card 5500-0000-0000-0004", [("CARD", "5500-0000-0000-0004")]),
+    ("amex 378282246310005.", [("CARD", "378282246310005")]),
+    ("IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX", [("IBAN", "DE89 3704 0044 0532 0130 00")]),
+    ("iban GB82WEST12345698765432", [("IBAN", "GB82WEST12345698765432")]),
+    ("my IP is 203.0.113.42.", [("IP", "203.0.113.42")]),
+    ("from 2001:db8::8a2e:370:7334 and ::1", [("IP", "2001:db8::8a2e:370:7334"), ("IP", "::1")]),
+    ("both jo@x.com and (212) 736-5000", [("EMAIL", "jo@x.com"), ("PHONE", "(212) 736-5000")]),
+]
+
+# Look-alikes that must be left alone.
+NEGATIVES = [
+    "card 4111 1111 1111 1112 fails Luhn",
+    "order number 1234567890123456 is not a card",
+    "version 1.2.3.4.5 and 300.1.1.1 and 1.2.3",
+    "dates 2024-03-15, 12/03/2024 and 2024-03-15 10:30:45",
+    "order ORD-123456 and invoice INV-2024061",
+    "fictional +1 (555) 123-4567",
+    "time 10:30:45, MAC 00:1A:2B:3C:4D:5E, Foo::Bar",
+    "IBAN-like DE00 3704 0044 0532 0130 00 (bad check digits)",
+    "not an email: user@localhost or a@b",
+    "all zeros 0000 0000 0000 0000",
+    "price $1,234,567.89 and 12,345 units",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVES)
+def test_finds(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(m.kind, m.text) for m in find_pii(text)] == expected
+    for m in find_pii(text):
+        assert text[m.start : m.end] == m.text
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_near_misses_are_not_pii(text: str) -> None:
+    assert find_pii(text) == []
+
+
+def test_seven_digit_numbers_after_a_word_are_screened_in() -> None:
+    # Iceland has 7-digit numbers; the byte screen must not drop them for the word before.
+    det = PiiDetector(regions=["IS"])
+    for text in ("hringdu í 5551234 takk", "call 555 1234 now", "tel:4101234"):
+        assert [m.kind for m in det.find(text)] == ["PHONE"]
+        assert det.find_many([text]) == [det.find(text)]
+    assert det.find("ref ORD5551234 and INV-5551234") == []
+
+
+def test_regions() -> None:
+    uk = "ring 020 7946 0958"
+    assert find_pii(uk) == []
+    assert [m.kind for m in find_pii(uk, region="GB")] == ["PHONE"]
+    assert [m.kind for m in find_pii(uk + " or (212) 736-5000", region=("US", "GB"))] == [
+        "PHONE"
+    ] * 2
+
+
+def test_redact_and_counts() -> None:
+    text = "Mail jo@x.com, call (212) 736-5000, card 4111 1111 1111 1111, order ORD-123456."
+    out, counts = redact(text, custom={"order_id": r"ORD-\d{6}"})
+    assert out == "Mail [EMAIL], call [PHONE], card [CARD], order [ORDER_ID]."
+    assert counts == Counter({"EMAIL": 1, "PHONE": 1, "CARD": 1, "ORDER_ID": 1})
+    assert redact("nothing here") == ("nothing here", Counter())
+
+
+def test_kinds_select_detectors() -> None:
+    text = "jo@x.com 203.0.113.42"
+    assert [m.kind for m in find_pii(text, kinds=["IP"])] == ["IP"]
+
+
+def test_overlap_longest_then_most_specific() -> None:
+    # The phone-like digits inside the card and the email must not split them.
+    text = "4111-1111-1111-1111 and 2127365000@example.com"
+    assert [m.kind for m in find_pii(text)] == ["CARD", "EMAIL"]
+    det = PiiDetector(custom={"TICKET": r"\d{3}-\d{4}"})  # equal span: custom wins over phone
+    assert [m.kind for m in det.find("call 736-5000")] == ["TICKET"]
+
+
+def test_settings_from_config() -> None:
+    config = Config(
+        raw_sections={"pii": {"patterns": {"ORDER_ID": "ORD-\\d{6}"}, "regions": ["gb"]}}
+    )
+    det = PiiDetector.from_settings(config.section("pii", PiiSettings))
+    assert det.regions == ("GB",)
+    assert det.redact("ORD-123456")[0] == "[ORDER_ID]"
+    for bad in (
+        {"patterns": {"X": "("}},
+        {"regions": ["XX"]},
+        {"kinds": ["SSN"]},
+        {"patterns": {"bad name": "x"}},
+        {"colour": 1},
+    ):
+        with pytest.raises(ConfigError):
+            Config(raw_sections={"pii": bad}).section("pii", PiiSettings)
+
+
+PII_VALUES = st.sampled_from(
+    [
+        "jo@x.com",
+        "anna.smith+tickets@mail.example.org",
+        "(212) 736-5000",
+        "+44 20 7946 0958",
+        "4111 1111 1111 1111",
+        "5500-0000-0000-0004",
+        "DE89 3704 0044 0532 0130 00",
+        "203.0.113.42",
+        "2001:db8::1",
+        "ORD-123456",
+    ]
+)
+FILLER = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+CUSTOM = {"ORDER_ID": re.compile(r"ORD-\d{6}")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FILLER, PII_VALUES), max_size=5), FILLER)
+def test_redact_leaves_nothing_detectable(parts: list[tuple[str, str]], tail: str) -> None:
+    text = "".join(f"{filler}\n{value}\n" for filler, value in parts) + tail
+    out, counts = redact(text, region=("US", "GB"), custom=CUSTOM)
+    assert find_pii(out, region=("US", "GB"), custom=CUSTOM) == []
+    for _, value in parts:  # on a line of its own, every planted value is found
+        assert f"\n{value}\n" not in out
+    assert sum(counts.values()) >= len({v for _, v in parts})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_crashes_on_any_text(text: str) -> None:
+    out, _ = redact(text)
+    assert find_pii(out) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(FILLER, st.builds(lambda a, v, b: f"{a} {v} {b}", FILLER, PII_VALUES, FILLER)),
+        max_size=12,
+    )
+)
+def test_batch_api_matches_one_by_one(texts: list[str]) -> None:
+    det = PiiDetector(regions=("US", "GB", "IS"))
+    assert det.find_many(texts) == [det.find(t) for t in texts]
+    out, counts = det.redact_many(texts)
+    singles = [det.redact(t) for t in texts]
+    assert out == [o for o, _ in singles]
+    assert counts == sum((c for _, c in singles), Counter())
+
+
+NEAR = st.text(st.sampled_from(list("0123456789 -.:()/+@ABZabz")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(NEAR, st.builds(lambda a, v, b: f"{a}{v}{b}", NEAR, PII_VALUES, NEAR)))
+def test_byte_screens_never_hide_a_match(text: str) -> None:
+    # The screens only decide which detectors run; with them off the result is the same.
+    regions = ("US", "GB", "IS")
+    screened = PiiDetector(regions=regions).find(text)
+    assert screened == PiiDetector(regions=regions, screen=False).find(text)

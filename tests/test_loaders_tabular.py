@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ftprep.loaders.columns import ColumnMapping, LoaderError, resolve_columns
+from ftprep.loaders.tabular import load_table, table_columns
+from ftprep.records import Example, Rejected
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+CORPUS = Path(os.environ.get("FTPREP_CORPUS") or Path(__file__).parents[2] / "shared" / "corpus")
+BANKING = CORPUS / "csv" / "banking77" / "banking_data"
+
+
+def load(path: Path, mapping: ColumnMapping | None = None, **kw: object) -> list:
+    return list(load_table(path, mapping, **kw))  # type: ignore[arg-type]
+
+
+def split(items: list) -> tuple[list[Example], list[Rejected]]:
+    return [i for i in items if isinstance(i, Example)], [
+        i for i in items if isinstance(i, Rejected)
+    ]
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- columns ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "text", "label", "reply", "rid"),
+    [
+        (["text", "category"], ("text",), "category", None, None),
+        (
+            ["Ticket ID", "Ticket Subject", "Ticket Description", "Ticket Type", "Resolution"],
+            ("Ticket Subject", "Ticket Description"),
+            "Ticket Type",
+            "Resolution",
+            "Ticket ID",
+        ),
+        ([" Body ", "INTENT", "answer", "id"], (" Body ",), "INTENT", "answer", "id"),
+        (
+            ["ticket_id", "subject", "body", "category", "approved_reply", "created_at"],
+            ("subject", "body"),
+            "category",
+            "approved_reply",
+            "ticket_id",
+        ),
+        (["Subject", "Type"], ("Subject",), "Type", None, None),
+    ],
+)
+def test_recognises_common_headers(
+    headers: list[str],
+    text: tuple[str, ...],
+    label: str | None,
+    reply: str | None,
+    rid: str | None,
+) -> None:
+    cols = resolve_columns(headers, None)
+    assert (cols.text, cols.label, cols.reply, cols.id) == (text, label, reply, rid)
+
+
+def test_mapping_matches_case_and_whitespace_and_overrides_auto() -> None:
+    cols = resolve_columns(
+        [" Message ", "Topic", "text"], ColumnMapping(text="message", label="TOPIC")
+    )
+    assert cols.text == (" Message ",) and cols.label == "Topic"
+
+
+def test_missing_mapped_column_lists_columns_and_fix() -> None:
+    with pytest.raises(LoaderError) as err:
+        resolve_columns(["text", "category"], ColumnMapping(label="categroy"), file="x.csv")
+    msg = str(err.value)
+    assert msg.startswith("x.csv: no column 'categroy' (mapped as label)")
+    assert "'text', 'category'" in msg and "Did you mean 'category'" in msg and "Fix:" in msg
+    assert err.value.file == "x.csv"
+
+
+def test_column_errors_raise_at_call_time(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "text,label\nhi,x\n")
+    with pytest.raises(LoaderError, match="no column 'nope'"):
+        load_table(path, ColumnMapping(label="nope"))  # no iteration needed
+
+
+def test_no_text_column_is_an_error() -> None:
+    with pytest.raises(LoaderError, match="no text column"):
+        resolve_columns(["foo", "bar"], None)
+
+
+def test_presets(tmp_path: Path) -> None:
+    zen = write(
+        tmp_path,
+        "z.csv",
+        "Id,Requester,Subject,Tags,Ticket type,Created at\n"
+        "1,Ann,Printer on fire,hw urgent,incident,2024-01-01\n",
+    )
+    cols = table_columns(zen, preset="zendesk")
+    assert cols.text == ("Subject",) and cols.label == "Ticket type" and cols.fields == ("Tags",)
+    [ex] = load(zen, preset="zendesk")
+    assert ex.text == "Printer on fire" and ex.source.record_id == "1"
+    assert ex.fields == {"date": "2024-01-01", "Tags": "hw urgent"}
+    # The user's mapping overrides the preset's label.
+    assert table_columns(zen, ColumnMapping(label="Tags"), preset="zendesk").label == "Tags"
+    fresh = write(
+        tmp_path,
+        "f.csv",
+        "Ticket ID,Subject,Description,Type,Created Time\n"
+        "7,Refund,I want my money back,Refund,2024-02-02\n",
+    )
+    [ex] = load(fresh, preset="freshdesk")
+    assert ex.text == "Refund\n\nI want my money back" and ex.label == "Refund"
+    with pytest.raises(LoaderError, match="no column 'Description'"):
+        load(zen, preset="freshdesk")
+    with pytest.raises(LoaderError, match="unknown preset"):
+        load(zen, preset="helpscout")
+
+
+def test_zendesk_preset_says_there_is_no_description(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    zen = write(tmp_path, "z.csv", "Id,Subject,Ticket type\n1,Hi,question\n")
+    load(zen, preset="zendesk")
+    assert "no description" in caplog.text
+
+
+# --- CSV parsing -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(["text", "label"])
+    w.writerows([["I was charged, twice; why?", "billing"], ["App | crash", "technical"]] * 5)
+    [first, *_], rejected = split(load(write(tmp_path, "t.csv", buf.getvalue())))
+    assert (first.text, first.label, rejected) == ("I was charged, twice; why?", "billing", [])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_encoding_is_detected(tmp_path: Path, encoding: str) -> None:
+    text = 'text,label\n"Café – I can’t pay 49,99 €",billing\n'
+    [ex] = load(write(tmp_path, "e.csv", text, encoding))
+    assert ex.text == "Café – I can’t pay 49,99 €"
+
+
+def test_given_encoding_that_does_not_fit_is_a_loader_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", 'text,label\n"Straße",x\n', "utf-8")
+    assert load(path, encoding="latin-1")[0].text == "StraÃ\x9fe"  # decodes, wrongly
+    with pytest.raises(LoaderError, match="unknown encoding"):
+        load(path, encoding="klingon")
+
+
+def test_values_are_strings_and_na_texts_survive(tmp_path: Path) -> None:
+    path = write(tmp_path, "n.csv", "id,text,label\n007,NA,None\n1.50,null,n/a\n")
+    ex1, ex2 = load(path)
+    assert (ex1.source.record_id, ex1.text, ex1.label) == ("007", "NA", "None")
+    assert (ex2.source.record_id, ex2.text, ex2.label) == ("1.50", "null", "n/a")
+
+
+def test_numeric_looking_text_column_keeps_its_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "n.csv", "text,label\n007,a\n1e3,b\n")
+    assert [e.text for e in load(path)] == ["007", "1e3"]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 100])
+def test_columns_numeric_in_a_later_chunk_are_reread_as_text(
+    tmp_path: Path, chunk_rows: int
+) -> None:
+    # Ids are numeric everywhere; the texts only in the last rows; the labels in the middle.
+    text = "id,text,label\n001,hello,a\n002,hi there,b\n003,yo,1\n004,0042,2\n005,7.50,c\n"
+    examples = load(write(tmp_path, "n.csv", text), chunk_rows=chunk_rows)
+    assert [(e.source.record_id, e.text, e.label) for e in examples] == [
+        ("001", "hello", "a"),
+        ("002", "hi there", "b"),
+        ("003", "yo", "1"),
+        ("004", "0042", "2"),
+        ("005", "7.50", "c"),
+    ]
+    assert [e.source.row for e in examples] == [1, 2, 3, 4, 5]
+
+
+def test_quoted_newlines_commas_and_quotes(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.csv", 'text,label\n"Line one,\nline ""two""",x\nplain,y\n')
+    first, second = load(path)
+    assert first.text == 'Line one,\nline "two"' and second.source.row == 2
+
+
+BROKEN = (
+    "text,label\n"
+    "fine,a\n"  # row 1
+    "too,many,fields\n"  # row 2: malformed
+    "\n"  # row 3: blank line, not a record
+    ",b\n"  # row 4: empty text
+    "no label,\n"  # row 5: missing label
+    '"multi\nline",c\n'  # row 6
+    "short\n"  # row 7: missing field -> missing label
+    "last,d\n"  # row 8
+)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 10_000])
+def test_broken_csv_every_row_accounted_for(tmp_path: Path, chunk_rows: int) -> None:
+    items = load(write(tmp_path, "b.csv", BROKEN), chunk_rows=chunk_rows)
+    examples, rejected = split(items)
+    assert [(e.source.row, e.text) for e in examples] == [
+        (1, "fine"),
+        (6, "multi\nline"),
+        (8, "last"),
+    ]
+    reasons = sorted((r.source.row, r.reason) for r in rejected)
+    assert reasons == [
+        (2, "malformed-row"),
+        (4, "empty-text"),
+        (5, "missing-label"),
+        (7, "missing-label"),
+    ]
+    bad = next(r for r in rejected if r.reason == "malformed-row")
+    assert bad.raw == "too,many,fields" and "expected 2 fields, saw 3" in bad.detail
+    # read = examples + rejected: 7 records (the blank line is not one).
+    assert len(items) == 7
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 10_000])
+def test_unterminated_quote_becomes_a_rejected_row(tmp_path: Path, chunk_rows: int) -> None:
+    text = 'text,label\na,x\nb,y,z\nc,x\n"never closed,x\nd,x\ne,x\n'
+    examples, rejected = split(load(write(tmp_path, "u.csv", text), chunk_rows=chunk_rows))
+    assert [e.text for e in examples] == ["a", "c"]
+    rejected.sort(key=lambda r: r.source.row or 0)
+    assert [(r.source.row, r.reason) for r in rejected] == [
+        (2, "malformed-row"),
+        (4, "malformed-row"),
+    ]
+    assert "unterminated quoted field" in rejected[1].detail
+    assert rejected[1].raw is not None and "never closed" in rejected[1].raw
+
+
+def test_empty_file_and_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(LoaderError, match="empty"):
+        load(write(tmp_path, "e.csv", ""))
+    with pytest.raises(LoaderError, match="unknown table format"):
+        load(write(tmp_path, "e.docx", "x"))
+    with pytest.raises(LoaderError, match="no such file"):
+        load(tmp_path / "missing.csv")
+
+
+def test_wrong_delimiter_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.csv", "text;label\nhello;x\n")
+    with pytest.raises(LoaderError, match="no column 'body'"):
+        load(path, ColumnMapping(text="body"))
+
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"), max_size=40),
+        st.sampled_from(["billing", "", "NA", "tech, support", 'say "hi"']),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows_strategy, chunk_rows=st.sampled_from([1, 3, 1000]))
+def test_round_trip_any_csv(tmp_path: Path, rows: list[tuple[str, str]], chunk_rows: int) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["text", "label"])
+    w.writerows(rows)
+    path = write(tmp_path, "h.csv", buf.getvalue())
+    items = load(path, chunk_rows=chunk_rows)
+    examples, rejected = split(items)
+    # Every non-blank row ends somewhere, with its row number.
+    nonblank = [(i, r) for i, r in enumerate(rows, 1) if r[0].strip() or r[1].strip()]
+    assert sorted(i.source.row for i in items) == [i for i, _ in nonblank]
+    for ex in examples:
+        text, label = rows[(ex.source.row or 0) - 1]
+        assert (ex.text, ex.label) == (text.strip(), label)
+    assert all(r.reason in ("empty-text", "missing-label") for r in rejected)
+
+
+# --- other formats ---------------------------------------------------------------------
+
+
+def _frame() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"Body": ["Card lost", "", "App crash"], "Intent": ["card", "x", ""], "n": [1, 2, 3]}
+    )
+
+
+def test_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    _frame().to_excel(path, index=False, sheet_name="Tickets")
+    examples, rejected = split(load(path, sheet="Tickets"))
+    assert [(e.text, e.label, e.source.row) for e in examples] == [("Card lost", "card", 1)]
+    assert [r.reason for r in rejected] == ["empty-text", "missing-label"]
+    with pytest.raises(LoaderError, match="no sheet 'Nope'"):
+        load(path, sheet="Nope")
+
+
+def test_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    _frame().to_parquet(path)
+    examples, rejected = split(load(path, ColumnMapping(fields=["n"]), chunk_rows=2))
+    assert [(e.text, e.fields, e.source.row) for e in examples] == [("Card lost", {"n": "1"}, 1)]
+    assert [r.source.row for r in rejected] == [2, 3]
+
+
+def test_json_array_and_jsonl(tmp_path: Path) -> None:
+    records = [{"text": "Hi", "label": "a", "tags": ["x"]}, {"text": "Yo", "label": None}, 5]
+    path = write(tmp_path, "t.json", json.dumps(records))
+    examples, rejected = split(load(path, ColumnMapping(fields=["tags"])))
+    assert [(e.text, e.fields) for e in examples] == [("Hi", {"tags": '["x"]'})]
+    assert [(r.source.row, r.reason) for r in rejected] == [
+        (2, "missing-label"),
+        (3, "malformed-row"),
+    ]
+    lines = '{"text": "Hi", "label": "a"}\n\n{"text": broken\n{"text": "Ho", "label": "b"}\n'
+    examples, rejected = split(load(write(tmp_path, "t.jsonl", lines)))
+    assert [(e.text, e.source.row) for e in examples] == [("Hi", 1), ("Ho", 4)]
+    assert [(r.source.row, r.reason) for r in rejected] == [(3, "malformed-row")]
+    with pytest.raises(LoaderError, match="expected a JSON array"):
+        load(write(tmp_path, "o.json", '{"text": "x"}'))
+
+
+# --- real files --------------------------------------------------------------------------
+
+
+def test_examples_tickets_csv() -> None:
+    path = EXAMPLES / "tickets.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        n_rows = sum(1 for r in csv.reader(fh)) - 1
+    items = load(path)
+    examples, rejected = split(items)
+    assert len(items) == n_rows  # read = examples + rejected
+    assert [r.reason for r in rejected] == ["empty-text"]
+    ex = examples[0]
+    assert ex.source.record_id == "T-10001" and ex.reply and ex.reply.startswith("Hi ")
+    assert ex.fields["date"].startswith("2024-")
+    labels = Counter(e.label for e in examples)
+    assert labels["Billing inquiry"] == 1 and set(labels) >= {
+        "billing",
+        "technical",
+        "returns",
+        "complaints",
+    }
+
+
+@pytest.mark.corpus
+def test_banking77_train() -> None:
+    path = BANKING / "train.csv"
+    if not path.is_file():
+        pytest.skip(f"corpus not found at {CORPUS}: set FTPREP_CORPUS to ../shared/corpus")
+    examples, rejected = split(load(path))
+    assert (len(examples), len(rejected)) == (10_003, 0)
+    assert len({e.label for e in examples}) == 77
+    with path.open(newline="", encoding="utf-8") as fh:
+        inner = sum("\n" in row[0].strip() for row in csv.reader(fh))
+    assert inner > 0 and sum("\n" in e.text for e in examples) == inner  # kept inside texts
