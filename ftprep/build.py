@@ -34,6 +34,9 @@ class BuildSettings:
     json_reply_key: str = "reply"
     label_map: dict[str, str] = field(default_factory=dict)
     allowed_labels: list[str] = field(default_factory=list)
+    # A label is needed for label outputs anyway; with reply output, an unlabelled
+    # example is rejected unless this is False (labels feed the balance checks).
+    require_label: bool = True
 
     def __post_init__(self) -> None:
         if self.assistant not in ASSISTANT_MODES:
@@ -73,7 +76,7 @@ def build_record(example: Example, settings: BuildSettings) -> dict[str, Any]:
     """The chat record for one example, or BuildError with the reason it cannot be built."""
     label = settings.normalise_label(example.label)
     reply = example.reply.strip() if example.reply else None
-    if settings.needs_label and label is None:
+    if label is None and (settings.needs_label or settings.require_label):
         raise BuildError("missing-label", "no label: map a label column or give a label source")
     if settings.needs_reply and not reply:
         raise BuildError("missing-reply", f"no approved reply, which --assistant {settings.assistant} needs")

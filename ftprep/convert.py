@@ -1,7 +1,11 @@
 """The convert pipeline: sources -> Example stream -> cleaning -> PII redaction -> builder ->
 validated chat JSONL, plus a rejects file. Every input record ends in the output, in the
 rejects (with a reason), or folded into another example (an agent's reply in a thread):
-read = written + merged + rejected, and the summary says so."""
+read = written + merged + rejected, and the summary says so.
+
+Examples are cleaned and redacted in batches (the cleaners screen a whole batch at C
+speed and do exact work only on the few texts that need it); output order is input order.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,24 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.build import BuildError, BuildSettings, build_record
+from ftprep.clean.text import CleanOptions
 from ftprep.jsonl import AtomicWriter, same_file
-from ftprep.records import Example, Rejected, SourceRef
+from ftprep.loaders.columns import ColumnMapping
+from ftprep.records import Example, Rejected
+
+BATCH = 1000
+
+
+class EmailSettings(BaseModel):
+    """`[tool.ftprep.convert.email]`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    label_header: str | None = Field(default=None, alias="label-header")
+    label_map_file: str | None = Field(default=None, alias="label-map-file")
+    agent_addresses: list[str] = Field(default_factory=list, alias="agent-addresses")
+    agent_domains: list[str] = Field(default_factory=list, alias="agent-domains")
+    include_subject: bool = Field(default=True, alias="include-subject")
 
 
 class ConvertSettings(BaseModel):
@@ -24,34 +44,22 @@ class ConvertSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    # Columns (tables); with none given, common names are recognised.
-    text: list[str] = Field(default_factory=list)
-    label: str | None = None
-    reply: str | None = None
-    id: str | None = None
-    date: str | None = None
+    columns: ColumnMapping = Field(default_factory=ColumnMapping)
     preset: str | None = None
     encoding: str | None = None
     sheet: str | None = None
-    # Email.
-    label_header: str | None = Field(default=None, alias="label-header")
-    label_map_file: str | None = Field(default=None, alias="label-map-file")
-    agent_addresses: list[str] = Field(default_factory=list, alias="agent-addresses")
-    agent_domains: list[str] = Field(default_factory=list, alias="agent-domains")
-    include_subject: bool = Field(default=True, alias="include-subject")
-    # Building.
+    email: EmailSettings = Field(default_factory=EmailSettings)
     system_prompt: str | None = Field(default=None, alias="system-prompt")
     user_template: str = Field(default="{text}", alias="user-template")
     assistant: str = "label"
     json_label_key: str = Field(default="category", alias="json-label-key")
     json_reply_key: str = Field(default="reply", alias="json-reply-key")
-    # Cleaning: each step switchable.
-    clean: bool = True
-    fix_mojibake: bool = Field(default=True, alias="fix-mojibake")
+    # Each cleaning step is switchable in [tool.ftprep.convert.clean].
+    clean: CleanOptions = Field(default_factory=lambda: CleanOptions(min_chars=3))
     redact_pii: bool = Field(default=True, alias="redact-pii")
-    min_chars: int = Field(default=3, alias="min-chars")
-    max_chars: int = Field(default=20_000, alias="max-chars")
     drop_duplicates: bool = Field(default=False, alias="drop-duplicates")
+    # Keep examples without a label (only meaningful with --assistant reply).
+    allow_unlabelled: bool = Field(default=False, alias="allow-unlabelled")
 
 
 @dataclass
@@ -65,7 +73,7 @@ class ConvertSummary:
     rejected: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     redactions: Counter[str] = field(default_factory=Counter)
-    cleaning: Counter[str] = field(default_factory=Counter)
+    cleaning: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected_total(self) -> int:
@@ -88,12 +96,13 @@ class ConvertSummary:
             "balanced": self.balanced,
             "labels": dict(self.labels.most_common()),
             "redactions": dict(self.redactions.most_common()),
-            "cleaning": dict(self.cleaning.most_common()),
+            "cleaning": self.cleaning,
         }
 
 
 class ConvertError(Exception):
-    """The conversion cannot start (bad settings, output would overwrite an input...)."""
+    """The conversion cannot start or go on (bad settings, an unreadable source, an
+    output that would overwrite an input ...)."""
 
 
 def default_rejects_path(output: Path) -> Path:
@@ -103,22 +112,123 @@ def default_rejects_path(output: Path) -> Path:
 def convert(
     sources: Sequence[Path],
     output: Path,
-    settings: ConvertSettings,
+    settings: ConvertSettings | None = None,
     *,
     rejects: Path | None = None,
     label_map: dict[str, str] | None = None,
     allowed_labels: Sequence[str] = (),
-    pii_settings: Any = None,
+    pii: Any = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ConvertSummary:
-    """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`."""
+    """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`.
+    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii])."""
+    from ftprep.loaders import load_sources
+    from ftprep.loaders.columns import LoaderError
+
+    settings = settings or ConvertSettings()
     rejects = rejects or default_rejects_path(output)
     for source in sources:
         for target in (output, rejects):
             if same_file(source, target):
                 raise ConvertError(f"{target} is an input; refusing to overwrite it")
+    if same_file(output, rejects) or Path(output).resolve() == Path(rejects).resolve():
+        raise ConvertError("the output and the rejects file must differ")
+    build = _build_settings(settings, label_map, allowed_labels)
+    stages = _Stages(settings, pii, build)
+    summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     try:
-        build = BuildSettings(
+        with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
+            for batch in _batches(load_sources(sources, settings), BATCH):
+                for line, bad in stages.run(batch, summary):
+                    if bad is not None:
+                        summary.rejected[bad.reason] += 1
+                        rej.write(_dumps(bad.to_dict()) + b"\n")
+                    else:
+                        out.write(line + b"\n")
+                        summary.written += 1
+                if on_progress is not None:
+                    on_progress(summary.read)
+    except LoaderError as exc:
+        raise ConvertError(str(exc)) from None
+    summary.cleaning = stages.cleaning_summary()
+    return summary
+
+
+class _Stages:
+    """Clean, filter, redact, build and validate one batch of loader output."""
+
+    def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings) -> None:
+        from ftprep.clean.text import TextCleaner
+
+        self.settings = settings
+        self.build = build
+        self.cleaner = TextCleaner(settings.clean)
+        self.redactor: Any = None
+        if settings.redact_pii:
+            from ftprep.clean.pii import PiiDetector, PiiSettings
+
+            self.redactor = PiiDetector.from_settings(pii or PiiSettings())
+        self.validator = _line_validator()
+        self.seen: dict[bytes, str] = {}
+
+    def run(self, batch: list[Example | Rejected],
+            summary: ConvertSummary) -> Iterator[tuple[bytes, Rejected | None]]:
+        examples = [item for item in batch if isinstance(item, Example)]
+        texts = self.cleaner.clean_many([e.text for e in examples])
+        replies = self.cleaner.clean_many([e.reply or "" for e in examples])
+        if self.redactor is not None:
+            texts, found = self.redactor.redact_many(texts)
+            summary.redactions.update(found)
+            replies, found = self.redactor.redact_many(replies)
+            summary.redactions.update(found)
+        cleaned = iter(zip(examples, texts, replies, strict=True))
+        for item in batch:
+            if isinstance(item, Rejected):
+                summary.read += 1
+                yield b"", item
+                continue
+            example, text, reply = next(cleaned)
+            summary.read += 1 + len(item.merged)
+            summary.merged += len(item.merged)
+            yield self._one(example, text, reply, summary)
+
+    def _one(self, example: Example, text: str, reply: str,
+             summary: ConvertSummary) -> tuple[bytes, Rejected | None]:
+        def reject(reason: str, detail: str) -> tuple[bytes, Rejected]:
+            return b"", Rejected(example.source, reason, detail, _raw(example))
+
+        if not text.strip():
+            return reject("empty-text", "no text left after cleaning")
+        too = self.cleaner.check_length(text)
+        if too is not None:
+            return reject(too, self.cleaner.length_detail(text))
+        cleaned = Example(text=text, source=example.source, label=example.label,
+                          reply=reply or None, fields=example.fields, merged=example.merged)
+        try:
+            record = build_record(cleaned, self.build)
+        except BuildError as exc:
+            return reject(exc.reason, exc.detail)
+        line = _dumps(record)
+        if self.settings.drop_duplicates:
+            key = hashlib.blake2b(line, digest_size=16).digest()
+            first = self.seen.setdefault(key, example.source.describe())
+            if first != example.source.describe():
+                return reject("duplicate", f"the same example as {first}")
+        errors = [f for f in self.validator.check_line(line) if f.severity.label == "error"]
+        if errors:
+            return reject("invalid-example",
+                          "; ".join(f"{f.code} {f.path or ''}: {f.message}" for f in errors))
+        summary.labels[self.build.normalise_label(example.label) or "(none)"] += 1
+        return line, None
+
+    def cleaning_summary(self) -> dict[str, int]:
+        return {k: v for k, v in self.cleaner.summary().items() if v}
+
+
+def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,
+                    allowed_labels: Sequence[str]) -> BuildSettings:
+    try:
+        return BuildSettings(
             system_prompt=_read_text_option(settings.system_prompt),
             user_template=settings.user_template,
             assistant=settings.assistant,  # type: ignore[arg-type]
@@ -126,107 +236,21 @@ def convert(
             json_reply_key=settings.json_reply_key,
             label_map=dict(label_map or {}),
             allowed_labels=list(allowed_labels),
+            require_label=not settings.allow_unlabelled,
         )
     except ValueError as exc:
         raise ConvertError(str(exc)) from None
-    steps = _Steps(settings, pii_settings)
-    summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
-    validator = _line_validator()
-    seen: dict[bytes, str] = {}
-    with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-        from ftprep.loaders import load_sources
-
-        for item in load_sources(sources, settings):
-            if isinstance(item, Rejected):
-                summary.read += 1
-                _reject(rej, summary, item)
-            else:
-                summary.read += 1 + len(item.merged)
-                summary.merged += len(item.merged)
-                _write_example(item, out, rej, summary, steps, build, validator, seen,
-                               settings.drop_duplicates)
-            if on_progress is not None:
-                on_progress(summary.read)
-    return summary
 
 
-def _write_example(
-    example: Example,
-    out: Any,
-    rej: Any,
-    summary: ConvertSummary,
-    steps: _Steps,
-    build: BuildSettings,
-    validator: Any,
-    seen: dict[bytes, str],
-    drop_duplicates: bool,
-) -> None:
-    import orjson
-
-    cleaned = steps.apply(example, summary)
-    if isinstance(cleaned, Rejected):
-        _reject(rej, summary, cleaned)
-        return
-    try:
-        record = build_record(cleaned, build)
-    except BuildError as exc:
-        _reject(rej, summary, Rejected(example.source, exc.reason, exc.detail, _raw(example)))
-        return
-    raw = orjson.dumps(record)
-    if drop_duplicates:
-        key = hashlib.blake2b(raw, digest_size=16).digest()
-        first = seen.setdefault(key, example.source.describe())
-        if first != example.source.describe():
-            _reject(rej, summary, Rejected(example.source, "duplicate",
-                                           f"same example as {first}", _raw(example)))
-            return
-    errors = [f for f in validator.check_line(raw) if f.severity.label == "error"]
-    if errors:
-        detail = "; ".join(f"{f.code} {f.path or ''}: {f.message}" for f in errors)
-        _reject(rej, summary, Rejected(example.source, "invalid-example", detail, _raw(example)))
-        return
-    out.write(raw + b"\n")
-    summary.written += 1
-    summary.labels[record["messages"][-1]["content"] if build.assistant == "label"
-                   else (cleaned.label or "(none)")] += 1
-
-
-class _Steps:
-    """Cleaning, length filters and PII redaction, in that order."""
-
-    def __init__(self, settings: ConvertSettings, pii_settings: Any) -> None:
-        self.settings = settings
-        self.cleaner: Any = None
-        self.redactor: Any = None
-        if settings.clean:
-            from ftprep.clean.text import TextCleaner
-
-            self.cleaner = TextCleaner.from_settings(settings)
-        if settings.redact_pii:
-            from ftprep.clean.pii import Redactor
-
-            self.redactor = Redactor.from_settings(pii_settings)
-
-    def apply(self, example: Example, summary: ConvertSummary) -> Example | Rejected:
-        text, reply = example.text, example.reply
-        if self.cleaner is not None:
-            text = self.cleaner.clean(text, summary.cleaning)
-            reply = self.cleaner.clean(reply, summary.cleaning) if reply else reply
-        if not text.strip():
-            return Rejected(example.source, "empty-text", "no text left after cleaning", _raw(example))
-        if len(text) < self.settings.min_chars:
-            return Rejected(example.source, "too-short",
-                            f"{len(text)} characters; the minimum is {self.settings.min_chars}",
-                            _raw(example))
-        if len(text) > self.settings.max_chars:
-            return Rejected(example.source, "too-long",
-                            f"{len(text)} characters; the maximum is {self.settings.max_chars}",
-                            _raw(example))
-        if self.redactor is not None:
-            text = self.redactor.redact(text, summary.redactions)
-            reply = self.redactor.redact(reply, summary.redactions) if reply else reply
-        return Example(text=text, source=example.source, label=example.label, reply=reply,
-                       fields=example.fields, merged=example.merged)
+def _batches(items: Iterable[Example | Rejected], size: int) -> Iterator[list[Example | Rejected]]:
+    batch: list[Example | Rejected] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _line_validator() -> Any:
@@ -236,20 +260,16 @@ def _line_validator() -> Any:
     return FileValidator(ValidateOptions(line_format="openai-chat", selection=Selection()))
 
 
-def _reject(stream: Any, summary: ConvertSummary, rejected: Rejected) -> None:
+def _dumps(value: Any) -> bytes:
     import orjson
 
-    summary.rejected[rejected.reason] += 1
-    stream.write(orjson.dumps(rejected.to_dict(), default=str) + b"\n")
+    return orjson.dumps(value, default=str)
 
 
 def _raw(example: Example) -> dict[str, Any]:
     return {"text": example.text, "label": example.label, "reply": example.reply,
-            "fields": {k: v for k, v in example.fields.items() if _jsonable(v)}}
-
-
-def _jsonable(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool | list | dict) or value is None
+            "fields": {k: v for k, v in example.fields.items()
+                       if isinstance(v, str | int | float | bool | list | dict) or v is None}}
 
 
 def _read_text_option(value: str | None) -> str | None:
@@ -259,10 +279,5 @@ def _read_text_option(value: str | None) -> str | None:
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConvertError(f"{path}: cannot read system prompt file ({exc.strerror})") from None
+            raise ConvertError(f"{path}: cannot read the system prompt file ({exc.strerror})") from None
     return value
-
-
-def iter_source_refs(items: Iterable[Example | Rejected]) -> Iterator[SourceRef]:
-    for item in items:
-        yield item.source

@@ -15,6 +15,7 @@ from ftprep import __version__
 # command name -> "module:function"
 COMMANDS: dict[str, str] = {
     "validate": "ftprep.cli.validate_cmd:validate_command",
+    "convert": "ftprep.cli.convert_cmd:convert_command",
     "check": "ftprep.cli.check_cmd:check_command",
     "cost": "ftprep.cli.check_cmd:cost_command",
     "split": "ftprep.cli.split_cmd:split_command",

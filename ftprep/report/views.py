@@ -158,7 +158,9 @@ def labels_view(data: Mapping[str, Any]) -> SectionView:
     b = Builder()
     ratio = number(data.get("imbalance_ratio"))
     facts = [Fact(label, fmt(data[key])) for key, label in (
-        ("n", "labelled examples"), ("distinct", "distinct labels")) if key in data]
+        ("n", "labelled examples"), ("labelled", "labelled examples"), ("unlabelled", "unlabelled"),
+        ("distinct", "distinct labels"), ("distinct_outputs", "distinct outputs"),
+        ("reason", "recognised because")) if key in data]
     if "imbalance_ratio" in data:
         facts.append(Fact("imbalance (largest : smallest)",
                           f"{ratio:,.1f} : 1" if ratio is not None else DASH,
@@ -166,6 +168,15 @@ def labels_view(data: Mapping[str, Any]) -> SectionView:
     b.add(Facts(tuple(facts)))
     counts = {str(k): max(number(v) or 0.0, 0.0) for k, v in as_map(data.get("counts")).items()}
     shares = {str(k): v for k, v in as_map(data.get("shares")).items()}
+    # The labels check's own shape: [{label, count, share}], unknown: [{label, count, lines}].
+    for row in as_list(data.get("labels")):
+        row = as_map(row)
+        if "label" in row:
+            counts[str(row["label"])] = max(number(row.get("count")) or 0.0, 0.0)
+            shares[str(row["label"])] = row.get("share")
+    unknown = [str(as_map(row).get("label")) for row in as_list(data.get("unknown"))]
+    if unknown and "outside_allowed" not in data:
+        data = {**data, "outside_allowed": unknown}
     total = sum(counts.values()) or 1.0
     flags = {name: {str(x) for x in as_list(data.get(key))} for key, name in (
         ("below_minimum", "below minimum"), ("singletons", "singleton"), ("outside_allowed", "not allowed"))}
@@ -196,7 +207,31 @@ def labels_view(data: Mapping[str, Any]) -> SectionView:
     return SectionView("labels", "Labels", subtitle, (), tuple(b.blocks))
 
 
+def _flatten_duplicates(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The duplicates check's nested shape, in the flat keys this view reads."""
+    flat = dict(data)
+    exact, same = as_map(data.get("exact_duplicates")), as_map(data.get("same_input_and_answer"))
+    conflicts, near = as_map(data.get("conflicting_inputs")), as_map(data.get("near_duplicates"))
+    if exact:
+        flat.update(exact_groups=exact.get("groups"), exact_examples=exact.get("redundant"))
+    if same:
+        flat["same_input_same_answer"] = same.get("groups")
+    if conflicts:
+        flat["conflicts"] = conflicts.get("groups")
+    if near and near.get("enabled", True):
+        flat.update(near_clusters=near.get("clusters"), near_examples=near.get("examples"),
+                    threshold=near.get("threshold"))
+    leak = as_map(data.get("leakage"))
+    if leak and "exact_copies" in leak:
+        flat["leakage"] = {"validation_file": leak.get("validation_file", "validation file"),
+                           "exact": (number(leak.get("exact_copies")) or 0)
+                           + (number(leak.get("same_input")) or 0),
+                           "near": leak.get("near")}
+    return flat
+
+
 def duplicates_view(data: Mapping[str, Any]) -> SectionView:
+    data = _flatten_duplicates(data)
     def tone(key: str, bad: Tone = "warn") -> Tone:
         return bad if number(data.get(key)) else ""
 
@@ -331,4 +366,14 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], SectionView]] = {
     "duplicates": duplicates_view,
     "cost": cost_view,
     "behaviour": behaviour_view,
+    "validation_labels": lambda data: _retitled(labels_view(data), "validation_labels",
+                                                "Validation file: labels"),
+    "validation_duplicates": lambda data: _retitled(duplicates_view(data), "validation_duplicates",
+                                                    "Validation file: leakage"),
 }
+
+
+def _retitled(view: SectionView, key: str, title: str) -> SectionView:
+    from dataclasses import replace
+
+    return replace(view, key=key, title=title)

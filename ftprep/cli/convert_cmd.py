@@ -1,0 +1,200 @@
+"""`ftprep convert SOURCE... -o OUT.jsonl`"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ftprep.cli.options import load, resolve_target
+from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
+
+
+def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in value:
+        raw, sep, label = item.rpartition("=")
+        if not sep or not raw.strip() or not label.strip():
+            raise click.BadParameter(f"{item!r}: use RAW=LABEL, e.g. 'Billing inquiry=billing'")
+        out[raw.strip()] = label.strip()
+    return out
+
+
+@click.command("convert")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path),
+                metavar="SOURCE...")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The chat JSONL file to write.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rejected records with reasons (default: OUT.rejects.jsonl beside the output).")
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the summary as JSON here.")
+@click.option("--text", "text_columns", multiple=True, metavar="COL",
+              help="Text column (repeat to join several, e.g. subject then body).")
+@click.option("--label", "label_column", default=None, metavar="COL", help="Label column.")
+@click.option("--reply", "reply_column", default=None, metavar="COL", help="Approved-reply column.")
+@click.option("--id", "id_column", default=None, metavar="COL", help="Record id column.")
+@click.option("--preset", type=click.Choice(["zendesk", "freshdesk", "text-label"]), default=None,
+              help="Column names of a helpdesk export.")
+@click.option("--system-prompt", default=None, metavar="TEXT|@FILE", help="System prompt for every example.")
+@click.option("--user-template", default=None, metavar="TEMPLATE",
+              help="User message template over the record's fields, e.g. 'Subject: {subject}\\n\\n{text}'.")
+@click.option("--assistant", type=click.Choice(["label", "reply", "label+reply", "json"]), default=None,
+              help="What the assistant answers (default: label).")
+@click.option("--label-map", "label_map", multiple=True, callback=_pairs, metavar="RAW=LABEL",
+              help="Normalise a raw label (repeatable).")
+@click.option("--labels", "allowed", default=None, metavar="A,B,...",
+              help="Allowed labels; others are rejected with a reason.")
+@click.option("--no-redact", is_flag=True, help="Keep PII (emails, phones, cards, IBANs, IPs) as is.")
+@click.option("--no-fix-mojibake", is_flag=True, help="Leave mojibake as it is.")
+@click.option("--min-chars", type=click.IntRange(min=0), default=None, help="Reject shorter texts.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None, help="Reject longer texts.")
+@click.option("--drop-duplicates", is_flag=True, help="Reject exact duplicate examples.")
+@click.option("--target", "-t", default=None, help="Write the target's line format (ftprep targets).")
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Summary format on stdout.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | None,
+                    summary_json: Path | None, output_format: str, config_path: Path | None,
+                    target: str | None, **options: Any) -> None:
+    """Turn labelled CSV/TSV/XLSX/Parquet/JSON tables, helpdesk exports and email
+    (eml, mbox, Maildir, Thunderbird, msg) into validated chat JSONL.
+
+    Every record ends in the output or in the rejects file with a reason; the summary
+    says read = written + merged + rejected.
+    """
+    from ftprep.clean.pii import PiiSettings
+    from ftprep.config import ConfigError
+    from ftprep.convert import ConvertError, ConvertSettings, convert
+
+    config = load(config_path)
+    target = resolve_target(config, target)
+    try:
+        settings = _apply_options(config.section("convert", ConvertSettings), options)
+        pii = config.section("pii", PiiSettings)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    label_map = {**config.general.label_map, **options["label_map"]}
+    allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
+               if options["allowed"] else config.general.labels)
+    canonical = output if target in (None, "openai") else output.with_suffix(".chat.jsonl.tmp")
+    try:
+        with _progress() as tick:
+            summary = convert(list(sources), canonical, settings, rejects=rejects or _rejects_for(output),
+                              label_map=label_map, allowed_labels=allowed, pii=pii, on_progress=tick)
+    except ConvertError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = summary.to_dict()
+    if canonical != output:
+        result["export"] = _export(canonical, output, target)
+    if summary_json:
+        from ftprep.jsonl import AtomicWriter
+
+        with AtomicWriter(summary_json, mode="w") as handle:
+            json.dump(result, handle, indent=2, ensure_ascii=False)
+    if output_format == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        _print_summary(result)
+    sys.exit(EXIT_OK if summary.balanced else EXIT_FINDINGS)
+
+
+def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
+    columns = settings.columns.model_dump(exclude_unset=True)
+    for key, option in (("text", "text_columns"), ("label", "label_column"), ("reply", "reply_column"),
+                        ("id", "id_column")):
+        if options[option]:
+            columns[key] = options[option]
+    update: dict[str, Any] = {"columns": type(settings.columns).model_validate(columns)}
+    for key in ("preset", "system_prompt", "user_template", "assistant"):
+        if options[key] is not None:
+            update[key] = options[key]
+    if options["assistant"] in ("reply", "label+reply", "json") and not (
+            options["reply_column"] or settings.columns.reply):
+        pass  # the loader recognises common reply columns; a record without one is rejected
+    clean = settings.clean.model_dump()
+    if options["no_fix_mojibake"]:
+        clean["fix_mojibake"] = False
+    for key in ("min_chars", "max_chars"):
+        if options[key] is not None:
+            clean[key] = options[key]
+    update["clean"] = type(settings.clean).model_validate(clean)
+    if options["no_redact"]:
+        update["redact_pii"] = False
+    if options["drop_duplicates"]:
+        update["drop_duplicates"] = True
+    return settings.model_copy(update=update)
+
+
+def _rejects_for(output: Path) -> Path:
+    from ftprep.convert import default_rejects_path
+
+    return default_rejects_path(output)
+
+
+def _export(canonical: Path, output: Path, target: str | None) -> dict[str, Any]:
+    from ftprep.targets import get_target
+    from ftprep.targets.convert import convert_file
+
+    assert target is not None
+    chosen = get_target(target)
+    try:
+        result = convert_file(canonical, output, chosen.export_format, unsupported=chosen.unsupported)
+    finally:
+        canonical.unlink(missing_ok=True)
+    return {"target": chosen.name, "format": chosen.export_format, "converted": result.converted,
+            "rejected": len(result.rejected), "dropped": dict(result.drop_counts())}
+
+
+class _progress:
+    """A progress line on stderr for long inputs, only on a terminal."""
+
+    def __enter__(self) -> Any:
+        self._bar: Any = None
+        if not sys.stderr.isatty():
+            return lambda n: None
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(SpinnerColumn(), TextColumn("converting: {task.completed:,} records read"),
+                             TimeElapsedColumn(), transient=True, console=_stderr_console())
+        self._bar.start()
+        task = self._bar.add_task("convert", total=None)
+        return lambda n: self._bar.update(task, completed=n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    ok = "[green]balanced[/]" if result["balanced"] else "[bold red]NOT balanced[/]"
+    console.print(f"[bold]{escape(', '.join(result['sources']))}[/] -> {escape(result['output'])}")
+    console.print(f"  read {result['read']:,} = written {result['written']:,} + merged "
+                  f"{result['merged']:,} + rejected {result['rejected']:,}  ({ok})")
+    for reason, n in result["rejected_by_reason"].items():
+        console.print(f"    rejected {escape(reason)}: {n:,}")
+    if result["rejected"]:
+        console.print(f"  rejects with reasons: {escape(result['rejects'])}")
+    if result["labels"]:
+        console.print("  labels: " + ", ".join(f"{escape(k)} {v:,}" for k, v in result["labels"].items()))
+    if result["redactions"]:
+        console.print("  PII redacted: " + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
+    if result["cleaning"]:
+        console.print("  cleaning: " + ", ".join(f"{k} {v:,}" for k, v in result["cleaning"].items()))
+    export = result.get("export")
+    if export:
+        console.print(f"  exported to {export['target']} ({export['format']}): {export['converted']:,} lines"
+                      + (f", dropped {export['dropped']}" if export["dropped"] else ""))

@@ -1,0 +1,100 @@
+"""`ftprep convert`: tables to validated chat JSONL, nothing lost, every line valid."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from ftprep.convert import ConvertError, ConvertSettings, convert
+from ftprep.validate import validate
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_example_tickets_convert_balanced_and_valid(tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "tickets.jsonl"
+    summary_path = tmp_path / "summary.json"
+    result = run_cli("convert", str(EXAMPLES / "tickets.csv"), "-o", str(out), "--config",
+                     str(EXAMPLES / "ftprep.toml"), "--summary-json", str(summary_path))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(summary_path.read_text())
+    assert summary["balanced"] and summary["read"] == summary["written"] + summary["rejected"]
+    with (EXAMPLES / "tickets.csv").open(newline="", encoding="utf-8") as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+    assert summary["read"] == rows
+    written = lines(out)
+    assert len(written) == summary["written"]
+    assert set(summary["labels"]) == {"billing", "technical", "returns", "complaints"}
+    assert {r["messages"][-1]["content"] for r in written} == set(summary["labels"])
+    assert written[0]["messages"][0]["role"] == "system"
+    rejects = lines(tmp_path / "tickets.rejects.jsonl")
+    assert len(rejects) == summary["rejected"] and all(r["reason"] and r["raw"] for r in rejects)
+    assert summary["redactions"].get("EMAIL", 0) >= 1
+    assert not any("@" in m["content"] for r in written for m in r["messages"] if m["role"] == "user"
+                   and "[EMAIL]" not in m["content"] and "@" in m["content"])
+    report = validate([out])
+    assert report.errors == 0
+
+
+def test_assistant_modes_and_label_rules(tmp_path: Path) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("body,Category,Reply\n"
+                   "\"My card was charged twice, please refund\",Billing inquiry,\"Hi, refunded.\"\n"
+                   "App crashes on start,technical,\"Hi, update the app.\"\n"
+                   "Where is my parcel,shipping,\"Hi, it is on its way.\"\n"
+                   "Hi,technical,\"Hi.\"\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    settings = ConvertSettings.model_validate({"assistant": "json", "clean": {"min-chars": 5}})
+    summary = convert([src], out, settings, label_map={"billing inquiry": "billing"},
+                      allowed_labels=["billing", "technical"])
+    assert summary.read == 4 and summary.written == 2 and summary.balanced
+    assert summary.rejected == {"label-not-allowed": 1, "too-short": 1}
+    first = json.loads(lines(out)[0]["messages"][-1]["content"])
+    assert first == {"category": "billing", "reply": "Hi, refunded."}
+    reply_only = convert([src], tmp_path / "r.jsonl",
+                         ConvertSettings.model_validate({"assistant": "label+reply"}))
+    assert reply_only.written == 3 and reply_only.rejected == {"too-short": 1}  # "Hi" < 3 chars
+    assert lines(tmp_path / "r.jsonl")[1]["messages"][-1]["content"].startswith("Category: technical")
+
+
+def test_missing_column_and_overwrite_are_clear_errors(tmp_path: Path, run_cli) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("text,label\nhello there friend,billing\n", encoding="utf-8")
+    bad = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "--label", "categroy")
+    assert bad.exit_code == 1 and "categroy" in bad.output and "Traceback" not in bad.output
+    with pytest.raises(ConvertError, match="input"):
+        convert([src], src, ConvertSettings())
+
+
+def test_duplicates_dropped_on_request(tmp_path: Path) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("text,label\nrefund please now,billing\nrefund please now,billing\n", encoding="utf-8")
+    summary = convert([src], tmp_path / "o.jsonl",
+                      ConvertSettings.model_validate({"drop-duplicates": True}))
+    assert summary.written == 1 and summary.rejected == {"duplicate": 1}
+
+
+def test_export_to_target_format(tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "nova.jsonl"
+    result = run_cli("convert", str(EXAMPLES / "tickets.csv"), "-o", str(out), "--config",
+                     str(EXAMPLES / "ftprep.toml"), "--target", "bedrock-nova", "-f", "json")
+    assert result.exit_code == 0, result.output
+    first = lines(out)[0]
+    assert first["schemaVersion"] == "bedrock-conversation-2024"
+    assert run_cli("validate", str(out), "--target", "bedrock-nova").exit_code == 0
+
+
+@pytest.mark.corpus
+def test_banking77_converts_to_10003_examples(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b77.jsonl"
+    summary = convert([corpus / "csv/banking77/banking_data/train.csv"], out, ConvertSettings())
+    assert summary.read == 10_003 and summary.written == 10_003 and summary.balanced
+    assert len(summary.labels) == 77
+    assert validate([out]).errors == 0
