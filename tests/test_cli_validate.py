@@ -153,3 +153,10 @@ def test_module_entry_point_and_startup_stays_light(tmp_path: Path) -> None:
              )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert loaded.stdout.strip().splitlines()[-1] == "[]", loaded.stdout + loaded.stderr
+
+
+def test_public_api_is_lazy_and_complete() -> None:
+    import ftprep
+
+    for name in ftprep.__all__:
+        assert getattr(ftprep, name) is not None
