@@ -22,21 +22,10 @@ from ftprep.build import BuildError, BuildSettings, build_record
 from ftprep.clean.text import CleanOptions
 from ftprep.jsonl import AtomicWriter, same_file
 from ftprep.loaders.columns import ColumnMapping
+from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, Rejected
 
 BATCH = 1000
-
-
-class EmailSettings(BaseModel):
-    """`[tool.ftprep.convert.email]`."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    label_header: str | None = Field(default=None, alias="label-header")
-    label_map_file: str | None = Field(default=None, alias="label-map-file")
-    agent_addresses: list[str] = Field(default_factory=list, alias="agent-addresses")
-    agent_domains: list[str] = Field(default_factory=list, alias="agent-domains")
-    include_subject: bool = Field(default=True, alias="include-subject")
 
 
 class ConvertSettings(BaseModel):
@@ -48,7 +37,7 @@ class ConvertSettings(BaseModel):
     preset: str | None = None
     encoding: str | None = None
     sheet: str | None = None
-    email: EmailSettings = Field(default_factory=EmailSettings)
+    email: EmailOptions = Field(default_factory=EmailOptions)
     system_prompt: str | None = Field(default=None, alias="system-prompt")
     user_template: str = Field(default="{text}", alias="user-template")
     assistant: str = "label"
@@ -148,7 +137,7 @@ def convert(
                         summary.written += 1
                 if on_progress is not None:
                     on_progress(summary.read)
-    except LoaderError as exc:
+    except (LoaderError, OSError) as exc:
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
     return summary

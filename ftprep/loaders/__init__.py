@@ -26,7 +26,8 @@ def is_table(path: Path) -> bool:
 
 
 def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:
-    """Every record of every source, in the order given (folders in sorted order)."""
+    """Every record of every source: tables in the order given, then all mail sources
+    together (a thread may span several of them), folders in sorted order."""
     from ftprep.loaders.columns import LoaderError
 
     tables = [Path(s) for s in sources if is_table(Path(s))]
@@ -44,14 +45,9 @@ def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator
 
 
 def _load_mail(paths: list[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:
-    from ftprep.loaders.columns import LoaderError
+    from ftprep.loaders.email import load_email
 
-    try:
-        from ftprep.loaders.email import EmailOptions, load_email
-    except ImportError:
-        raise LoaderError(str(paths[0]), "email sources are not supported in this build") from None
-    options = EmailOptions.model_validate(settings.email.model_dump())
-    yield from load_email(paths, options)
+    yield from load_email(paths, settings.email)
 
 
 def _looks_like_mbox(path: Path) -> bool:

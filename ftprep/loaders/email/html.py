@@ -1,0 +1,62 @@
+"""HTML bodies to plain text with selectolax: scripts dropped, block elements on own lines."""
+
+from __future__ import annotations
+
+import re
+
+# Breaks we insert are marked with private characters, so that the whitespace of the HTML
+# source (insignificant) can be collapsed first: P around paragraphs, L around other
+# blocks (a Gmail line is a <div>), B for <br>.
+_P, _L, _B, _SPACE = "\ue000", "\ue001", "\ue002", "\ue003"
+_DROP = "script, style, head, title, noscript, template, object, svg"
+_PARAGRAPHS = "p, h1, h2, h3, h4, h5, h6, blockquote, table, ul, ol, dl, hr"
+_LINES = (
+    "div, tr, dt, dd, section, article, header, footer, address, center, form, "
+    "fieldset, figure, main, nav"
+)
+# Quoted history as mail clients mark it up: Gmail, Apple Mail/Thunderbird (type=cite),
+# Yahoo, Outlook on the web, Thunderbird's attribution line.
+_QUOTES = (
+    "blockquote, .gmail_quote, .gmail_extra, .yahoo_quoted, #divRplyFwdMsg, "
+    "#appendonsend ~ *, .moz-cite-prefix, div[name=quote], .OutlookMessageHeader"
+)
+_SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
+_BREAKS = re.compile(f" *[{_P}{_L}{_B}][ {_P}{_L}{_B}]*")
+
+
+def _break(match: re.Match[str]) -> str:
+    run = match.group()
+    # A paragraph, a <br> alone in its own block (Gmail's blank line) or two <br>s.
+    blank = _P in run or run.count(_B) >= 2 or (_B in run and _L in run)
+    return "\n\n" if blank else "\n"
+
+
+def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    # Innermost first: a node inside an already removed one must not be touched.
+    for node in reversed(tree.css(_DROP)):
+        node.decompose()
+    if drop_quotes:
+        for node in reversed(tree.css(_QUOTES)):
+            node.decompose()
+    for node in reversed(tree.css("pre")):
+        # Preformatted text keeps its line breaks and indentation.
+        text = node.text(deep=True).replace(" ", _SPACE).replace("\n", _B)
+        node.replace_with(_P + text + _P)
+    for node in tree.css("br"):
+        node.replace_with(_B)
+    for node in tree.css("li"):
+        node.insert_before(_L + "- ")
+        node.insert_after(_L)
+    for selector, mark in ((_PARAGRAPHS, _P), (_LINES, _L)):
+        for node in tree.css(selector):
+            node.insert_before(mark)
+            node.insert_after(mark)
+    for node in tree.css("td, th"):
+        node.insert_after(" ")
+    root = tree.body or tree.root
+    raw = root.text(deep=True) if root is not None else ""
+    text = _SPACES.sub(" ", raw.replace("\xa0", " "))
+    return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ")

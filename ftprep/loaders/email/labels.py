@@ -1,0 +1,139 @@
+"""Where a message's label comes from: a map file, a header, Gmail labels, or its folder."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Gmail pseudo-labels and the standard folders of mail clients: they say where a message
+# sits, not what it is about, so they never become a class label.
+SYSTEM_LABELS = frozenset(
+    {
+        "inbox", "sent", "sent mail", "sent items", "sent messages", "archived", "archive",
+        "archives", "opened", "unread", "important", "starred", "spam", "junk", "junk e-mail",
+        "junk email", "trash", "deleted items", "deleted messages", "bin", "chat", "chats",
+        "drafts", "draft", "all mail", "outbox", "templates", "unsent messages", "notes",
+        "maildir", "mail", "local folders",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChoice:
+    label: str | None
+    source: str  # "label-map", "header", "x-gmail-labels", "msg-categories", "folder", "none"
+    others: tuple[str, ...] = ()
+
+
+NO_LABEL = LabelChoice(None, "none")
+
+
+def is_system_label(name: str) -> bool:
+    low = name.strip().casefold()
+    return (
+        not low
+        or low in SYSTEM_LABELS
+        or low.startswith("category ")  # Gmail tabs: "Category Updates", "Category Promotions"
+        or low.startswith("\\")  # IMAP flags written by getmail & co: "\\Sent", "\\Important"
+        or low.startswith("[gmail]")
+    )
+
+
+def parse_label_list(value: str) -> list[str]:
+    """User labels from a comma-separated header value; labels may be CSV-quoted."""
+    value = " ".join(value.split())  # folded headers leave newlines inside the value
+    cells = value.split(",")
+    if '"' in value:  # a label with a comma in it is CSV-quoted
+        with contextlib.suppress(csv.Error):
+            cells = next(csv.reader(io.StringIO(value), skipinitialspace=True), [])
+    seen: dict[str, None] = {}
+    for cell in cells:
+        name = cell.strip().strip('"').strip()
+        if name and not is_system_label(name) and name not in seen:
+            seen[name] = None
+    return list(seen)
+
+
+def choose(labels: list[str], priority: list[str]) -> tuple[str, tuple[str, ...]]:
+    """One label, the same whatever order the exporter wrote them in, and the rest."""
+    if priority:
+        by_fold = {label.casefold(): label for label in labels}
+        for wanted in priority:
+            if wanted.casefold() in by_fold:
+                best = by_fold[wanted.casefold()]
+                return best, tuple(x for x in labels if x != best)
+    ordered = sorted(labels, key=lambda x: (x.casefold(), x))
+    return ordered[0], tuple(ordered[1:])
+
+
+def resolve(
+    *,
+    message_id: str | None,
+    label_map: dict[str, str],
+    header_value: str | None,
+    gmail_value: str | None,
+    categories: list[str] | None,
+    folder: str | None,
+    priority: list[str],
+) -> LabelChoice:
+    """Most deliberate source first: map file, configured header, Gmail, Outlook, folder."""
+    if message_id and message_id in label_map:
+        return LabelChoice(label_map[message_id], "label-map")
+    if header_value and header_value.strip():
+        return LabelChoice(" ".join(header_value.split()), "header")
+    candidates = (
+        ("x-gmail-labels", parse_label_list(gmail_value) if gmail_value else []),
+        ("msg-categories", [c.strip() for c in categories or [] if not is_system_label(c)]),
+    )
+    for source, names in candidates:
+        if names:
+            best, others = choose(names, priority)
+            return LabelChoice(best, source, others)
+    if folder and not is_system_label(folder):
+        return LabelChoice(folder, "folder")
+    return NO_LABEL
+
+
+def normalise_message_id(value: str) -> str:
+    return value.strip().strip("<>").strip()
+
+
+def load_label_map(path: Path) -> dict[str, str]:
+    """Message-ID -> label from CSV (message_id,label) or JSON; raises ValueError if unusable."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read label map ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: label map is not UTF-8 text") from None
+    pairs: list[tuple[str, str]] = []
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: invalid JSON in label map: {exc}") from None
+        if isinstance(data, dict):
+            pairs = [(str(k), str(v)) for k, v in data.items()]
+        elif isinstance(data, list) and all(isinstance(x, dict) for x in data):
+            for i, item in enumerate(data):
+                if "message_id" not in item or "label" not in item:
+                    raise ValueError(f"{path}: item {i} needs `message_id` and `label` keys")
+                pairs.append((str(item["message_id"]), str(item["label"])))
+        else:
+            raise ValueError(f"{path}: expected an object or a list of objects")
+    else:
+        rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+        if rows and "message" in rows[0][0].casefold() and "@" not in rows[0][0]:
+            rows = rows[1:]  # a header row
+        for n, row in enumerate(rows, start=1):
+            if len(row) < 2:
+                raise ValueError(f"{path}: row {n} needs two columns: message_id,label")
+            pairs.append((row[0], row[1]))
+    return {normalise_message_id(k): v.strip() for k, v in pairs if k.strip() and v.strip()}

@@ -1,0 +1,79 @@
+"""Options of the email loader, validated from `[tool.ftprep.convert.email]` or built in code."""
+
+from __future__ import annotations
+
+from pathlib import Path  # noqa: TC003 (pydantic reads the annotations at run time)
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from ftprep.config import Config
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class EmailOptions(BaseModel):
+    """How mail becomes examples: where labels come from, who the agents are, what to strip.
+
+    Field names accept kebab-case in TOML (`label-header`) and snake_case in code.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
+
+    # A header holding the label, e.g. "X-Ticket-Category"; wins over X-Gmail-Labels.
+    label_header: str | None = None
+    # CSV (message_id,label) or JSON ({message_id: label} or [{message_id, label}]).
+    label_map_file: Path | None = None
+    # Messages from these senders are agent replies, never customer examples.
+    agent_addresses: list[str] = Field(default_factory=list)
+    agent_domains: list[str] = Field(default_factory=list)
+    strip_quotes: bool = True
+    strip_signatures: bool = True
+    prefer: Literal["plain", "html"] = "plain"
+    # Prefix the cleaned subject to the text: "Subject\n\nBody".
+    include_subject: bool = False
+    # Languages of quote headers for mail-parser-reply ("On ... wrote:", "Am ... schrieb:").
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    # When several user labels remain, the first of these present wins; else alphabetical.
+    label_priority: list[str] = Field(default_factory=list)
+    # Bounces and auto-replies ("we got your ticket") are rejected rather than used.
+    reject_automated: bool = True
+    # Use the parent folder of a loose .eml file as its label (Maildir/Thunderbird always do).
+    eml_folder_labels: bool = False
+
+    @field_validator("agent_addresses", "agent_domains")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [v.strip().lower().lstrip("@") for v in values if v.strip()]
+
+    @property
+    def has_agents(self) -> bool:
+        return bool(self.agent_addresses or self.agent_domains)
+
+    def is_agent(self, address: str) -> bool:
+        """True when `address` (lower-case) is a configured agent address or domain."""
+        if not address:
+            return False
+        if address in self.agent_addresses:
+            return True
+        domain = address.rpartition("@")[2]
+        return any(domain == d or domain.endswith("." + d) for d in self.agent_domains)
+
+    @classmethod
+    def from_config(cls, config: Config) -> EmailOptions:
+        """Read `[tool.ftprep.convert.email]`; a relative label map is relative to the config."""
+        section = config.section("convert", _ConvertEmail)
+        opts = section.email
+        if opts.label_map_file is not None and not opts.label_map_file.is_absolute():
+            opts = opts.model_copy(update={"label_map_file": config.base_dir / opts.label_map_file})
+        return opts
+
+
+class _ConvertEmail(BaseModel):
+    # The convert table has other owners' keys; only `email` is ours.
+    model_config = ConfigDict(extra="ignore")
+
+    email: EmailOptions = Field(default_factory=EmailOptions)

@@ -1,0 +1,295 @@
+"""Strip quoted history and signatures from a plain-text email body.
+
+Our own line rules run first (they keep indentation and handle bottom-posting, wrapped
+"On ... wrote:" lines, Outlook header blocks and attributions in any language that are
+followed by a ">" block); mail-parser-reply then catches the quote headers of the other
+languages it knows. Its signature rules are not used: they cut at any line starting
+with "- " or "Thanks," anywhere in a message, which loses customer text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+# "On <date>, <name> wrote:" in the languages of common mail clients; the line (or the
+# next one, when a client wraps it at the address) ends with the verb, or with the name
+# after it ("Am ... schrieb Ana <ana@x>:"), and a colon.
+_ON = re.compile(r"^[-\s]*(?:On|Am|Le|El|Em|Il|Op|Den|Dne|W dniu|Pada|Στις)\s.*\d", re.IGNORECASE)
+_WROTE = re.compile(
+    r"(?:\b(?:wrote|writes|said|schrieb|a écrit|escribió|escreveu|ha scritto|scrisse|schreef|"
+    r"skrev|kirjoitti|pisze|napisał(?:\(a\)|a)?|nadesłał|napsal(?:\(a\)|a)?|написал(?:а)?|"
+    r"yazdı|έγραψε|님이 작성(?:하였습니다|했습니다)?)"
+    r"(?:\s[^:\n]{0,100})?\s*|写道|寫道|のメッセージ)[:：]\s*$",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_ORIGINAL = re.compile(
+    r"^[-_\s]*-{2,}\s*(?:Original Message|Original|Ursprüngliche Nachricht|Message d'origine|"
+    r"Mensaje original|Messaggio originale|Oorspronkelijk bericht|Originalmeddelande|"
+    r"Oprindelig meddelelse|Původní zpráva|Wiadomość oryginalna|Исходное сообщение)\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
+_FIELD = re.compile(r"^\*?\s*([^\W\d_][\w\- ]{0,24}?)\s?\*?\s?[:：]\*?(?:\s|$)")
+_FROM_NAMES = frozenset(
+    {
+        "from", "de", "von", "van", "da", "fra", "från", "od", "от", "lähettäjä", "afzender",
+        "feladó", "kimden", "发件人", "差出人",
+    }
+)  # fmt: skip
+# Fields that only a quoted message header has (a booking's "From: Paris / To: London"
+# has neither): Sent and Subject in the languages of common mail clients.
+_SENT_NAMES = frozenset(
+    {
+        "sent", "subject", "envoyé", "objet", "gesendet", "betreff", "verzonden", "onderwerp",
+        "enviado", "enviada", "asunto", "inviato", "oggetto", "skickat", "ämne", "sendt",
+        "emne", "odesláno", "předmět", "wysłano", "temat", "отправлено", "тема", "主题",
+        "件名", "送信日時",
+    }
+)  # fmt: skip
+_HEADER_NAMES = _FROM_NAMES | _SENT_NAMES | frozenset(
+    {
+        "date", "to", "cc", "bcc", "reply-to", "datum", "à", "an", "aan", "para", "a", "till",
+        "til", "дата", "кому", "копия", "收件人", "日期", "宛先",
+    }
+)  # fmt: skip
+_RULE = re.compile(r"^\s*(?:_{8,}|-{8,})\s*$")
+_SIG_SEP = re.compile(r"^--\s*$")
+_TRAILING_RULE = re.compile(r"^\s*[-_=*~#]{3,}\s*$")
+_MOBILE = re.compile(
+    r"^(?:Sent from (?:my|Mail|Outlook|Yahoo|Samsung|AOL|the)\b|Sent with \w+|Sent via \w+|"
+    r"Get Outlook for\b|Envoyé de mon\b|Von meinem .{1,30} gesendet|Enviado desde mi\b|"
+    r"Inviato da\b|Verzonden met\b|Skickat från\b)",
+    re.IGNORECASE,
+)
+_VALEDICTION = re.compile(
+    r"^(?:thanks|thank you|many thanks|thanks again|thanks in advance|thanks so much|thx|"
+    r"cheers|best|best regards|best wishes|kind regards|warm regards|warmest regards|"
+    r"regards|sincerely|yours sincerely|yours truly|respectfully|all the best|take care|"
+    r"mit freundlichen grüßen|viele grüße|beste grüße|cordialement|bien à vous|saludos|"
+    r"un saludo|atentamente|met vriendelijke groet|vriendelijke groet|"
+    r"med vänliga hälsningar|hälsningar|distinti saluti|cordiali saluti)[\s,.!]*$",
+    re.IGNORECASE,
+)
+_DANGLING = re.compile(
+    r"\d.*@|@.*\d|\b(?:wrote|schrieb|écrit|escribió|scritto|schreef|skrev|napisał|написал)",
+    re.IGNORECASE,
+)
+# Accept a quote header found by mail-parser-reply only if it names an address or a time.
+_HEADERISH = re.compile(r"@|\d{1,2}:\d{2}")
+_QUOTE_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)
+_FROM_LINE = re.compile(
+    r"^[*\s]*(?:" + "|".join(sorted(_FROM_NAMES)) + r")\s?\*?\s?[:：]", re.MULTILINE | re.IGNORECASE
+)
+_LIBRARY_MARKER = re.compile(
+    r"[:：]\s*$|^[* ]*[^\W\d_][\w -]{0,20}\s?[:：].*\n[* >]*[^\W\d_][\w -]{0,20}\s?[:：]",
+    re.MULTILINE,
+)
+_INVISIBLE_CHARS = "\u200b\u200c\u200e\u200f\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
+_TRAILING_SPACE = re.compile(r"[ \t\xa0]+$", re.MULTILINE)
+_BLANKS = re.compile(r"\n{3,}")
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|aw|wg|sv|vs|antw|tr|rv|res|odp)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
+    re.IGNORECASE,
+)
+
+
+def clean_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes ("Re: Fwd: RE: x" -> "x")."""
+    return _SUBJECT_PREFIX.sub("", " ".join(subject.split()))
+
+
+def normalise(text: str) -> str:
+    """Unix newlines, no invisible marks or trailing spaces, at most one blank line in a row."""
+    # Substring tests first: most bodies need none of the substitutions (this runs on
+    # every message of a mailbox, several times).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(c in text for c in _INVISIBLE_CHARS):
+        text = _INVISIBLE.sub("", text)
+    if " \n" in text or "\t\n" in text or "\xa0\n" in text:
+        text = _TRAILING_SPACE.sub("", text)
+    return _join(text)
+
+
+def _join(text: str | list[str]) -> str:
+    """Lines (already without trailing spaces) as text: no run of blank lines, no ends."""
+    if not isinstance(text, str):
+        text = "\n".join(text)
+    if "\n\n\n" in text:
+        text = _BLANKS.sub("\n\n", text)
+    return text.rstrip().lstrip("\n")
+
+
+def _may_quote(text: str) -> bool:
+    """Cheap test on normalised text: a quote needs a ">" line, a line ending in a colon,
+    a "--"/"__" rule or a From:-like line. Most customer messages have none."""
+    if ":\n" in text or "：\n" in text or text.endswith((":", "：")):
+        return True
+    if "--" in text or "__" in text:
+        return True
+    if ">" in text and _QUOTE_LINE.search(text):
+        return True
+    return _FROM_LINE.search(text) is not None
+
+
+def _quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _header_run(lines: list[str], i: int) -> bool:
+    """Line i starts an Outlook-style block: From:/Sent:/To:/Subject: lines, any order."""
+    names: list[str] = []
+    from_value = ""
+    for line in lines[i : i + 7]:
+        m = _FIELD.match(line.strip())
+        name = m.group(1).strip().lower() if m else ""
+        if name not in _HEADER_NAMES:
+            if line.strip() or not names:
+                break  # the header block has ended (or never started)
+            continue
+        names.append(name)
+        if name in _FROM_NAMES and not from_value:
+            from_value = line
+    if len(names) < 2 or not from_value or names[0] not in _HEADER_NAMES:
+        return False
+    return "@" in from_value or any(n in _SENT_NAMES for n in names)
+
+
+def _attribution_start(lines: list[str], q: int) -> int | None:
+    """Start of the "... wrote:" line(s) right above the quote block starting at line q."""
+    p = q - 1
+    while p >= 0 and not lines[p].strip():
+        p -= 1
+    if p < 0 or _quoted(lines[p]) or not lines[p].rstrip().endswith((":", "：")):
+        return None
+    start = p
+    prev = lines[p - 1].strip() if p > 0 else ""
+    if prev and not prev.endswith((".", "!", "?", ":")) and len(prev) + len(lines[p]) < 300:
+        start = p - 1  # an attribution wrapped over two lines
+    joined = " ".join(lines[start : p + 1])
+    return start if re.search(r"[\d@]", joined) else None
+
+
+def _first_header(lines: list[str]) -> tuple[int, int] | None:
+    """(index, kind) of the first quote header; kind 1 = "wrote:"-like, 2 = history follows."""
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s or _quoted(line):
+            if _quoted(line) and (start := _attribution_start(lines, i)) is not None:
+                return start, 1
+            continue
+        if len(s) < 400 and _WROTE.search(s) and _DIGIT.search(s):
+            return i, 1
+        if _ON.match(s) or s.endswith("<"):
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if nxt and _WROTE.search(nxt) and len(s) + len(nxt) < 400:
+                return i, 1
+        if _ORIGINAL.match(s):
+            return i, 2
+        if _header_run(lines, i):
+            j = i - 1
+            while j >= 0 and not lines[j].strip():
+                j -= 1
+            return (j if j >= 0 and _RULE.match(lines[j]) else i), 2
+    return None
+
+
+def strip_quotes(text: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """The new part of a reply: quoted history and "On ... wrote:" headers removed."""
+    text = normalise(text)
+    if not _may_quote(text):
+        return text
+    lines = _cut_history(text.split("\n"))
+    if any(_quoted(line) for line in lines):  # inline answers between quoted lines
+        lines = [line for line in lines if not _quoted(line)]
+    result = _join(lines)
+    return _library_cut(result, languages) if result else result
+
+
+def _cut_history(lines: list[str]) -> list[str]:
+    for _ in range(20):  # each round removes one header; bounded for hostile input
+        found = _first_header(lines)
+        if found is None:
+            break
+        start, kind = found
+        if any(line.strip() and not _quoted(line) for line in lines[:start]):
+            return lines[:start]  # top-posted: everything from the header down is history
+        if kind == 2:
+            return []  # nothing but a quoted or forwarded message
+        # Bottom-posted: skip the header and the quote block under it, keep what follows.
+        j = start + 1
+        while j < len(lines) and not _quoted(lines[j]) and not _WROTE.search(lines[j - 1]):
+            j += 1
+        while j < len(lines) and (_quoted(lines[j]) or not lines[j].strip()):
+            j += 1
+        lines = lines[j:]
+    # A dangling attribution at the very end: its quote was HTML and is gone already.
+    tail = len(lines) - 1
+    while tail >= 0 and not lines[tail].strip():
+        tail -= 1
+    if tail > 0 and lines[tail].rstrip().endswith((":", "：")):
+        start = tail
+        above = lines[tail - 1].rstrip()
+        if above and above[-1] not in ".!?:":
+            start = tail - 1
+        if _DANGLING.search(" ".join(lines[start:])):
+            return lines[:start]
+    return lines
+
+
+@functools.lru_cache(maxsize=8)
+def _library_parser(languages: tuple[str, ...]) -> Any:
+    from mailparser_reply import EmailReplyParser
+
+    return EmailReplyParser(languages=list(languages))
+
+
+def _library_cut(text: str, languages: tuple[str, ...]) -> str:
+    """Let mail-parser-reply find a quote header our rules missed; cut there if it did."""
+    if not _LIBRARY_MARKER.search(text):
+        return text  # every header it knows ends a line in a colon or is a field block
+    replies = _library_parser(languages).read(text).replies
+    if len(replies) < 2 or not replies[0].content.strip():
+        return text
+    headers = (replies[1].headers or "").strip()
+    if not headers or not _HEADERISH.search(headers):
+        return text
+    header = headers.split("\n", 1)[0].strip()
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i > 0 and line.strip().startswith(header):
+            return _drop_trailing_rules(_join(lines[:i]))
+    return text
+
+
+def strip_signature(text: str) -> str:
+    """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name."""
+    lines = text.split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    # A signature sits in the last few lines; a "--" higher up is a divider.
+    for rank in range(max(0, len(nonblank) - 12), len(nonblank)):
+        i = nonblank[rank]
+        s = lines[i].strip()
+        after = [lines[k].strip() for k in nonblank[rank + 1 :]]
+        if (
+            (_SIG_SEP.match(s) and len(after) <= 10)
+            or (_MOBILE.match(s) and len(after) <= 3 and all(len(x) <= 80 for x in after))
+            or (
+                rank > 0
+                and 1 <= len(after) <= 5
+                and _VALEDICTION.match(s)
+                and all(len(x) <= 60 for x in after)
+            )
+        ):
+            return _drop_trailing_rules(_join(lines[:i]))
+    return text
+
+
+def _drop_trailing_rules(text: str) -> str:
+    lines = text.split("\n")
+    while lines and (not lines[-1].strip() or _TRAILING_RULE.match(lines[-1])):
+        lines.pop()
+    return "\n".join(lines)

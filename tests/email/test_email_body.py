@@ -1,0 +1,135 @@
+"""Body extraction: part choice, charset recovery, HTML to text, attachments."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING
+
+import pytest
+from email_helpers import FIXTURES, load
+
+from ftprep.loaders.email.body import decode_text, extract, extract_simple, parse
+from ftprep.loaders.email.headers import scan
+from ftprep.loaders.email.html import html_to_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.mark.parametrize(
+    ("payload", "declared", "text", "note"),
+    [
+        ("Grüße".encode(), "utf-8", "Grüße", None),
+        ("Grüße".encode("latin-1"), "iso-8859-1", "Grüße", None),
+        ("€49.99 – café".encode("cp1252"), "utf-8", "€49.99 – café", "read as cp1252"),
+        ("café".encode(), "us-ascii", "café", "read as utf-8"),
+        ("café".encode(), "x-unknown", "café", "read as utf-8"),
+        (b"plain ascii", None, "plain ascii", None),
+        (b"plain ascii", "x-unknown", "plain ascii", None),
+        ("すみません".encode("shift_jis"), "shift_jis", "すみません", None),
+        ("스티해".encode("euc-kr"), "ks_c_5601-1987", "스티해", None),
+    ],
+)
+def test_decode_text(payload: bytes, declared: str | None, text: str, note: str | None) -> None:
+    got, got_note = decode_text(payload, declared)
+    assert got == text
+    if note is None:
+        assert got_note is None
+    else:
+        assert got_note is not None and note in got_note
+
+
+def test_decode_text_never_raises_on_garbage() -> None:
+    text, note = decode_text(bytes(range(256)) * 3, "utf-8")
+    assert isinstance(text, str) and note
+
+
+def test_cp1252_body_declared_as_utf8() -> None:
+    [example], _ = load([FIXTURES / "cp1252_as_utf8.eml"])
+    assert "J’ai été débité de 49,99 € deux fois" in example.text
+    assert "cp1252" in example.fields["charset_recovered"]
+    assert example.fields["subject"] == "Débit en double"
+
+
+@pytest.mark.corpus
+def test_unknown_charset_from_corpus(emails_corpus: Path) -> None:
+    # get_content() raises LookupError: unknown encoding: X-UNKNOWN on this file.
+    path = emails_corpus / "mikel-mail/spec/fixtures/emails/plain_emails/raw_email10.eml"
+    [example], rejected = load([path])
+    assert not rejected
+    assert example.text.startswith("Test test. Hi. Waving. m")
+    assert "x-unknown" in example.fields["charset_recovered"]
+
+
+def test_html_only_message() -> None:
+    [example], _ = load([FIXTURES / "html_only.eml"])
+    assert example.fields["body_type"] == "html"
+    assert example.text == (
+        "Hello,\n\nThe sync is stuck at 99% since yesterday.\n\n- restarted\n- signed out\n\nGrace"
+    )
+
+
+def test_attachments_are_counted_not_read() -> None:
+    [example], _ = load([FIXTURES / "attachments.eml"])
+    # PDF, inline PNG, attached .txt and a forwarded message/rfc822.
+    assert example.fields["attachments"] == 4
+    assert example.text == "The attached invoice shows the wrong amount; screenshot attached too."
+    assert "Q-77" not in example.text
+
+
+def test_prefer_html() -> None:
+    [example], _ = load([FIXTURES / "attachments.eml"], prefer="html")
+    assert example.fields["body_type"] == "html"
+    assert example.text == "The attached invoice shows the wrong amount; screenshot attached too."
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>One</p><p>Two</p>", "One\n\nTwo"),
+        ("<div>Line</div><div>Next</div>", "Line\nNext"),
+        ("<div>Line</div><div><br></div><div>After blank</div>", "Line\n\nAfter blank"),
+        ("a<br>b<br><br>c", "a\nb\n\nc"),
+        ("<ul><li>one</li><li>two <b>bold</b></li></ul>", "- one\n- two bold"),
+        ("<pre>code\n  indented</pre>after", "code\n  indented\n\nafter"),
+        ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc"),
+        ("<style>p{}</style><script>x()</script><p>kept &amp; &lt;ok&gt;</p>", "kept & <ok>"),
+        ("Hello\n   world,\tspaces", "Hello world, spaces"),
+        ("<p>x&nbsp;y</p>", "x y"),
+        ("", ""),
+    ],
+)
+def test_html_to_text(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
+def test_html_quotes_dropped_on_request() -> None:
+    html = (
+        '<div>Thanks!</div><div class="gmail_quote">On Mon, Ann wrote:'
+        "<blockquote><div>old</div><blockquote>older</blockquote></blockquote></div>"
+    )
+    assert html_to_text(html, drop_quotes=True) == "Thanks!"
+    assert "older" in html_to_text(html)
+
+
+def _simple(raw: bytes) -> str | None:
+    body = extract_simple(raw, scan(raw))
+    return None if body is None else body.text
+
+
+def test_fast_path_matches_the_parser() -> None:
+    cases = [
+        b"Subject: x\nContent-Type: text/plain; charset=utf-8\n\nplain \xc3\xa9\n",
+        b"Subject: x\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9 soft=\nbreak\n",
+        b'Subject: x\nContent-Type: text/plain; charset="iso-8859-1"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes("Grüße".encode("latin-1")),
+    ]
+    for raw in cases:
+        assert _simple(raw) == extract(parse(raw)).text
+
+
+def test_fast_path_declines_what_it_does_not_handle() -> None:
+    assert _simple(b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n") is None
+    assert _simple(b"Content-Type: text/html\n\n<p>x</p>\n") is None
+    assert _simple(b"Content-Disposition: attachment\n\nfile\n") is None
+    assert _simple(b"Content-Transfer-Encoding: x-uuencode\n\nbegin 644 x\n") is None

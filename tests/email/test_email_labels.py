@@ -1,0 +1,129 @@
+"""Labels: Gmail label parsing, deterministic choice, precedence, the map file."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ftprep.loaders.email.labels import (
+    choose,
+    is_system_label,
+    load_label_map,
+    parse_label_list,
+    resolve,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Inbox,Important,billing", ["billing"]),
+        ("Archived,Important,Opened,Category Updates,jobs", ["jobs"]),
+        ('"Support, Tier 2",returns,Inbox', ["Support, Tier 2", "returns"]),
+        ('"\\\\Sent","\\\\Important"', []),  # IMAP-style flags written by getmail
+        ("INBOX,unread,STARRED,Spam,Trash,Chat,Drafts,Sent", []),
+        ("billing, billing ,refunds", ["billing", "refunds"]),
+        ("billing,\n refunds", ["billing", "refunds"]),  # folded header
+        ("", []),
+    ],
+)
+def test_parse_label_list(value: str, expected: list[str]) -> None:
+    assert parse_label_list(value) == expected
+
+
+def test_system_labels() -> None:
+    assert is_system_label("Category Promotions")
+    assert is_system_label("[Gmail]/All Mail")
+    assert is_system_label("  ")
+    assert not is_system_label("billing")
+
+
+def test_choose_is_independent_of_header_order() -> None:
+    assert choose(["returns", "Billing", "complaints"], []) == (
+        "Billing",
+        ("complaints", "returns"),
+    )
+    assert choose(["complaints", "returns", "Billing"], []) == (
+        "Billing",
+        ("complaints", "returns"),
+    )
+    assert choose(["returns", "billing"], ["Returns"]) == ("returns", ("billing",))
+    assert choose(["returns", "billing"], ["shipping"]) == ("billing", ("returns",))
+
+
+def _resolve(**overrides: object) -> tuple[str | None, str]:
+    args: dict[str, object] = {
+        "message_id": "m1@x",
+        "label_map": {},
+        "header_value": None,
+        "gmail_value": None,
+        "categories": None,
+        "folder": None,
+        "priority": [],
+    }
+    args.update(overrides)
+    choice = resolve(**args)  # type: ignore[arg-type]
+    return choice.label, choice.source
+
+
+def test_label_precedence() -> None:
+    everything = {
+        "label_map": {"m1@x": "mapped"},
+        "header_value": "from-header",
+        "gmail_value": "Inbox,gmail",
+        "categories": ["outlook"],
+        "folder": "folder",
+    }
+    assert _resolve(**everything) == ("mapped", "label-map")
+    del everything["label_map"]
+    assert _resolve(**everything) == ("from-header", "header")
+    del everything["header_value"]
+    assert _resolve(**everything) == ("gmail", "x-gmail-labels")
+    del everything["gmail_value"]
+    assert _resolve(**everything) == ("outlook", "msg-categories")
+    del everything["categories"]
+    assert _resolve(**everything) == ("folder", "folder")
+    assert _resolve(folder="Inbox") == (None, "none")
+    assert _resolve(gmail_value="Inbox,Important", folder="billing") == ("billing", "folder")
+
+
+def test_label_map_csv(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("message_id,label\n<a@x>,billing\n b@x , returns \n\n")
+    assert load_label_map(path) == {"a@x": "billing", "b@x": "returns"}
+    path.write_text("a@x,billing\n")  # no header row
+    assert load_label_map(path) == {"a@x": "billing"}
+
+
+def test_label_map_json(tmp_path: Path) -> None:
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"<a@x>": "billing"}))
+    assert load_label_map(path) == {"a@x": "billing"}
+    path.write_text(json.dumps([{"message_id": "b@x", "label": "returns"}]))
+    assert load_label_map(path) == {"b@x": "returns"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.json", "{not json", "invalid JSON"),
+        ("list.json", '[{"id": "a"}]', "needs `message_id` and `label`"),
+        ("scalar.json", "3", "expected an object"),
+        ("short.csv", "message_id,label\na@x\n", "row 1 needs two columns"),
+    ],
+)
+def test_label_map_errors(tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message):
+        load_label_map(path)
+
+
+def test_label_map_missing(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot read label map"):
+        load_label_map(tmp_path / "nope.csv")
