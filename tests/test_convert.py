@@ -98,3 +98,23 @@ def test_banking77_converts_to_10003_examples(corpus: Path, tmp_path: Path) -> N
     assert summary.read == 10_003 and summary.written == 10_003 and summary.balanced
     assert len(summary.labels) == 77
     assert validate([out]).errors == 0
+
+
+def test_example_mailbox_threads_become_examples_with_replies(tmp_path: Path) -> None:
+    out = tmp_path / "mail.jsonl"
+    settings = ConvertSettings.model_validate({"assistant": "json"})
+    summary = convert([EXAMPLES / "mailbox" / "support.mbox"], out, settings)
+    assert summary.balanced and summary.merged > 0 and summary.written > 0
+    for record in lines(out):
+        answer = json.loads(record["messages"][-1]["content"])
+        assert answer["category"] in {"billing", "technical", "returns", "complaints"}
+        assert answer["reply"] and ">" not in answer["reply"].splitlines()[0]
+    assert validate([out]).errors == 0
+
+
+@pytest.mark.corpus
+def test_every_corpus_email_converts_or_is_rejected(corpus: Path, tmp_path: Path) -> None:
+    summary = convert([corpus / "emails"], tmp_path / "c.jsonl",
+                      ConvertSettings.model_validate({"assistant": "label", "allow-unlabelled": True,
+                                                      "user-template": "{text}"}))
+    assert summary.balanced and summary.read > 100

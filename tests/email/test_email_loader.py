@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import types
-from pathlib import Path  # noqa: TC003 (pytest resolves fixture annotations)
+from pathlib import Path
 
 import pytest
 from email_helpers import FIXTURES, load, message_count
