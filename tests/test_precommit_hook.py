@@ -42,3 +42,28 @@ def test_hook_passes_good_and_fails_bad_files(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "bad.jsonl" in failed.stdout and "FT103" in failed.stdout
     assert "Traceback" not in failed.stderr
+
+
+def test_real_pre_commit_runs_the_hook(tmp_path: Path) -> None:
+    """pre-commit itself: installs ftprep from this checkout into its own environment
+    (from the package index, as a user's machine would) and runs the hook on staged files."""
+    import os
+    import shutil
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        import pytest
+
+        pytest.skip("needs git and a git checkout of ftprep")
+    work = tmp_path / "repo"
+    work.mkdir()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    write_jsonl(work / "good.jsonl", [chat()] * 60)
+    write_jsonl(work / "bad.jsonl", [chat(), "{oops"], pad_to=60)
+    (work / "notes.md").write_text("not checked")
+    subprocess.run(["git", "add", "."], cwd=work, check=True)
+    result = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "ftprep-validate",
+                             "--all-files"], cwd=work, capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "bad.jsonl" in result.stdout and "FT103" in result.stdout
+    assert "notes.md" not in result.stdout.split("ftprep validate")[-1]
