@@ -44,6 +44,9 @@ class BuildSettings:
         self._map = {k.strip().casefold(): v for k, v in self.label_map.items()}
         self._allowed = {label.casefold(): label for label in self.allowed_labels}
         self._fields = _template_fields(self.user_template)
+        # Labels repeat: normalise each raw spelling once.
+        self._label_cache: dict[str, str | BuildError] = {}
+        self._plain_template = self.user_template == "{text}"
 
     @property
     def needs_label(self) -> bool:
@@ -56,7 +59,21 @@ class BuildSettings:
     def normalise_label(self, raw: str | None) -> str | None:
         """Map a raw label ("Billing inquiry ") through the label map; allowed-list
         spellings are matched case-insensitively. Raises BuildError when not allowed."""
-        if raw is None or not raw.strip():
+        if raw is None:
+            return None
+        cached = self._label_cache.get(raw)
+        if cached is None:
+            try:
+                cached = self._normalise(raw)
+            except BuildError as exc:
+                cached = exc
+            self._label_cache[raw] = cached if cached is not None else ""
+        if isinstance(cached, BuildError):
+            raise cached
+        return cached or None
+
+    def _normalise(self, raw: str) -> str | None:
+        if not raw.strip():
             return None
         label = raw.strip()
         label = self._map.get(label.casefold(), label)
@@ -80,12 +97,15 @@ def build_record(example: Example, settings: BuildSettings) -> dict[str, Any]:
         raise BuildError("missing-label", "no label: map a label column or give a label source")
     if settings.needs_reply and not reply:
         raise BuildError("missing-reply", f"no approved reply, which --assistant {settings.assistant} needs")
-    values = {**example.fields, "text": example.text, "label": label or "", "reply": reply or ""}
-    missing = [name for name in settings._fields if name not in values]
-    if missing:
-        raise BuildError("template-field-missing",
-                         f"user template names {', '.join(missing)}, which this record does not have")
-    user = settings.user_template.format_map(values).strip()
+    if settings._plain_template:
+        user = example.text.strip()
+    else:
+        values = {**example.fields, "text": example.text, "label": label or "", "reply": reply or ""}
+        missing = [name for name in settings._fields if name not in values]
+        if missing:
+            raise BuildError("template-field-missing",
+                             f"user template names {', '.join(missing)}, which this record does not have")
+        user = settings.user_template.format_map(values).strip()
     messages: list[dict[str, Any]] = []
     if settings.system_prompt:
         messages.append({"role": "system", "content": settings.system_prompt})
