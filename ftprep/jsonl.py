@@ -49,11 +49,15 @@ def iter_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 
 
 def expand_inputs(inputs: Iterable[str | Path], pattern: str = "*.jsonl") -> list[str]:
-    """Files as given; directories expanded to their matching files, sorted."""
+    """Files as given; directories expanded to their matching files, sorted. A directory
+    with no matching file raises InputError: an empty run would pass silently."""
     out: list[str] = []
     for item in inputs:
         if str(item) != STDIN and Path(item).is_dir():
-            out.extend(str(p) for p in sorted(Path(item).rglob(pattern)) if p.is_file())
+            found = [str(p) for p in sorted(Path(item).rglob(pattern)) if p.is_file()]
+            if not found:
+                raise InputError(f"{item}: no {pattern} files in this directory")
+            out.extend(found)
         else:
             out.append(str(item))
     return out

@@ -53,7 +53,13 @@ def validate(
     options = options or ValidateOptions()
     report = report or Report(command="validate")
     validator = FileValidator(options)
-    for source in expand_inputs(inputs):
+    sources: list[str] = []
+    for item in inputs:
+        try:
+            sources.extend(expand_inputs([item]))
+        except InputError as exc:
+            report.io_errors.append(str(exc))
+    for source in sources:
         try:
             with open_binary(source) as stream:
                 summary, findings = validator.run(display_name(source), stream, on_record)

@@ -160,3 +160,9 @@ def test_public_api_is_lazy_and_complete() -> None:
 
     for name in ftprep.__all__:
         assert getattr(ftprep, name) is not None
+
+
+def test_directory_without_jsonl_is_an_io_error(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_cli("validate", str(tmp_path / "empty"))
+    assert result.exit_code == 2 and "no *.jsonl files" in result.output

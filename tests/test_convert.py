@@ -118,3 +118,11 @@ def test_every_corpus_email_converts_or_is_rejected(corpus: Path, tmp_path: Path
                       ConvertSettings.model_validate({"assistant": "label", "allow-unlabelled": True,
                                                       "user-template": "{text}"}))
     assert summary.balanced and summary.read > 100
+
+
+def test_nothing_written_is_a_failure_with_a_hint(tmp_path: Path, run_cli) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "t.csv").write_text("text,label\nmy invoice is wrong,billing\n", encoding="utf-8")
+    result = run_cli("convert", str(folder), "-o", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 1 and "mailbox" in result.output

@@ -99,7 +99,12 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         _print_summary(result)
-    sys.exit(EXIT_OK if summary.balanced else EXIT_FINDINGS)
+    if summary.written == 0:
+        click.echo(f"nothing was written: {summary.read} record(s) read"
+                   + (" (a folder is read as a mailbox: eml files, Maildir or Thunderbird; "
+                      "pass table files themselves)" if any(s.is_dir() for s in sources) else ""),
+                   err=True)
+    sys.exit(EXIT_OK if summary.balanced and summary.written else EXIT_FINDINGS)
 
 
 def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
