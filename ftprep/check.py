@@ -56,6 +56,7 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
     prices = _prices(options.prices_file)
     tokens = TokenCollector(counter)
     dataset = _dataset_features(path, options) if options.run_dataset_checks else None
+    behaviour = _behaviour(options) if dataset is not None else None
 
     # `cost --model all`: models on another encoding are counted in the same pass.
     by_encoding = {counter.encoding_name: tokens}
@@ -69,6 +70,8 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
             collector.on_record(number, record, fmt)
         if dataset is not None:
             dataset.on_record(number, record, fmt)
+        if behaviour is not None:
+            behaviour.on_record(number, record, fmt)
 
     report = validate([path], options.validate, on_record=on_record, report=Report(command=command))
     if report.io_errors or not report.files:
@@ -80,7 +83,7 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
 
     validation_tokens = 0
     if dataset is not None:
-        validation_tokens = _dataset_checks(dataset, tokens, report, options)
+        validation_tokens = _dataset_checks(dataset, tokens, report, options, behaviour)
 
     from ftprep.checks.cost_checks import NOT_PRICED, cost_findings
 
@@ -90,13 +93,21 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
             report.extend(list(selection.emit(
                 NOT_PRICED, f"{target.title}: ftprep has no verified per-token price; add a row "
                 f"with provider {target.price_providers[:1] or ['?']} to a --prices file", file=name)))
+        priced = estimates[:1]
     else:
         estimates = _estimates(tokens, by_encoding, counter, options, prices, validation_tokens)
         chosen = [e for e in estimates if e.model in (counter.info.base, options.model)]
-        for estimate in chosen[:1] or estimates[:1]:
+        priced = chosen[:1] or estimates[:1]
+        for estimate in priced:
             report.extend(list(cost_findings(estimate, selection, name)))
     report.stats["cost"] = {"rows": [e.to_dict() for e in estimates],
                             "as_of": _prices_as_of(prices)}
+    if behaviour is not None:
+        from ftprep.checks.behaviour.stats import system_prompt_report
+
+        stats = report.stats.setdefault("behaviour", {})
+        report.extend(system_prompt_report(stats, tokens, next(iter(priced), None), behaviour,
+                                           selection, name))
     if target is not None:
         report.stats["target"] = {"name": target.name, "title": target.title,
                                   "max_tokens_per_example": target.max_tokens_per_example}
@@ -175,7 +186,17 @@ def _dataset_features(path: str | Path, options: CheckOptions) -> Any:
     return DatasetFeatures.from_settings(display_name(path), settings)
 
 
-def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptions) -> int:
+def _behaviour(options: CheckOptions) -> Any:
+    """The FT5xx per-example collector, when behaviour rules were given."""
+    if options.validate.rules is None:
+        return None
+    from ftprep.checks.behaviour.collector import BehaviourCollector
+
+    return BehaviourCollector(options.validate.rules)
+
+
+def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptions,
+                    behaviour: Any = None) -> int:
     """Labels, duplicates and, with a validation file, leakage. Returns the validation
     file's token count (reported with the cost: validation tokens are not billed)."""
     from ftprep.checks.duplicates import duplicate_stats
@@ -184,10 +205,14 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
     from ftprep.dataset import DatasetContext, collect_features, run_dataset_checks
 
     selection = options.validate.selection
-    ctx = DatasetContext(train, options.dataset)
+    ctx = DatasetContext(train, options.dataset, behaviour=behaviour)
     report.extend(run_dataset_checks(ctx, selection))
     report.stats["labels"] = label_stats(ctx)
     report.stats["duplicates"] = duplicate_stats(ctx)
+    if behaviour is not None:
+        from ftprep.checks.behaviour.stats import behaviour_stats
+
+        report.stats["behaviour"] = behaviour_stats(ctx)
     if options.validation_file is None:
         return 0
     counter = tokens.counter

@@ -24,6 +24,7 @@ from ftprep.report.finding import FileSummary, Finding, Report
 from ftprep.targets import DEFAULT_TARGET, get_target, targets_accepting
 
 if TYPE_CHECKING:
+    from ftprep.checks.behaviour.line import RulesRunner
     from ftprep.checks.targets import TargetRules
 
 Record = dict[str, Any]
@@ -38,6 +39,9 @@ class ValidateOptions:
     # A training target (ftprep.targets): its rules (FT140-FT150) replace OpenAI's
     # example-count and file-size defaults.
     target: str | None = None
+    # Behaviour rules (ftprep.checks.behaviour.settings.BehaviourRules): the FT5xx line
+    # checks run only when given; the CLI passes the config's (PII detection by default).
+    rules: Any = None
 
 
 def validate(
@@ -100,6 +104,11 @@ class FileValidator:
             from ftprep.checks.targets import TargetRules
 
             self.target_rules = TargetRules(options.target, self.selection)
+        self.behaviour: RulesRunner | None = None
+        if options.rules is not None:
+            from ftprep.checks.behaviour.line import RulesRunner
+
+            self.behaviour = RulesRunner(options.rules, self.selection) or None
 
     def run(
         self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
@@ -300,6 +309,8 @@ class FileValidator:
                     path = fmt.message_path(record, hit.message_index) + (hit.path or "")
                 hit = Hit(hit.message, path=path, column=hit.column)
             findings.append(self.selection.finding(check, hit, file=name, line=number))
+        if self.behaviour is not None:
+            findings.extend(self.behaviour.findings(name, number, record, messages, fmt))
         return "parts" in triggers and _has_image(messages)
 
     def _checks_for(self, fmt: str, triggers: frozenset[str]) -> list[Check]:

@@ -38,6 +38,13 @@ CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.cost_checks",
     "ftprep.checks.labels",
     "ftprep.checks.duplicates",
+    "ftprep.checks.behaviour.phrases",
+    "ftprep.checks.behaviour.output_format",
+    "ftprep.checks.behaviour.pii_check",
+    "ftprep.checks.behaviour.consistency",
+    "ftprep.checks.behaviour.knowledge",
+    "ftprep.checks.behaviour.coverage",
+    "ftprep.checks.behaviour.system_prompt",
 )
 
 

@@ -57,6 +57,8 @@ class TokenCollector:
         self.totals = array("I")
         self.trained = array("I")
         self.lines = array("I")
+        # System-prompt tokens per example (FT550 prices dropping or shortening them).
+        self.system = array("I")
         self.system_tokens = 0
         self.reasons: Counter[str] = Counter()
         self.estimated_examples = 0
@@ -71,6 +73,7 @@ class TokenCollector:
         self.totals.append(counts.total)
         self.trained.append(counts.trained)
         self.lines.append(number)
+        self.system.append(counts.system)
         self.system_tokens += counts.system
         if counts.estimated:
             self.estimated_examples += 1
@@ -79,6 +82,12 @@ class TokenCollector:
     def billed_tokens(self) -> int:
         cap = self.limit
         return sum(min(t, cap) for t in self.totals) if cap else sum(self.totals)
+
+    def billed_tokens_without_system(self, fraction: float = 1.0) -> int:
+        """Billed tokens if `fraction` of every example's system prompt were cut."""
+        cap = self.limit
+        cut = (t - int(s * fraction) for t, s in zip(self.totals, self.system, strict=True))
+        return sum(min(t, cap) for t in cut) if cap else sum(cut)
 
     def over_limit_lines(self) -> list[int]:
         if not self.limit:

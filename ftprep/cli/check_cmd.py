@@ -16,6 +16,7 @@ from ftprep.cli.options import (
     report_options,
     resolve_line_format,
     resolve_target,
+    rules_from,
 )
 from ftprep.config import Config, ConfigError
 
@@ -100,6 +101,8 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
     )
     try:
         options.dataset = _dataset_settings(config)
+        if command == "check":
+            options.validate.rules = rules_from(config, label_field=options.dataset.label_field)
         report = check(input_file, options, command=command)
     except (CheckError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -107,7 +110,7 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
     finish(report, strict=config.general.strict if strict is None else strict, exit_zero=exit_zero)
 
 
-def _dataset_settings(config: Config) -> object:
+def _dataset_settings(config: Config) -> Any:
     from ftprep.dataset import DatasetCheckSettings
 
     try:

@@ -83,6 +83,16 @@ def make_selection(config: Config, select: tuple[str, ...], ignore: tuple[str, .
         raise click.UsageError(str(exc)) from None
 
 
+def rules_from(config: Config, *, label_field: str | None = None) -> Any:
+    """The behaviour rules (FT5xx) of the config; defaults (PII detection) without any."""
+    from ftprep.checks.behaviour.settings import load_rules
+
+    try:
+        return load_rules(config, label_field=label_field)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def render(report: Report, output_format: str, output_path: str | None, color: str) -> None:
     use_color = {"always": True, "never": False}.get(color)
     reporter = get_reporter(output_format, color=use_color)

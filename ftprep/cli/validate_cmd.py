@@ -15,6 +15,7 @@ from ftprep.cli.options import (
     report_options,
     resolve_line_format,
     resolve_target,
+    rules_from,
 )
 
 
@@ -50,7 +51,8 @@ def validate_command(
     line_format = resolve_line_format(config, line_format)
     target = resolve_target(config, target)
     options = ValidateOptions(line_format=line_format, target=target,
-                              selection=make_selection(config, select, ignore))
+                              selection=make_selection(config, select, ignore),
+                              rules=rules_from(config))
     report = validate(list(inputs), options)
     render(report, output_format, output_path, color)
     finish(report, strict=config.general.strict if strict is None else strict,

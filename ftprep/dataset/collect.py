@@ -220,6 +220,9 @@ class DatasetContext:
     features: DatasetFeatures
     settings: DatasetCheckSettings
     reference: DatasetFeatures | None = None
+    # The FT5xx figures of the same file (ftprep.checks.behaviour.collector), when the
+    # behaviour rules run; their checks stay silent without them.
+    behaviour: Any = None
 
     @property
     def is_validation(self) -> bool:

@@ -154,8 +154,7 @@ def extract_features(
     `label_field`: the JSON field of a structured reply that holds the label; None tries
     category, label, intent and class, and falls back to the whole reply."""
     messages: list[Record] = fmt.conversation(record) if fmt else record.get("messages") or []
-    last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"),
-               default=len(messages))
+    last = _last_assistant(messages)
     input_lines = []
     for message in messages[:last]:
         role = message.get("role", "")
@@ -179,6 +178,21 @@ def extract_features(
         output_hash=hash64(normalise(output_text).encode()),
         label_field=field,
     )
+
+
+def reply_label(messages: list[Record], *, label_field: str | None = None) -> str | None:
+    """The label `extract_features` gives a conversation: its last assistant message, or
+    one field of it (for the line checks that need a label without the dataset)."""
+    last = _last_assistant(messages)
+    if last == len(messages):
+        return None
+    return _label(message_text(messages[last]), label_field)[0]
+
+
+def _last_assistant(messages: list[Record]) -> int:
+    """Index of the last assistant message (len(messages) when there is none)."""
+    return max((i for i, m in enumerate(messages) if m.get("role") == "assistant"),
+               default=len(messages))
 
 
 def _canonical(value: Any) -> bytes:

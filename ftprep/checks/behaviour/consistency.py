@@ -1,0 +1,220 @@
+"""FT520-FT522: replies of one label that drift from the others in length, opening or
+closing, so that a drifting tone or format shows before it is trained in.
+
+Length: a reply is an outlier when its length in words is more than `length-mad`
+(default 3.5) robust standard deviations from its label's median, measured on a log
+scale. The robust standard deviation is 1.4826 × the median absolute deviation (MAD),
+which the outliers themselves cannot inflate as they inflate a standard deviation; the
+log scale because lengths are skewed (three times longer is as odd as three times
+shorter). It is floored at 0.1 (about ±10 %) so that a label whose replies mostly have
+one length still tolerates small differences. 3.5 is Iglewicz and Hoaglin's cut-off for
+the modified z-score.
+
+Openings and closings: the first (last) 1 to `edge-words` words of each reply, normalised
+(case, punctuation). The longest such opening that at least `min-share` (80 %) of a
+label's replies share is its house style ("hi", "best regards the acme support team");
+the replies that do not share it are reported. No house style, no finding.
+
+Labels with fewer than `min-replies` (20) replies are not judged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ftprep.checks.behaviour.collector import BehaviourCollector, group_name, reply_groups
+from ftprep.checks.registry import Hit, Scope, register
+from ftprep.report.finding import Severity
+
+if TYPE_CHECKING:
+    from ftprep.dataset.collect import DatasetContext
+
+ROBUST_SIGMA = 1.4826  # MAD -> standard deviation for normal data
+MIN_SIGMA = 0.1
+# Lines named per finding (the stats keep the counts).
+MAX_LINES = 200
+MAX_QUOTED = 3
+
+
+@dataclass(frozen=True)
+class LengthSpread:
+    replies: int
+    median: float
+    low: float
+    high: float
+    outliers: list[int]  # collector indices
+
+
+@dataclass(frozen=True)
+class Conformity:
+    replies: int
+    common: str | None  # the house style, None when no opening is shared enough
+    share: float  # of the house style, or of the most common single word without one
+    differ: list[int]
+
+
+def _judged(ctx: DatasetContext) -> dict[str, list[int]]:
+    groups = reply_groups(ctx)
+    rules = ctx.behaviour.rules if ctx.behaviour is not None else None
+    if groups is None or rules is None or not rules.settings.consistency.enabled:
+        return {}
+    least = rules.settings.consistency.min_replies
+    return {label: idx for label, idx in groups.by_label.items() if len(idx) >= least}
+
+
+def length_spread(data: BehaviourCollector, indices: list[int], k: float) -> LengthSpread:
+    logs = [math.log1p(data.words[i]) for i in indices]
+    centre = _median(logs)
+    sigma = max(ROBUST_SIGMA * _median([abs(x - centre) for x in logs]), MIN_SIGMA)
+    outliers = [i for i, x in zip(indices, logs, strict=True) if abs(x - centre) > k * sigma]
+    return LengthSpread(len(indices), math.expm1(centre), max(0.0, math.expm1(centre - k * sigma)),
+                        math.expm1(centre + k * sigma), outliers)
+
+
+def conformity(values: list[str], indices: list[int], words: int, min_share: float, *,
+               first: bool) -> Conformity:
+    """The longest opening (closing) of 1..words words that min_share of values share.
+    A k-word opening is shared at least as often as any longer one, so k grows until the
+    share drops below min_share."""
+    split = [v.split() for v in values]
+    found: tuple[str, float, list[str]] | None = None
+    top_share = 0.0
+    for k in range(1, words + 1):
+        cut = [" ".join(w[:k] if first else w[-k:]) for w in split]
+        common, count = Counter(cut).most_common(1)[0]
+        share = count / len(cut)
+        if share < min_share or not common:
+            top_share = top_share or share
+            break
+        found, top_share = (common, share, cut), share
+    if found is None:
+        return Conformity(len(values), None, top_share, [])
+    common, share, cut = found
+    return Conformity(len(values), common, share,
+                      [i for i, c in zip(indices, cut, strict=True) if c != common])
+
+
+def _spread_of(ctx: DatasetContext, label: str, indices: list[int]) -> LengthSpread:
+    data: BehaviourCollector = ctx.behaviour
+    k = data.rules.settings.consistency.length_mad
+    return ctx.features.memo(f"behaviour:length:{label}",
+                             lambda: length_spread(data, indices, k))
+
+
+def _edges_of(ctx: DatasetContext, label: str, indices: list[int], *, first: bool) -> Conformity:
+    data: BehaviourCollector = ctx.behaviour
+    settings = data.rules.settings.consistency
+    values = data.openings if first else data.closings
+    return ctx.features.memo(
+        f"behaviour:{'opening' if first else 'closing'}:{label}",
+        lambda: conformity([values[i] for i in indices], indices, settings.edge_words,
+                           settings.min_share, first=first))
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _where(data: BehaviourCollector, indices: list[int]) -> tuple[int, tuple[int, ...]]:
+    lines = sorted(data.lines[i] for i in indices)
+    return lines[0], tuple(lines[1:MAX_LINES])
+
+
+@register("FT520", "reply-length-outlier", Severity.WARNING, scope=Scope.DATASET)
+def reply_length_outlier(ctx: DatasetContext) -> Iterator[Hit]:
+    """Replies much longer or shorter than the other replies of their label.
+
+    A label's replies teach the model how much to say. A handful of replies five times
+    longer (a pasted thread, a template left in) or a few words long (a truncated export)
+    shift that. Outliers are more than 3.5 robust standard deviations (from the median
+    absolute deviation, on a log scale) from the label's median length in words; tune
+    with `[tool.ftprep.rules.consistency] length-mad`. Check the lines named, then fix or
+    drop them."""
+    data: BehaviourCollector | None = ctx.behaviour
+    for label, indices in _judged(ctx).items():
+        assert data is not None
+        spread = _spread_of(ctx, label, indices)
+        if not spread.outliers:
+            continue
+        worst = sorted(spread.outliers, key=lambda i: -abs(math.log1p(data.words[i]) -
+                                                          math.log1p(spread.median)))
+        quoted = ", ".join(f"line {data.lines[i]}: {data.words[i]} words"
+                           for i in worst[:MAX_QUOTED])
+        line, related = _where(data, spread.outliers)
+        n = len(spread.outliers)
+        yield Hit(f"{n} of {spread.replies} {group_name(label)} {'has' if n == 1 else 'have'} an "
+                  f"unusual length ({quoted}); the usual range is {spread.low:.0f}-"
+                  f"{spread.high:.0f} words around a median of {spread.median:.0f}: check "
+                  "them before the model learns that length", line=line, related_lines=related)
+
+
+def _edge_hits(ctx: DatasetContext, *, first: bool) -> Iterator[Hit]:
+    data: BehaviourCollector | None = ctx.behaviour
+    what, verb = ("opening", "start") if first else ("closing", "end")
+    for label, indices in _judged(ctx).items():
+        assert data is not None
+        result = _edges_of(ctx, label, indices, first=first)
+        if result.common is None or not result.differ:
+            continue
+        style = f"“{result.common} …”" if first else f"“… {result.common}”"
+        line, related = _where(data, result.differ)
+        n = len(result.differ)
+        yield Hit(f"{n} of {result.replies} {group_name(label)} {'does' if n == 1 else 'do'} not {verb} "
+                  f"like the other {result.share:.0%} ({style}); align their {what} with the "
+                  "house style, or the model learns both", line=line, related_lines=related)
+
+
+@register("FT521", "reply-opening-drift", Severity.WARNING, scope=Scope.DATASET)
+def reply_opening_drift(ctx: DatasetContext) -> Iterator[Hit]:
+    """Replies that do not open the way most replies of their label do.
+
+    When 80 % or more of a label's replies start the same way ("Hi <name>,"), the others
+    are usually drift: an old template, another agent's style, a reply pasted without its
+    greeting. Compared on the first 1 to 3 normalised words (`edge-words`, `min-share`
+    in `[tool.ftprep.rules.consistency]`). Align them, or the model learns both."""
+    yield from _edge_hits(ctx, first=True)
+
+
+@register("FT522", "reply-closing-drift", Severity.WARNING, scope=Scope.DATASET)
+def reply_closing_drift(ctx: DatasetContext) -> Iterator[Hit]:
+    """Replies that do not close the way most replies of their label do.
+
+    When 80 % or more of a label's replies end the same way ("The Acme Support Team"),
+    the others miss the sign-off or carry another one. Compared on the last 1 to 3
+    normalised words. Align them, or the model learns both."""
+    yield from _edge_hits(ctx, first=False)
+
+
+def consistency_stats(ctx: DatasetContext) -> dict[str, Any]:
+    """Tables for report.stats["behaviour"]: reply_length, openings, closings."""
+    data: BehaviourCollector | None = ctx.behaviour
+    groups = reply_groups(ctx)
+    if data is None or groups is None or not data.rules.settings.consistency.enabled:
+        return {}
+    if groups.note:
+        return {"consistency": f"not measured: {groups.note}"}
+    judged = _judged(ctx)
+    lengths: dict[str, Any] = {}
+    openings: dict[str, Any] = {}
+    closings: dict[str, Any] = {}
+    for label, indices in groups.by_label.items():
+        words = sorted(data.words[i] for i in indices)
+        row: dict[str, Any] = {"replies": len(indices), "min": words[0],
+                               "median": round(_median([float(w) for w in words]), 1),
+                               "max": words[-1]}
+        if label in judged:
+            spread = _spread_of(ctx, label, indices)
+            row.update({"usual_low": round(spread.low), "usual_high": round(spread.high),
+                        "outliers": len(spread.outliers)})
+            for table, first in ((openings, True), (closings, False)):
+                c = _edges_of(ctx, label, indices, first=first)
+                table[label] = {"replies": c.replies, "house_style": c.common or "(none)",
+                                "share": round(c.share, 4), "differ": len(c.differ)}
+        lengths[label] = row
+    return {"reply_length_words": lengths, "openings": openings, "closings": closings}
