@@ -32,7 +32,9 @@ def test_example_tickets_convert_balanced_and_valid(tmp_path: Path, run_cli) -> 
     written = lines(out)
     assert len(written) == summary["written"]
     assert set(summary["labels"]) == {"billing", "technical", "returns", "complaints"}
-    assert {r["messages"][-1]["content"] for r in written} == set(summary["labels"])
+    answers = [json.loads(r["messages"][-1]["content"]) for r in written]  # the example config: json
+    assert {a["category"] for a in answers} == set(summary["labels"])
+    assert all(a["reply"].startswith("Hi ") for a in answers)
     assert written[0]["messages"][0]["role"] == "system"
     rejects = lines(tmp_path / "tickets.rejects.jsonl")
     assert len(rejects) == summary["rejected"] and all(r["reason"] and r["raw"] for r in rejects)
