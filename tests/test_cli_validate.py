@@ -166,3 +166,12 @@ def test_directory_without_jsonl_is_an_io_error(tmp_path: Path, run_cli) -> None
     (tmp_path / "empty").mkdir()
     result = run_cli("validate", str(tmp_path / "empty"))
     assert result.exit_code == 2 and "no *.jsonl files" in result.output
+
+
+def test_text_report_caps_each_code_per_file(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "many.jsonl", ["[]"] * 8, pad_to=60)
+    capped = run_cli("validate", str(file), "--max-per-code", "3", "--color", "never")
+    assert capped.output.count("FT104 not-a-json-object") == 3
+    assert "5 more FT104" in capped.output
+    everything = run_cli("validate", str(file), "--max-per-code", "0", "--color", "never")
+    assert everything.output.count("FT104 not-a-json-object") == 8

@@ -79,7 +79,8 @@ def cost_command(model: str | None, **options: Any) -> None:
 
 def _run(command: str, *, input_file: str, model: str | None, epochs: int | None,
          prices_file: Path | None, line_format: str | None, validation_file: Path | None,
-         output_format: str, output_path: str | None, color: str, select: tuple[str, ...],
+         output_format: str, output_path: str | None, color: str, max_per_code: int,
+         select: tuple[str, ...],
          ignore: tuple[str, ...], strict: bool | None, exit_zero: bool, config_path: Path | None,
          cost_models: str, target: str | None, tokenizer: str | None) -> None:
     from ftprep.check import CheckError, CheckOptions, check
@@ -106,7 +107,7 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
         report = check(input_file, options, command=command)
     except (CheckError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    render(report, output_format, output_path, color)
+    render(report, output_format, output_path, color, max_per_code)
     finish(report, strict=config.general.strict if strict is None else strict, exit_zero=exit_zero)
 
 

@@ -17,6 +17,9 @@ from ftprep.report.reporters import REPORTERS, get_reporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Enough to see the pattern of a problem; the machine formats list every finding.
+DEFAULT_MAX_PER_CODE = 50
+
 
 def _apply(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     def wrap(func: F) -> F:
@@ -42,6 +45,9 @@ def report_options(formats: tuple[str, ...] | None = None) -> Callable[[F], F]:
         click.option("--color", type=click.Choice(["auto", "always", "never"]),
                      default="auto", show_default=True,
                      help="Colour in the text report (NO_COLOR is respected)."),
+        click.option("--max-per-code", type=click.IntRange(min=0), default=DEFAULT_MAX_PER_CODE,
+                     show_default=True,
+                     help="Text report: findings of one code shown per file (0: all)."),
     )
 
 
@@ -93,9 +99,10 @@ def rules_from(config: Config, *, label_field: str | None = None) -> Any:
         raise click.UsageError(str(exc)) from None
 
 
-def render(report: Report, output_format: str, output_path: str | None, color: str) -> None:
+def render(report: Report, output_format: str, output_path: str | None, color: str,
+           max_per_code: int = DEFAULT_MAX_PER_CODE) -> None:
     use_color = {"always": True, "never": False}.get(color)
-    reporter = get_reporter(output_format, color=use_color)
+    reporter = get_reporter(output_format, color=use_color, max_per_code=max_per_code or None)
     if output_path:
         from ftprep.jsonl import AtomicWriter
 

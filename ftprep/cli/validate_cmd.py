@@ -35,6 +35,7 @@ def validate_command(
     output_format: str,
     output_path: str | None,
     color: str,
+    max_per_code: int,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool | None,
@@ -54,7 +55,7 @@ def validate_command(
                               selection=make_selection(config, select, ignore),
                               rules=rules_from(config))
     report = validate(list(inputs), options)
-    render(report, output_format, output_path, color)
+    render(report, output_format, output_path, color, max_per_code)
     finish(report, strict=config.general.strict if strict is None else strict,
            exit_zero=exit_zero)
 

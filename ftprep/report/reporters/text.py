@@ -3,11 +3,12 @@ stats section, then a summary line."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from itertools import groupby
 from typing import IO, TYPE_CHECKING, Any
 
-from ftprep.report.finding import Report, Severity
+from ftprep.report.finding import Finding, Report, Severity
 from ftprep.report.reporters.sections import RENDERERS as SECTION_RENDERERS
 from ftprep.report.reporters.sections import renderer as section_renderer
 from ftprep.report.views import ordered_sections
@@ -25,10 +26,14 @@ STATS_RENDERERS.update(SECTION_RENDERERS)
 
 
 class TextReporter:
+    """`max_per_code`: findings of one code shown per file (None: all); a 100k-line file
+    can hold thousands of one finding, and the machine formats keep every one."""
+
     def __init__(self, *, color: bool | None = None, max_per_file: int | None = None,
-                 **_: object) -> None:
+                 max_per_code: int | None = None, **_: object) -> None:
         self.color = color
         self.max_per_file = max_per_file
+        self.max_per_code = max_per_code
 
     def render(self, report: Report, stream: IO[str]) -> None:
         from rich.console import Console
@@ -44,6 +49,13 @@ class TextReporter:
             items = list(group)
             console.print(f"[bold]{escape(file)}[/]")
             shown = items if self.max_per_file is None else items[: self.max_per_file]
+            if self.max_per_code is not None:
+                seen: Counter[str] = Counter(f.code for f in shown)
+                shown = _first_per_code(shown, self.max_per_code)
+                hidden = {code: n - self.max_per_code for code, n in seen.items()
+                          if n > self.max_per_code}
+            else:
+                hidden = {}
             for f in shown:
                 where = f"{f.line}" if f.line is not None else "-"
                 if f.column is not None:
@@ -58,8 +70,11 @@ class TextReporter:
                     f"  {where:>7} [{_STYLE[f.severity]}]{f.severity.label:<7}[/] "
                     f"{f.code} [dim]{f.name}[/]{path}: {escape(f.message)}{related}"
                 )
-            if len(shown) < len(items):
-                console.print(f"  ... {len(items) - len(shown)} more in this file")
+            for code, n in sorted(hidden.items()):
+                console.print(f"  ... {n} more {code} in this file (--max-per-code 0 or "
+                              "--format json shows all)")
+            if self.max_per_file is not None and len(items) > self.max_per_file:
+                console.print(f"  ... {len(items) - self.max_per_file} more in this file")
         for section in ordered_sections(report.stats):
             renderer = STATS_RENDERERS.get(section) or section_renderer(section)
             renderer(console, report.stats[section])
@@ -70,3 +85,13 @@ class TextReporter:
         style = "bold red" if report.errors or report.io_errors else (
             "yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{escape(report.summary_line())}[/]")
+
+
+def _first_per_code(findings: list[Finding], limit: int) -> list[Finding]:
+    taken: Counter[str] = Counter()
+    out = []
+    for finding in findings:
+        if taken[finding.code] < limit:
+            taken[finding.code] += 1
+            out.append(finding)
+    return out
