@@ -117,9 +117,6 @@ def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
     for key in ("preset", "system_prompt", "user_template", "assistant"):
         if options[key] is not None:
             update[key] = options[key]
-    if options["assistant"] in ("reply", "label+reply", "json") and not (
-            options["reply_column"] or settings.columns.reply):
-        pass  # the loader recognises common reply columns; a record without one is rejected
     clean = settings.clean.model_dump()
     if options["no_fix_mojibake"]:
         clean["fix_mojibake"] = False
