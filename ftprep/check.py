@@ -128,7 +128,7 @@ def _target_estimates(tokens: Any, target: Any, options: CheckOptions, prices: P
 
 def _estimates(tokens: Any, by_encoding: dict[str, Any], counter: Any, options: CheckOptions,
                prices: PriceTable, validation_tokens: int) -> list[CostEstimate]:
-    from ftprep.cost import estimate_all, estimate_cost
+    from ftprep.cost import billed_tokens, estimate_all, estimate_cost
     from ftprep.modelinfo import model_info
 
     n = len(tokens.totals)
@@ -138,7 +138,7 @@ def _estimates(tokens: Any, by_encoding: dict[str, Any], counter: Any, options: 
         for row in prices.rows:
             info = model_info(row.model)
             collector = by_encoding.get(info.encoding, tokens)
-            billed[row.model] = _capped(collector.totals, info.max_tokens_per_example)
+            billed[row.model] = billed_tokens(collector.totals, info.max_tokens_per_example)
         return estimate_all(billed, n, epochs=options.epochs, prices=prices,
                             validation_tokens=validation_tokens, tokens_exact=exact)
     model = counter.info.base if prices.find(counter.info.base) else options.model
@@ -157,10 +157,6 @@ def _collectors_per_encoding(prices: PriceTable, have: dict[str, Any]) -> dict[s
         if info.exact and info.encoding not in have and info.encoding not in out:
             out[info.encoding] = TokenCollector(ChatTokenCounter(row.model))
     return out
-
-
-def _capped(totals: Any, cap: int | None) -> int:
-    return sum(min(t, cap) for t in totals) if cap else sum(totals)
 
 
 def _prices(path: Path | None) -> PriceTable:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 CONFIG_FILES = ("ftprep.toml", "pyproject.toml")
 
 # Tables owned by a pipeline module; anything else under [tool.ftprep] is a typo.
-SECTIONS = ("convert", "check", "rules", "pii", "cost", "split", "targets")
+SECTIONS = ("convert", "check", "rules", "pii")
 
 M = TypeVar("M", bound=BaseModel)
 

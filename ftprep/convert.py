@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.build import BuildError, BuildSettings, build_record
 from ftprep.clean.text import CleanOptions
-from ftprep.jsonl import AtomicWriter, same_file
+from ftprep.jsonl import AtomicWriter, default_rejects_path, same_file
 from ftprep.loaders.columns import ColumnMapping
 from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, Rejected
@@ -94,10 +94,6 @@ class ConvertError(Exception):
     output that would overwrite an input ...)."""
 
 
-def default_rejects_path(output: Path) -> Path:
-    return output.with_name(output.stem + ".rejects.jsonl")
-
-
 def convert(
     sources: Sequence[Path],
     output: Path,
@@ -120,7 +116,7 @@ def convert(
         for target in (output, rejects):
             if same_file(source, target):
                 raise ConvertError(f"{target} is an input; refusing to overwrite it")
-    if same_file(output, rejects) or Path(output).resolve() == Path(rejects).resolve():
+    if Path(output).resolve() == Path(rejects).resolve():
         raise ConvertError("the output and the rejects file must differ")
     build = _build_settings(settings, label_map, allowed_labels)
     stages = _Stages(settings, pii, build)

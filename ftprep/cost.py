@@ -258,22 +258,27 @@ class CostEstimate:
     source: str | None
     file: str | None
     notes: list[str] = field(default_factory=list)
+    # Availability rules of the price file that take effect after `today`.
+    announced: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _availability_notes(prices: PriceTable, provider: str, today: date) -> tuple[bool, list[str]]:
+def _availability_notes(
+    prices: PriceTable, provider: str, today: date
+) -> tuple[bool, list[str], list[str]]:
+    """(available today, rules in force, rules announced for later)."""
     available = True
-    notes = []
+    past, ahead = [], []
     for rule in prices.for_provider(provider):
         when = rule.date.isoformat()
         if rule.date <= today:
             available = available and rule.scope != "all"
-            notes.append(f"since {when}, {rule.text} ({provider})")
+            past.append(f"since {when}, {rule.text} ({provider})")
         else:
-            notes.append(f"from {when}, {rule.text} ({provider})")
-    return available, notes
+            ahead.append(f"from {when}, {rule.text} ({provider})")
+    return available, past, ahead
 
 
 def estimate_cost(
@@ -311,7 +316,8 @@ def estimate_cost(
     notes.append("token counts are exact" if tokens_exact else "token counts include estimates")
     if validation_tokens and provider.lower() == "openai":
         notes.append(f"validation tokens ({validation_tokens:,}) are not billed")
-    available, rule_notes = _availability_notes(prices, provider, today)
+    available, in_force, announced = _availability_notes(prices, provider, today)
+    rule_notes = in_force + announced
     trained = billed_tokens * n_epochs
     est = CostEstimate(
         model=model,
@@ -333,6 +339,7 @@ def estimate_cost(
         source=None,
         file=None,
         notes=notes,
+        announced=announced,
     )
     found = prices.find(model, provider=provider, method=method)
     if found is None:

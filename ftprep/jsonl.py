@@ -89,6 +89,12 @@ class AtomicWriter:
                 Path(self._tmp).unlink()
 
 
+def default_rejects_path(output: str | Path) -> Path:
+    """Where rejected records go when no path is given: OUT.rejects.jsonl beside OUT."""
+    output = Path(output)
+    return output.with_name(output.stem + ".rejects.jsonl")
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """True when two paths name the same existing file (so an input is never overwritten)."""
     try:

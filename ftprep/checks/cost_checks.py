@@ -45,10 +45,9 @@ def cost_findings(estimate: CostEstimate, selection: Selection, file: str) -> It
     if not estimate.available:
         notes = "; ".join(estimate.notes) or "the provider no longer accepts new jobs"
         yield from selection.emit(UNAVAILABLE, f"{estimate.model}: {notes}", file=file)
-    else:
-        ahead = [n for n in estimate.notes if n.startswith("from ")]
-        if ahead:
-            yield from selection.emit(ENDING, f"{estimate.model}: " + "; ".join(ahead), file=file)
+    elif estimate.announced:
+        yield from selection.emit(ENDING, f"{estimate.model}: " + "; ".join(estimate.announced),
+                                  file=file)
     if estimate.cost_usd is None:
         yield from selection.emit(NOT_PRICED, f"{estimate.model}: {estimate.reason or 'no price'}",
                                   file=file)

@@ -80,8 +80,9 @@ class TokenCollector:
             self.reasons.update(counts.reasons)
 
     def billed_tokens(self) -> int:
-        cap = self.limit
-        return sum(min(t, cap) for t in self.totals) if cap else sum(self.totals)
+        from ftprep.cost import billed_tokens
+
+        return billed_tokens(self.totals, self.limit)
 
     def billed_tokens_without_system(self, fraction: float = 1.0) -> int:
         """Billed tokens if `fraction` of every example's system prompt were cut."""

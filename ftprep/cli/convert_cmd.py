@@ -11,6 +11,7 @@ import click
 
 from ftprep.cli.options import load, resolve_target
 from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
+from ftprep.jsonl import default_rejects_path
 
 
 def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
@@ -73,7 +74,10 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     config = load(config_path)
     target = resolve_target(config, target)
     try:
+        from ftprep.loaders.email.options import EmailOptions
+
         settings = _apply_options(config.section("convert", ConvertSettings), options)
+        settings = settings.model_copy(update={"email": EmailOptions.from_config(config)})
         pii = config.section("pii", PiiSettings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
@@ -83,8 +87,9 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     canonical = output if target in (None, "openai") else output.with_suffix(".chat.jsonl.tmp")
     try:
         with _progress() as tick:
-            summary = convert(list(sources), canonical, settings, rejects=rejects or _rejects_for(output),
-                              label_map=label_map, allowed_labels=allowed, pii=pii, on_progress=tick)
+            summary = convert(list(sources), canonical, settings,
+                              rejects=rejects or default_rejects_path(output), label_map=label_map,
+                              allowed_labels=allowed, pii=pii, on_progress=tick)
     except ConvertError as exc:
         raise click.ClickException(str(exc)) from None
     result = summary.to_dict()
@@ -129,12 +134,6 @@ def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
     if options["drop_duplicates"]:
         update["drop_duplicates"] = True
     return settings.model_copy(update=update)
-
-
-def _rejects_for(output: Path) -> Path:
-    from ftprep.convert import default_rejects_path
-
-    return default_rejects_path(output)
 
 
 def _export(canonical: Path, output: Path, target: str | None) -> dict[str, Any]:

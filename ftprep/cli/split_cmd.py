@@ -37,6 +37,7 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
     """Stratified train/validation split that keeps duplicates and near-duplicates on one
     side, so the validation set never leaks; reports the balance of both halves."""
     from ftprep.dataset import DatasetCheckSettings
+    from ftprep.jsonl import default_rejects_path
     from ftprep.report.finding import Report
     from ftprep.split import SplitError, split, write_split
 
@@ -48,7 +49,7 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
                        validation_size=validation_size, seed=seed, label_field=settings.label_field,
                        near_duplicate_threshold=near_duplicate_threshold, num_perm=settings.num_perm)
         if result.rejected_lines and rejects_out is None:
-            rejects_out = str(Path(train_out).with_name(Path(train_out).stem + ".rejects.jsonl"))
+            rejects_out = str(default_rejects_path(train_out))
         written = write_split(input_file, result, train_out, val_out, rejects_out)
     except SplitError as exc:
         raise click.ClickException(str(exc)) from None
