@@ -73,7 +73,9 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
         if behaviour is not None:
             behaviour.on_record(number, record, fmt)
 
-    report = validate([path], options.validate, on_record=on_record, report=Report(command=command))
+    collectors = [tokens, *extra, *(c for c in (dataset, behaviour) if c is not None)]
+    report = validate([path], options.validate, on_record=on_record, report=Report(command=command),
+                      collectors=collectors)
     if report.io_errors or not report.files:
         return report
     name = report.files[0].path

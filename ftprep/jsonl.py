@@ -40,9 +40,17 @@ def open_binary(source: str | Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def iter_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Yield (1-based line number, line without its line ending) for each line."""
-    for number, line in enumerate(stream, start=1):
+def iter_lines(
+    stream: IO[bytes], *, first: int = 1, max_bytes: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, line without its line ending) for each line. A piece of a
+    file (ftprep.shards) starts at line `first` and stops after `max_bytes` bytes."""
+    remaining = max_bytes
+    for number, line in enumerate(stream, start=first):
+        if remaining is not None:
+            if remaining <= 0:
+                return
+            remaining -= len(line)
         if line.endswith(b"\n"):
             line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
         yield number, line

@@ -26,6 +26,7 @@ from ftprep.targets import DEFAULT_TARGET, get_target, targets_accepting
 if TYPE_CHECKING:
     from ftprep.checks.behaviour.line import RulesRunner
     from ftprep.checks.targets import TargetRules
+    from ftprep.shards import ShardCollector
 
 Record = dict[str, Any]
 # Called for every line that passed schema validation: (line number, record, format).
@@ -50,9 +51,14 @@ def validate(
     *,
     on_record: RecordHook | None = None,
     report: Report | None = None,
+    collectors: Sequence[ShardCollector] | None = None,
 ) -> Report:
-    """Validate JSONL files (or "-" for stdin) and return a Report of every problem."""
+    """Validate JSONL files (or "-" for stdin) and return a Report of every problem.
+
+    A large file is validated on two cores (ftprep.shards) when nothing is collected
+    (`on_record` None) or when `collectors` lists everything `on_record` writes to."""
     from ftprep.jsonl import expand_inputs
+    from ftprep.shards import can_shard, run_sharded
 
     options = options or ValidateOptions()
     report = report or Report(command="validate")
@@ -63,10 +69,17 @@ def validate(
             sources.extend(expand_inputs([item]))
         except InputError as exc:
             report.io_errors.append(str(exc))
+    shardable = on_record is None or collectors is not None
     for source in sources:
         try:
-            with open_binary(source) as stream:
-                summary, findings = validator.run(display_name(source), stream, on_record)
+            result = None
+            if shardable and source != STDIN and can_shard(source):
+                result = run_sharded(validator, source, display_name(source), on_record,
+                                     collectors or ())
+            if result is None:
+                with open_binary(source) as stream:
+                    result = validator.run(display_name(source), stream, on_record)
+            summary, findings = result
         except InputError as exc:
             report.io_errors.append(str(exc))
             continue
@@ -82,6 +95,19 @@ def validate(
         report.files.append(summary)
         report.extend(findings)
     return report
+
+
+@dataclass
+class FileState:
+    """What validating a file carries from one line to the next."""
+
+    fmt: LineFormat | None = None
+    examples: int = 0
+    image_examples: int = 0
+    last_line: int = 0
+    first_valid_line: int | None = None
+    # The target's format rule ran (or is someone else's job, for a later piece).
+    format_checked: bool = False
 
 
 class FileValidator:
@@ -113,14 +139,26 @@ class FileValidator:
     def run(
         self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
     ) -> tuple[FileSummary, list[Finding]]:
+        state = FileState(self.forced_format)
+        findings = self.run_lines(name, iter_lines(stream), state, on_record)
+        return self.finish_file(name, state, findings)
+
+    def run_lines(
+        self,
+        name: str,
+        lines: Iterable[tuple[int, bytes]],
+        state: FileState,
+        on_record: RecordHook | None = None,
+    ) -> list[Finding]:
+        """Validate numbered lines of one file, updating `state`; a file may be run in
+        pieces (ftprep.shards) as long as each piece starts with the state the lines
+        before it left."""
         sel = self.selection
         findings: list[Finding] = []
-        fmt = self.forced_format
+        fmt = state.fmt
         adapter = fmt.adapter() if fmt else None
-        examples = image_examples = 0
-        number = 0
-        format_checked = False
-        for number, raw in iter_lines(stream):
+        for number, raw in lines:
+            state.last_line = number
             if number == 1 and raw.startswith(BOM):
                 findings.extend(sel.emit(st.BYTE_ORDER_MARK, "file starts with a UTF-8 "
                                 "byte-order mark; save it as UTF-8 without BOM",
@@ -130,7 +168,7 @@ class FileValidator:
                 findings.extend(sel.emit(st.BLANK_LINE, "blank line; delete it",
                                          file=name, line=number))
                 continue
-            examples += 1
+            state.examples += 1
             record: Record | None = None
             if adapter is not None:
                 try:
@@ -140,21 +178,30 @@ class FileValidator:
             else:
                 fmt, record = self._first_record(name, number, raw, findings)
                 adapter = fmt.adapter() if fmt else None
+                state.fmt = fmt
             if record is None or fmt is None:
                 continue
-            if not format_checked and self.target_rules is not None:
-                findings.extend(self.target_rules.format_findings(name, fmt.name, number))
-            format_checked = True
+            if state.first_valid_line is None:
+                state.first_valid_line = number
+                if not state.format_checked and self.target_rules is not None:
+                    findings.extend(self.target_rules.format_findings(name, fmt.name, number))
             messages = fmt.conversation(record)
             has_image = self._line_checks(name, number, record, messages, fmt, findings)
-            image_examples += has_image
+            state.image_examples += has_image
             if on_record is not None:
                 on_record(number, record, fmt)
+        return findings
+
+    def finish_file(
+        self, name: str, state: FileState, findings: list[Finding]
+    ) -> tuple[FileSummary, list[Finding]]:
+        """The file-level checks, once every line has been run."""
+        fmt = state.fmt
         if self.target_rules is not None:
-            findings.extend(self.target_rules.file_findings(name, examples))
+            findings.extend(self.target_rules.file_findings(name, state.examples))
         elif _openai_defaults_apply(fmt.name if fmt else None):
-            findings.extend(self._file_checks(name, examples, image_examples))
-        summary = FileSummary(path=name, lines=number, examples=examples,
+            findings.extend(self._file_checks(name, state.examples, state.image_examples))
+        summary = FileSummary(path=name, lines=state.last_line, examples=state.examples,
                               line_format=fmt.name if fmt else None,
                               accepted_by=targets_accepting(fmt.name) if fmt else ())
         return summary, findings
@@ -194,6 +241,13 @@ class FileValidator:
         except ValueError as exc:
             findings.extend(self._schema_findings(name, number, exc, fmt))
             return fmt, None
+
+    def detect(self, raw: bytes) -> LineFormat | None:
+        """The format `_first_record` would find for this line (None if none)."""
+        obj = self._parse("", 0, raw, [])
+        if obj is None:
+            return None
+        return detect_format(obj, self.target_rules.formats if self.target_rules else None)
 
     def _parse(self, name: str, number: int, raw: bytes, findings: list[Finding]) -> Any:
         sel = self.selection

@@ -79,6 +79,21 @@ class TokenCollector:
             self.estimated_examples += 1
             self.reasons.update(counts.reasons)
 
+    def shard_state(self) -> dict[str, Any]:
+        """What this collector counted, for ftprep.shards (the tokenizer stays here)."""
+        return {"totals": self.totals, "trained": self.trained, "lines": self.lines,
+                "system": self.system, "system_tokens": self.system_tokens,
+                "reasons": self.reasons, "estimated_examples": self.estimated_examples}
+
+    def merge_shard(self, state: dict[str, Any]) -> None:
+        """Append what the collector of a later piece of the file counted."""
+        for name in ("totals", "trained", "lines", "system"):
+            getattr(self, name).extend(state[name])
+        self.system_tokens += state["system_tokens"]
+        self.reasons.update(state["reasons"])
+        self.estimated_examples += state["estimated_examples"]
+        self._stats = None
+
     def billed_tokens(self) -> int:
         from ftprep.cost import billed_tokens
 

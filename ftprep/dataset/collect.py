@@ -125,7 +125,7 @@ class DatasetFeatures:
         if self._signatures is not None:
             raise RuntimeError("DatasetFeatures is finished; create a new one")
         text = example.shingle_text
-        key = hash64(text.encode("utf-8", "surrogatepass"))
+        key = hash64(text)
         row = self._rows.get(key)
         if row is None:
             row = self._rows[key] = len(self._rows)
@@ -159,6 +159,37 @@ class DatasetFeatures:
             for example, row in zip(self.examples, self.text_row, strict=True):
                 example.signature = self._signatures[row]
         return self
+
+    def shard_state(self) -> dict[str, Any]:
+        """This piece's features, for ftprep.shards: its signatures are computed here,
+        in the worker, and travel as one matrix rather than a row per example."""
+        self.finish()
+        for example in self.examples:
+            example.signature = None
+        return {"examples": self.examples, "text_row": self.text_row, "rows": self._rows,
+                "signatures": self._signatures}
+
+    def merge_shard(self, state: dict[str, Any]) -> None:
+        """Append a later piece's examples; an input seen in both keeps one row."""
+        import numpy as np
+
+        self.finish()
+        later_rows: dict[int, int] = state["rows"]
+        remap = [0] * len(later_rows)
+        new_rows: list[int] = []
+        for key, row in later_rows.items():
+            mine = self._rows.get(key)
+            if mine is None:
+                mine = self._rows[key] = len(self._rows)
+                new_rows.append(row)
+            remap[row] = mine
+        self.examples.extend(state["examples"])
+        self.text_row.extend(remap[row] for row in state["text_row"])
+        if self._signatures is not None and state["signatures"] is not None:
+            self._signatures = np.concatenate([self._signatures, state["signatures"][new_rows]])
+            for example, row in zip(self.examples, self.text_row, strict=True):
+                example.signature = self._signatures[row]
+        self._memo.clear()
 
     @property
     def signatures(self) -> NDArray[np.uint32]:
@@ -260,6 +291,8 @@ def collect_features(
     settings = settings or DatasetCheckSettings()
     features = DatasetFeatures.from_settings(display_name(path), settings, keep_text=keep_text)
     hook = features.on_record
+    # An extra hook's state is unknown here, so only the plain case runs on two cores.
+    collectors = [features] if on_record is None else None
     if on_record is not None:
         extra = on_record
 
@@ -267,5 +300,5 @@ def collect_features(
             features.on_record(line, record, fmt)
             extra(line, record, fmt)
 
-    report = validate([path], options, on_record=hook, report=report)
+    report = validate([path], options, on_record=hook, report=report, collectors=collectors)
     return features.finish(), report

@@ -12,11 +12,12 @@ a structured reply (see `LineView.reply`). Labels come later, from the FT3xx sum
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,16 @@ ALL_REPLIES = "*"
 SAMPLE_EXAMPLES = 200
 _STRIP = ".,;:!?()[]{}<>\"'“”‘’*"
 _CURRENCY = "#$€£¥"
-_TOKEN_REST = re.compile(r"\S*")
+# From a token's first digit to its end; the few characters before the digit are found by
+# walking back (a pattern that starts at the token's start cannot use sre's fast scan).
+_NUMBER_TOKEN = re.compile(r"[0-9]\S*")
+_DAY = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[^\W_]+")
-_NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
-_DIGIT_RUN = re.compile(r"[0-9]+")
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s+({_MONTHS})[a-z]*\b", re.IGNORECASE)
+_SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "facts", "fact_start",
+                 "samples", "system_prompts")
+_MONTH_NAMES = tuple(_MONTHS.split("|"))
 _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
 
 
@@ -93,6 +98,26 @@ class BehaviourCollector:
         if system is not None:
             self.system_prompts[hash(system)] += 1
 
+    def shard_state(self) -> dict[str, Any]:
+        """What this collector kept, for ftprep.shards (the rules stay here)."""
+        return {name: getattr(self, name) for name in _SHARD_FIELDS}
+
+    def merge_shard(self, state: dict[str, Any]) -> None:
+        """Append what the collector of a later piece of the file kept."""
+        offset, fact_offset = len(self.lines), len(self.facts)
+        self.lines.extend(state["lines"])
+        self.words.extend(state["words"])
+        self.has_reply.extend(state["has_reply"])
+        self.openings.extend(state["openings"])
+        self.closings.extend(state["closings"])
+        self.facts.extend(state["facts"])
+        self.fact_start.extend(start + fact_offset for start in state["fact_start"][1:])
+        for i, sample in state["samples"].items():
+            if len(self.samples) >= SAMPLE_EXAMPLES:
+                break
+            self.samples[offset + i] = sample
+        self.system_prompts.update(state["system_prompts"])
+
     def facts_of(self, i: int) -> array[int]:
         return self.facts[self.fact_start[i]: self.fact_start[i + 1]]
 
@@ -100,7 +125,13 @@ class BehaviourCollector:
 def _edge(words: list[str], n: int, *, first: bool) -> str:
     """The first (or last) n words, lower-cased, without punctuation, e.g. "hi maria" or
     "acme support team"."""
-    kept = _WORD.findall(" ".join(words).casefold())
+    return _edge_of(" ".join(words), n, first)
+
+
+@functools.lru_cache(maxsize=4096)
+def _edge_of(joined: str, n: int, first: bool) -> str:
+    # Cached: closings ("Best regards, The Acme Support Team") repeat across a dataset.
+    kept = _WORD.findall(joined.casefold())
     return sys.intern(" ".join(kept[:n] if first else kept[-n:]))
 
 
@@ -110,7 +141,7 @@ def reply_facts(reply: str, source: str | Callable[[], str]) -> list[str]:
     lower-cased, in order. Tokens under three characters (5 days, 12 items, router X2)
     are not facts; a day with its month is ("14 mar"). `source` may be a function that builds the
     input text: it is called only when the reply has numbers."""
-    found = list(_number_tokens(reply))
+    found = _number_tokens(reply)
     if not found:
         return []
     source = source if isinstance(source, str) else source()
@@ -128,29 +159,34 @@ def reply_facts(reply: str, source: str | Callable[[], str]) -> list[str]:
     return list(out)
 
 
-def _number_tokens(text: str) -> Iterator[tuple[str, str | None]]:
+def _number_tokens(text: str) -> list[tuple[str, str | None]]:
     """(token, None) for each whitespace-delimited token with a digit and at least three
-    characters; ("", "14 mar") for a day next to a month name. The digits are
-    found by a C-speed screen and one regex; everything else looks only around them."""
-    if not text.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGITS):
-        return
-    end = 0
-    for match in _DIGIT_RUN.finditer(text):
-        if match.start() < end:
-            continue  # another digit run of the token already seen
-        start = max(text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
-        end = _TOKEN_REST.match(text, match.end()).end()  # type: ignore[union-attr]
-        token = text[start:end].strip(_STRIP).lstrip(_CURRENCY).rstrip(_STRIP).lower()
-        run = match.group()
-        if len(run) <= 2 and token.rstrip("stndrh") == run:
-            after = _MONTH_AFTER.match(text, match.end())
-            before = _MONTH_BEFORE.search(text, max(0, start - 12), start)
-            month = after.group(1) if after else before.group(1) if before else None
-            if month is not None:
-                yield "", f"{int(run)} {month[:3].lower()}"
-                continue
+    characters once stripped of punctuation and currency signs; ("", "14 mar") for a day
+    (14, 14th) next to a month name. One regex finds the tokens at C speed; the month
+    regexes run only when the text names a month at all."""
+    found: list[tuple[str, str | None]] = []
+    names_month: bool | None = None
+    for match in _NUMBER_TOKEN.finditer(text):
+        start = match.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        token = text[start:match.end()].strip(_STRIP).lstrip(_CURRENCY).rstrip(_STRIP).lower()
+        day = _DAY.fullmatch(token) if len(token) <= 4 else None
+        if day is not None:
+            if names_month is None:
+                lowered = text.lower()
+                names_month = any(name in lowered for name in _MONTH_NAMES)
+            if names_month:
+                run_end = text.index(day.group(1), start) + len(day.group(1))
+                after = _MONTH_AFTER.match(text, run_end)
+                before = _MONTH_BEFORE.search(text, max(0, start - 12), start)
+                month = after.group(1) if after else before.group(1) if before else None
+                if month is not None:
+                    found.append(("", f"{int(day.group(1))} {month[:3].lower()}"))
+                    continue
         if len(token) >= 3:  # "x2", "5", "12" name a model or count things, not a customer
-            yield token, None
+            found.append((token, None))
+    return found
 
 
 @dataclass(frozen=True)

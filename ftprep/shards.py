@@ -1,0 +1,193 @@
+"""One pass over a large JSONL file on two cores: the file is cut at the line boundary
+nearest its middle; a forked child validates the second half while this process
+validates the first, then the child's findings and collected figures are appended to
+ours, in line order, so the result is the same as one sequential pass.
+
+What the `on_record` hook writes to must be a `ShardCollector`: `shard_state()` gives
+what one half collected (picklable, small), `merge_shard(state)` appends a later half's.
+
+Only on Linux (fork is cheap and safe there for this single-threaded work), only for
+regular files of at least MIN_SHARD_BYTES (below that the fork and the merge cost more
+than they save), and never when FTPREP_WORKERS=1. If the child fails for any reason,
+its half is validated here instead: slower, never different.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from ftprep.jsonl import BOM, iter_lines
+
+if TYPE_CHECKING:
+    from ftprep.formats import LineFormat
+    from ftprep.report.finding import FileSummary, Finding
+    from ftprep.validate import FileState, FileValidator, RecordHook
+
+MIN_SHARD_BYTES = 4 << 20
+WORKERS_ENV = "FTPREP_WORKERS"
+_COUNT_CHUNK = 1 << 20
+
+
+class ShardCollector(Protocol):
+    def shard_state(self) -> Any: ...
+
+    def merge_shard(self, state: Any) -> None: ...
+
+
+def can_shard(source: str) -> bool:
+    if os.environ.get(WORKERS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
+        return False
+    if (os.cpu_count() or 1) < 2:
+        return False
+    try:
+        path = Path(source)
+        return path.is_file() and path.stat().st_size >= MIN_SHARD_BYTES
+    except OSError:
+        return False
+
+
+def run_sharded(
+    validator: FileValidator,
+    source: str,
+    name: str,
+    on_record: RecordHook | None,
+    collectors: Sequence[ShardCollector],
+) -> tuple[FileSummary, list[Finding]] | None:
+    """Validate `source` in two halves; None when it cannot be split (the caller then
+    runs it sequentially)."""
+    from ftprep.validate import FileState
+
+    try:
+        with Path(source).open("rb") as stream:
+            middle = _middle_line_start(stream)
+            fmt = _first_format(validator, stream, middle)
+    except OSError:
+        return None  # the sequential path reports it
+    if middle is None or (fmt is None and validator.forced_format is None):
+        return None
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the second half
+        os.close(read_fd)
+        _child(write_fd, validator, source, name, fmt, middle, on_record, collectors)
+    os.close(write_fd)
+    try:
+        state = FileState(validator.forced_format)
+        with Path(source).open("rb") as stream:
+            findings = validator.run_lines(name, iter_lines(stream, max_bytes=middle), state,
+                                           on_record)
+            child = _receive(read_fd)
+            if child is None:
+                # The child failed: go on from where this half stopped, as one pass would.
+                first = state.last_line + 1
+                stream.seek(middle)
+                findings.extend(validator.run_lines(name, iter_lines(stream, first=first),
+                                                    state, on_record))
+                return validator.finish_file(name, state, findings)
+    finally:
+        os.waitpid(pid, 0)
+    later_findings, later, states = child
+    findings.extend(_merge_state(validator, name, state, later, later_findings))
+    for collector, collected in zip(collectors, states, strict=True):
+        collector.merge_shard(collected)
+    return validator.finish_file(name, state, findings)
+
+
+def _middle_line_start(stream: IO[bytes]) -> int | None:
+    """The offset of the first line that starts after the middle of the file."""
+    size = os.fstat(stream.fileno()).st_size
+    stream.seek(size // 2)
+    stream.readline()
+    offset = stream.tell()
+    stream.seek(0)
+    return offset if 0 < offset < size else None
+
+
+def _first_format(validator: FileValidator, stream: IO[bytes], limit: int | None) -> LineFormat | None:
+    """The format the sequential pass would settle on at the file's first non-blank line;
+    None when that line does not tell (the file is then run sequentially)."""
+    if validator.forced_format is not None:
+        return validator.forced_format
+    for number, raw in iter_lines(stream, max_bytes=limit):
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM):]
+        if raw and not raw.isspace():
+            return validator.detect(raw)
+    return None
+
+
+def _child(write_fd: int, validator: FileValidator, source: str, name: str,
+           fmt: LineFormat | None, middle: int, on_record: RecordHook | None,
+           collectors: Sequence[ShardCollector]) -> None:
+    code = 0
+    try:
+        payload: Any = _second_half(validator, source, name, fmt, middle, on_record, collectors)
+    except BaseException:  # any failure at all: the parent redoes this half
+        payload, code = None, 1
+    try:
+        with os.fdopen(write_fd, "wb") as out:
+            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(code)
+
+
+def _second_half(validator: FileValidator, source: str, name: str, fmt: LineFormat | None,
+                 middle: int, on_record: RecordHook | None,
+                 collectors: Sequence[ShardCollector]) -> tuple[list[Finding], FileState, list[Any]]:
+    from ftprep.validate import FileState
+
+    # The target's format rule belongs to the file's first valid line: the parent
+    # decides (see _merge_state).
+    state = FileState(fmt, format_checked=True)
+    with Path(source).open("rb") as stream:
+        first = 1 + _count_newlines(stream, middle)
+        stream.seek(middle)
+        findings = validator.run_lines(name, iter_lines(stream, first=first), state, on_record)
+    return findings, state, [c.shard_state() for c in collectors]
+
+
+def _count_newlines(stream: IO[bytes], end: int) -> int:
+    count = 0
+    remaining = end
+    while remaining > 0:
+        chunk = stream.read(min(_COUNT_CHUNK, remaining))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        remaining -= len(chunk)
+    return count
+
+
+def _receive(read_fd: int) -> tuple[list[Finding], FileState, list[Any]] | None:
+    try:
+        with os.fdopen(read_fd, "rb") as inp:
+            payload: tuple[list[Finding], FileState, list[Any]] | None = pickle.load(inp)
+            return payload
+    except (EOFError, pickle.UnpicklingError, OSError):
+        return None
+
+
+def _merge_state(validator: FileValidator, name: str, state: FileState, later: FileState,
+                 later_findings: list[Finding]) -> list[Finding]:
+    """Add the second half's counts to the first's; its findings, in line order."""
+    state.examples += later.examples
+    state.image_examples += later.image_examples
+    state.last_line = later.last_line or state.last_line
+    if state.fmt is None:
+        state.fmt = later.fmt
+    if state.first_valid_line is None and later.first_valid_line is not None:
+        state.first_valid_line = line = later.first_valid_line
+        if validator.target_rules is not None and later.fmt is not None:
+            # No valid line in the first half: the sequential pass would have checked the
+            # format at the second half's first valid line, before that line's findings.
+            at = next((i for i, f in enumerate(later_findings) if (f.line or 0) >= line),
+                      len(later_findings))
+            later_findings[at:at] = validator.target_rules.format_findings(
+                name, later.fmt.name, line)
+    return later_findings
