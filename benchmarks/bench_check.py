@@ -7,13 +7,15 @@
     the notebook's work; it checks far less than ftprep (no schema, no duplicates).
 (b) `floor`: orjson-parse every line and tokenize each distinct message content once
     (o200k), nothing else: no tool can count exactly with less work.
-All three run as subprocesses on the same generated file, best of 3, alternating; the
+ftprep runs on two cores (ftprep.shards) and, for comparison, in one (FTPREP_WORKERS=1).
+All run as subprocesses on the same generated file, best of 3, alternating; the
 script prints both ratios and ftprep's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -62,10 +64,11 @@ print(len(seen))
 """
 
 
-def run(cmd: list[str]) -> float:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
     # check exits 1 when the data has errors (the generated file has conflicts): not a failure here.
-    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env)
     return time.perf_counter() - start
 
 
@@ -87,13 +90,16 @@ def main() -> None:
     ftprep = [sys.executable, "-m", "ftprep", "check", str(path), "-f", "json", "-o", str(OUT / "check.json")]
     cookbook = [sys.executable, "-c", COOKBOOK_LIKE, str(path)]
     floor = [sys.executable, "-c", FLOOR, str(path)]
-    times: dict[str, list[float]] = {"ftprep": [], "cookbook": [], "floor": []}
+    one_core = {**os.environ, "FTPREP_WORKERS": "1"}
+    times: dict[str, list[float]] = {"ftprep": [], "ftprep-1": [], "cookbook": [], "floor": []}
     for _ in range(args.rounds):
         times["cookbook"].append(run(cookbook))
         times["floor"].append(run(floor))
         times["ftprep"].append(run(ftprep))
+        times["ftprep-1"].append(run(ftprep, one_core))
     best = {k: min(v) for k, v in times.items()}
-    print(f"{args.n} examples: ftprep check {best['ftprep']:.2f}s, cookbook-like {best['cookbook']:.2f}s, "
+    print(f"{args.n} examples: ftprep check {best['ftprep']:.2f}s (one process: "
+          f"{best['ftprep-1']:.2f}s), cookbook-like {best['cookbook']:.2f}s, "
           f"floor {best['floor']:.2f}s")
     print(f"cookbook-like / ftprep = {best['cookbook'] / best['ftprep']:.2f}x (goal >= 3x); "
           f"ftprep / floor = {best['ftprep'] / best['floor']:.2f}x (goal <= 1.5x)")

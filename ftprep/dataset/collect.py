@@ -82,9 +82,9 @@ class DatasetFeatures:
     all of them (duplicate groups, MinHash signatures, near-duplicate clusters).
 
     MinHash signatures are computed in batches as examples arrive, once per distinct
-    input (exact repeats share one). Unless `keep_text`, each example's `input_text` is
-    then dropped and `output_text` cut to a preview, so memory per example is its hashes,
-    label and one row of a uint32 matrix."""
+    input (exact repeats share one; `signature_of(i)`). Unless `keep_text`, each example's
+    `input_text` is then dropped and `output_text` cut to a preview, so memory per example
+    is its hashes, label and one row of a uint32 matrix."""
 
     def __init__(
         self,
@@ -156,17 +156,16 @@ class DatasetFeatures:
             self._signatures = (np.concatenate(self._chunks) if self._chunks else
                                 np.empty((0, self.params.num_perm), dtype=np.uint32))
             self._chunks = []
-            for example, row in zip(self.examples, self.text_row, strict=True):
-                example.signature = self._signatures[row]
         return self
 
     def shard_state(self) -> dict[str, Any]:
         """This piece's features, for ftprep.shards: its signatures are computed here,
         in the worker, and travel as one matrix rather than a row per example."""
         self.finish()
-        for example in self.examples:
-            example.signature = None
-        return {"examples": self.examples, "text_row": self.text_row, "rows": self._rows,
+        # Plain tuples pickle at C speed; the dataclass instances would not.
+        examples = [(e.line, e.input_text, e.output_text, e.label, e.exact_hash, e.input_hash,
+                     e.output_hash, e.label_field) for e in self.examples]
+        return {"examples": examples, "text_row": self.text_row, "rows": self._rows,
                 "signatures": self._signatures}
 
     def merge_shard(self, state: dict[str, Any]) -> None:
@@ -183,13 +182,16 @@ class DatasetFeatures:
                 mine = self._rows[key] = len(self._rows)
                 new_rows.append(row)
             remap[row] = mine
-        self.examples.extend(state["examples"])
+        self.examples.extend(ExampleFeatures(*fields) for fields in state["examples"])
         self.text_row.extend(remap[row] for row in state["text_row"])
         if self._signatures is not None and state["signatures"] is not None:
             self._signatures = np.concatenate([self._signatures, state["signatures"][new_rows]])
-            for example, row in zip(self.examples, self.text_row, strict=True):
-                example.signature = self._signatures[row]
         self._memo.clear()
+
+    def signature_of(self, i: int) -> NDArray[np.uint32]:
+        """Example i's MinHash signature (a row of `signatures`; examples hold none, which
+        saves a numpy view per example)."""
+        return self.signatures[self.text_row[i]]
 
     @property
     def signatures(self) -> NDArray[np.uint32]:

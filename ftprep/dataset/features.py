@@ -112,7 +112,8 @@ class ExampleFeatures:
     `input_text` is normalised, one "role: text" line per message; `output_text` is the
     last assistant message as written. `label` is that message's text, or one field of it
     when it is a JSON object (`label_field` names the field). `signature` is the MinHash
-    of the input, filled in by `DatasetFeatures` or on demand by `minhash()`.
+    of the input, computed on demand by `minhash()` (`DatasetFeatures` keeps one matrix
+    for all its examples instead: `signature_of`).
     """
 
     line: int
