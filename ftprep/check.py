@@ -216,7 +216,8 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
     counter = tokens.counter
     val_tokens = TokenCollector(counter)
     validation, _ = collect_features(options.validation_file, options.dataset, options=options.validate,
-                                     report=report, on_record=val_tokens.on_record)
+                                     report=report, on_record=val_tokens.on_record,
+                                     writes_to=[val_tokens])
     val_ctx = DatasetContext(validation, options.dataset, reference=train)
     report.extend(run_dataset_checks(val_ctx, selection))
     report.stats["validation_labels"] = label_stats(val_ctx)

@@ -154,3 +154,15 @@ def test_split_is_the_same_from_two_processes(tmp_path: Path, run_cli: Any,
         outputs.append((train.read_bytes(), val.read_bytes()))
     assert split_small_files and split_small_files[0] is not None
     assert outputs[0] == outputs[1]
+
+
+def test_leakage_check_is_the_same_from_two_processes(tmp_path: Path, run_cli: Any,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      split_small_files: list[Any]) -> None:
+    train = _messy_file(tmp_path / "train.jsonl")
+    validation = _messy_file(tmp_path / "val.jsonl", 300, seed=8)  # shares inputs with train
+    sharded, sequential = _both(run_cli, monkeypatch, "check", str(train), "--validation",
+                                str(validation), "-f", "json")
+    assert len(split_small_files) == 2 and None not in split_small_files
+    assert sharded == sequential
+    assert {"FT405", "FT406"} & {f["code"] for f in json.loads(sharded)["findings"]}

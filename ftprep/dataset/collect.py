@@ -18,7 +18,7 @@ which adds the leakage checks (stats under "validation_labels" and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ftprep.dataset.near_dupes import NearDuplicateIndex
     from ftprep.formats import LineFormat
     from ftprep.report.finding import Finding, Report
+    from ftprep.shards import ShardCollector
     from ftprep.validate import RecordHook, ValidateOptions
 
 T = TypeVar("T")
@@ -282,19 +283,20 @@ def collect_features(
     report: Report | None = None,
     keep_text: bool = False,
     on_record: RecordHook | None = None,
+    writes_to: Sequence[ShardCollector] | None = None,
 ) -> tuple[DatasetFeatures, Report]:
     """Validate one file and collect the features of its valid examples in the same
     pass. The report gets the validation findings (FT1xx); lines that fail validation
     have no features. `on_record` also sees each valid record (token counts, say), so
-    the file is read once."""
+    the file is read once; a large file runs on two cores (ftprep.shards) when
+    `writes_to` lists what `on_record` writes to (or there is no `on_record`)."""
     from ftprep.jsonl import display_name
     from ftprep.validate import validate
 
     settings = settings or DatasetCheckSettings()
     features = DatasetFeatures.from_settings(display_name(path), settings, keep_text=keep_text)
     hook = features.on_record
-    # An extra hook's state is unknown here, so only the plain case runs on two cores.
-    collectors = [features] if on_record is None else None
+    collectors = None if on_record is not None and writes_to is None else [features, *(writes_to or ())]
     if on_record is not None:
         extra = on_record
 
