@@ -6,7 +6,7 @@ ours, in line order, so the result is the same as one sequential pass.
 What the `on_record` hook writes to must be a `ShardCollector`: `shard_state()` gives
 what one half collected (picklable, small), `merge_shard(state)` appends a later half's.
 
-Only on Linux (fork is cheap and safe there for this single-threaded work), only for
+Only on Linux (fork is cheap there), only in a process with one thread, only for
 regular files of at least MIN_SHARD_BYTES (below that the fork and the merge cost more
 than they save), and never when FTPREP_WORKERS=1. If the child fails for any reason,
 its half is validated here instead: slower, never different.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -42,7 +43,8 @@ class ShardCollector(Protocol):
 def can_shard(source: str) -> bool:
     if os.environ.get(WORKERS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
         return False
-    if (os.cpu_count() or 1) < 2:
+    # Forking a process with other threads can deadlock the child on a lock one held.
+    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return False
     try:
         path = Path(source)
