@@ -43,7 +43,6 @@ _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s+({_MONTHS})[a-z]*\b", re.IGNORECASE)
 _SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "facts", "fact_start",
                  "samples", "system_prompts")
-_MONTH_NAMES = tuple(_MONTHS.split("|"))
 _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
 
 
@@ -163,27 +162,22 @@ def _number_tokens(text: str) -> list[tuple[str, str | None]]:
     """(token, None) for each whitespace-delimited token with a digit and at least three
     characters once stripped of punctuation and currency signs; ("", "14 mar") for a day
     (14, 14th) next to a month name. One regex finds the tokens at C speed; the month
-    regexes run only when the text names a month at all."""
+    patterns are anchored next to the day, so they look at a few characters only."""
     found: list[tuple[str, str | None]] = []
-    names_month: bool | None = None
     for match in _NUMBER_TOKEN.finditer(text):
         start = match.start()
-        while start > 0 and not text[start - 1].isspace():
+        while start and not text[start - 1].isspace():
             start -= 1
         token = text[start:match.end()].strip(_STRIP).lstrip(_CURRENCY).rstrip(_STRIP).lower()
         day = _DAY.fullmatch(token) if len(token) <= 4 else None
         if day is not None:
-            if names_month is None:
-                lowered = text.lower()
-                names_month = any(name in lowered for name in _MONTH_NAMES)
-            if names_month:
-                run_end = text.index(day.group(1), start) + len(day.group(1))
-                after = _MONTH_AFTER.match(text, run_end)
-                before = _MONTH_BEFORE.search(text, max(0, start - 12), start)
-                month = after.group(1) if after else before.group(1) if before else None
-                if month is not None:
-                    found.append(("", f"{int(day.group(1))} {month[:3].lower()}"))
-                    continue
+            run_end = text.index(day.group(1), start) + len(day.group(1))
+            after = _MONTH_AFTER.match(text, run_end)
+            before = None if after else _MONTH_BEFORE.search(text, max(0, start - 12), start)
+            month = after.group(1) if after else before.group(1) if before else None
+            if month is not None:
+                found.append(("", f"{int(day.group(1))} {month[:3].lower()}"))
+                continue
         if len(token) >= 3:  # "x2", "5", "12" name a model or count things, not a customer
             found.append((token, None))
     return found
