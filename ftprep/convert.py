@@ -220,18 +220,23 @@ class _Stages:
                                 summary)
         # A superset of the rows _one would reject (or handle otherwise): text blank after
         # cleaning, length out of bounds, a label that does not normalise, no reply.
+        # Each test looks at whole columns first (C-level `in`, min, set) and lists rows
+        # only when one is hit.
         users = list(map(str.strip, texts))
-        special = {i for i, user in enumerate(users) if not user}
-        if opts.min_chars > 1 or opts.max_chars is not None:
-            low, high = opts.min_chars, opts.max_chars or float("inf")
-            special.update(i for i, size in enumerate(map(len, texts)) if not low <= size <= high)
+        special = _rows_equal(users, "")
+        sizes = list(map(len, texts))
+        low = opts.min_chars
+        high = opts.max_chars if opts.max_chars is not None else float("inf")
+        if sizes and (min(sizes) < low or max(sizes) > high):
+            special.update(i for i, size in enumerate(sizes) if not low <= size <= high)
         labels = build.normalise_labels(cols.labels or [None] * n)
         need_label = build.needs_label or build.require_label
-        special.update(i for i, label in enumerate(labels)
-                       if label.__class__ is not str and (label is not None or need_label))
+        for label in set(labels):
+            if label.__class__ is not str and (label is not None or need_label):
+                special |= _rows_equal(labels, label)
         stripped: list[str | None] = list(map(str.strip, replies))
         if build.needs_reply:
-            special.update(i for i, reply in enumerate(stripped) if not reply)
+            special |= _rows_equal(stripped, "")
         good: Sequence[int] = range(n)
         if special:
             keep = [i not in special for i in good]
@@ -264,7 +269,10 @@ class _Stages:
                     built.append(result[0])
                     written.append(result[1])
         lines += built
-        summary.labels.update(label or "(none)" for label in written)
+        if None in written:
+            summary.labels.update(label or "(none)" for label in written)
+        else:
+            summary.labels.update(cast("list[str]", written))  # C-level counting
 
     def _one(self, example: Example, text: str,
              reply: str) -> tuple[bytes, str | None] | Rejected:
@@ -331,6 +339,10 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
             batch, room = [], size
     if batch:
         yield batch
+
+
+def _rows_equal(values: list[Any], value: Any) -> set[int]:
+    return {i for i, v in enumerate(values) if v == value} if value in values else set()
 
 
 def _line_validator() -> Any:

@@ -142,12 +142,6 @@ class TextCleaner:
         opts = self.options
         joined = Joined(texts)
         found: set[int] = set(joined.others)  # non-ASCII: the per-text path decides
-        if opts.whitespace:  # starts or ends with whitespace (C-level map, then compare)
-            found.update(
-                i
-                for i, (t, s) in enumerate(zip(texts, map(str.strip, texts), strict=True))
-                if t != s
-            )
         if not (opts.control_chars or opts.whitespace):
             return found
         # Byte classes, then whole-array numpy tests: about 2 ns a byte for all of them,
@@ -166,6 +160,11 @@ class TextCleaner:
             pairs &= ~nl_pairs
             pairs[:-1] |= nl_pairs[:-1] & nl_pairs[1:]
             bad[:-1] |= pairs
+            if len(cls):  # starts or ends with a space or newline (other whitespace: above)
+                first = np.concatenate(([0], nul + 1))
+                last = np.concatenate((nul, [len(cls)])) - 1
+                edge = (last >= first) & (ws[np.minimum(first, len(cls) - 1)] | ws[last])
+                found |= joined.original(np.flatnonzero(edge).tolist())
         hits = np.flatnonzero(bad)
         if len(hits):
             found |= joined.original(np.searchsorted(nul, hits).tolist())
