@@ -5,6 +5,8 @@ read = written + merged + rejected, and the summary says so.
 
 Examples are cleaned and redacted in batches (the cleaners screen a whole batch at C
 speed and do exact work only on the few texts that need it); output order is input order.
+A table's rows arrive as columns (ExampleColumns), and the rows that need no decision of
+their own are built, proved valid (ftprep.chatlines) and written a column at a time.
 """
 
 from __future__ import annotations
@@ -327,11 +329,14 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     batch: list[Item] = []
     room = size
     for item in items:
-        while isinstance(item, ExampleColumns) and len(item) > room:
-            batch.append(item.slice(0, room))
-            yield batch
-            item = item.slice(room, len(item))
-            batch, room = [], size
+        if isinstance(item, ExampleColumns):
+            start = 0
+            while len(item) - start > room:
+                batch.append(item.slice(start, start + room))
+                yield batch
+                start += room
+                batch, room = [], size
+            item = item.slice(start, len(item)) if start else item
         batch.append(item)
         room -= len(item) if isinstance(item, ExampleColumns) else 1
         if room <= 0:

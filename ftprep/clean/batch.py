@@ -36,14 +36,15 @@ class Joined:
         # Original index of each joined piece; None when every text is ASCII.
         self.order: list[int] | None = None
         self.ascii: Sequence[str] = texts  # the joined pieces
-        joined = SEP.join(texts)
-        if not joined.isascii():
-            flags = list(map(str.isascii, texts))  # C-level loops from here on
+        # Test each text first: most batches hold a non-ASCII text or two, and joining
+        # the batch twice costs more than a C-level map.
+        flags = list(map(str.isascii, texts))
+        if not all(flags):
             everyone = range(len(texts))
             self.order = list(itertools.compress(everyone, flags))
             self.others = list(itertools.compress(everyone, map(operator.not_, flags)))
             self.ascii = list(itertools.compress(texts, flags))
-            joined = SEP.join(self.ascii)
+        joined = SEP.join(self.ascii)
         self.text = joined
         self.pieces = len(self.order) if self.order is not None else len(texts)
         self.data = joined.encode("ascii")  # a copy of an ASCII string: nearly free

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 BUILTIN_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IP")
 _PRIORITY = {"EMAIL": 1, "IBAN": 2, "CARD": 3, "IP": 4, "PHONE": 5}  # custom kinds: 0
 _MAX_PASSES = 3
+# redact_many remembers the redaction of this many texts, each at most this long.
+_REMEMBERED = 1024, 2000
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -158,6 +160,7 @@ class PiiDetector:
         )
         self.custom = {k: p for k, p in self.custom.items() if k in self.kinds}
         self.regions = (regions,) if isinstance(regions, str) else tuple(regions)
+        self._done: dict[str, tuple[str, Counter[str]]] = {}  # see redact_many
 
     @classmethod
     def from_settings(cls, settings: PiiSettings) -> PiiDetector:
@@ -223,10 +226,19 @@ class PiiDetector:
         """`redact` over a batch: the texts, and the counts per kind for the whole batch."""
         out = list(texts)
         counts: Counter[str] = Counter()
+        done = self._done  # texts repeat, and the phone matcher is slow: remember
         # In input order, so that kinds with equal counts are listed in a stable order.
         for i in sorted(self._suspects(texts)):
-            out[i], found = self.redact(texts[i])
-            counts.update(found)
+            text = texts[i]
+            result = done.get(text)
+            if result is None:
+                if len(done) >= _REMEMBERED[0]:
+                    done.clear()
+                result = self.redact(text)
+                if len(text) <= _REMEMBERED[1]:
+                    done[text] = result
+            out[i] = result[0]
+            counts.update(result[1])
         return out, counts
 
     def _suspects(self, texts: Sequence[str]) -> Iterable[int]:

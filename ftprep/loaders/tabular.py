@@ -312,7 +312,7 @@ def _convert_batch(
         _texts(data[cols.date], strings) if cols.date else none,
         [(name, [_text(v) for v in data[name]]) for name in cols.fields],
     )  # fmt: skip
-    bad = [i for i, text in enumerate(texts) if not text]
+    bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
     if labels is not None and "" in labels:
         bad = sorted({*bad, *(i for i, label in enumerate(labels) if not label)})
     start = 0
