@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ftprep.report.finding import Finding
     from ftprep.validate import FileValidator
 
-_CACHED_REPLIES = 10_000  # JSON of assistant contents kept: labels repeat, replies rarely
+_CACHED_REPLIES = 1024  # JSON of assistant contents kept: labels repeat, replies rarely
 
 
 class ChatLines:
@@ -84,7 +84,8 @@ class ChatLines:
         return self._passed
 
     def errors(self, line: bytes, user: str, assistant: str) -> list[Finding]:
-        """The error findings `ftprep validate` reports for `line`, made by `line`."""
+        """The error findings `ftprep validate` reports for `line`, which `line` or
+        `lines` built from these contents."""
         plain = (self._shortcut and bool(user) and not user.isspace()
                  and bool(assistant) and not assistant.isspace())
         if plain and self._passed:
