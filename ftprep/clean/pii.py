@@ -81,7 +81,6 @@ def _digit_runs(shape: bytes) -> bytes:
     return shape.replace(b"A-9", b"A-x").replace(b"A9", b"Ax").translate(None, _PHONE_PUNCT)
 
 
-
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 

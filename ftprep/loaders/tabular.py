@@ -288,6 +288,8 @@ def _texts(values: list[Any], strings: bool) -> list[str]:
 
 def _join(parts: list[list[str]]) -> list[str]:
     if len(parts) == 2:  # subject + body, the usual case, without a generator per row
+        if "" not in parts[0] and "" not in parts[1]:
+            return list(map(TEXT_JOINER.join, zip(*parts, strict=True)))  # C-level
         return [f"{a}{TEXT_JOINER}{b}" if a and b else a or b for a, b in zip(*parts, strict=True)]
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
 
