@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import string
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ftprep.records import Example
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 AssistantMode = Literal["label", "reply", "label+reply", "json"]
 ASSISTANT_MODES: tuple[str, ...] = ("label", "reply", "label+reply", "json")
@@ -49,6 +52,11 @@ class BuildSettings:
         self._plain_template = self.user_template == "{text}"
 
     @property
+    def plain_template(self) -> bool:
+        """The user message is the text itself: no other field is needed."""
+        return self._plain_template
+
+    @property
     def needs_label(self) -> bool:
         return self.assistant in ("label", "label+reply", "json")
 
@@ -72,6 +80,16 @@ class BuildSettings:
             raise cached
         return cached or None
 
+    def normalise_labels(self, raws: Sequence[str | None]) -> list[str | BuildError | None]:
+        """normalise_label over a column, errors as values: each spelling worked out once."""
+        done: dict[str | None, str | BuildError | None] = {}
+        for raw in set(raws):
+            try:
+                done[raw] = self.normalise_label(raw)
+            except BuildError as exc:
+                done[raw] = exc
+        return list(map(done.__getitem__, raws))
+
     def _normalise(self, raw: str) -> str | None:
         if not raw.strip():
             return None
@@ -91,27 +109,47 @@ class BuildSettings:
 
 def build_record(example: Example, settings: BuildSettings) -> dict[str, Any]:
     """The chat record for one example, or BuildError with the reason it cannot be built."""
-    label = settings.normalise_label(example.label)
-    reply = example.reply.strip() if example.reply else None
+    _, user, assistant = build_contents(example.text, example.label, example.reply,
+                                        example.fields, settings)
+    messages: list[dict[str, Any]] = []
+    if settings.system_prompt:
+        messages.append({"role": "system", "content": settings.system_prompt})
+    messages.append({"role": "user", "content": user})
+    messages.append({"role": "assistant", "content": assistant})
+    return {"messages": messages}
+
+
+def build_contents(text: str, raw_label: str | None, raw_reply: str | None,
+                   fields: dict[str, Any], settings: BuildSettings) -> tuple[str | None, str, str]:
+    """(normalised label, user content, assistant content) of one example: what
+    build_record puts around the fixed system prompt. BuildError when it cannot be built."""
+    label = settings.normalise_label(raw_label)
+    reply = raw_reply.strip() if raw_reply else None
     if label is None and (settings.needs_label or settings.require_label):
         raise BuildError("missing-label", "no label: map a label column or give a label source")
     if settings.needs_reply and not reply:
         raise BuildError("missing-reply", f"no approved reply, which --assistant {settings.assistant} needs")
     if settings._plain_template:
-        user = example.text.strip()
+        user = text.strip()
     else:
-        values = {**example.fields, "text": example.text, "label": label or "", "reply": reply or ""}
+        values = {**fields, "text": text, "label": label or "", "reply": reply or ""}
         missing = [name for name in settings._fields if name not in values]
         if missing:
             raise BuildError("template-field-missing",
                              f"user template names {', '.join(missing)}, which this record does not have")
         user = settings.user_template.format_map(values).strip()
-    messages: list[dict[str, Any]] = []
-    if settings.system_prompt:
-        messages.append({"role": "system", "content": settings.system_prompt})
-    messages.append({"role": "user", "content": user})
-    messages.append({"role": "assistant", "content": _assistant_text(label, reply, settings)})
-    return {"messages": messages}
+    return label, user, _assistant_text(label, reply, settings)
+
+
+def assistant_texts(labels: Sequence[str | None], replies: Sequence[str | None],
+                    settings: BuildSettings) -> list[str]:
+    """build_contents' assistant content over columns of normalised labels and stripped
+    replies that build_contents accepts."""
+    if settings.assistant == "label":
+        return [label or "" for label in labels]
+    if settings.assistant == "reply":
+        return [reply or "" for reply in replies]
+    return [_assistant_text(label, reply, settings) for label, reply in zip(labels, replies, strict=True)]
 
 
 def _assistant_text(label: str | None, reply: str | None, settings: BuildSettings) -> str:

@@ -5,6 +5,8 @@ read = written + merged + rejected, and the summary says so.
 
 Examples are cleaned and redacted in batches (the cleaners screen a whole batch at C
 speed and do exact work only on the few texts that need it); output order is input order.
+A table's rows arrive as columns (ExampleColumns), and the rows that need no decision of
+their own are built, proved valid (ftprep.chatlines) and written a column at a time.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftprep.build import BuildError, BuildSettings, build_record
+from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
+from ftprep.chatlines import ChatLines
 from ftprep.clean.text import CleanOptions
 from ftprep.jsonl import AtomicWriter, default_rejects_path, same_file
 from ftprep.loaders.columns import ColumnMapping
 from ftprep.loaders.email.options import EmailOptions
-from ftprep.records import Example, Rejected
+from ftprep.records import Example, ExampleColumns, Rejected
 
 BATCH = 1000
+# A record from the loaders; a table's good rows come as columns.
+Item = Example | Rejected | ExampleColumns
 
 
 class ConvertSettings(BaseModel):
@@ -107,7 +113,7 @@ def convert(
 ) -> ConvertSummary:
     """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`.
     `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii])."""
-    from ftprep.loaders import load_sources
+    from ftprep.loaders import load_chunks
     from ftprep.loaders.columns import LoaderError
 
     settings = settings or ConvertSettings()
@@ -123,14 +129,15 @@ def convert(
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     try:
         with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-            for batch in _batches(load_sources(sources, settings), BATCH):
-                for line, bad in stages.run(batch, summary):
-                    if bad is not None:
-                        summary.rejected[bad.reason] += 1
-                        rej.write(_dumps(bad.to_dict()) + b"\n")
-                    else:
-                        out.write(line + b"\n")
-                        summary.written += 1
+            for batch in _batches(load_chunks(sources, settings), BATCH):
+                lines, bad = stages.run(batch, summary)
+                # One write per batch, not one per line.
+                if lines:
+                    out.write(b"\n".join(lines) + b"\n")
+                    summary.written += len(lines)
+                for item in bad:
+                    summary.rejected[item.reason] += 1
+                    rej.write(_dumps(item.to_dict()) + b"\n")
                 if on_progress is not None:
                     on_progress(summary.read)
     except (LoaderError, OSError) as exc:
@@ -153,58 +160,148 @@ class _Stages:
             from ftprep.clean.pii import PiiDetector, PiiSettings
 
             self.redactor = PiiDetector.from_settings(pii or PiiSettings())
-        self.validator = _line_validator()
+        self.lines = ChatLines(build.system_prompt, _line_validator())
         self.seen: dict[bytes, str] = {}
 
-    def run(self, batch: list[Example | Rejected],
-            summary: ConvertSummary) -> Iterator[tuple[bytes, Rejected | None]]:
-        examples = [item for item in batch if isinstance(item, Example)]
-        texts = self.cleaner.clean_many([e.text for e in examples])
-        replies = self.cleaner.clean_many([e.reply or "" for e in examples])
+    def run(self, batch: list[Item],
+            summary: ConvertSummary) -> tuple[list[bytes], list[Rejected]]:
+        """The batch's output lines and rejects, each in input order."""
+        texts: list[str] = []
+        replies: list[str] = []
+        for item in batch:
+            if isinstance(item, ExampleColumns):
+                texts += item.texts
+                replies += item.replies  # "" for no reply, as below
+            elif isinstance(item, Example):
+                texts.append(item.text)
+                replies.append(item.reply or "")
+        texts = self.cleaner.clean_many(texts)
+        replies = self.cleaner.clean_many(replies)
         if self.redactor is not None:
             texts, found = self.redactor.redact_many(texts)
             summary.redactions.update(found)
             replies, found = self.redactor.redact_many(replies)
             summary.redactions.update(found)
-        cleaned = iter(zip(examples, texts, replies, strict=True))
+        lines: list[bytes] = []
+        bad: list[Rejected] = []
+        labels = summary.labels
+        at = 0  # position of the item's texts in `texts`
         for item in batch:
             if isinstance(item, Rejected):
                 summary.read += 1
-                yield b"", item
+                bad.append(item)
                 continue
-            example, text, reply = next(cleaned)
-            summary.read += 1 + len(item.merged)
-            summary.merged += len(item.merged)
-            yield self._one(example, text, reply, summary)
+            if isinstance(item, ExampleColumns):
+                n = len(item)
+                summary.read += n
+                self._columns(item, texts[at:at + n], replies[at:at + n], lines, bad, summary)
+                at += n
+                continue
+            merged = len(item.merged)
+            summary.read += 1 + merged
+            summary.merged += merged
+            line = self._one(item, texts[at], replies[at])
+            at += 1
+            if isinstance(line, Rejected):
+                bad.append(line)
+            else:
+                lines.append(line[0])
+                labels[line[1] or "(none)"] += 1
+        return lines, bad
 
-    def _one(self, example: Example, text: str, reply: str,
-             summary: ConvertSummary) -> tuple[bytes, Rejected | None]:
-        def reject(reason: str, detail: str) -> tuple[bytes, Rejected]:
-            return b"", Rejected(example.source, reason, detail, _raw(example))
+    def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
+                 lines: list[bytes], bad: list[Rejected], summary: ConvertSummary) -> None:
+        """`_one` over a table's cleaned columns, adding to `lines` and `bad`: the rows
+        that need no decision of their own (the usual case) are built and validated a
+        column at a time; the others, and whole slices the column path does not cover,
+        go through `_one`."""
+        n = len(cols)
+        build, opts = self.build, self.cleaner.options
+        if not build.plain_template or self.settings.drop_duplicates:
+            return self._finish(cols, texts, replies, set(range(n)), [], [], [], lines, bad,
+                                summary)
+        # A superset of the rows _one would reject (or handle otherwise): text blank after
+        # cleaning, length out of bounds, a label that does not normalise, no reply.
+        # Each test looks at whole columns first (C-level `in`, min, set) and lists rows
+        # only when one is hit.
+        users = list(map(str.strip, texts))
+        special = _rows_equal(users, "")
+        sizes = list(map(len, texts))
+        low = opts.min_chars
+        high = opts.max_chars if opts.max_chars is not None else float("inf")
+        if sizes and (min(sizes) < low or max(sizes) > high):
+            special.update(i for i, size in enumerate(sizes) if not low <= size <= high)
+        labels = build.normalise_labels(cols.labels or [None] * n)
+        need_label = build.needs_label or build.require_label
+        for label in set(labels):
+            if label.__class__ is not str and (label is not None or need_label):
+                special |= _rows_equal(labels, label)
+        stripped: list[str | None] = list(map(str.strip, replies))
+        if build.needs_reply:
+            special |= _rows_equal(stripped, "")
+        good: Sequence[int] = range(n)
+        if special:
+            keep = [i not in special for i in good]
+            users = list(compress(users, keep))
+            labels = list(compress(labels, keep))
+            stripped = list(compress(stripped, keep))
+            good = list(compress(good, keep))
+        written = cast("list[str | None]", labels)  # no BuildError is left
+        assistants = assistant_texts(written, stripped, build)
+        built = self.lines.lines(users, assistants)
+        if good and not self.lines.all_pass(built, users, assistants):
+            special, good, built, written = set(range(n)), [], [], []  # prove each line alone
+        self._finish(cols, texts, replies, special, good, built, written, lines, bad, summary)
 
+    def _finish(self, cols: ExampleColumns, texts: list[str], replies: list[str],
+                special: set[int], good: Sequence[int], built: list[bytes],
+                written: list[str | None], lines: list[bytes], bad: list[Rejected],
+                summary: ConvertSummary) -> None:
+        """Add the `good` rows (already built as `built`, with labels `written`) and the
+        `special` ones, through `_one`, to `lines` and `bad` in input order."""
+        if special:
+            done = {i: self._one(cols.example(i), texts[i], replies[i]) for i in special}
+            rows = iter(zip(built, written, strict=True))
+            built, written = [], []
+            for i in range(len(cols)):
+                result = done[i] if i in done else next(rows)
+                if isinstance(result, Rejected):
+                    bad.append(result)
+                else:
+                    built.append(result[0])
+                    written.append(result[1])
+        lines += built
+        if None in written:
+            summary.labels.update(label or "(none)" for label in written)
+        else:
+            summary.labels.update(cast("list[str]", written))  # C-level counting
+
+    def _one(self, example: Example, text: str,
+             reply: str) -> tuple[bytes, str | None] | Rejected:
+        """The line and normalised label of one example, or why it is rejected."""
         if not text.strip():
-            return reject("empty-text", "no text left after cleaning")
+            return Rejected(example.source, "empty-text", "no text left after cleaning",
+                            _raw(example))
         too = self.cleaner.check_length(text)
         if too is not None:
-            return reject(too, self.cleaner.length_detail(text))
-        cleaned = Example(text=text, source=example.source, label=example.label,
-                          reply=reply or None, fields=example.fields, merged=example.merged)
+            return Rejected(example.source, too, self.cleaner.length_detail(text), _raw(example))
         try:
-            record = build_record(cleaned, self.build)
+            label, user, assistant = build_contents(text, example.label, reply or None,
+                                                    example.fields, self.build)
         except BuildError as exc:
-            return reject(exc.reason, exc.detail)
-        line = _dumps(record)
+            return Rejected(example.source, exc.reason, exc.detail, _raw(example))
+        line = self.lines.line(user, assistant)
         if self.settings.drop_duplicates:
             key = hashlib.blake2b(line, digest_size=16).digest()
             first = self.seen.setdefault(key, example.source.describe())
             if first != example.source.describe():
-                return reject("duplicate", f"the same example as {first}")
-        errors = [f for f in self.validator.check_line(line) if f.severity.label == "error"]
+                return Rejected(example.source, "duplicate", f"the same example as {first}",
+                                _raw(example))
+        errors = self.lines.errors(line, user, assistant)
         if errors:
-            return reject("invalid-example",
-                          "; ".join(f"{f.code} {f.path or ''}: {f.message}" for f in errors))
-        summary.labels[self.build.normalise_label(example.label) or "(none)"] += 1
-        return line, None
+            return Rejected(example.source, "invalid-example", "; ".join(
+                f"{f.code} {f.path or ''}: {f.message}" for f in errors), _raw(example))
+        return line, label
 
     def cleaning_summary(self) -> dict[str, int]:
         return {k: v for k, v in self.cleaner.summary().items() if v}
@@ -227,15 +324,30 @@ def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,
         raise ConvertError(str(exc)) from None
 
 
-def _batches(items: Iterable[Example | Rejected], size: int) -> Iterator[list[Example | Rejected]]:
-    batch: list[Example | Rejected] = []
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Batches of `size` records, a table's columns cut to fit."""
+    batch: list[Item] = []
+    room = size
     for item in items:
+        if isinstance(item, ExampleColumns):
+            start = 0
+            while len(item) - start > room:
+                batch.append(item.slice(start, start + room))
+                yield batch
+                start += room
+                batch, room = [], size
+            item = item.slice(start, len(item)) if start else item
         batch.append(item)
-        if len(batch) >= size:
+        room -= len(item) if isinstance(item, ExampleColumns) else 1
+        if room <= 0:
             yield batch
-            batch = []
+            batch, room = [], size
     if batch:
         yield batch
+
+
+def _rows_equal(values: list[Any], value: Any) -> set[int]:
+    return {i for i, v in enumerate(values) if v == value} if value in values else set()
 
 
 def _line_validator() -> Any:

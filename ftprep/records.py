@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +61,45 @@ class Rejected:
             "detail": self.detail,
             "raw": self.raw,
         }
+
+
+@dataclass(slots=True)
+class ExampleColumns:
+    """Consecutive examples of one table as columns, so that convert can work on whole
+    columns; iterating yields the same Examples one by one. Empty strings stand for no
+    label, reply or id (labels None: the table has no label column)."""
+
+    file: str
+    rows: Sequence[int]
+    texts: list[str]
+    labels: list[str] | None
+    replies: list[str]
+    ids: list[str]
+    dates: list[str]
+    extras: list[tuple[str, list[str]]]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __iter__(self) -> Iterator[Example]:
+        return map(self.example, range(len(self.texts)))
+
+    def example(self, i: int) -> Example:
+        return Example(self.texts[i], SourceRef(self.file, self.rows[i], self.ids[i] or None),
+                       self.labels[i] or None if self.labels is not None else None,
+                       self.replies[i] or None, self.fields(i))
+
+    def fields(self, i: int) -> dict[str, Any]:
+        date = self.dates[i]
+        fields: dict[str, Any] = {"date": date} if date else {}
+        for name, values in self.extras:
+            fields[name] = values[i]
+        return fields
+
+    def slice(self, lo: int, hi: int) -> ExampleColumns:
+        return ExampleColumns(
+            self.file, self.rows[lo:hi], self.texts[lo:hi],
+            self.labels[lo:hi] if self.labels is not None else None, self.replies[lo:hi],
+            self.ids[lo:hi], self.dates[lo:hi],
+            [(name, values[lo:hi]) for name, values in self.extras],
+        )  # fmt: skip

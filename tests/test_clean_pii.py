@@ -174,3 +174,38 @@ def test_byte_screens_never_hide_a_match(text: str) -> None:
     regions = ("US", "GB", "IS")
     screened = PiiDetector(regions=regions).find(text)
     assert screened == PiiDetector(regions=regions, screen=False).find(text)
+
+
+def _gate(text: str, kinds: set[str]) -> bool:
+    """Whether PiiDetector.find would run a digit-based detector on an ASCII text."""
+    from ftprep.clean import pii
+
+    shape = pii._shape(text)
+    return (("IBAN" in kinds and b"AA99" in shape)
+            or ("IP" in kinds and pii._DOTTED_QUAD.search(shape) is not None)
+            or (bool(kinds & {"CARD", "PHONE"}) and pii._SEVEN_DIGITS in pii._digit_runs(shape)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(NEAR, st.builds(lambda a, v, b: f"{a}{v}{b}", NEAR, PII_VALUES, NEAR)),
+                max_size=8),
+       st.sampled_from([{"IBAN", "IP", "CARD", "PHONE"}, {"PHONE"}, {"IBAN"}, {"IP"}, {"CARD"}]))
+def test_digit_screen_flags_exactly_what_find_would_look_at(texts: list[str],
+                                                            kinds: set[str]) -> None:
+    from ftprep.clean.batch import Joined
+    from ftprep.clean.pii_screen import digit_suspects
+
+    found = digit_suspects(Joined(texts), kinds)
+    if not any(c.isdigit() for t in texts for c in t):
+        assert found is None
+    else:
+        assert found == {i for i, t in enumerate(texts) if _gate(t, kinds)}
+
+
+def test_redact_many_remembers_repeated_texts_without_changing_counts() -> None:
+    det = PiiDetector(regions=("US",))
+    texts = ["call (212) 736-5000", "mail jo@x.com", "call (212) 736-5000", "nothing"]
+    for _ in range(2):
+        out, counts = det.redact_many(texts)
+        assert out == [det.redact(t)[0] for t in texts]
+        assert counts == Counter({"PHONE": 2, "EMAIL": 1})

@@ -72,3 +72,12 @@ def test_clean_many_matches_clean(texts: list[str]) -> None:
     batch, single = TextCleaner(), TextCleaner()
     assert batch.clean_many(texts) == [single.clean(t) for t in texts]
     assert batch.summary() == single.summary()
+
+
+def test_clean_many_remembers_repeated_texts_without_changing_counts() -> None:
+    texts = ["Caf\u00c3\u00a9  au lait", "a\tb ", "Caf\u00c3\u00a9  au lait", "plain"]
+    batch, single = TextCleaner(), TextCleaner()
+    for _ in range(2):
+        assert batch.clean_many(texts) == [single.clean(t) for t in texts]
+    assert batch.summary() == single.summary()
+    assert batch.summary()["mojibake"] == 4

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 BUILTIN_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IP")
 _PRIORITY = {"EMAIL": 1, "IBAN": 2, "CARD": 3, "IP": 4, "PHONE": 5}  # custom kinds: 0
 _MAX_PASSES = 3
+# redact_many remembers the redaction of this many texts, each at most this long.
+_REMEMBERED = 1024, 2000
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -157,6 +159,7 @@ class PiiDetector:
         )
         self.custom = {k: p for k, p in self.custom.items() if k in self.kinds}
         self.regions = (regions,) if isinstance(regions, str) else tuple(regions)
+        self._done: dict[str, tuple[str, Counter[str]]] = {}  # see redact_many
 
     @classmethod
     def from_settings(cls, settings: PiiSettings) -> PiiDetector:
@@ -222,9 +225,19 @@ class PiiDetector:
         """`redact` over a batch: the texts, and the counts per kind for the whole batch."""
         out = list(texts)
         counts: Counter[str] = Counter()
-        for i in self._suspects(texts):
-            out[i], found = self.redact(texts[i])
-            counts.update(found)
+        done = self._done  # texts repeat, and the phone matcher is slow: remember
+        # In input order, so that kinds with equal counts are listed in a stable order.
+        for i in sorted(self._suspects(texts)):
+            text = texts[i]
+            result = done.get(text)
+            if result is None:
+                if len(done) >= _REMEMBERED[0]:
+                    done.clear()
+                result = self.redact(text)
+                if len(text) <= _REMEMBERED[1]:
+                    done[text] = result
+            out[i] = result[0]
+            counts.update(result[1])
         return out, counts
 
     def _suspects(self, texts: Sequence[str]) -> Iterable[int]:
@@ -235,22 +248,14 @@ class PiiDetector:
         found: set[int] = set(joined.others)  # non-ASCII texts are checked one by one
         if "EMAIL" in kinds and "@" in joined.text:
             found |= joined.containing(b"@")
-        raw = joined.data
-        shape = raw.translate(_SHAPE)
-        if b"9" not in shape:
+        from ftprep.clean.pii_screen import digit_suspects  # numpy: imported when needed
+
+        digits = digit_suspects(joined, kinds)
+        if digits is None:
             return found
-        # pieces_with scans once and stops at once when there is no hit.
-        if "IBAN" in kinds:
-            found |= joined.pieces_with(shape, b"AA99")
-        if "IP" in kinds:
-            found |= joined.pieces_with(shape, _DOTTED_QUAD)
-            if raw.count(b":") >= 2:
-                found |= joined.pieces_where(raw, lambda p: p.count(b":") >= 2)
-        if kinds & {"CARD", "PHONE"}:
-            # Runs of 7 digits over the batch first; the finer test that drops codes such
-            # as INV-2024061 costs two more passes, so it runs on those few texts only.
-            runs = joined.pieces_with(shape.translate(None, _PHONE_PUNCT), _SEVEN_DIGITS)
-            found.update(i for i in runs if _SEVEN_DIGITS in _digit_runs(_shape(texts[i])))
+        found |= digits
+        if "IP" in kinds:  # IPv6 needs two colons in one text
+            found |= joined.pieces_counting(b":", 2)
         return found
 
     def _phones(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

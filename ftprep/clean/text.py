@@ -60,6 +60,8 @@ _WS_WORK = re.compile(r"[^\S \n]|  | \n|\n |\n\n\n")
 _HSPACE_RUN = re.compile(r"[^\S\n]+")
 _SPACE_AT_EOL = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# clean_many remembers the cleaning of this many texts, each at most this long.
+_REMEMBERED = 1024, 2000
 
 
 class CleanOptions(BaseModel):
@@ -87,9 +89,15 @@ class TextCleaner:
         )
         self.stats: Counter[str] = Counter()
         self._ftfy_config: Any = None
+        self._done: dict[str, tuple[str, frozenset[str]]] = {}
 
     def clean(self, text: str) -> str:
+        out, changed = self._clean(text)
         self.stats["texts"] += 1
+        self.stats.update(changed)
+        return out
+
+    def _clean(self, text: str) -> tuple[str, frozenset[str]]:
         changed: set[str] = set()
         out = self._pass(text, changed)
         # ftfy judges by context, so removing a control or a space can expose mojibake it
@@ -98,8 +106,7 @@ class TextCleaner:
             if out == text or out.isascii():
                 break
             text, out = out, self._pass(out, changed)
-        self.stats.update(changed)
-        return out
+        return out, frozenset(changed)
 
     def _pass(self, text: str, changed: set[str]) -> str:
         opts = self.options
@@ -131,9 +138,21 @@ class TextCleaner:
         """`clean` over a batch: same results, far cheaper per text (see clean.batch)."""
         out = list(texts)
         suspects = self._suspects(texts)
-        self.stats["texts"] += len(texts) - len(suspects)
+        self.stats["texts"] += len(texts)
+        # Exports repeat texts (templates, auto-replies, quoted mails), and a text that
+        # needs work mostly needs ftfy, the slowest step: remember what cleaning did.
+        done = self._done
         for i in suspects:
-            out[i] = self.clean(texts[i])
+            text = texts[i]
+            result = done.get(text)
+            if result is None:
+                if len(done) >= _REMEMBERED[0]:
+                    done.clear()
+                result = self._clean(text)
+                if len(text) <= _REMEMBERED[1]:
+                    done[text] = result
+            out[i] = result[0]
+            self.stats.update(result[1])
         return out
 
     def _suspects(self, texts: Sequence[str]) -> set[int] | range:
@@ -142,12 +161,6 @@ class TextCleaner:
         opts = self.options
         joined = Joined(texts)
         found: set[int] = set(joined.others)  # non-ASCII: the per-text path decides
-        if opts.whitespace:  # starts or ends with whitespace (C-level map, then compare)
-            found.update(
-                i
-                for i, (t, s) in enumerate(zip(texts, map(str.strip, texts), strict=True))
-                if t != s
-            )
         if not (opts.control_chars or opts.whitespace):
             return found
         # Byte classes, then whole-array numpy tests: about 2 ns a byte for all of them,
@@ -166,6 +179,11 @@ class TextCleaner:
             pairs &= ~nl_pairs
             pairs[:-1] |= nl_pairs[:-1] & nl_pairs[1:]
             bad[:-1] |= pairs
+            if len(cls):  # starts or ends with a space or newline (other whitespace: above)
+                first = np.concatenate(([0], nul + 1))
+                last = np.concatenate((nul, [len(cls)])) - 1
+                edge = (last >= first) & (ws[np.minimum(first, len(cls) - 1)] | ws[last])
+                found |= joined.original(np.flatnonzero(edge).tolist())
         hits = np.flatnonzero(bad)
         if len(hits):
             found |= joined.original(np.searchsorted(nul, hits).tolist())

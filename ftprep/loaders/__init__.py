@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftprep.records import Example, Rejected
+from ftprep.records import Example, ExampleColumns, Rejected
 
 if TYPE_CHECKING:
     from ftprep.convert import ConvertSettings
@@ -28,6 +28,17 @@ def is_table(path: Path) -> bool:
 def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:
     """Every record of every source: tables in the order given, then all mail sources
     together (a thread may span several of them), folders in sorted order."""
+    for item in load_chunks(sources, settings):
+        if isinstance(item, ExampleColumns):
+            yield from item
+        else:
+            yield item
+
+
+def load_chunks(
+    sources: Sequence[Path], settings: ConvertSettings
+) -> Iterator[Example | Rejected | ExampleColumns]:
+    """load_sources with a table's runs of good rows kept as columns (ExampleColumns)."""
     from ftprep.loaders.columns import LoaderError
 
     tables = [Path(s) for s in sources if is_table(Path(s))]
@@ -36,10 +47,10 @@ def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator
         if not Path(source).exists():
             raise LoaderError(str(source), "no such file or folder; check the path")
     for path in tables:
-        from ftprep.loaders.tabular import load_table
+        from ftprep.loaders.tabular import load_table_chunks
 
-        yield from load_table(path, settings.columns, preset=settings.preset,
-                              encoding=settings.encoding, sheet=settings.sheet)
+        yield from load_table_chunks(path, settings.columns, preset=settings.preset,
+                                     encoding=settings.encoding, sheet=settings.sheet)
     if mail:
         yield from _load_mail(mail, settings)
 

@@ -33,7 +33,7 @@ from ftprep.loaders.csvread import (
     read_header,
     sniff_delimiter,
 )
-from ftprep.records import Example, Rejected, SourceRef
+from ftprep.records import Example, ExampleColumns, Rejected, SourceRef
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -56,6 +56,7 @@ __all__ = [
     "LoaderError",
     "ResolvedColumns",
     "load_table",
+    "load_table_chunks",
     "table_columns",
 ]
 
@@ -86,6 +87,30 @@ def load_table(
     >>> for item in load_table(Path("tickets.csv"), ColumnMapping(text=["subject", "body"])):
     ...     print(item)  # doctest: +SKIP
     """
+    chunks = load_table_chunks(path, mapping, preset=preset, encoding=encoding, sheet=sheet,
+                               chunk_rows=chunk_rows)
+    return _flatten(chunks)
+
+
+def _flatten(chunks: Iterable[ExampleColumns | Rejected]) -> Iterator[Example | Rejected]:
+    for chunk in chunks:
+        if isinstance(chunk, Rejected):
+            yield chunk
+        else:
+            yield from chunk
+
+
+def load_table_chunks(
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    preset: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[ExampleColumns | Rejected]:
+    """load_table with runs of good rows kept as columns (ExampleColumns), for callers
+    that work on whole columns; same checks, errors and order."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -245,7 +270,7 @@ def _text(value: object) -> str:
 
 def _convert(
     file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow]
-) -> Iterator[Example | Rejected]:
+) -> Iterator[ExampleColumns | Rejected]:
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
@@ -263,14 +288,17 @@ def _texts(values: list[Any], strings: bool) -> list[str]:
 
 def _join(parts: list[list[str]]) -> list[str]:
     if len(parts) == 2:  # subject + body, the usual case, without a generator per row
+        if "" not in parts[0] and "" not in parts[1]:
+            return list(map(TEXT_JOINER.join, zip(*parts, strict=True)))  # C-level
         return [f"{a}{TEXT_JOINER}{b}" if a and b else a or b for a, b in zip(*parts, strict=True)]
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
 
 
 def _convert_batch(
     file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch
-) -> Iterator[Example | Rejected]:
-    # Whole columns, then plain zips: per-row pandas or per-cell calls would dominate.
+) -> Iterator[ExampleColumns | Rejected]:
+    # Whole columns, never a per-row object: rows without text or label are rare, so
+    # find them first and yield the runs of good rows between them as columns.
     data, strings = batch.columns, batch.strings
     n = len(batch.rows)
     none: list[str] = [""] * n
@@ -279,24 +307,30 @@ def _convert_batch(
     else:
         texts = _join([_texts(data[c], strings) for c in cols.text])
     labels = _texts(data[cols.label], strings) if cols.label else None
-    replies = _texts(data[cols.reply], strings) if cols.reply else none
-    ids = _texts(data[cols.id], strings) if cols.id else none
-    dates = _texts(data[cols.date], strings) if cols.date else none
-    extras = [(name, [_text(v) for v in data[name]]) for name in cols.fields]
-    rows = zip(batch.rows, texts, labels or none, replies, ids, dates, strict=True)
-    for i, (row, text, label, reply, record_id, date) in enumerate(rows):
-        source = SourceRef(file, row, record_id or None)
-        if not text or (labels is not None and not label):
-            raw = {name: _text(data[name][i]) for name in used}
-            if not any(v.strip() for v in raw.values()):
-                continue  # a blank line: not a record
-            if not text:
-                detail = "the text column(s) are empty: " + ", ".join(cols.text)
-                yield Rejected(source, "empty-text", detail, raw)
-            else:
-                yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
-            continue
-        fields: dict[str, Any] = {"date": date} if date else {}
-        for name, values in extras:
-            fields[name] = values[i]
-        yield Example(text, source, label or None, reply or None, fields)
+    columns = ExampleColumns(
+        file, batch.rows, texts, labels,
+        _texts(data[cols.reply], strings) if cols.reply else none,
+        _texts(data[cols.id], strings) if cols.id else none,
+        _texts(data[cols.date], strings) if cols.date else none,
+        [(name, [_text(v) for v in data[name]]) for name in cols.fields],
+    )  # fmt: skip
+    bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
+    if labels is not None and "" in labels:
+        bad = sorted({*bad, *(i for i, label in enumerate(labels) if not label)})
+    start = 0
+    for i in bad:
+        if i > start:
+            yield columns.slice(start, i)
+        start = i + 1
+        raw = {name: _text(data[name][i]) for name in used}
+        if not any(v.strip() for v in raw.values()):
+            continue  # a blank line: not a record
+        source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
+        if not texts[i]:
+            detail = "the text column(s) are empty: " + ", ".join(cols.text)
+            yield Rejected(source, "empty-text", detail, raw)
+        else:
+            yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
+    if start < n:
+        yield columns.slice(start, n) if start else columns
+

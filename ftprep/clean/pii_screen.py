@@ -1,0 +1,83 @@
+"""The batch screen for the PII kinds that need digits: IBAN, IPv4, card and phone numbers.
+
+A batch's ASCII texts joined with NUL (clean.batch.Joined) hold few digits. numpy finds
+them in two cheap passes over the bytes, and every test below then looks only at the
+bytes around them, where byte-string screens (translate to a shape, delete punctuation,
+find) cost several slow passes over the whole batch. Each test flags exactly the texts
+that pass the gate PiiDetector.find applies to one text (pii._shape, pii._digit_runs):
+- IBAN: "AA99" in the shape, i.e. two letters then two digits;
+- IPv4: the shape regex 9\\.9+\\.9+\\.9, tried where a digit, dot, digit starts;
+- card or phone: 7 digits in a row once phone punctuation is deleted, a digit right
+  after a letter (or after letter and dash) not counting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from ftprep.clean.batch import Joined
+
+PHONE_PUNCT = b" ().-/"
+_PUNCT = np.zeros(256, dtype=bool)
+_PUNCT[list(PHONE_PUNCT)] = True
+_DOTTED_QUAD = re.compile(rb"[0-9]\.[0-9]+\.[0-9]+\.[0-9]")  # on the text, not its shape
+_RUN = 7  # digits in a row that may be a phone or card number
+_NEAR = 3  # gaps between two digits up to this many bytes are tested in bulk
+_PAD = 2  # NULs before the batch, so that every digit has two bytes before it
+
+
+def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
+    """Indices (into joined.texts) flagged for IBAN, IP (v4), CARD and PHONE, as far as
+    `kinds` asks for them; None when the batch has no digit at all."""
+    b = np.frombuffer(bytes(_PAD) + joined.data + bytes(_NEAR + 2), np.uint8)
+    digit = (b - 48) < 10  # uint8 wraps below "0"
+    at = np.flatnonzero(digit)
+    if not len(at):
+        return None
+    found: set[int] = set()
+    if "IBAN" in kinds:
+        start = at[_letter(b[at - 1]) & _letter(b[at - 2]) & digit[at + 1]] - 2
+        if len(start):
+            found |= joined.pieces_at(start - _PAD)
+    if "IP" in kinds:
+        dotted = at[(b[at + 1] == ord(".")) & digit[at + 2]]
+        if len(dotted):
+            found |= joined.pieces_matching(dotted - _PAD, _DOTTED_QUAD)
+    if "CARD" in kinds or "PHONE" in kinds:
+        found |= _runs(joined, b, at)
+    return found
+
+
+def _letter(x: Any) -> Any:
+    return ((x | 0x20) - ord("a")) < 26  # uint8 wraps below "a"
+
+
+def _runs(joined: Joined, b: Any, at: Any) -> set[int]:
+    before = b[at - 1]
+    glued = _letter(before) | ((before == ord("-")) & _letter(b[at - 2]))
+    counted = at[~glued]
+    if len(counted) < _RUN:
+        return set()
+    gap = np.diff(counted) - 1  # bytes between one counted digit and the next
+    punct = np.ones(len(gap), dtype=bool)  # every byte between, up to _NEAR, is punctuation
+    for k in range(1, _NEAR + 1):
+        punct &= (gap < k) | _PUNCT[b[counted[:-1] + k]]
+    linked = punct & (gap <= _NEAR)
+    for i in np.flatnonzero(punct & (gap > _NEAR)).tolist():  # rare: a long run of them
+        between = b[counted[i] + 1 : counted[i + 1]].tobytes()
+        linked[i] = not between.translate(None, PHONE_PUNCT)
+    # _RUN digits in a row: _RUN - 1 links in a row.
+    n = len(linked) - (_RUN - 2)
+    if n <= 0:
+        return set()
+    run = linked[:n].copy()
+    for k in range(1, _RUN - 1):
+        run &= linked[k : n + k]
+    first = counted[:n][run]
+    return joined.pieces_at(first - _PAD) if len(first) else set()
