@@ -90,7 +90,8 @@ class ConvertSummary:
             "rejected_by_reason": dict(self.rejected.most_common()),
             "balanced": self.balanced,
             "labels": dict(self.labels.most_common()),
-            "redactions": dict(self.redactions.most_common()),
+            # Most first, ties by name: the same order on every run.
+            "redactions": dict(sorted(self.redactions.items(), key=lambda kv: (-kv[1], kv[0]))),
             "cleaning": self.cleaning,
         }
 
