@@ -10,17 +10,21 @@ Only on Linux (fork is cheap there), only in a process with one thread, only for
 regular files of at least MIN_SHARD_BYTES (below that the fork and the merge cost more
 than they save), and never when FTPREP_WORKERS=1. If the child fails for any reason,
 its half is validated here instead: slower, never different.
+
+`start(compute)` runs one computation in a forked child the same way, for work that can
+overlap other work (check clusters near-duplicates while it runs the other checks).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
 from ftprep.jsonl import BOM, iter_lines
 
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from ftprep.report.finding import FileSummary, Finding
     from ftprep.validate import FileState, FileValidator, RecordHook
 
+T = TypeVar("T")
 MIN_SHARD_BYTES = 4 << 20
 WORKERS_ENV = "FTPREP_WORKERS"
 _COUNT_CHUNK = 1 << 20
@@ -40,17 +45,65 @@ class ShardCollector(Protocol):
     def merge_shard(self, state: Any) -> None: ...
 
 
-def can_shard(source: str) -> bool:
+def may_fork() -> bool:
+    """Whether work may go to a forked child here (see the module docstring)."""
     if os.environ.get(WORKERS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
         return False
     # Forking a process with other threads can deadlock the child on a lock one held.
-    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+    return (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def can_shard(source: str) -> bool:
+    if not may_fork():
         return False
     try:
         path = Path(source)
         return path.is_file() and path.stat().st_size >= MIN_SHARD_BYTES
     except OSError:
         return False
+
+
+class InChild(Generic[T]):
+    """`compute()` running in a forked child while this process goes on. `result()`
+    waits for it: ("ok", value), or None when the child failed in any way."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            _child_main(write_fd, compute)
+        os.close(write_fd)
+        self._pid: int | None = pid
+        self._read_fd = read_fd
+
+    def result(self) -> tuple[str, T] | None:
+        try:
+            return _receive(self._read_fd)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Reap the child (after `result`, or instead of it: the child then stops on a
+        broken pipe)."""
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def start(compute: Callable[[], T]) -> Callable[[], T]:
+    """Begin `compute` on the other core when that is possible; the returned function
+    gives its value (computed here if the child failed, or if there is no child)."""
+    if not may_fork():
+        return compute
+    child = InChild(compute)
+
+    def value() -> T:
+        got = child.result()
+        return got[1] if got is not None else compute()
+    return value
 
 
 def run_sharded(
@@ -73,19 +126,15 @@ def run_sharded(
     if middle is None or (fmt is None and validator.forced_format is None):
         return None
 
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the second half
-        os.close(read_fd)
-        _child(write_fd, validator, source, name, fmt, middle, on_record, collectors)
-    os.close(write_fd)
+    child = InChild(lambda: _second_half(validator, source, name, fmt, middle, on_record,
+                                         collectors))
     try:
         state = FileState(validator.forced_format)
         with Path(source).open("rb") as stream:
             findings = validator.run_lines(name, iter_lines(stream, max_bytes=middle), state,
                                            on_record)
-            child = _receive(read_fd)
-            if child is None:
+            got = child.result()
+            if got is None:
                 # The child failed: go on from where this half stopped, as one pass would.
                 first = state.last_line + 1
                 stream.seek(middle)
@@ -93,8 +142,8 @@ def run_sharded(
                                                     state, on_record))
                 return validator.finish_file(name, state, findings)
     finally:
-        os.waitpid(pid, 0)
-    later_findings, later, states = child
+        child.close()
+    later_findings, later, states = got[1]
     findings.extend(_merge_state(validator, name, state, later, later_findings))
     for collector, collected in zip(collectors, states, strict=True):
         collector.merge_shard(collected)
@@ -124,13 +173,11 @@ def _first_format(validator: FileValidator, stream: IO[bytes], limit: int | None
     return None
 
 
-def _child(write_fd: int, validator: FileValidator, source: str, name: str,
-           fmt: LineFormat | None, middle: int, on_record: RecordHook | None,
-           collectors: Sequence[ShardCollector]) -> None:
+def _child_main(write_fd: int, compute: Callable[[], Any]) -> NoReturn:
     code = 0
     try:
-        payload: Any = _second_half(validator, source, name, fmt, middle, on_record, collectors)
-    except BaseException:  # any failure at all: the parent redoes this half
+        payload: Any = ("ok", compute())
+    except BaseException:  # any failure at all: the parent computes it instead
         payload, code = None, 1
     try:
         with os.fdopen(write_fd, "wb") as out:
@@ -166,11 +213,10 @@ def _count_newlines(stream: IO[bytes], end: int) -> int:
     return count
 
 
-def _receive(read_fd: int) -> tuple[list[Finding], FileState, list[Any]] | None:
+def _receive(read_fd: int) -> Any:
     try:
-        with os.fdopen(read_fd, "rb") as inp:
-            payload: tuple[list[Finding], FileState, list[Any]] | None = pickle.load(inp)
-            return payload
+        with os.fdopen(read_fd, "rb", closefd=False) as inp:
+            return pickle.load(inp)
     except (EOFError, pickle.UnpicklingError, OSError):
         return None
 

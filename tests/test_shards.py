@@ -37,6 +37,9 @@ def _messy_file(path: Path, n: int = 600, *, seed: int = 7) -> Path:
     records[n - 40] = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": ""}]}
     records[n - 20] = chat(user="mail me at jane.doe@example.com", reply="billing")
     records[n - 10] = records[10]  # an exact duplicate across the halves
+    near = "I was charged twice for my subscription this month and the invoice shows the wrong amount"
+    records[100] = chat(user=near + ", please fix it today", reply="billing")
+    records[n - 100] = chat(user=near + ", please fix it soon", reply="billing")
     records[n - 11] = chat(user=records[11]["messages"][1]["content"], reply="complaints")
     return write_jsonl(path, records)
 
@@ -44,7 +47,10 @@ def _messy_file(path: Path, n: int = 600, *, seed: int = 7) -> Path:
 @pytest.fixture
 def split_small_files(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Shard every file, and record each sharded run's result (None: it fell back)."""
+    import ftprep.dataset.collect as collect
+
     monkeypatch.setattr(shards, "MIN_SHARD_BYTES", 0)
+    monkeypatch.setattr(collect, "_PREFETCH_EXAMPLES", 0)  # clusters on the other core too
     monkeypatch.delenv(shards.WORKERS_ENV, raising=False)
     results: list[Any] = []
     original = shards.run_sharded
@@ -82,7 +88,7 @@ def test_two_processes_report_exactly_what_one_does(tmp_path: Path, run_cli: Any
     # The file really exercises the merge: findings from both halves and across them.
     assert {"FT103", "FT102"} <= codes
     if command == "check":
-        assert {"FT401", "FT403", "FT510"} <= codes
+        assert {"FT401", "FT403", "FT404", "FT510"} <= codes
         lines = {line for f in report["findings"] if f["code"] == "FT401" for line in f["related_lines"]}
         assert lines & {11, 591}
 
@@ -166,3 +172,23 @@ def test_leakage_check_is_the_same_from_two_processes(tmp_path: Path, run_cli: A
     assert len(split_small_files) == 2 and None not in split_small_files
     assert sharded == sequential
     assert {"FT405", "FT406"} & {f["code"] for f in json.loads(sharded)["findings"]}
+
+
+def test_a_failed_clustering_child_is_redone_in_this_process(
+        tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+        split_small_files: list[Any]) -> None:
+    from ftprep.dataset.near_dupes import NearDuplicateIndex
+
+    parent = os.getpid()
+    original = NearDuplicateIndex.clusters
+
+    def fail_in_the_child(self: NearDuplicateIndex, *args: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("simulated")
+        return original(self, *args)
+
+    monkeypatch.setattr(NearDuplicateIndex, "clusters", fail_in_the_child)
+    path = _messy_file(tmp_path / "train.jsonl")
+    sharded, sequential = _both(run_cli, monkeypatch, "check", str(path), "-f", "json")
+    assert sharded == sequential
+    assert "FT404" in {f["code"] for f in json.loads(sharded)["findings"]}

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Shingle characters buffered before a batch of signatures is computed.
 _SIGNATURE_BATCH_CHARS = 1 << 20
+# Below this, near-duplicate clustering takes less time than forking a child for it.
+_PREFETCH_EXAMPLES = 20_000
+NEAR_DUPLICATES_CODE = "FT404"
 
 
 class DatasetCheckSettings(BaseModel):
@@ -231,16 +234,30 @@ class DatasetFeatures:
         """Example indices whose inputs are near-duplicates of each other: clusters of
         at least two *different* inputs (exact repeats alone are not near-duplicates),
         with every example of those inputs. Empty when detection is off."""
-        def compute() -> list[list[int]]:
-            if self.params is None:
-                return []
-            by_row: dict[int, list[int]] = {}
-            for i, row in enumerate(self.text_row):
-                by_row.setdefault(row, []).append(i)
-            clusters = [sorted(i for row in rows for i in by_row[row])
-                        for rows in self.index().clusters()]
-            return sorted(clusters, key=lambda c: c[0])
-        return self.memo("near_clusters", compute)
+        pending = self._memo.pop("near_clusters:pending", None)
+        if pending is not None:
+            self._memo["near_clusters"] = pending()
+        return self.memo("near_clusters", self._near_clusters)
+
+    def prefetch_near_clusters(self) -> None:
+        """Start `near_clusters` on the other core (ftprep.shards.start) for a large
+        dataset, so that it overlaps the checks that run before the first one needs it."""
+        if self.params is None or len(self) < _PREFETCH_EXAMPLES or "near_clusters" in self._memo:
+            return
+        from ftprep.shards import start
+
+        self.finish()
+        self._memo["near_clusters:pending"] = start(self._near_clusters)
+
+    def _near_clusters(self) -> list[list[int]]:
+        if self.params is None:
+            return []
+        by_row: dict[int, list[int]] = {}
+        for i, row in enumerate(self.text_row):
+            by_row.setdefault(row, []).append(i)
+        clusters = [sorted(i for row in rows for i in by_row[row])
+                    for rows in self.index().clusters()]
+        return sorted(clusters, key=lambda c: c[0])
 
     def lines(self, indices: list[int]) -> tuple[int, ...]:
         return tuple(self.examples[i].line for i in indices)
@@ -266,13 +283,17 @@ class DatasetContext:
 def run_dataset_checks(ctx: DatasetContext, selection: Selection | None = None) -> list[Finding]:
     """Run every enabled DATASET-scope check; findings are placed in the context's file."""
     selection = selection or Selection()
-    findings: list[Finding] = []
-    for check in checks_in_scope(Scope.DATASET):
-        if check.func is None or not selection.enabled(check):
-            continue
-        hits: Iterator[Any] = iter(check.func(ctx))
-        findings.extend(selection.finding(check, hit, file=ctx.features.path) for hit in hits)
-    return findings
+    checks = [c for c in checks_in_scope(Scope.DATASET)
+              if c.func is not None and selection.enabled(c)]
+    # The near-duplicate check runs last, so that clustering started on the other core
+    # (DatasetFeatures.prefetch_near_clusters) overlaps every other check; the findings
+    # keep the registry's order.
+    found: dict[str, list[Finding]] = {}
+    for check in sorted(checks, key=lambda c: c.code == NEAR_DUPLICATES_CODE):
+        hits: Iterator[Any] = iter(check.func(ctx))  # type: ignore[misc]
+        found[check.code] = [selection.finding(check, hit, file=ctx.features.path)
+                             for hit in hits]
+    return [finding for check in checks for finding in found[check.code]]
 
 
 def collect_features(
