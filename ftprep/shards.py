@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -76,21 +77,32 @@ class InChild(Generic[T]):
         os.close(write_fd)
         self._pid: int | None = pid
         self._read_fd = read_fd
+        self._received = False
 
     def result(self) -> tuple[str, T] | None:
         try:
-            return _receive(self._read_fd)
+            got: tuple[str, T] | None = _receive(self._read_fd)
+            self._received = True
+            return got
         finally:
             self.close()
 
     def close(self) -> None:
-        """Reap the child (after `result`, or instead of it: the child then stops on a
-        broken pipe)."""
-        if self._pid is not None:
+        """Reap the child; one whose result nobody will read is stopped first (an error
+        in this process, or a value no longer needed)."""
+        if self._pid is None:
+            return
+        pid, self._pid = self._pid, None
+        with contextlib.suppress(OSError):
+            os.close(self._read_fd)
+        if not self._received:
             with contextlib.suppress(OSError):
-                os.close(self._read_fd)
-            os.waitpid(self._pid, 0)
-            self._pid = None
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def start(compute: Callable[[], T]) -> Callable[[], T]:

@@ -192,3 +192,28 @@ def test_a_failed_clustering_child_is_redone_in_this_process(
     sharded, sequential = _both(run_cli, monkeypatch, "check", str(path), "-f", "json")
     assert sharded == sequential
     assert "FT404" in {f["code"] for f in json.loads(sharded)["findings"]}
+
+
+def test_crlf_lines_split_the_same(tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+                                   split_small_files: list[Any]) -> None:
+    path = _messy_file(tmp_path / "train.jsonl")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    sharded, sequential = _both(run_cli, monkeypatch, "check", str(path), "-f", "json")
+    assert split_small_files[0] is not None
+    assert sharded == sequential
+
+
+def test_an_error_here_stops_and_reaps_the_child(tmp_path: Path,
+                                                 split_small_files: list[Any]) -> None:
+    from ftprep.validate import validate
+
+    path = _messy_file(tmp_path / "train.jsonl")
+
+    def broken_hook(number: int, record: Any, fmt: Any) -> None:
+        if number == 50:  # in the first half, which this process runs
+            raise ValueError("a bug in a hook")
+
+    with pytest.raises(ValueError, match="a bug in a hook"):
+        validate([path], on_record=broken_hook, collectors=[])
+    with pytest.raises(ChildProcessError):  # no child left behind, not even a zombie
+        os.waitpid(-1, os.WNOHANG)
