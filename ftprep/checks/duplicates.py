@@ -50,10 +50,16 @@ def _answer_groups(f: DatasetFeatures) -> list[list[list[int]]]:
     """Examples with the same input and the same answer, split by exact copy: only groups
     with at least two different lines (exact copies alone are FT401)."""
     def compute() -> list[list[list[int]]]:
-        by: dict[tuple[int, int], dict[int, list[int]]] = {}
-        for i, e in enumerate(f.examples):
-            by.setdefault((e.input_hash, e.output_hash), {}).setdefault(e.exact_hash, []).append(i)
-        return [list(subs.values()) for subs in by.values() if len(subs) > 1]
+        # Only examples that share their input with another can qualify.
+        examples = f.examples
+        found: list[list[list[int]]] = []
+        for group in f.groups("input_hash"):
+            by: dict[int, dict[int, list[int]]] = {}
+            for i in group:
+                e = examples[i]
+                by.setdefault(e.output_hash, {}).setdefault(e.exact_hash, []).append(i)
+            found.extend(list(subs.values()) for subs in by.values() if len(subs) > 1)
+        return sorted(found, key=lambda subgroups: subgroups[0][0])
     return f.memo("answer_groups", compute)
 
 

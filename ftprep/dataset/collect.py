@@ -213,13 +213,24 @@ class DatasetFeatures:
         return value
 
     def groups(self, attr: str) -> list[list[int]]:
-        """Indices of examples sharing the value of `attr` (exact_hash, input_hash ...),
-        groups of two or more, in line order."""
+        """Indices of examples sharing the value of a hash attribute (exact_hash,
+        input_hash, output_hash), groups of two or more, in line order."""
         def compute() -> list[list[int]]:
-            by: dict[Any, list[int]] = {}
-            for i, example in enumerate(self.examples):
-                by.setdefault(getattr(example, attr), []).append(i)
-            return [g for g in by.values() if len(g) > 1]
+            import numpy as np
+
+            # The hashes are 64-bit ints: one stable sort finds the groups at C speed
+            # (a dict of lists took 0.25 s at 100k examples).
+            n = len(self.examples)
+            values = np.fromiter((getattr(e, attr) for e in self.examples), dtype=np.int64,
+                                 count=n)
+            order = np.argsort(values, kind="stable")
+            ranked = values[order]
+            starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+            sizes = np.diff(np.r_[starts, n])
+            members = order.tolist()
+            groups = [members[a:a + k] for a, k in
+                      zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True)]
+            return sorted(groups, key=lambda g: g[0])
         return self.memo(f"groups:{attr}", compute)
 
     def index(self) -> NearDuplicateIndex:
