@@ -102,7 +102,8 @@ class InChild(Generic[T]):
             os.waitpid(pid, 0)
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # at interpreter exit, modules may be gone
+            self.close()
 
 
 def start(compute: Callable[[], T]) -> Callable[[], T]:
