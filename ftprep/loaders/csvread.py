@@ -8,8 +8,9 @@ Three things it cannot do alone are handled around it, by re-reading only what i
   same record boundaries) fetches their raw text at the end. This stands in for the
   python engine's on_bad_lines callback, which would make every file 5-10x slower;
 - a parse error (an unterminated quote swallowing the rest of the file): the rows from the
-  failing chunk on are re-read with `csv`, and the broken record becomes a bad row (the
-  python engine would drop it silently);
+  failing chunk on are re-read with `csv`; the line where the quote opens becomes a bad
+  row and the lines after it are read again, so nothing after it is lost (the python
+  engine would drop the record silently, and the rest of the file with it);
 - a column that pandas inferred as numbers (numeric ids, or a chunk of numeric-looking
   texts): the chunk is read again with that column as str, so "007" stays "007" (see
   `_Chunks`). Values are never NA: `na_filter=False` keeps "NA", "None" and "" as text.
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 CANDIDATE_DELIMITERS = ",;\t|"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
-_EOF_IN_STRING = re.compile(r"EOF inside string starting at row (\d+)")
 # Latin-script single-byte guesses that charset-normalizer often picks for short
 # Windows-1252 samples (curly quotes read as mac_iceland, ...); cp1252 is far likelier.
 _LATIN_GUESSES = re.compile(r"^(mac_(?!cyrillic|greek|arabic)|cp(437|85\d|775|125[027])$|"
@@ -153,9 +153,25 @@ def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
         )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise LoaderError(str(path), "the file is empty (no header row)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except pd.errors.ParserError:
+        # A quote that never closes further down makes pandas fail even on nrows=0:
+        # read the header line alone (the rows are recovered by _recover).
+        frame = _header_line_only(path, enc, delimiter)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
     return [str(c) for c in frame.columns]
+
+
+def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
+    import pandas as pd
+
+    with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        first = fh.readline()
+    try:
+        return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
+                           na_filter=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
 
 
 class _Chunks:
@@ -225,15 +241,19 @@ def read_csv_batches(
     usecols = list(dict.fromkeys(usecols))
     next_row = 1
     too_wide: list[tuple[int, str]] = []
-    chunks = _Chunks(path, enc, delimiter, chunksize)
+    try:
+        chunks = _Chunks(path, enc, delimiter, chunksize)
+    except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
+        yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
+        return
     try:
         while True:
             try:
                 chunk, caught = chunks.next()
             except StopIteration:
                 break
-            except pd.errors.ParserError as exc:
-                yield from _recover(path, enc, delimiter, usecols, next_row, str(exc), chunksize)
+            except pd.errors.ParserError:
+                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
                 break
             except UnicodeDecodeError as exc:
                 raise LoaderError(
@@ -326,25 +346,24 @@ def _recover(
     delimiter: str,
     usecols: list[str],
     start: int,
-    error: str,
     chunksize: int,
 ) -> Iterator[Batch | BadRow]:
-    """Re-read from data row `start` with the csv module after the C parser gave up."""
+    """Re-read from data row `start` with the csv module after the C parser gave up (an
+    unterminated quote): the line where such a quote opens becomes a bad row, and the
+    lines after it are read again, so one stray quote costs one row, not the file."""
     header = read_header(path, enc, delimiter)
     width = len(header)
     index = [(name, header.index(name)) for name in usecols]
-    m = _EOF_IN_STRING.search(error)
-    unterminated = int(m.group(1)) if m else None  # 0-based record = 1-based data row
     batch = Batch([], {name: [] for name in usecols})
     try:
-        for row, fields in _raw_records(path, enc, delimiter, None, start):
-            if (row == unterminated or len(fields) > width) and batch.rows:
+        for row, fields, raw in _resilient_records(path, enc, delimiter, start):
+            if (fields is None or len(fields) > width) and batch.rows:
                 yield batch  # keep the output in row order
                 batch = Batch([], {name: [] for name in usecols})
-            if row == unterminated:
-                yield BadRow(row, "unterminated quoted field: it runs to the end of the "
-                             "file, so the rows after it could not be read",
-                             _unparse(fields, delimiter)[:2000])  # fmt: skip
+            if fields is None:
+                yield BadRow(row, "unterminated quoted field: the quote that opens on this "
+                             "line never closes; close or remove it (the lines after it "
+                             "were read as rows of their own)", raw.rstrip("\r\n"))
                 continue
             if len(fields) > width:
                 yield BadRow(row, f"malformed row: expected {width} fields, saw {len(fields)}",
@@ -362,6 +381,53 @@ def _recover(
                      f"unreadable from here to the end of the file: {exc}")  # fmt: skip
     if batch.rows:
         yield batch
+
+
+def _resilient_records(
+    path: Path, enc: Encoding, delimiter: str, start: int
+) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(data row, fields, raw text) from data row `start` on. A record whose quote is
+    still open at the end of the file is not a record: (row, None, its first line) is
+    yielded instead, and the lines after that one are read again as records."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        lines: Iterator[str] = iter(fh)
+        row = -1  # the header is record 0
+        while True:
+            taken: list[str] = []
+            ended = [False]
+
+            def feed(source: Iterator[str] = lines, taken: list[str] = taken,
+                     ended: list[bool] = ended) -> Iterator[str]:
+                for line in source:
+                    taken.append(line)
+                    yield line
+                ended[0] = True
+
+            reader = csv.reader(feed(), delimiter=delimiter)
+            restart: list[str] | None = None
+            while restart is None:
+                taken.clear()
+                fields = next(reader, None)
+                if fields is None:
+                    return
+                row += 1
+                if ended[0] and _quote_left_open("".join(taken), delimiter):
+                    restart = taken[1:]
+                    if row >= start:
+                        yield row, None, taken[0]
+                elif row >= start:
+                    yield row, fields, "".join(taken)
+            lines = iter(restart)
+
+
+def _quote_left_open(text: str, delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _unparse(fields: list[str], delimiter: str) -> str:
