@@ -25,6 +25,10 @@ POSITIVES = [
     ("my IP is 203.0.113.42.", [("IP", "203.0.113.42")]),
     ("from 2001:db8::8a2e:370:7334 and ::1", [("IP", "2001:db8::8a2e:370:7334"), ("IP", "::1")]),
     ("both jo@x.com and (212) 736-5000", [("EMAIL", "jo@x.com"), ("PHONE", "(212) 736-5000")]),
+    # Context words decide only for identifiers and versions, not for a phone's own words.
+    ("my number is 212 736 5000", [("PHONE", "212 736 5000")]),
+    ("phone number: (212) 736-5000", [("PHONE", "(212) 736-5000")]),
+    ("the router at 192.168.1.20 after the update", [("IP", "192.168.1.20")]),
 ]
 
 # Look-alikes that must be left alone.
@@ -40,6 +44,10 @@ NEGATIVES = [
     "not an email: user@localhost or a@b",
     "all zeros 0000 0000 0000 0000",
     "price $1,234,567.89 and 12,345 units",
+    # Valid phone numbers and dotted quads that an identifier's or a version's name claims.
+    "invoice no. 2124736500 is wrong",
+    "order #212 736 5000 and ticket 2127365000 and account: 212-736-5000",
+    "updated to version 10.2.3.4, firmware 1.0.0.12 and v2.1.0.3",
 ]
 
 

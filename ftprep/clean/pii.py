@@ -53,6 +53,21 @@ _IPV6 = re.compile(
 # At least 7 digits joined by phone punctuation: the gate for the (slow) phone matcher.
 # Not glued to a word or a code prefix (INV-2024061, A-1234567).
 _PHONE_HINT = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)[0-9](?:[ ().\-/]{0,3}[0-9]){6}")
+# An identifier's name just before a number makes it that identifier, not a phone number:
+# "order 4823910576", "invoice no. 2024061234", "ticket #5550123" (a valid US number each).
+_ID_BEFORE = re.compile(
+    r"\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|booking|reservation"
+    r"|confirmation|transaction|receipt|serial|sku|policy|claim|customer|member|parcel"
+    r"|shipment|contract)s?\b(?:[ \t]*(?:no\.?|nr\.?|number|num|id|code))?[ \t]*[#:]?[ \t]*\Z",
+    re.IGNORECASE,
+)
+# A version's name just before a dotted quad makes it a version, not an IP address:
+# "version 10.2.3.4", "firmware 1.0.0.12", "v2.1.0.3". Both look on the same line only.
+_VERSION_BEFORE = re.compile(
+    r"(?:\b(?:version|ver\.?|firmware|build|release|kernel|driver|patch)[ \t]*|\bv)\Z",
+    re.IGNORECASE,
+)
+_CONTEXT_CHARS = 40
 _DATES = re.compile(
     r"\b(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
@@ -270,7 +285,8 @@ class PiiDetector:
         out = []
         for region in self.regions:
             for m in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-                out.append((m.start, m.end, "PHONE"))
+                if not _ID_BEFORE.search(text, max(0, m.start - _CONTEXT_CHARS), m.start):
+                    out.append((m.start, m.end, "PHONE"))
         return out
 
 
@@ -312,7 +328,8 @@ def _ibans(text: str) -> list[tuple[int, int, str]]:
 def _ips(text: str, shape: bytes, everything: bool = False) -> list[tuple[int, int, str]]:
     out = []
     if everything or (b"9.9" in shape and _DOTTED_QUAD.search(shape)):
-        out += [(m.start(), m.end(), "IP") for m in _IPV4.finditer(text)]
+        out += [(m.start(), m.end(), "IP") for m in _IPV4.finditer(text)
+                if not _VERSION_BEFORE.search(text, max(0, m.start() - _CONTEXT_CHARS), m.start())]
     if text.count(":") >= 2:
         for m in _IPV6.finditer(text):
             candidate = m.group()
