@@ -32,9 +32,20 @@ def check_stats() -> dict[str, Any]:
             "outside_allowed": [],
         },
         "duplicates": {
-            "exact_groups": 2, "exact_examples": 5, "same_input_same_answer": 3, "conflicts": 1,
-            "near_clusters": 1, "near_examples": 3, "threshold": 0.9,
-            "leakage": {"validation_file": "valid.jsonl", "exact": 1, "near": 0},
+            "examples": 120,
+            "exact_duplicates": {"groups": 2, "redundant": 5},
+            "same_input_and_answer": {"groups": 3, "redundant": 3},
+            "conflicting_inputs": {"groups": 1, "examples": 2},
+            "near_duplicates": {"enabled": True, "threshold": 0.9, "num_perm": 128,
+                                "distinct_inputs": 110, "clusters": 1, "examples": 3, "largest": 3},
+        },
+        "validation_duplicates": {
+            "examples": 30,
+            "exact_duplicates": {"groups": 0, "redundant": 0},
+            "same_input_and_answer": {"groups": 0, "redundant": 0},
+            "conflicting_inputs": {"groups": 0, "examples": 0},
+            "near_duplicates": {"enabled": False},
+            "leakage": {"validation_examples": 30, "exact_copies": 1, "same_input": 0, "near": 0},
         },
         "cost": {
             "as_of": "2025-06-01",
@@ -93,7 +104,7 @@ def hostile_report() -> Report:
     stats["tokens"]["model"] = XSS
     stats["tokens"]["estimate_reasons"] = [XSS]
     stats["tokens"]["exact"] = False
-    stats["duplicates"]["leakage"]["validation_file"] = NASTY_FILE
+    stats["validation_duplicates"]["leakage"]["near"] = XSS
     stats["cost"]["rows"][0]["availability_note"] = XSS
     stats["cost"]["rows"][0]["source"] = "https://example.com/<img src=x onerror=alert(1)>"
     stats["behaviour"] = {XSS: {'"><svg onload=alert(1)>': {"k&": "<b>"}}}
@@ -122,7 +133,8 @@ def small_report() -> Report:
         "labels": {"task": "classification", "n": 12, "distinct": 2, "counts": {"returns": 3, "billing": 9},
                    "shares": {"billing": 0.75, "returns": 0.25}, "imbalance_ratio": 3.0,
                    "below_minimum": [], "singletons": [], "outside_allowed": []},
-        "duplicates": {"exact_groups": 0, "exact_examples": 0, "conflicts": 1},
+        "duplicates": {"exact_duplicates": {"groups": 0, "redundant": 0},
+                       "conflicting_inputs": {"groups": 1, "examples": 2}},
         "cost": {"as_of": "2025-06-01", "rows": [
             {"provider": "openai", "model": "gpt-4o-mini", "method": "sft", "epochs": 4,
              "epochs_source": "default", "billed_tokens": 3_400, "trained_tokens": 13_600,

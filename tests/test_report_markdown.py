@@ -68,7 +68,7 @@ classification
 ### Duplicates and leakage
 
 - exact duplicates: 0 group(s), 0 example(s)
-- same input, different answers: ❌ 1
+- same input, different answers: ❌ 1 group(s), 2 example(s)
 
 ### Cost
 

@@ -59,10 +59,9 @@ def test_duplicates_section_exact(monkeypatch: pytest.MonkeyPatch) -> None:
         "\n"
         "Duplicates and leakage\n"
         "  exact duplicates                     2 group(s), 5 example(s)\n"
-        "  same input, same answer              3\n"
-        "  same input, different answers        1\n"
+        "  same input, same answer              3 group(s), 3 example(s)\n"
+        "  same input, different answers        1 group(s), 2 example(s)\n"
         "  near duplicates (similarity ≥ 0.90)  1 cluster(s), 3 example(s)\n"
-        "  leakage into valid.jsonl             1 exact, 0 near\n"
         "0 file(s), 0 example(s): 0 error(s), 0 warning(s), 0 info\n"
     )
 

@@ -67,7 +67,14 @@ def test_sections_in_fixed_order_then_unknown() -> None:
     stats = {"zzz": {"a": 1}, "cost": {}, "tokens": {}}
     assert [v.key for v in section_views(stats)] == ["tokens", "cost", "zzz"]
     assert [v.title for v in section_views(check_stats())] == [
-        "Tokens", "Labels", "Duplicates and leakage", "Cost", "Behaviour"]
+        "Tokens", "Labels", "Duplicates and leakage", "Cost", "Behaviour", "Validation file: leakage"]
+
+
+def test_leakage_facts_read_what_duplicate_stats_writes() -> None:
+    view = section_view("validation_duplicates", check_stats()["validation_duplicates"])
+    facts = {f.label: (f.value, f.tone) for block in view.blocks for f in getattr(block, "items", ())}
+    assert facts["also in the training file"] == ("1 exact (copies or the same input), 0 near", "bad")
+    assert not any(label.startswith("near duplicates") for label in facts)  # detection was off
 
 
 def test_tokens_estimate_badge_and_histogram() -> None:
@@ -130,14 +137,17 @@ _JSON = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=4)
                      | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=12)
 _KEYS = ["model", "encoding", "exact", "estimate_reasons", "examples", "total_tokens", "per_example",
          "over_limit", "system_share", "histogram", "counts", "shares", "imbalance_ratio", "below_minimum",
-         "singletons", "exact_groups", "threshold", "leakage", "rows", "as_of", "limit", "count", "lines",
+         "singletons", "exact_duplicates", "same_input_and_answer", "conflicting_inputs",
+         "near_duplicates", "groups", "redundant", "clusters", "enabled", "exact_copies",
+         "same_input", "near", "threshold", "leakage", "rows", "as_of", "limit", "count", "lines",
          "edges", "cost_usd", "available", "epochs"]
 _SECTION = st.recursive(_JSON, lambda inner: st.dictionaries(st.sampled_from(_KEYS), inner, max_size=6),
                         max_leaves=25)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from([*SECTION_ORDER, "other"]), _SECTION, max_size=6))
+@given(st.dictionaries(st.sampled_from([*SECTION_ORDER, "validation_duplicates", "other"]), _SECTION,
+                       max_size=6))
 def test_reporters_never_crash_on_malformed_stats(stats: dict[str, Any]) -> None:
     report = Report(command="check", stats=stats)
     for name in REPORTERS:

@@ -207,58 +207,39 @@ def labels_view(data: Mapping[str, Any]) -> SectionView:
     return SectionView("labels", "Labels", subtitle, (), tuple(b.blocks))
 
 
-def _flatten_duplicates(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The duplicates check's nested shape, in the flat keys this view reads."""
-    flat = dict(data)
-    exact, same = as_map(data.get("exact_duplicates")), as_map(data.get("same_input_and_answer"))
-    conflicts, near = as_map(data.get("conflicting_inputs")), as_map(data.get("near_duplicates"))
-    if exact:
-        flat.update(exact_groups=exact.get("groups"), exact_examples=exact.get("redundant"))
-    if same:
-        flat["same_input_same_answer"] = same.get("groups")
-    if conflicts:
-        flat["conflicts"] = conflicts.get("groups")
-    if near and near.get("enabled", True):
-        flat.update(near_clusters=near.get("clusters"), near_examples=near.get("examples"),
-                    threshold=near.get("threshold"))
-    leak = as_map(data.get("leakage"))
-    if leak and "exact_copies" in leak:
-        flat["leakage"] = {"validation_file": leak.get("validation_file", "validation file"),
-                           "exact": (number(leak.get("exact_copies")) or 0)
-                           + (number(leak.get("same_input")) or 0),
-                           "near": leak.get("near")}
-    return flat
-
-
 def duplicates_view(data: Mapping[str, Any]) -> SectionView:
-    data = _flatten_duplicates(data)
-    def tone(key: str, bad: Tone = "warn") -> Tone:
-        return bad if number(data.get(key)) else ""
-
-    def pair(first: str, second: str, unit: str) -> str:
-        return f"{fmt(data.get(first))} {unit}(s), {fmt(data.get(second))} example(s)"
+    """The shape of ftprep.checks.duplicates.duplicate_stats; `leakage` only for a
+    validation file."""
+    def groups(section: Mapping[str, Any], unit: str, count_key: str) -> tuple[str, Tone]:
+        text = f"{fmt(section.get('groups'))} {unit}(s), {fmt(section.get(count_key))} example(s)"
+        return text, "warn" if number(section.get("groups")) else ""
 
     facts = []
-    if "exact_groups" in data or "exact_examples" in data:
-        facts.append(Fact("exact duplicates", pair("exact_groups", "exact_examples", "group"),
-                          tone("exact_groups")))
-    if "same_input_same_answer" in data:
-        facts.append(Fact("same input, same answer", fmt(data["same_input_same_answer"]),
-                          tone("same_input_same_answer")))
-    if "conflicts" in data:
-        facts.append(Fact("same input, different answers", fmt(data["conflicts"]), tone("conflicts", "bad")))
-    if "near_clusters" in data or "near_examples" in data:
-        threshold = number(data.get("threshold"))
+    exact = as_map(data.get("exact_duplicates"))
+    if exact:
+        facts.append(Fact("exact duplicates", *groups(exact, "group", "redundant")))
+    same = as_map(data.get("same_input_and_answer"))
+    if same:
+        facts.append(Fact("same input, same answer", *groups(same, "group", "redundant")))
+    conflicts = as_map(data.get("conflicting_inputs"))
+    if conflicts:
+        text, tone = groups(conflicts, "group", "examples")
+        facts.append(Fact("same input, different answers", text, "bad" if tone else ""))
+    near = as_map(data.get("near_duplicates"))
+    if near and near.get("enabled", True) is not False:
+        threshold = number(near.get("threshold"))
         label = "near duplicates"
         if threshold is not None:
             label += f" (similarity ≥ {threshold:.2f})"
-        facts.append(Fact(label, pair("near_clusters", "near_examples", "cluster"), tone("near_clusters")))
+        near_clusters = {"groups": near.get("clusters"), "examples": near.get("examples")}
+        facts.append(Fact(label, *groups(near_clusters, "cluster", "examples")))
     leakage = as_map(data.get("leakage"))
     if leakage:
-        leaked = (number(leakage.get("exact")) or 0) + (number(leakage.get("near")) or 0)
-        facts.append(Fact(f"leakage into {fmt(leakage.get('validation_file'))}",
-                          f"{fmt(leakage.get('exact'))} exact, {fmt(leakage.get('near'))} near",
-                          "bad" if leaked else "ok"))
+        exact_leaks = (number(leakage.get("exact_copies")) or 0) + (number(leakage.get("same_input")) or 0)
+        near_leaks = number(leakage.get("near")) or 0
+        facts.append(Fact("also in the training file", f"{fmt(int(exact_leaks))} exact (copies or the "
+                          f"same input), {fmt(leakage.get('near', 0))} near",
+                          "bad" if exact_leaks or near_leaks else "ok"))
     return SectionView("duplicates", "Duplicates and leakage", blocks=(Facts(tuple(facts)),) if facts else ())
 
 
