@@ -230,7 +230,7 @@ def _receive(read_fd: int) -> Any:
     try:
         with os.fdopen(read_fd, "rb", closefd=False) as inp:
             return pickle.load(inp)
-    except (EOFError, pickle.UnpicklingError, OSError):
+    except Exception:  # a child that died mid-write leaves any kind of broken pickle
         return None
 
 
