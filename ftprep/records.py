@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +103,12 @@ class ExampleColumns:
             self.ids[lo:hi], self.dates[lo:hi],
             [(name, values[lo:hi]) for name, values in self.extras],
         )  # fmt: skip
+
+
+def one_by_one(items: Iterable[Example | Rejected | ExampleColumns]) -> Iterator[Example | Rejected]:
+    """The items with every ExampleColumns unrolled into its Examples, in order."""
+    for item in items:
+        if isinstance(item, ExampleColumns):
+            yield from item
+        else:
+            yield item

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
@@ -48,6 +46,8 @@ class ShardCollector(Protocol):
 
 def may_fork() -> bool:
     """Whether work may go to a forked child here (see the module docstring)."""
+    import threading
+
     if os.environ.get(WORKERS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
         return False
     # Forking a process with other threads can deadlock the child on a lock one held.
@@ -55,13 +55,13 @@ def may_fork() -> bool:
 
 
 def can_shard(source: str) -> bool:
-    if not may_fork():
-        return False
+    # The size first: a pre-commit run on small files pays for nothing else.
     try:
         path = Path(source)
-        return path.is_file() and path.stat().st_size >= MIN_SHARD_BYTES
+        large = path.is_file() and path.stat().st_size >= MIN_SHARD_BYTES
     except OSError:
         return False
+    return large and may_fork()
 
 
 class InChild(Generic[T]):
@@ -187,6 +187,8 @@ def _first_format(validator: FileValidator, stream: IO[bytes], limit: int | None
 
 
 def _child_main(write_fd: int, compute: Callable[[], Any]) -> NoReturn:
+    import pickle
+
     code = 0
     try:
         payload: Any = ("ok", compute())
@@ -227,6 +229,8 @@ def _count_newlines(stream: IO[bytes], end: int) -> int:
 
 
 def _receive(read_fd: int) -> Any:
+    import pickle
+
     try:
         with os.fdopen(read_fd, "rb", closefd=False) as inp:
             return pickle.load(inp)

@@ -227,7 +227,7 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return None, None
-        fmt = detect_format(obj, self.target_rules.formats if self.target_rules else None)
+        fmt = self._format_of(obj)
         if fmt is None:
             keys = ", ".join(sorted(obj)[:6]) or "none"
             expected = "; ".join(f"{f.name}: {', '.join(sorted(f.keys))}"
@@ -245,8 +245,9 @@ class FileValidator:
     def detect(self, raw: bytes) -> LineFormat | None:
         """The format `_first_record` would find for this line (None if none)."""
         obj = self._parse("", 0, raw, [])
-        if obj is None:
-            return None
+        return None if obj is None else self._format_of(obj)
+
+    def _format_of(self, obj: Any) -> LineFormat | None:
         return detect_format(obj, self.target_rules.formats if self.target_rules else None)
 
     def _parse(self, name: str, number: int, raw: bytes, findings: list[Finding]) -> Any:

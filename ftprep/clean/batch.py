@@ -14,13 +14,36 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable, Iterable, Sequence
 
 SEP = "\x00"
+T = TypeVar("T")
+# TextMemo keeps the result for at most this many texts, each at most this long.
+MEMO_TEXTS, MEMO_CHARS = 1024, 2000
+
+
+class TextMemo(Generic[T]):
+    """`compute(text)`, remembered for texts that repeat across batches (templates,
+    auto-replies, quoted mail), where the slow per-text step (ftfy, the phone matcher)
+    would otherwise run again on each copy."""
+
+    def __init__(self, compute: Callable[[str], T]) -> None:
+        self._compute = compute
+        self._done: dict[str, T] = {}
+
+    def __call__(self, text: str) -> T:
+        result = self._done.get(text)
+        if result is None:
+            if len(self._done) >= MEMO_TEXTS:
+                self._done.clear()
+            result = self._compute(text)
+            if len(text) <= MEMO_CHARS:
+                self._done[text] = result
+        return result
 
 
 class Joined:
@@ -65,36 +88,19 @@ class Joined:
         return set(pieces) if order is None else {order[i] for i in pieces}
 
     def containing(self, needle: bytes) -> set[int]:
-        """Indices (into `texts`) of the texts that contain `needle`."""
-        return self.pieces_with(self.data, needle)
-
-    def pieces_with(
-        self,
-        shape: bytes,
-        needle: bytes | re.Pattern[bytes],
-        accept: Callable[[bytes, int], bool] | None = None,
-    ) -> set[int]:
-        """Indices (into `texts`) whose piece of `shape` (a transform of .data that keeps
-        the NULs and adds none) contains `needle`, a byte string or a regex with a literal
-        prefix, at a position `accept(shape, pos)` approves. Hits are rare, so find them
-        and count NULs on the way rather than split the whole batch."""
-        if isinstance(needle, bytes):
-            find = functools.partial(_find_bytes, shape, needle)
-        else:
-            find = functools.partial(_find_regex, shape, needle)
+        """Indices (into `texts`) of the texts that contain `needle`. Hits are rare, so
+        find them and count NULs on the way rather than split the whole batch."""
+        data = self.data
         found: set[int] = set()
         index = counted = 0
-        pos = find(0)
+        pos = data.find(needle)
         while pos >= 0:
-            if accept is not None and not accept(shape, pos):
-                pos = find(pos + 1)
-                continue
-            index += shape.count(b"\x00", counted, pos)
+            index += data.count(b"\x00", counted, pos)
             found.add(index)
-            counted = shape.find(b"\x00", pos)  # on to the next text
+            counted = data.find(b"\x00", pos)  # on to the next text
             if counted < 0:
                 break
-            pos = find(counted)
+            pos = data.find(needle, counted)
         return self.original(found)
 
     def pieces_at(self, positions: Any) -> set[int]:
@@ -131,11 +137,3 @@ class Joined:
             np.cumsum(lengths[:-1] + 1, out=self._starts[1:])
         return np.searchsorted(self._starts, positions, side="right") - 1
 
-
-def _find_bytes(shape: bytes, needle: bytes, start: int) -> int:
-    return shape.find(needle, start)
-
-
-def _find_regex(shape: bytes, needle: re.Pattern[bytes], start: int) -> int:
-    m = needle.search(shape, start)
-    return m.start() if m else -1

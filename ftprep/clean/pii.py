@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from ftprep.clean.batch import Joined
+from ftprep.clean.batch import Joined, TextMemo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 BUILTIN_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IP")
 _PRIORITY = {"EMAIL": 1, "IBAN": 2, "CARD": 3, "IP": 4, "PHONE": 5}  # custom kinds: 0
 _MAX_PASSES = 3
-# redact_many remembers the redaction of this many texts, each at most this long.
-_REMEMBERED = 1024, 2000
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -79,7 +77,7 @@ _DATES = re.compile(
 _SHAPE = bytes.maketrans(
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", b"9" * 10 + b"A" * 52
 )
-_PHONE_PUNCT = b" ().-/"
+PHONE_PUNCT = b" ().-/"  # deleted before looking for a run of digits
 _SEVEN_DIGITS = b"9" * 7
 _CARD_DIGITS = b"9" * 12  # 13, less a first digit _digit_runs may have dropped
 _DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")  # a literal prefix keeps the scan fast
@@ -93,7 +91,7 @@ def _digit_runs(shape: bytes) -> bytes:
     """Phone punctuation deleted, so a phone or card number is a run of 9s. A digit glued
     to a letter (ORD2024061, INV-2024061) is dropped first: the phone regex never starts
     there, and codes like these are too common to send every such text to the matcher."""
-    return shape.replace(b"A-9", b"A-x").replace(b"A9", b"Ax").translate(None, _PHONE_PUNCT)
+    return shape.replace(b"A-9", b"A-x").replace(b"A9", b"Ax").translate(None, PHONE_PUNCT)
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -174,7 +172,7 @@ class PiiDetector:
         )
         self.custom = {k: p for k, p in self.custom.items() if k in self.kinds}
         self.regions = (regions,) if isinstance(regions, str) else tuple(regions)
-        self._done: dict[str, tuple[str, Counter[str]]] = {}  # see redact_many
+        self._remembered = TextMemo(self.redact)  # see redact_many
 
     @classmethod
     def from_settings(cls, settings: PiiSettings) -> PiiDetector:
@@ -240,19 +238,10 @@ class PiiDetector:
         """`redact` over a batch: the texts, and the counts per kind for the whole batch."""
         out = list(texts)
         counts: Counter[str] = Counter()
-        done = self._done  # texts repeat, and the phone matcher is slow: remember
         # In input order, so that kinds with equal counts are listed in a stable order.
         for i in sorted(self._suspects(texts)):
-            text = texts[i]
-            result = done.get(text)
-            if result is None:
-                if len(done) >= _REMEMBERED[0]:
-                    done.clear()
-                result = self.redact(text)
-                if len(text) <= _REMEMBERED[1]:
-                    done[text] = result
-            out[i] = result[0]
-            counts.update(result[1])
+            out[i], found = self._remembered(texts[i])
+            counts.update(found)
         return out, counts
 
     def _suspects(self, texts: Sequence[str]) -> Iterable[int]:

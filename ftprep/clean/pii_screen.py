@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ftprep.clean.pii import PHONE_PUNCT
+
 if TYPE_CHECKING:
     from collections.abc import Collection
 
     from ftprep.clean.batch import Joined
 
-PHONE_PUNCT = b" ().-/"
 _PUNCT = np.zeros(256, dtype=bool)
 _PUNCT[list(PHONE_PUNCT)] = True
 _DOTTED_QUAD = re.compile(rb"[0-9]\.[0-9]+\.[0-9]+\.[0-9]")  # on the text, not its shape

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ftprep.clean.batch import Joined
+from ftprep.clean.batch import Joined, TextMemo
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,8 +60,6 @@ _WS_WORK = re.compile(r"[^\S \n]|  | \n|\n |\n\n\n")
 _HSPACE_RUN = re.compile(r"[^\S\n]+")
 _SPACE_AT_EOL = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n{3,}")
-# clean_many remembers the cleaning of this many texts, each at most this long.
-_REMEMBERED = 1024, 2000
 
 
 class CleanOptions(BaseModel):
@@ -89,7 +87,7 @@ class TextCleaner:
         )
         self.stats: Counter[str] = Counter()
         self._ftfy_config: Any = None
-        self._done: dict[str, tuple[str, frozenset[str]]] = {}
+        self._remembered = TextMemo(self._clean)  # see clean_many
 
     def clean(self, text: str) -> str:
         out, changed = self._clean(text)
@@ -139,20 +137,9 @@ class TextCleaner:
         out = list(texts)
         suspects = self._suspects(texts)
         self.stats["texts"] += len(texts)
-        # Exports repeat texts (templates, auto-replies, quoted mails), and a text that
-        # needs work mostly needs ftfy, the slowest step: remember what cleaning did.
-        done = self._done
         for i in suspects:
-            text = texts[i]
-            result = done.get(text)
-            if result is None:
-                if len(done) >= _REMEMBERED[0]:
-                    done.clear()
-                result = self._clean(text)
-                if len(text) <= _REMEMBERED[1]:
-                    done[text] = result
-            out[i] = result[0]
-            self.stats.update(result[1])
+            out[i], changed = self._remembered(texts[i])
+            self.stats.update(changed)
         return out
 
     def _suspects(self, texts: Sequence[str]) -> set[int] | range:

@@ -45,7 +45,6 @@ T = TypeVar("T")
 _SIGNATURE_BATCH_CHARS = 1 << 20
 # Below this, near-duplicate clustering takes less time than forking a child for it.
 _PREFETCH_EXAMPLES = 20_000
-NEAR_DUPLICATES_CODE = "FT404"
 
 
 class DatasetCheckSettings(BaseModel):
@@ -218,19 +217,11 @@ class DatasetFeatures:
         def compute() -> list[list[int]]:
             import numpy as np
 
-            # The hashes are 64-bit ints: one stable sort finds the groups at C speed
-            # (a dict of lists took 0.25 s at 100k examples).
-            n = len(self.examples)
+            from ftprep.dataset.near_dupes import equal_groups
+
             values = np.fromiter((getattr(e, attr) for e in self.examples), dtype=np.int64,
-                                 count=n)
-            order = np.argsort(values, kind="stable")
-            ranked = values[order]
-            starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-            sizes = np.diff(np.r_[starts, n])
-            members = order.tolist()
-            groups = [members[a:a + k] for a, k in
-                      zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True)]
-            return sorted(groups, key=lambda g: g[0])
+                                 count=len(self.examples))
+            return equal_groups(values)
         return self.memo(f"groups:{attr}", compute)
 
     def index(self) -> NearDuplicateIndex:
@@ -293,6 +284,8 @@ class DatasetContext:
 
 def run_dataset_checks(ctx: DatasetContext, selection: Selection | None = None) -> list[Finding]:
     """Run every enabled DATASET-scope check; findings are placed in the context's file."""
+    from ftprep.checks.duplicates import near_duplicates
+
     selection = selection or Selection()
     checks = [c for c in checks_in_scope(Scope.DATASET)
               if c.func is not None and selection.enabled(c)]
@@ -300,7 +293,7 @@ def run_dataset_checks(ctx: DatasetContext, selection: Selection | None = None) 
     # (DatasetFeatures.prefetch_near_clusters) overlaps every other check; the findings
     # keep the registry's order.
     found: dict[str, list[Finding]] = {}
-    for check in sorted(checks, key=lambda c: c.code == NEAR_DUPLICATES_CODE):
+    for check in sorted(checks, key=lambda c: c.func is near_duplicates):
         hits: Iterator[Any] = iter(check.func(ctx))  # type: ignore[misc]
         found[check.code] = [selection.finding(check, hit, file=ctx.features.path)
                              for hit in hits]

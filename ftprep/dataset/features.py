@@ -90,7 +90,10 @@ def content_text(content: Any) -> str:
 
 def message_text(message: Record) -> str:
     """Content plus tool calls, which are part of what an assistant message says."""
-    text = content_text(message.get("content"))
+    content = message.get("content")
+    if content.__class__ is str and "tool_calls" not in message and "function_call" not in message:
+        return content.strip()  # the common case, without the general path's work
+    text = content_text(content)
     calls = [c.get("function", {}) for c in message.get("tool_calls") or ()]
     if message.get("function_call"):
         calls.append(message["function_call"])
@@ -160,12 +163,8 @@ def extract_features(
     input_lines = []
     for message in messages[:last]:
         role = message.get("role", "")
-        content = message.get("content")
-        # Plain text without tool calls is the common case: skip message_text's work.
-        text = (content.strip() if content.__class__ is str and "tool_calls" not in message
-                and "function_call" not in message else message_text(message))
         norm = _normalise_cached if role == "system" else normalise
-        input_lines.append(f"{role}: {norm(text)}")
+        input_lines.append(f"{role}: {norm(message_text(message))}")
     input_text = "\n".join(input_lines)
     output_text = message_text(messages[last]) if last < len(messages) else ""
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftprep.records import Example, ExampleColumns, Rejected
+from ftprep.records import Example, ExampleColumns, Rejected, one_by_one
 
 if TYPE_CHECKING:
     from ftprep.convert import ConvertSettings
@@ -28,11 +28,7 @@ def is_table(path: Path) -> bool:
 def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:
     """Every record of every source: tables in the order given, then all mail sources
     together (a thread may span several of them), folders in sorted order."""
-    for item in load_chunks(sources, settings):
-        if isinstance(item, ExampleColumns):
-            yield from item
-        else:
-            yield item
+    return one_by_one(load_chunks(sources, settings))
 
 
 def load_chunks(

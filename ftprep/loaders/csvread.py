@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 CANDIDATE_DELIMITERS = ",;\t|"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
+# The csv module's default field limit (128 KiB) is below what a long quoted field holds.
+_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 # Latin-script single-byte guesses that charset-normalizer often picks for short
 # Windows-1252 samples (curly quotes read as mac_iceland, ...); cp1252 is far likelier.
 _LATIN_GUESSES = re.compile(r"^(mac_(?!cyrillic|greek|arabic)|cp(437|85\d|775|125[027])$|"
@@ -321,20 +323,16 @@ def _number_rows(start: int, count: int, bad: set[int]) -> Sequence[int]:
 
 
 def _raw_records(
-    path: Path, enc: Encoding, delimiter: str, wanted: set[int] | None, start: int = 1
+    path: Path, enc: Encoding, delimiter: str, wanted: set[int]
 ) -> Iterator[tuple[int, list[str]]]:
-    """(data row, fields) from the stdlib csv reader, for `wanted` rows or all from `start`."""
-    # The default limit (128 KiB) is below what an unterminated quote can swallow.
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    last = max(wanted) if wanted else None
+    """(data row, fields) of the `wanted` rows, from the stdlib csv reader."""
+    csv.field_size_limit(_FIELD_LIMIT)
+    last = max(wanted)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
         records = csv.reader(fh, delimiter=delimiter)
         next(records, None)  # header
         for row, fields in enumerate(records, start=1):
-            if wanted is None:
-                if row >= start:
-                    yield row, fields
-            elif row in wanted:
+            if row in wanted:
                 yield row, fields
                 if row == last:
                     return
@@ -389,7 +387,7 @@ def _resilient_records(
     """(data row, fields, raw text) from data row `start` on. A record whose quote is
     still open at the end of the file is not a record: (row, None, its first line) is
     yielded instead, and the lines after that one are read again as records."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0

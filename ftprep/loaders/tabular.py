@@ -33,7 +33,7 @@ from ftprep.loaders.csvread import (
     read_header,
     sniff_delimiter,
 )
-from ftprep.records import Example, ExampleColumns, Rejected, SourceRef
+from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -87,17 +87,8 @@ def load_table(
     >>> for item in load_table(Path("tickets.csv"), ColumnMapping(text=["subject", "body"])):
     ...     print(item)  # doctest: +SKIP
     """
-    chunks = load_table_chunks(path, mapping, preset=preset, encoding=encoding, sheet=sheet,
-                               chunk_rows=chunk_rows)
-    return _flatten(chunks)
-
-
-def _flatten(chunks: Iterable[ExampleColumns | Rejected]) -> Iterator[Example | Rejected]:
-    for chunk in chunks:
-        if isinstance(chunk, Rejected):
-            yield chunk
-        else:
-            yield from chunk
+    return one_by_one(load_table_chunks(path, mapping, preset=preset, encoding=encoding,
+                                        sheet=sheet, chunk_rows=chunk_rows))
 
 
 def load_table_chunks(
