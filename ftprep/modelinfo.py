@@ -144,8 +144,3 @@ def model_info(model: str) -> ModelInfo:
         notes=row.notes,
         source=row.source,
     )
-
-
-def known_models() -> list[ModelInfo]:
-    """One ModelInfo per table row, for listings."""
-    return [model_info(r.prefix) for r in sorted(_rows(), key=lambda r: r.prefix)]

@@ -106,3 +106,17 @@ def test_column_path_writes_what_one_by_one_writes(tmp_path: Path, options: dict
     assert {k: v for k, v in fast.items() if k not in ("output", "rejects")} == {
         k: v for k, v in slow.items() if k not in ("output", "rejects")}
     assert fast["balanced"]
+
+
+@pytest.mark.parametrize("assistant", ["label", "reply", "label+reply", "json"])
+@pytest.mark.parametrize("system", [None, "Classify the ticket. «Ünïcode» \"quoted\""])
+def test_a_line_is_the_record_build_record_makes(assistant: str, system: str | None) -> None:
+    from ftprep.build import BuildSettings, build_contents, build_record
+    from ftprep.records import Example, SourceRef
+
+    build = BuildSettings(system_prompt=system, assistant=assistant)  # type: ignore[arg-type]
+    example = Example(" My invoice\nis wrong ", SourceRef("t.csv", 1), "Billing", "We fixed it. 👍")
+    _, user, content = build_contents(example.text, example.label, example.reply,
+                                      example.fields, build)
+    line = ChatLines(system, _line_validator()).line(user, content)
+    assert line == orjson.dumps(build_record(example, build))

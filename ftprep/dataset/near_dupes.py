@@ -247,10 +247,6 @@ class UnionFind:
                 return roots
             roots = jumped
 
-    def roots(self) -> list[int]:
-        roots: list[int] = self.root_array().tolist()
-        return roots
-
     def groups(self, min_size: int = 2) -> list[list[int]]:
         """Sets with at least `min_size` members, each sorted, ordered by first member."""
         return equal_groups(self.root_array(), min_size)

@@ -1,6 +1,6 @@
 """Loaders: tables and mailboxes to a stream of Example or Rejected.
 
-`load_sources` picks the loader by what each source is: a table by its extension, email
+`load_chunks` picks the loader by what each source is: a table by its extension, email
 for .eml/.mbox/.msg files, folders (Maildir, Thunderbird, folders of .eml) and files
 whose first line is an mbox `From ` line.
 """
@@ -11,30 +11,25 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftprep.records import Example, ExampleColumns, Rejected, one_by_one
+from ftprep.records import Example, ExampleColumns, Rejected
 
 if TYPE_CHECKING:
     from ftprep.convert import ConvertSettings
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq",
                   ".json", ".jsonl", ".ndjson"}
-EMAIL_SUFFIXES = {".eml", ".mbox", ".mbx", ".msg", ""}
 
 
 def is_table(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and not _looks_like_mbox(path)
 
 
-def load_sources(sources: Sequence[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:
-    """Every record of every source: tables in the order given, then all mail sources
-    together (a thread may span several of them), folders in sorted order."""
-    return one_by_one(load_chunks(sources, settings))
-
-
 def load_chunks(
     sources: Sequence[Path], settings: ConvertSettings
 ) -> Iterator[Example | Rejected | ExampleColumns]:
-    """load_sources with a table's runs of good rows kept as columns (ExampleColumns)."""
+    """Every record of every source: tables in the order given, then all mail sources
+    together (a thread may span several of them), folders in sorted order. A table's
+    runs of good rows come as columns (ExampleColumns; `records.one_by_one` unrolls them)."""
     from ftprep.loaders.columns import LoaderError
 
     tables = [Path(s) for s in sources if is_table(Path(s))]

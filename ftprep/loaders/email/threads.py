@@ -88,9 +88,6 @@ class ThreadIndex:
         for candidates in self.replies.values():
             candidates.sort(key=lambda k: (entries[k].date, k))
 
-    def duplicate_of(self, i: int) -> Entry:
-        return self.entries[self.kept[self.entries[i].message_id or ""]]
-
     def _pick_copies(self) -> None:
         kept = self.kept
         for i, e in enumerate(self.entries):
