@@ -9,7 +9,8 @@
     (o200k), nothing else: no tool can count exactly with less work.
 ftprep runs on two cores (ftprep.shards) and, for comparison, in one (FTPREP_WORKERS=1).
 All run as subprocesses on the same generated file, best of 3, alternating; the
-script prints both ratios and ftprep's peak RSS.
+script prints both ratios and ftprep's peak RSS. The generated replies repeat as
+templates do; `--distinct-replies` makes every one unique (check's worst case).
 """
 
 from __future__ import annotations
@@ -83,10 +84,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct-replies", action="store_true",
+                        help="no two replies alike (generate.py): the worst case for check's memos")
     args = parser.parse_args()
-    path = OUT / f"train-{args.n}.jsonl"
+    suffix = "-distinct" if args.distinct_replies else ""
+    path = OUT / f"train-{args.n}{suffix}.jsonl"
     if not path.exists():
-        generate(args.n, path)
+        generate(args.n, path, distinct_replies=args.distinct_replies)
     ftprep = [sys.executable, "-m", "ftprep", "check", str(path), "-f", "json", "-o", str(OUT / "check.json")]
     cookbook = [sys.executable, "-c", COOKBOOK_LIKE, str(path)]
     floor = [sys.executable, "-c", FLOOR, str(path)]

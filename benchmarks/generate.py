@@ -52,20 +52,27 @@ REPLIES = {
 WEIGHTS = {"billing": 0.37, "technical": 0.3, "returns": 0.2, "complaints": 0.13}
 
 
-def make_example(rng: random.Random) -> dict[str, object]:
+def make_example(rng: random.Random, case: int | None = None) -> dict[str, object]:
+    """One ticket; with `case`, the reply quotes a case number, so no two replies match."""
     label = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
     name = rng.choice(NAMES)
     fill = {"d": rng.randint(1, 28), "o": f"A-{rng.randint(10000, 99999)}", "a": rng.randint(5, 200)}
     details = " ".join(rng.sample(DETAILS, rng.randint(1, 4))).format(**fill)
     user = f"Hello, {rng.choice(TOPICS[label])}. {details}\n\n{name}"
-    reply = f"Hi {name},\n\n{REPLIES[label].format(**fill)}\n\nBest regards,\nThe Acme Support Team"
+    body = REPLIES[label].format(**fill)
+    if case is not None:
+        body += f" Your case number is C-{case:07d}."
+    reply = f"Hi {name},\n\n{body}\n\nBest regards,\nThe Acme Support Team"
     answer = json.dumps({"category": label, "reply": reply})
     return {"messages": [{"role": "system", "content": SYSTEM},
                          {"role": "user", "content": user},
                          {"role": "assistant", "content": answer}]}
 
 
-def generate(n: int, path: Path, *, seed: int = 7) -> Path:
+def generate(n: int, path: Path, *, seed: int = 7, distinct_replies: bool = False) -> Path:
+    """Replies repeat as templates do (about 2,300 distinct in 100k) unless
+    `distinct_replies`: then each quotes its own case number (the worst case for the
+    per-reply memos in check)."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     previous: list[str] = []
@@ -74,7 +81,8 @@ def generate(n: int, path: Path, *, seed: int = 7) -> Path:
             if previous and i % 97 == 0:
                 line = rng.choice(previous)  # an exact duplicate now and then
             else:
-                line = json.dumps(make_example(rng), ensure_ascii=False)
+                example = make_example(rng, i if distinct_replies else None)
+                line = json.dumps(example, ensure_ascii=False)
             out.write(line + "\n")
             if len(previous) < 1000:
                 previous.append(line)
@@ -86,8 +94,10 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--distinct-replies", action="store_true",
+                        help="every reply quotes its own case number")
     args = parser.parse_args()
-    generate(args.n, args.output, seed=args.seed)
+    generate(args.n, args.output, seed=args.seed, distinct_replies=args.distinct_replies)
 
 
 if __name__ == "__main__":

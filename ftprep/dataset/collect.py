@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.checks.registry import Scope, Selection, checks_in_scope
-from ftprep.dataset.features import PREVIEW_CHARS, ExampleFeatures, extract_features, hash64
+from ftprep.dataset.features import PREVIEW_CHARS, ExampleFeatures, features_and_shingles, hash64
 from ftprep.dataset.near_dupes import MinHashParams
 
 if TYPE_CHECKING:
@@ -122,12 +122,13 @@ class DatasetFeatures:
 
     def on_record(self, line: int, record: dict[str, Any], fmt: LineFormat) -> None:
         """The `on_record` hook of `ftprep.validate.validate`."""
-        self.add(extract_features(line, record, fmt, label_field=self.label_field))
+        self.add(*features_and_shingles(line, record, fmt, label_field=self.label_field))
 
-    def add(self, example: ExampleFeatures) -> None:
+    def add(self, example: ExampleFeatures, shingle_text: str | None = None) -> None:
+        """Keep one example; `shingle_text` saves recomputing its `shingle_text`."""
         if self._signatures is not None:
             raise RuntimeError("DatasetFeatures is finished; create a new one")
-        text = example.shingle_text
+        text = example.shingle_text if shingle_text is None else shingle_text
         key = hash64(text)
         row = self._rows.get(key)
         if row is None:

@@ -158,13 +158,25 @@ def extract_features(
 
     `label_field`: the JSON field of a structured reply that holds the label; None tries
     category, label, intent and class, and falls back to the whole reply."""
+    return features_and_shingles(line, record, fmt, label_field=label_field)[0]
+
+
+def features_and_shingles(
+    line: int, record: Record, fmt: LineFormat | None, *, label_field: str | None = None
+) -> tuple[ExampleFeatures, str]:
+    """`extract_features` and the example's `shingle_text`, built in the same loop."""
     messages: list[Record] = fmt.conversation(record) if fmt else record.get("messages") or []
     last = _last_assistant(messages)
     input_lines = []
+    texts = []
+    spoken = []  # the texts of messages other than system prompts
     for message in messages[:last]:
         role = message.get("role", "")
-        norm = _normalise_cached if role == "system" else normalise
-        input_lines.append(f"{role}: {norm(message_text(message))}")
+        text = (_normalise_cached if role == "system" else normalise)(message_text(message))
+        input_lines.append(f"{role}: {text}")
+        texts.append(text)
+        if role != "system":
+            spoken.append(text)
     input_text = "\n".join(input_lines)
     output_text = message_text(messages[last]) if last < len(messages) else ""
 
@@ -172,17 +184,18 @@ def extract_features(
     input_key: bytes | str = input_text
     if tools:
         input_key = input_text.encode() + b"\x00" + _canonical(tools)
-    label, field = _label(output_text, label_field)
-    return ExampleFeatures(
+    label, field, output_hash = _output_facts(output_text, label_field)
+    example = ExampleFeatures(
         line=line,
         input_text=input_text,
         output_text=output_text,
         label=label,
         exact_hash=hash64(_canonical(record)),
         input_hash=hash64(input_key),
-        output_hash=hash64(normalise(output_text)),
+        output_hash=output_hash,
         label_field=field,
     )
+    return example, "\n".join(spoken if any(spoken) else texts)
 
 
 def reply_label(messages: list[Record], *, label_field: str | None = None) -> str | None:
@@ -207,6 +220,13 @@ def _canonical(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits
         return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _output_facts(output: str, label_field: str | None) -> tuple[str | None, str | None, int]:
+    """(label, its JSON field, hash of the normalised reply): replies repeat (a label, a
+    template), so each distinct one is read once."""
+    return (*_label(output, label_field), hash64(normalise(output)))
 
 
 def _label(output: str, label_field: str | None) -> tuple[str | None, str | None]:

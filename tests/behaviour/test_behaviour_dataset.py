@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from behaviour_helpers import (
     ANSWERS,
+    CHAT,
+    chat,
     codes,
     dataset,
     dataset_findings,
@@ -12,6 +16,8 @@ from behaviour_helpers import (
     rules,
     ticket,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ftprep.checks.behaviour.consistency import conformity, length_spread
 from ftprep.dataset import DatasetCheckSettings
@@ -196,3 +202,44 @@ def test_reply_facts(reply: str, source: str, expected: list[str]) -> None:
 
     assert reply_facts(reply, source) == expected
     assert reply_facts(reply, lambda: source) == expected
+
+
+def test_a_repeated_reply_is_read_once_but_its_facts_follow_each_input() -> None:
+    from ftprep.checks.behaviour.collector import BehaviourCollector
+
+    reply = json.dumps({"category": "billing", "reply": "Hi, refund R-90001 is on its way."})
+    collector = BehaviourCollector(labelled())
+    for number, user in enumerate(["Where is refund R-90001?", "Where is my refund?"] * 2, 1):
+        collector.on_record(number, chat(user, reply), CHAT)
+    assert len(collector._memo) == 1  # one distinct reply
+    assert [list(collector.facts_of(i)) for i in range(4)] == [
+        [], [hash("r-90001")], [], [hash("r-90001")]]
+    assert list(collector.words) == [7] * 4 and len(set(collector.openings)) == 1
+
+
+def _conformity_over_every_value(values: list[str], words: int, min_share: float,
+                                 first: bool) -> tuple[str | None, float, list[int]]:
+    """conformity as first written: every value cut at every k (the reference)."""
+    from collections import Counter
+
+    found, top = None, 0.0
+    for k in range(1, words + 1):
+        cut = [" ".join(v.split()[:k] if first else v.split()[-k:]) for v in values]
+        common, count = Counter(cut).most_common(1)[0]
+        if count / len(cut) < min_share or not common:
+            top = top or count / len(cut)
+            break
+        found, top = (common, cut), count / len(cut)
+    if found is None:
+        return None, top, []
+    return found[0], top, [i for i, c in enumerate(found[1]) if c != found[0]]
+
+
+@given(st.lists(st.lists(st.sampled_from(["hi", "dear", "maria", "tom", "team", ""]),
+                         max_size=4).map(" ".join), min_size=1, max_size=30),
+       st.integers(1, 3), st.sampled_from([0.3, 0.5, 0.8]), st.booleans())
+def test_conformity_counts_distinct_values_as_every_value(values: list[str], words: int,
+                                                          min_share: float, first: bool) -> None:
+    c = conformity(values, list(range(len(values))), words, min_share, first=first)
+    assert (c.common, c.share, c.differ) == _conformity_over_every_value(values, words,
+                                                                          min_share, first)

@@ -55,6 +55,22 @@ def test_input_and_output_split_at_last_assistant_message() -> None:
     assert f.shingle_text == "hi\nhello\nrefund please"
 
 
+@pytest.mark.parametrize("messages", [
+    [("system", "Be brief."), ("user", "Hi!"), ("assistant", "Hello."), ("user", "Why?"),
+     ("assistant", "Done.")],
+    [("system", "Only a prompt."), ("assistant", "x")],  # nothing but system: all of it
+    [("system", "A"), ("user", "!!!"), ("assistant", "x")],  # a user text that normalises away
+    [("user", "one\ntwo"), ("assistant", "x")],
+    [("assistant", "x")],
+])
+def test_shingles_built_in_the_pass_equal_the_property(messages: list[tuple[str, str]]) -> None:
+    from ftprep.dataset.features import features_and_shingles
+
+    record = {"messages": [{"role": r, "content": c} for r, c in messages]}
+    example, shingles = features_and_shingles(1, record, CHAT)
+    assert shingles == example.shingle_text
+
+
 @pytest.mark.parametrize(("a", "b", "same_input", "same_exact"), [
     (chat("Hello, world", "x"), chat("hello   WORLD!", "x"), True, False),
     (chat("Hello", "x"), chat("Hello", "x", system="Another prompt"), False, False),

@@ -17,7 +17,7 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,10 @@ _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s+({_MONTHS})[a-z]*\b", re.IGNO
 _SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "facts", "fact_start",
                  "samples", "system_prompts")
 _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
+# (words, opening, closing, number tokens) of one reply text; bounded like the token memo.
+ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...]]
+_NO_REPLY: ReplySummary = (0, "", "", ())
+_MEMO_MAX_ENTRIES = 50_000
 
 
 class BehaviourCollector:
@@ -62,6 +66,7 @@ class BehaviourCollector:
         self.fact_start = array("I", [0])
         self.samples: dict[int, tuple[str, ...]] = {}
         self.system_prompts: Counter[int] = Counter()
+        self._memo: dict[str, ReplySummary] = {}
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -78,17 +83,15 @@ class BehaviourCollector:
                 last = i
             elif role == "system" and system is None:
                 system = view.text(i)
-        text = view.reply(last).text if last is not None else ""
-        raw = text.split()
+        summary = self._reply_summary(view, last) if last is not None else _NO_REPLY
+        words, opening, closing, found = summary
         self.lines.append(number)
-        self.has_reply.append(bool(raw))
-        self.words.append(len(raw))
-        edge = self.edge
-        # A few spare words: punctuation-only words vanish when normalised.
-        self.openings.append(_edge(raw[: edge + 2], edge, first=True))
-        self.closings.append(_edge(raw[-(edge + 2):], edge, first=False))
-        facts = reply_facts(text, lambda: "\n".join(view.text(i) for i in range(
-            last if last is not None else len(messages))))
+        self.has_reply.append(words > 0)
+        self.words.append(words)
+        self.openings.append(opening)
+        self.closings.append(closing)
+        facts = facts_not_in(found, lambda: "\n".join(view.text(i) for i in range(
+            last if last is not None else len(messages)))) if found else []
         if facts:
             self.facts.extend(hash(f) for f in facts)
             if len(self.samples) < SAMPLE_EXAMPLES:
@@ -96,6 +99,25 @@ class BehaviourCollector:
         self.fact_start.append(len(self.facts))
         if system is not None:
             self.system_prompts[hash(system)] += 1
+
+    def _reply_summary(self, view: LineView, last: int) -> ReplySummary:
+        """Words, opening, closing and number tokens of the reply, once per distinct
+        content: replies repeat (a label, a template), and this is most of the work."""
+        content = view.messages[last].get("content")
+        key = content if content.__class__ is str else None
+        summary = self._memo.get(key) if key is not None else None
+        if summary is None:
+            text = view.reply(last).text
+            raw = text.split()
+            edge = self.edge
+            # A few spare words: punctuation-only words vanish when normalised.
+            summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
+                       _edge(raw[-(edge + 2):], edge, first=False), tuple(_number_tokens(text)))
+            if key is not None:
+                if len(self._memo) >= _MEMO_MAX_ENTRIES:
+                    self._memo.clear()
+                self._memo[key] = summary
+        return summary
 
     def shard_state(self) -> dict[str, Any]:
         """What this collector kept, for ftprep.shards (the rules stay here)."""
@@ -141,8 +163,12 @@ def reply_facts(reply: str, source: str | Callable[[], str]) -> list[str]:
     are not facts; a day with its month is ("14 mar"). `source` may be a function that builds the
     input text: it is called only when the reply has numbers."""
     found = _number_tokens(reply)
-    if not found:
-        return []
+    return facts_not_in(found, source) if found else []
+
+
+def facts_not_in(found: Sequence[tuple[str, str | None]], source: str | Callable[[], str]
+                 ) -> list[str]:
+    """The tokens of `found` (from `_number_tokens` of a reply) that `source` lacks."""
     source = source if isinstance(source, str) else source()
     source_lower = source.lower()
     source_dates: set[str] | None = None

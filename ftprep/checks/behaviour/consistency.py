@@ -79,14 +79,18 @@ def conformity(values: list[str], indices: list[int], words: int, min_share: flo
                first: bool) -> Conformity:
     """The longest opening (closing) of 1..words words that min_share of values share.
     A k-word opening is shared at least as often as any longer one, so k grows until the
-    share drops below min_share."""
-    split = [v.split() for v in values]
-    found: tuple[str, float, list[str]] | None = None
+    share drops below min_share. Openings repeat ("hi maria"): each distinct one is cut once."""
+    distinct = Counter(values)  # first-seen order, so ties break as they would over values
+    split = {v: v.split() for v in distinct}
+    found: tuple[str, float, dict[str, str]] | None = None
     top_share = 0.0
     for k in range(1, words + 1):
-        cut = [" ".join(w[:k] if first else w[-k:]) for w in split]
-        common, count = Counter(cut).most_common(1)[0]
-        share = count / len(cut)
+        cut = {v: " ".join(w[:k] if first else w[-k:]) for v, w in split.items()}
+        counts: Counter[str] = Counter()
+        for v, n in distinct.items():
+            counts[cut[v]] += n
+        common, count = counts.most_common(1)[0]
+        share = count / len(values)
         if share < min_share or not common:
             top_share = top_share or share
             break
@@ -95,7 +99,7 @@ def conformity(values: list[str], indices: list[int], words: int, min_share: flo
         return Conformity(len(values), None, top_share, [])
     common, share, cut = found
     return Conformity(len(values), common, share,
-                      [i for i, c in zip(indices, cut, strict=True) if c != common])
+                      [i for i, v in zip(indices, values, strict=True) if cut[v] != common])
 
 
 def _spread_of(ctx: DatasetContext, label: str, indices: list[int]) -> LengthSpread:

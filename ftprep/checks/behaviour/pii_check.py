@@ -5,7 +5,7 @@ Speed: `ftprep validate` runs this on every line. A line's texts are joined with
 (which no detector matches across) and screened once by `may_contain_pii`, a handful of
 C-speed byte operations (about 2 µs a line) that flag a superset of what the detector can
 find. Only lines that pass go to the detector, message by message, whose regexes and phone
-matcher are the expensive part. A system prompt repeated on every line is screened once.
+matcher are the expensive part. A system prompt or reply that repeats is screened once.
 """
 
 from __future__ import annotations
@@ -74,10 +74,11 @@ _JOINERS = b" ()-/"
 _NUMBER_RUN = re.compile(rb"9[9.]{5,}9")
 _IBAN_START = re.compile(rb"UU99")  # two capitals, two check digits
 _IPV6_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")  # any IPv6 address has two such colons
-# System prompts repeat on every line: remember the last few that passed the screen
-# (compared for equality, which is cheaper than hashing a new string every line).
-_CLEAN_SYSTEM: list[str] = []
-_CLEAN_SYSTEM_MAX = 4
+# System prompts repeat on every line and replies often do (a label, a template): those
+# that passed the screen are remembered; hashing a string is cheaper than screening it.
+_REMEMBERED_ROLES = frozenset({"system", "assistant"})
+_CLEAN_SEEN: set[str] = set()
+_CLEAN_SEEN_MAX = 20_000
 
 
 def may_contain_pii(text: str) -> bool:
@@ -112,23 +113,24 @@ def _custom(detector: Any) -> tuple[str, ...]:
 
 def _clean(line: LineView) -> bool:
     """True when no text of the line may hold PII (the hot path: most lines are plain
-    messages with string content). A clean system prompt is remembered and skipped."""
+    messages with string content). Clean system prompts and replies are remembered."""
     parts: list[str] = []
-    system: list[str] = []
+    remember: list[str] = []
+    seen = _CLEAN_SEEN
     for message in line.messages:
         content = message.get("content")
         if content.__class__ is not str or "tool_calls" in message:
             return False  # parts, tool calls: the slow path places every text
-        if message.get("role") == "system":
-            if content in _CLEAN_SYSTEM:
+        if message.get("role") in _REMEMBERED_ROLES:
+            if content in seen:
                 continue
-            system.append(content)
+            remember.append(content)
         parts.append(content)
     if (line.fmt is not None and line.fmt.name == "openai-dpo") or may_contain_pii(_SEP.join(parts)):
         return False
-    for prompt in system:
-        _CLEAN_SYSTEM.insert(0, prompt)
-        del _CLEAN_SYSTEM[_CLEAN_SYSTEM_MAX:]
+    if len(seen) + len(remember) > _CLEAN_SEEN_MAX:
+        seen.clear()
+    seen.update(remember)
     return True
 
 
