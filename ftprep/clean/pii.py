@@ -81,6 +81,9 @@ PHONE_PUNCT = b" ().-/"  # deleted before looking for a run of digits
 _SEVEN_DIGITS = b"9" * 7
 _CARD_DIGITS = b"9" * 12  # 13, less a first digit _digit_runs may have dropped
 _DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")  # a literal prefix keeps the scan fast
+# Any IPv6 address has two colons at most four hex digits apart; JSON text has colons too,
+# so the (slow) IPv6 pattern runs only where this cheap one finds such a pair.
+IPV6_COLONS = re.compile(r":[0-9A-Fa-f]{0,4}:")
 
 
 def _shape(text: str) -> bytes:
@@ -319,7 +322,7 @@ def _ips(text: str, shape: bytes, everything: bool = False) -> list[tuple[int, i
     if everything or (b"9.9" in shape and _DOTTED_QUAD.search(shape)):
         out += [(m.start(), m.end(), "IP") for m in _IPV4.finditer(text)
                 if not _VERSION_BEFORE.search(text, max(0, m.start() - _CONTEXT_CHARS), m.start())]
-    if text.count(":") >= 2:
+    if text.count(":") >= 2 and IPV6_COLONS.search(text):
         for m in _IPV6.finditer(text):
             candidate = m.group()
             if not any(c.isdigit() for c in candidate):

@@ -222,7 +222,7 @@ def _canonical(value: Any) -> bytes:
         return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=16_384)
 def _output_facts(output: str, label_field: str | None) -> tuple[str | None, str | None, int]:
     """(label, its JSON field, hash of the normalised reply): replies repeat (a label, a
     template), so each distinct one is read once."""

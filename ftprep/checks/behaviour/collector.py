@@ -47,7 +47,7 @@ _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
 # (words, opening, closing, number tokens) of one reply text; bounded like the token memo.
 ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...]]
 _NO_REPLY: ReplySummary = (0, "", "", ())
-_MEMO_MAX_ENTRIES = 50_000
+_MEMO_MAX_ENTRIES = 16_384
 
 
 class BehaviourCollector:

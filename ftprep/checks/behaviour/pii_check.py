@@ -43,12 +43,16 @@ def pii_in_training_data(rules: BehaviourRules, line: LineView) -> Iterator[Hit]
     `[tool.ftprep.pii] patterns` warnings; set `severity = {IP = "off"}` per kind in
     `[tool.ftprep.rules.pii]`, or `enabled = false`."""
     detector = rules.pii_detector()
-    if rules.memo("pii:screened", lambda: _screened(detector)) and _clean(line):
+    screened = rules.memo("pii:screened", lambda: _screened(detector))
+    if screened and _clean(line):
         return
     texts = list(_texts(line))
     placeholders = _placeholders(_custom(detector))
     allowed = rules.pii_allowed
     for index, path, text in texts:
+        # The line as a whole may hold PII; most of its texts (the system prompt) do not.
+        if screened and (text in _CLEAN_SEEN or not may_contain_pii(text)):
+            continue
         for match in detector.find(text):
             if _is_placeholder(text, match, placeholders) or (
                     allowed and " ".join(match.text.split()).casefold() in allowed):
@@ -73,12 +77,13 @@ _SHAPE = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 _JOINERS = b" ()-/"
 _NUMBER_RUN = re.compile(rb"9[9.]{5,}9")
 _IBAN_START = re.compile(rb"UU99")  # two capitals, two check digits
-_IPV6_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")  # any IPv6 address has two such colons
+# ftprep.clean.pii.IPV6_COLONS on bytes (that module is imported only once a line needs it).
+_IPV6_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")
 # System prompts repeat on every line and replies often do (a label, a template): those
 # that passed the screen are remembered; hashing a string is cheaper than screening it.
 _REMEMBERED_ROLES = frozenset({"system", "assistant"})
 _CLEAN_SEEN: set[str] = set()
-_CLEAN_SEEN_MAX = 20_000
+_CLEAN_SEEN_MAX = 16_384
 
 
 def may_contain_pii(text: str) -> bool:
