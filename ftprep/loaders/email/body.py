@@ -7,6 +7,7 @@ import codecs
 import functools
 import re
 from dataclasses import dataclass
+from email.headerregistry import HeaderRegistry
 from email.parser import BytesParser
 from email.policy import EmailPolicy, default
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,33 @@ if TYPE_CHECKING:
 _ASCII = frozenset({"ascii", "us-ascii", "ansi_x3.4-1968", "646", "us"})
 
 
+class _Registry(HeaderRegistry):
+    """The stdlib header registry, making each header class once.
+
+    HeaderRegistry builds a new class (`type(...)`) for every header it parses. A class
+    is a reference cycle, so they pile up between the garbage collector's rare full
+    passes: they made convert's peak climb by some 3 MB over a mailbox's first 25,000
+    messages. The classes it builds for one name are all alike, so one is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type, type] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        cls = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get(cls)
+        if made is None:
+            made = self._made[cls] = super().__getitem__(name)
+        return made
+
+
+_DEFAULT = default.clone(header_factory=_Registry())
+
+
 @functools.lru_cache(maxsize=64)
 def _cached_header(name: str, value: str) -> Any:
-    return default.header_fetch_parse(name, value)
+    return _DEFAULT.header_fetch_parse(name, value)
 
 
 class _CachedPolicy(EmailPolicy):
@@ -39,7 +64,7 @@ class _CachedPolicy(EmailPolicy):
         return _cached_header(name, value)
 
 
-POLICY = _CachedPolicy()
+POLICY = _CachedPolicy(header_factory=_Registry())
 _PARSER = BytesParser(policy=POLICY)
 
 

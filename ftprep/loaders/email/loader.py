@@ -20,12 +20,14 @@ from .msg import MISSING_REASON, MsgUnavailable, NotAMessage, read_msg
 from .options import EmailOptions
 from .quotes import clean_subject, normalise, strip_quotes, strip_signature
 from .sources import Source, discover
+from .table import Entry
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import BinaryIO
 
 _OPEN_FILES = 8  # mbox handles kept open for replies that sit elsewhere in the mailbox
+_RELEASE_EVERY = 4096  # messages between two unmappings of the table's pages
 
 
 def load_email(
@@ -39,11 +41,11 @@ def load_email(
     messages read = examples + merged replies + rejected.
 
     Threading needs every Message-ID of the mailbox, so there are two passes. The first
-    streams the files, reads only header blocks and keeps a small entry per message
-    (offsets, ids, sender hash, date): about 550 bytes a message on CPython 3.11, so
-    memory grows with the number of messages, never with their size (details in
-    `threads`). The second pass reads, parses and cleans one message at a time, seeking
-    to an answer wherever it sits in the mailbox.
+    streams the files, reads only header blocks and writes a fixed-width record per
+    message (offsets, id hashes, sender hash, date) to a temporary file, so memory does
+    not grow with the mailbox (details in `threads` and `table`). The second pass reads,
+    parses and cleans one message at a time, seeking to an answer wherever it sits in the
+    mailbox.
 
     Missing paths and an unreadable label map raise at once (FileNotFoundError,
     ValueError); bad mail never raises, it becomes a Rejected.
@@ -80,12 +82,15 @@ class _Loader:
             for number, source in enumerate(self.sources):
                 self._scan(number, source)
             self.index.resolve()
-            for i in range(len(self.index.entries)):
+            for i in range(len(self.index)):
+                if not i % _RELEASE_EVERY:
+                    self.index.table.release()
                 yield from self._emit(i)
         finally:
             for f in self._files.values():
                 f.close()
             self._files.clear()
+            self.index.close()
 
     # -- first pass: headers only ------------------------------------------------------
 
@@ -95,16 +100,16 @@ class _Loader:
             try:
                 with source.path.open("rb") as f:
                     for span in iter_mbox(f):
-                        entry = threads.Entry(number, span.start, span.end, span.number)
+                        entry = Entry(number, span.start, span.end, span.number)
                         if span.header is None:
                             entry.problem = ("mbox-preamble", "text before the first From_ line")
                         else:
                             self._fill(entry, scan(span.header, self.extra), source)
                         add(entry)
             except OSError as exc:
-                add(threads.Entry(number, 0, -1, None, problem=_unreadable(exc)))
+                add(Entry(number, 0, -1, None, problem=_unreadable(exc)))
             return
-        entry = threads.Entry(number, 0, -1, None)
+        entry = Entry(number, 0, -1, None)
         if source.kind == "msg":
             try:
                 mail = read_msg(source.path, self.options.prefer, self.extra)
@@ -124,7 +129,7 @@ class _Loader:
                 entry.problem = _unreadable(exc)
         add(entry)
 
-    def _fill(self, entry: threads.Entry, h: Headers, source: Source) -> None:
+    def _fill(self, entry: Entry, h: Headers, source: Source) -> None:
         if not h.is_mail:
             entry.problem = ("not-an-email", "no email header fields (From, To, Subject, ...)")
             return
@@ -148,14 +153,14 @@ class _Loader:
     # -- second pass: one message at a time --------------------------------------------
 
     def _emit(self, i: int) -> Iterator[Example | Rejected]:
-        index, e = self.index, self.index.entries[i]
-        role = index.roles[i]
+        index, e = self.index, self.index.entry(i)
+        role = index.role(i)
         if role == threads.CUSTOMER:
-            yield from self._customer(i)
+            yield from self._customer(i, e)
         elif role == threads.PROBLEM and e.problem:
             yield self._reject(i, *e.problem)
         elif role == threads.DUPLICATE:
-            first = self._ref(index.kept[e.message_id or ""])
+            first = self._ref(index.kept(i))
             detail = f"Message-ID <{e.message_id}> already read from {first.describe()}"
             yield self._reject(i, threads.DUPLICATE, detail)
         elif role == threads.AUTOMATED:
@@ -169,9 +174,9 @@ class _Loader:
             yield self._reject(i, threads.ORPHAN, detail)
         # REPLY: read and accounted for with the customer message it answers.
 
-    def _customer(self, i: int) -> Iterator[Example | Rejected]:
-        candidates = self.index.replies.get(i, [])
-        mail = self._read(i)
+    def _customer(self, i: int, e: Entry) -> Iterator[Example | Rejected]:
+        candidates = self.index.replies(i)
+        mail = self._read(i, e)
         if isinstance(mail, Rejected):
             yield mail
             for c in candidates:
@@ -179,7 +184,7 @@ class _Loader:
                 yield self._reject(c, "parent-rejected", detail)
             return
         try:
-            example = self._example(i, mail)
+            example = self._example(i, e, mail)
         except Exception as exc:  # a header no decoder expected: reject, never stop the run
             yield self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
             for c in candidates:
@@ -191,7 +196,7 @@ class _Loader:
                 detail = f"the thread already has an answer: {self._ref(chosen).describe()}"
                 yield self._reject(c, "extra-reply", detail)
                 continue
-            reply = self._read(c)
+            reply = self._read(c, self.index.entry(c))
             if isinstance(reply, Rejected):
                 yield reply
                 continue
@@ -203,8 +208,8 @@ class _Loader:
         example.fields["reply_count"] = len(candidates)
         yield example
 
-    def _example(self, i: int, mail: _Mail) -> Example:
-        source = self.sources[self.index.entries[i].source]
+    def _example(self, i: int, e: Entry, mail: _Mail) -> Example:
+        source = self.sources[e.source]
         h = mail.headers
         mid = h.message_id
         choice = resolve_label(
@@ -238,10 +243,9 @@ class _Loader:
             fields["thread_id"] = h.get("x-gm-thrid")
         if mail.body.charset_note:
             fields["charset_recovered"] = mail.body.charset_note
-        return Example(text=text, source=self._ref(i), label=choice.label, fields=fields)
+        return Example(text=text, source=self._ref(i, e), label=choice.label, fields=fields)
 
-    def _read(self, i: int) -> _Mail | Rejected:
-        e = self.index.entries[i]
+    def _read(self, i: int, e: Entry) -> _Mail | Rejected:
         source = self.sources[e.source]
         categories: list[str] = []
         headers: Headers | None = None
@@ -285,7 +289,7 @@ class _Loader:
             text = strip_signature(text)
         return plain.strip(), text.strip()
 
-    def _bytes(self, e: threads.Entry, source: Source) -> bytes:
+    def _bytes(self, e: Entry, source: Source) -> bytes:
         if e.end < 0:
             return source.path.read_bytes()
         f = self._files.pop(e.source, None)
@@ -296,8 +300,8 @@ class _Loader:
         self._files[e.source] = f  # most recently used last
         return read_span(f, e.start, e.end)
 
-    def _ref(self, i: int) -> SourceRef:
-        e = self.index.entries[i]
+    def _ref(self, i: int, e: Entry | None = None) -> SourceRef:
+        e = e or self.index.entry(i)
         return SourceRef(str(self.sources[e.source].path), e.row, e.message_id)
 
     def _reject(self, i: int, reason: str, detail: str, h: Headers | None = None) -> Rejected:
