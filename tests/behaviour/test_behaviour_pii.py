@@ -118,6 +118,14 @@ def test_screen_is_a_superset_of_the_detector(text: str) -> None:
         assert PiiDetector(screen=False).find(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Your case number is C-0012345.", "Invoice inv2024061 is paid", "ref AB-1234567-X",
+])
+def test_screen_clears_numbers_glued_to_a_code(text: str) -> None:
+    assert PiiDetector(screen=False).find(text) == []
+    assert not may_contain_pii(text)
+
+
 def test_screen_clears_ordinary_ticket_text() -> None:
     record = ticket("billing")
     assert not may_contain_pii("\x00".join(m["content"] for m in record["messages"]))
