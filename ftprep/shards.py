@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from ftprep.validate import FileState, FileValidator, RecordHook
 
 T = TypeVar("T")
-MIN_SHARD_BYTES = 4 << 20
+# Measured on a 2-core VM: at 9 MB (10k examples) two processes gained nothing for
+# validate or check, at 28 MB they gained 10-35%.
+MIN_SHARD_BYTES = 16 << 20
 WORKERS_ENV = "FTPREP_WORKERS"
 _COUNT_CHUNK = 1 << 20
 
