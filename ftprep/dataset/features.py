@@ -135,11 +135,9 @@ class ExampleFeatures:
         roles and without system messages (a dataset usually shares one system prompt,
         which would make every pair look alike). Falls back to the whole input when it
         has nothing but system messages."""
-        lines = self.input_text.split("\n")
-        kept = [line.partition(": ")[2] for line in lines if not line.startswith("system: ")]
-        if not any(kept):
-            kept = [line.partition(": ")[2] for line in lines]
-        return "\n".join(kept)
+        pairs = [line.partition(": ") for line in self.input_text.split("\n")]
+        texts = [text for _, _, text in pairs]
+        return shingles(texts, [text for role, _, text in pairs if role != "system"])
 
     def minhash(self, params: MinHashParams | None = None) -> NDArray[np.uint32]:
         """The MinHash signature of `shingle_text`, computed on first use."""
@@ -195,7 +193,13 @@ def features_and_shingles(
         output_hash=output_hash,
         label_field=field,
     )
-    return example, "\n".join(spoken if any(spoken) else texts)
+    return example, shingles(texts, spoken)
+
+
+def shingles(texts: list[str], spoken: list[str]) -> str:
+    """`shingle_text` from an input's normalised texts and those of its non-system
+    messages: the latter, unless they are all empty."""
+    return "\n".join(spoken if any(spoken) else texts)
 
 
 def reply_label(messages: list[Record], *, label_field: str | None = None) -> str | None:

@@ -65,7 +65,6 @@ class ThreadIndex:
     def __init__(self, options: EmailOptions) -> None:
         self.options = options
         self.table = tb.MessageTable()
-        self.rekeys = 0  # new hash keys needed after a collision
 
     def __len__(self) -> int:
         return len(self.table)
@@ -75,8 +74,7 @@ class ThreadIndex:
 
     def resolve(self) -> None:
         self.table.seal()
-        while not self._thread():
-            self.rekeys += 1
+        while not self._thread():  # a hash collision: hash the ids again with a new key
             self.table.rekey()
 
     def entry(self, i: int) -> tb.Entry:
