@@ -76,7 +76,7 @@ _SHAPE = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 # run of 9s, an IPv4 address a run of 9s and dots.
 _JOINERS = b" ()-/"
 _NUMBER_RUN = re.compile(rb"9[9.]{5,}9")
-_DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")
+_DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")  # ftprep.clean.pii._DOTTED_QUAD, its IPv4 gate
 _SEVEN_DIGITS = b"9" * 7
 _IBAN_START = re.compile(rb"UU99")  # two capitals, two check digits
 # ftprep.clean.pii.IPV6_COLONS on bytes (that module is imported only once a line needs it).
