@@ -215,6 +215,13 @@ class UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
+    @classmethod
+    def from_roots(cls, roots: NDArray[np.int64]) -> UnionFind:
+        """The sets given by each element's root (as `join_roots` keeps them)."""
+        uf = cls(0)
+        uf.parent = roots.tolist()
+        return uf
+
     def find(self, x: int) -> int:
         parent = self.parent
         while parent[x] != x:
@@ -252,6 +259,32 @@ class UnionFind:
         return equal_groups(self.root_array(), min_size)
 
 
+def join_roots(roots: NDArray[np.int64], a: NDArray[np.int64],
+               b: NDArray[np.int64]) -> NDArray[np.int64]:
+    """`roots` (each element's smallest fellow member) after joining the pairs (a[i],
+    b[i]): UnionFind.union_pairs in a few array passes, where a Python `union` per pair
+    took a third of the clustering time at 100k examples."""
+    import numpy as np
+
+    ra, rb = roots[a], roots[b]
+    while True:
+        apart = ra != rb
+        if not apart.any():
+            return roots
+        lo, hi = np.minimum(ra[apart], rb[apart]), np.maximum(ra[apart], rb[apart])
+        # Hook each larger root onto the smallest root it is paired with; every element
+        # then follows its pointers down to a root (pointers only ever go down).
+        parent = roots.copy()
+        np.minimum.at(parent, hi, lo)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+        roots = parent
+        ra, rb = roots[lo], roots[hi]
+
+
 def equal_groups(values: NDArray[np.int64], min_size: int = 2) -> list[list[int]]:
     """Indices holding equal values, in groups of at least `min_size`, each ascending,
     ordered by first index: one stable sort, where a dict of lists per value would cost
@@ -286,11 +319,10 @@ class NearDuplicateIndex:
     def union_find(self, per_bucket: int = QUERY_CANDIDATES_PER_BAND) -> UnionFind:
         """Rows joined with every one of the first `per_bucket` rows of a bucket they
         share (in any band) whose estimated Jaccard reaches the threshold. Pairs already
-        joined through others are not compared again, so the work shrinks band by band."""
+        joined through others are not compared again, so the work shrinks step by step."""
         import numpy as np
 
         n = len(self.sigs)
-        uf = UnionFind(n)
         roots = np.arange(n)
         for band in range(self.n_bands if n > 1 else 0):
             keys, order = self._sorted[band], self._order[band]
@@ -304,7 +336,6 @@ class NearDuplicateIndex:
                 continue
             members, start = order[shared], starts[group[shared]]
             pos = np.flatnonzero(shared) - start
-            joined = False
             for k in range(min(per_bucket, int(size.max()) - 1)):
                 # Each member against the bucket's k-th row, when that row comes before it.
                 later = pos > k
@@ -312,11 +343,9 @@ class NearDuplicateIndex:
                 fresh = roots[a] != roots[b]
                 a, b = a[fresh], b[fresh]
                 ok = _similarity_at(self.sigs, a, self.sigs, b) >= self.params.threshold
-                uf.union_pairs(zip(a[ok].tolist(), b[ok].tolist(), strict=True))
-                joined = joined or bool(ok.any())
-            if joined:
-                roots = uf.root_array()
-        return uf
+                if ok.any():
+                    roots = join_roots(roots, a[ok], b[ok])
+        return UnionFind.from_roots(roots)
 
     def clusters(self, per_bucket: int = QUERY_CANDIDATES_PER_BAND) -> list[list[int]]:
         """Groups of at least two rows linked by verified pairs (transitively)."""

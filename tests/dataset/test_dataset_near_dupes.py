@@ -15,6 +15,7 @@ from ftprep.dataset.near_dupes import (
     MinHashParams,
     NearDuplicateIndex,
     UnionFind,
+    join_roots,
     lsh_params,
     signatures,
     similarity,
@@ -131,6 +132,24 @@ def test_union_find_matches_graph_components(case: tuple[int, list[tuple[int, in
     other = UnionFind(n)
     other.union_pairs(reversed(pairs))
     assert other.groups(min_size=1) == uf.groups(min_size=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                                  max_size=20), max_size=4))))
+def test_join_roots_matches_union_find(case: tuple[int, list[list[tuple[int, int]]]]) -> None:
+    # Joined in batches, as the clustering joins each step's verified pairs.
+    n, batches = case
+    roots = np.arange(n)
+    uf = UnionFind(n)
+    for batch in batches:
+        a = np.array([p[0] for p in batch], dtype=np.int64)
+        b = np.array([p[1] for p in batch], dtype=np.int64)
+        roots = join_roots(roots, a, b)
+        uf.union_pairs(batch)
+        assert roots.tolist() == [uf.find(x) for x in range(n)]  # the smallest member
+    assert UnionFind.from_roots(roots).groups(min_size=1) == uf.groups(min_size=1)
 
 
 def test_clusters_find_near_copies_and_not_different_texts() -> None:
