@@ -162,3 +162,39 @@ def test_mboxo_unescaped_from_lines_do_not_split(bodies: list[str]) -> None:
     f = io.BytesIO(data)
     spans = [s for s in iter_mbox(f) if s.header is not None]
     assert len(spans) == len(cleaned)
+
+
+def test_from_line_without_a_blank_line_before_it_starts_a_message() -> None:
+    # Some writers leave out the blank line; a From_ line followed by a header field is
+    # still a separator (the stdlib splits here too), with LF or CRLF.
+    for eol in (b"\n", b"\r\n"):
+        data = (b"From a@b Mon Jan  1 00:00:00 2024" + eol + b"Subject: 1" + eol + eol
+                + b"body one" + eol + b"From a@b Mon Jan  1 00:00:01 2024" + eol
+                + b"Subject: 2" + eol + eol + b"body two" + eol)
+        assert split(data) == [b"Subject: 1" + eol + eol + b"body one" + eol,
+                               b"Subject: 2" + eol + eol + b"body two" + eol]
+    # A headers-only message, then a separator line holding a space.
+    data = (b"From a@b Mon Jan  1 00:00:00 2024\nSubject: 1\n \n"
+            b"From a@b Mon Jan  1 00:00:01 2024\nSubject: 2\n\nbody two\n")
+    assert len(split(data)) == 2
+
+
+def test_from_like_body_line_followed_by_body_text_does_not_split() -> None:
+    data = (b"From a@b Mon Jan  1 00:00:00 2024\nSubject: 1\n\nHi,\n\n"
+            b"From Mon Jan  1 00:00:00 2024 onwards my invoices are wrong.\n\n"
+            b"From MAILER-DAEMON Mon Mar  4 10:15:00 2024\nthe log follows\n\n"
+            b"From a@b Mon Jan  1 00:00:01 2024\nSubject: 2\n\nbody two\n")
+    first, second = split(data)
+    assert b"onwards my invoices" in first and b"the log follows" in first
+    assert second == b"Subject: 2\n\nbody two\n"
+
+
+def test_content_length_settles_a_from_line_inside_the_body() -> None:
+    body = b"Hi, the log:\n\nFrom MAILER-DAEMON Mon Mar  4 10:15:00 2024\nstatus: failed\n\nHelp.\n"
+    head = b"From a@b Mon Jan  1 00:00:00 2024\nSubject: 1\nContent-Length: %d\n\n" % len(body)
+    data = head + body + b"\nFrom a@b Mon Jan  1 00:00:01 2024\nSubject: 2\n\nbody two\n"
+    first, second = split(data)
+    assert first.endswith(body) and second == b"Subject: 2\n\nbody two\n"
+    # A Content-Length that does not land on a message boundary is not trusted.
+    wrong = head.replace(b"Content-Length: %d" % len(body), b"Content-Length: 5")
+    assert len(split(wrong + body)) == 2

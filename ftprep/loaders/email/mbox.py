@@ -2,8 +2,8 @@
 
 The stdlib `mailbox.mbox` starts a message at every line beginning with "From ", so an
 unescaped "From time to time" in a body (mboxo writers do not escape it) splits one
-message in two. Here a message starts only at a "From " line that follows a blank line
-(or the start of the file) *and* carries an envelope sender and an asctime-like date.
+message in two. Here a message starts only at a "From " line that carries an envelope
+sender and an asctime-like date *and* is followed by a header field (`_starts_message`).
 The file is read line by line with a cap on line length, so memory stays flat whatever
 the size of the mailbox; callers keep only the byte spans.
 """
@@ -30,6 +30,8 @@ FROM_LINE = re.compile(
     rb"|(?:" + _DAY + rb",?[ \t]+)?\d{1,2}[ \t]+" + _MONTH + rb"[ \t]+\d{4}[ \t]+" + _TIME
     + rb")(?:[ \t\r\n]|$)"
 )  # fmt: skip
+# A header field's start: a name of printable characters but the colon, then a colon.
+_HEADER_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 # Lines longer than this are read in pieces (a base64 blob without newlines must not be
@@ -63,9 +65,6 @@ def looks_like_mbox(head: bytes) -> bool:
 
 def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
     """Split an open binary mbox into message spans without loading it."""
-    offset = 0
-    prev_blank = True  # the file start counts as "after a blank line"
-    at_line_start = True
     start = -1  # start of the current message (after its From_ line); -1 before the first
     end = 0  # where the current message ends if the next line is a From_ line
     header: list[bytes] = []
@@ -73,17 +72,14 @@ def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
     in_header = False
     index = 0
     preamble = False
-    readline = f.readline
-    while line := readline(LINE_CAP):
-        line_start = offset
-        offset += len(line)
-        if not at_line_start:  # the tail of an over-long line
-            at_line_start = line.endswith(b"\n")
-            prev_blank = False
-            end = offset
-            continue
-        at_line_start = line.endswith(b"\n")
-        if prev_blank and line.startswith(b"From ") and FROM_LINE.match(line):
+    body_end = -1  # a Content-Length that checks out: no message starts before it
+    lines = _lines(f)
+    current = next(lines, None)
+    while current is not None:
+        line_start, line, whole = current
+        following = next(lines, None)
+        offset = line_start + len(line)
+        if whole and line_start >= body_end and _starts_message(line, following):
             if start >= 0:
                 index += 1
                 yield MboxSpan(start, end, b"".join(header), index)
@@ -91,24 +87,66 @@ def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
                 yield MboxSpan(0, end, None, 0)
             start = end = offset
             header, header_size, in_header = [], 0, True
-            prev_blank = False
-            continue
-        prev_blank = line == b"\n" or line == b"\r\n"
-        if prev_blank:
+        elif whole and (line == b"\n" or line == b"\r\n"):
             # The blank line before the next From_ line is the separator, not content.
             end = line_start
-            in_header = False
-            continue
-        end = offset
-        if start < 0:
-            preamble = True
-        elif in_header and header_size < HEADER_CAP:
-            header.append(line)
-            header_size += len(line)
+            if in_header:
+                in_header = False
+                body_end = _content_length_end(f, header, offset)
+        else:
+            end = offset
+            if start < 0:
+                preamble = True
+            elif in_header and whole and header_size < HEADER_CAP:
+                header.append(line)
+                header_size += len(line)
+        current = following
     if start >= 0:
         yield MboxSpan(start, end, b"".join(header), index + 1)
     elif preamble:
         yield MboxSpan(0, end, None, 0)
+
+
+def _starts_message(line: bytes, following: tuple[int, bytes, bool] | None) -> bool:
+    """Whether `line` is a From_ line that starts a message: one followed by a header
+    field, whatever precedes it (some writers leave out the blank line). A From_-like
+    line in a body is followed by more body ("From Mon Jan  1 00:00:00 2024 onwards my
+    invoices...", a pasted bounce line), so it is not."""
+    return (line.startswith(b"From ") and FROM_LINE.match(line) is not None
+            and following is not None and _HEADER_FIELD.match(following[1]) is not None)
+
+
+def _content_length_end(f: BinaryIO, header: list[bytes], body_start: int) -> int:
+    """Where the body ends by the header's Content-Length (mboxcl writers set it, and
+    it settles a From_ line inside the body), when the bytes there bear it out: the end
+    of the file, or a From_ line after at most one blank line. Else -1."""
+    length = next((line.split(b":", 1)[1].strip() for line in header
+                   if line[:15].lower() == b"content-length:"), None)
+    if length is None or not length.isdigit():
+        return -1
+    end = body_start + int(length)
+    try:
+        resume = f.tell()
+        f.seek(end)
+        probe = f.readline(LINE_CAP)
+        if probe in (b"\n", b"\r\n"):
+            probe = f.readline(LINE_CAP)
+        f.seek(resume)
+    except (OSError, ValueError):
+        return -1
+    return end if probe == b"" or is_from_line(probe) else -1
+
+
+def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
+    """(offset, line, whether it starts a line) for each line; lines longer than
+    LINE_CAP come in pieces, of which only the first starts a line."""
+    offset = 0
+    at_line_start = True
+    readline = f.readline
+    while line := readline(LINE_CAP):
+        yield offset, line, at_line_start
+        offset += len(line)
+        at_line_start = line.endswith(b"\n")
 
 
 def read_span(f: BinaryIO, start: int, end: int) -> bytes:
