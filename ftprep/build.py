@@ -57,6 +57,11 @@ class BuildSettings:
         return self._plain_template
 
     @property
+    def template_fields(self) -> list[str]:
+        """The record fields the user template names, besides text, label and reply."""
+        return [name for name in self._fields if name not in ("text", "label", "reply")]
+
+    @property
     def needs_label(self) -> bool:
         return self.assistant in ("label", "label+reply", "json")
 

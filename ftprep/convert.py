@@ -30,6 +30,8 @@ from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, ExampleColumns, Rejected
 
 BATCH = 1000
+# Distinct labels and template-field values remembered cleaned (labels repeat).
+_VALUE_MEMO = 65_536
 # A record from the loaders; a table's good rows come as columns.
 Item = Example | Rejected | ExampleColumns
 
@@ -119,12 +121,8 @@ def convert(
 
     settings = settings or ConvertSettings()
     rejects = rejects or default_rejects_path(output)
-    for source in sources:
-        for target in (output, rejects):
-            if same_file(source, target):
-                raise ConvertError(f"{target} is an input; refusing to overwrite it")
-    if Path(output).resolve() == Path(rejects).resolve():
-        raise ConvertError("the output and the rejects file must differ")
+    check_outputs(sources, [output, rejects])
+    _check_label_map(settings.email)
     build = _build_settings(settings, label_map, allowed_labels)
     stages = _Stages(settings, pii, build)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
@@ -147,6 +145,30 @@ def convert(
     return summary
 
 
+def check_outputs(sources: Sequence[Path], outputs: Sequence[Path]) -> None:
+    """Raise ConvertError when a file to be written is an input, or two are the same."""
+    for target in outputs:
+        for source in sources:
+            if same_file(source, target):
+                raise ConvertError(f"{target} is an input; refusing to overwrite it")
+    resolved = [Path(target).resolve() for target in outputs]
+    for i, target in enumerate(resolved):
+        if target in resolved[:i]:
+            raise ConvertError(f"{outputs[i]} is given for two outputs (the output, the "
+                               "rejects file, the summary): each needs its own file")
+
+
+def _check_label_map(email: EmailOptions) -> None:
+    """A label-map file that cannot be used stops the run before any output is opened."""
+    if email.label_map_file:
+        from ftprep.loaders.email.labels import load_label_map
+
+        try:
+            load_label_map(email.label_map_file)
+        except ValueError as exc:
+            raise ConvertError(str(exc)) from None
+
+
 class _Stages:
     """Clean, filter, redact, build and validate one batch of loader output."""
 
@@ -163,6 +185,11 @@ class _Stages:
             self.redactor = PiiDetector.from_settings(pii or PiiSettings())
         self.lines = ChatLines(build.system_prompt, _line_validator())
         self.seen: dict[bytes, str] = {}
+        # Labels and template fields reach the messages too: cleaned and redacted like
+        # the texts, each distinct value once (a separate cleaner keeps the text counts).
+        self._field_cleaner = TextCleaner(settings.clean)
+        self._cleaned_values: dict[str, tuple[str, Counter[str]]] = {}
+        self._template_fields = [] if build.plain_template else build.template_fields
 
     def run(self, batch: list[Item],
             summary: ConvertSummary) -> tuple[list[bytes], list[Rejected]]:
@@ -195,13 +222,17 @@ class _Stages:
             if isinstance(item, ExampleColumns):
                 n = len(item)
                 summary.read += n
-                self._columns(item, texts[at:at + n], replies[at:at + n], lines, bad, summary)
+                raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
+                labels_in = [self._value(label, summary) for label in raw_labels]
+                self._columns(item, texts[at:at + n], replies[at:at + n], labels_in, lines, bad,
+                              summary)
                 at += n
                 continue
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
-            line = self._one(item, texts[at], replies[at])
+            line = self._one(item, texts[at], replies[at], self._value(item.label, summary),
+                             summary)
             at += 1
             if isinstance(line, Rejected):
                 bad.append(line)
@@ -210,8 +241,26 @@ class _Stages:
                 labels[line[1] or "(none)"] += 1
         return lines, bad
 
+    def _value(self, value: str | None, summary: ConvertSummary) -> str | None:
+        """A label or template field as it may appear in a message: cleaned, and redacted
+        when redaction is on (its redactions are counted each time it is used)."""
+        if value is None or value.__class__ is not str:
+            return value
+        done = self._cleaned_values.get(value)
+        if done is None:
+            if len(self._cleaned_values) >= _VALUE_MEMO:
+                self._cleaned_values.clear()
+            cleaned, found = self._field_cleaner.clean(value), Counter[str]()
+            if self.redactor is not None:
+                cleaned, found = self.redactor.redact(cleaned)
+            done = self._cleaned_values[value] = (cleaned, found)
+        if done[1]:
+            summary.redactions.update(done[1])
+        return done[0]
+
     def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                 lines: list[bytes], bad: list[Rejected], summary: ConvertSummary) -> None:
+                 raw_labels: list[str | None], lines: list[bytes], bad: list[Rejected],
+                 summary: ConvertSummary) -> None:
         """`_one` over a table's cleaned columns, adding to `lines` and `bad`: the rows
         that need no decision of their own (the usual case) are built and validated a
         column at a time; the others, and whole slices the column path does not cover,
@@ -219,8 +268,8 @@ class _Stages:
         n = len(cols)
         build, opts = self.build, self.cleaner.options
         if not build.plain_template or self.settings.drop_duplicates:
-            return self._finish(cols, texts, replies, set(range(n)), [], [], [], lines, bad,
-                                summary)
+            return self._finish(cols, texts, replies, raw_labels, set(range(n)), [], [], [],
+                                lines, bad, summary)
         # A superset of the rows _one would reject (or handle otherwise): text blank after
         # cleaning, length out of bounds, a label that does not normalise, no reply.
         # Each test looks at whole columns first (C-level `in`, min, set) and lists rows
@@ -232,7 +281,7 @@ class _Stages:
         high = opts.max_chars if opts.max_chars is not None else float("inf")
         if sizes and (min(sizes) < low or max(sizes) > high):
             special.update(i for i, size in enumerate(sizes) if not low <= size <= high)
-        labels = build.normalise_labels(cols.labels or [None] * n)
+        labels = build.normalise_labels(raw_labels)
         need_label = build.needs_label or build.require_label
         for label in set(labels):
             if label.__class__ is not str and (label is not None or need_label):
@@ -252,16 +301,18 @@ class _Stages:
         built = self.lines.lines(users, assistants)
         if good and not self.lines.all_pass(built, users, assistants):
             special, good, built, written = set(range(n)), [], [], []  # prove each line alone
-        self._finish(cols, texts, replies, special, good, built, written, lines, bad, summary)
+        self._finish(cols, texts, replies, raw_labels, special, good, built, written, lines, bad,
+                     summary)
 
     def _finish(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                special: set[int], good: Sequence[int], built: list[bytes],
+                raw_labels: list[str | None], special: set[int], good: Sequence[int], built: list[bytes],
                 written: list[str | None], lines: list[bytes], bad: list[Rejected],
                 summary: ConvertSummary) -> None:
         """Add the `good` rows (already built as `built`, with labels `written`) and the
         `special` ones, through `_one`, to `lines` and `bad` in input order."""
         if special:
-            done = {i: self._one(cols.example(i), texts[i], replies[i]) for i in special}
+            done = {i: self._one(cols.example(i), texts[i], replies[i], raw_labels[i], summary)
+                    for i in special}
             rows = iter(zip(built, written, strict=True))
             built, written = [], []
             for i in range(len(cols)):
@@ -277,9 +328,10 @@ class _Stages:
         else:
             summary.labels.update(cast("list[str]", written))  # C-level counting
 
-    def _one(self, example: Example, text: str,
-             reply: str) -> tuple[bytes, str | None] | Rejected:
-        """The line and normalised label of one example, or why it is rejected."""
+    def _one(self, example: Example, text: str, reply: str, label: str | None,
+             summary: ConvertSummary) -> tuple[bytes, str | None] | Rejected:
+        """The line and normalised label of one example (`text`, `reply` and `label`
+        cleaned), or why it is rejected."""
         if not text.strip():
             return Rejected(example.source, "empty-text", "no text left after cleaning",
                             _raw(example))
@@ -287,17 +339,22 @@ class _Stages:
         if too is not None:
             return Rejected(example.source, too, self.cleaner.length_detail(text), _raw(example))
         try:
-            label, user, assistant = build_contents(text, example.label, reply or None,
-                                                    example.fields, self.build)
+            fields = example.fields
+            if self._template_fields:
+                fields = {**fields, **{name: self._value(fields[name], summary)
+                                       for name in self._template_fields if name in fields}}
+            label, user, assistant = build_contents(text, label, reply or None, fields,
+                                                    self.build)
         except BuildError as exc:
             return Rejected(example.source, exc.reason, exc.detail, _raw(example))
         line = self.lines.line(user, assistant)
         if self.settings.drop_duplicates:
             key = hashlib.blake2b(line, digest_size=16).digest()
-            first = self.seen.setdefault(key, example.source.describe())
-            if first != example.source.describe():
+            first = self.seen.get(key)
+            if first is not None:
                 return Rejected(example.source, "duplicate", f"the same example as {first}",
                                 _raw(example))
+            self.seen[key] = example.source.describe()
         errors = self.lines.errors(line, user, assistant)
         if errors:
             return Rejected(example.source, "invalid-example", "; ".join(

@@ -70,9 +70,45 @@ def test_missing_column_and_overwrite_are_clear_errors(tmp_path: Path, run_cli) 
     src = tmp_path / "t.csv"
     src.write_text("text,label\nhello there friend,billing\n", encoding="utf-8")
     bad = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "--label", "categroy")
-    assert bad.exit_code == 1 and "categroy" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "categroy" in bad.output and "Traceback" not in bad.output
     with pytest.raises(ConvertError, match="input"):
         convert([src], src, ConvertSettings())
+
+
+@pytest.mark.parametrize("where", ["summary-is-input", "summary-is-output", "target-output-is-input"])
+def test_no_output_overwrites_an_input_or_another_output(tmp_path: Path, run_cli, where: str) -> None:
+    src = tmp_path / "t.csv"
+    original = "text,label\nhello there friend,billing\n"
+    src.write_text(original, encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    args = {"summary-is-input": ["-o", str(out), "--summary-json", str(src)],
+            "summary-is-output": ["-o", str(out), "--summary-json", str(out)],
+            "target-output-is-input": ["-o", str(src), "--target", "bedrock-nova"]}[where]
+    result = run_cli("convert", str(src), *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert src.read_text(encoding="utf-8") == original and not out.exists()
+
+
+def test_labels_and_template_fields_are_cleaned_and_redacted(tmp_path: Path, run_cli) -> None:
+    # NFD, mojibake and a control character spell one class; an email address in a
+    # template field and in a label is redacted like one in the text.
+    src = tmp_path / "t.csv"
+    src.write_text("text,label,email\n"
+                   "Charged twice for my order,Re\u0301clamation,a@b.example\n"
+                   "The parcel never arrived,R\u00c3\u00a9clamation,c@d.example\n"
+                   "Refund has not arrived yet,R\u00e9cla\x01mation,e@f.example\n"
+                   "Please call me back today,jo@x.example,g@h.example\n", encoding="utf-8")
+    config = tmp_path / "ftprep.toml"
+    config.write_text("[convert.columns]\nfields = [\"email\"]\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    result = run_cli("convert", str(src), "-o", str(out), "--config", str(config), "-f", "json",
+                     "--user-template", "From {email}:\\n{text}", "--labels", "R\u00e9clamation,[EMAIL]")
+    summary = json.loads(result.stdout)
+    assert summary["labels"] == {"R\u00e9clamation": 3, "[EMAIL]": 1}, result.output
+    assert summary["redactions"]["EMAIL"] == 5
+    first = lines(out)[0]["messages"][0]["content"]
+    assert first == "From [EMAIL]:\nCharged twice for my order"  # the typed \n is a newline
+    assert run_cli("validate", str(out), "--select", "FT510", "--config", str(config)).exit_code == 0
 
 
 def test_duplicates_dropped_on_request(tmp_path: Path) -> None:
@@ -81,6 +117,9 @@ def test_duplicates_dropped_on_request(tmp_path: Path) -> None:
     summary = convert([src], tmp_path / "o.jsonl",
                       ConvertSettings.model_validate({"drop-duplicates": True}))
     assert summary.written == 1 and summary.rejected == {"duplicate": 1}
+    twice = convert([src, src], tmp_path / "twice.jsonl",
+                    ConvertSettings.model_validate({"drop-duplicates": True}))
+    assert twice.written == 1 and twice.rejected == {"duplicate": 3}  # the same file given twice
 
 
 def test_export_to_target_format(tmp_path: Path, run_cli) -> None:
@@ -128,3 +167,17 @@ def test_nothing_written_is_a_failure_with_a_hint(tmp_path: Path, run_cli) -> No
     (folder / "t.csv").write_text("text,label\nmy invoice is wrong,billing\n", encoding="utf-8")
     result = run_cli("convert", str(folder), "-o", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 1 and "mailbox" in result.output
+
+
+def test_unusable_label_map_file_is_a_clear_error_before_any_output(tmp_path: Path, run_cli) -> None:
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(b"From a@b Mon Jan  1 00:00:00 2024\nSubject: x\nMessage-ID: <1@x>\n\nhello there\n")
+    config = tmp_path / "ftprep.toml"
+    for name, content in (("missing.csv", None), ("bad.json", b'{"1@x": '), ("one.csv", b"1@x\n")):
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        config.write_text(f'[convert.email]\nlabel-map-file = "{tmp_path / name}"\n', encoding="utf-8")
+        out = tmp_path / "o.jsonl"
+        result = run_cli("convert", str(mbox), "-o", str(out), "--config", str(config))
+        assert result.exit_code == 2 and name in result.output and "Traceback" not in result.output
+        assert not out.exists()

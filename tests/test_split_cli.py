@@ -32,7 +32,7 @@ def test_split_then_check_finds_no_leakage(tmp_path: Path, run_cli) -> None:
 def test_split_refuses_to_overwrite_input_and_bad_options(tmp_path: Path, run_cli) -> None:
     source = write_jsonl(tmp_path / "all.jsonl", [chat(user=f"t{i}") for i in range(30)])
     same = run_cli("split", str(source), "-o", str(source), "--validation-out", str(tmp_path / "v.jsonl"))
-    assert same.exit_code == 1 and "input" in same.output.lower()
+    assert same.exit_code == 2 and "input" in same.output.lower()  # could not run as asked
     both = run_cli("split", str(source), "-o", str(tmp_path / "t.jsonl"), "--validation-out",
                    str(tmp_path / "v.jsonl"), "--validation-fraction", "0.2", "--validation-size", "3")
     assert both.exit_code == 2

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ftprep.cli.options import (
+    CannotRun,
     finding_options,
     finish,
     load,
@@ -106,7 +107,7 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
             options.validate.rules = rules_from(config, label_field=options.dataset.label_field)
         report = check(input_file, options, command=command)
     except (CheckError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     render(report, output_format, output_path, color, max_per_code)
     finish(report, strict=config.general.strict if strict is None else strict, exit_zero=exit_zero)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ftprep.cli.options import load, resolve_target
+from ftprep.cli.options import CannotRun, load, resolve_target
 from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
 from ftprep.jsonl import default_rejects_path
 
@@ -69,7 +69,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     """
     from ftprep.clean.pii import PiiSettings
     from ftprep.config import ConfigError
-    from ftprep.convert import ConvertError, ConvertSettings, convert
+    from ftprep.convert import ConvertError, ConvertSettings, check_outputs, convert
 
     config = load(config_path)
     target = resolve_target(config, target)
@@ -85,16 +85,21 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
                if options["allowed"] else config.general.labels)
     canonical = output if target in (None, "openai") else output.with_suffix(".chat.jsonl.tmp")
+    rejects = rejects or default_rejects_path(output)
     try:
+        # The files convert() itself never sees: the target's output, the summary.
+        check_outputs(list(sources), [output, rejects, *([canonical] if canonical != output else []),
+                                      *([summary_json] if summary_json else [])])
         with _progress() as tick:
             summary = convert(list(sources), canonical, settings,
-                              rejects=rejects or default_rejects_path(output), label_map=label_map,
+                              rejects=rejects, label_map=label_map,
                               allowed_labels=allowed, pii=pii, on_progress=tick)
     except ConvertError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     result = summary.to_dict()
     if canonical != output:
         result["export"] = _export(canonical, output, target)
+        result["output"] = str(output)
     if summary_json:
         from ftprep.jsonl import AtomicWriter
 
@@ -122,6 +127,8 @@ def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
     for key in ("preset", "system_prompt", "user_template", "assistant"):
         if options[key] is not None:
             update[key] = options[key]
+    if options["user_template"] is not None:
+        update["user_template"] = _unescape(options["user_template"])
     clean = settings.clean.model_dump()
     if options["no_fix_mojibake"]:
         clean["fix_mojibake"] = False
@@ -134,6 +141,21 @@ def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
     if options["drop_duplicates"]:
         update["drop_duplicates"] = True
     return settings.model_copy(update=update)
+
+
+def _unescape(template: str) -> str:
+    r"""`\n` and `\t` typed in a shell, as the --user-template help shows them: a newline
+    and a tab (`\\` keeps a backslash)."""
+    escapes = {"n": "\n", "t": "\t", "\\": "\\"}
+    out: list[str] = []
+    chars = iter(template)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append(escapes.get(following, char + following))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _export(canonical: Path, output: Path, target: str | None) -> dict[str, Any]:

@@ -21,6 +21,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_MAX_PER_CODE = 50
 
 
+class CannotRun(click.ClickException):
+    """The command could not run as asked (bad settings, an unreadable input, an output
+    that would overwrite an input): "Error: ..." on stderr, exit code 2 as documented."""
+
+    exit_code = EXIT_USAGE
+
+
 def _apply(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     def wrap(func: F) -> F:
         for decorator in reversed(decorators):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ftprep.cli.options import finish, load, render
+from ftprep.cli.options import CannotRun, finish, load, render
 
 
 @click.command("split")
@@ -52,7 +52,7 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
             rejects_out = str(default_rejects_path(train_out))
         written = write_split(input_file, result, train_out, val_out, rejects_out)
     except SplitError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     out = result.report or Report(command="split")
     out.command = "split"
     out.stats["split"] = {**result.to_dict(), "written": written,
