@@ -137,12 +137,20 @@ def _estimates(tokens: Any, by_encoding: dict[str, Any], counter: Any, options: 
     exact = not tokens.stats()["estimate_reasons"]
     if options.cost_models == "all":
         billed = {}
+        uncapped = set()
         for row in prices.rows:
             info = model_info(row.model)
             collector = by_encoding.get(info.encoding, tokens)
             billed[row.model] = billed_tokens(collector.totals, info.max_tokens_per_example)
-        return estimate_all(billed, n, epochs=options.epochs, prices=prices,
-                            validation_tokens=validation_tokens, tokens_exact=exact)
+            if info.max_tokens_per_example is None:
+                uncapped.add(row.model)
+        estimates = estimate_all(billed, n, epochs=options.epochs, prices=prices,
+                                 validation_tokens=validation_tokens, tokens_exact=exact)
+        for estimate in estimates:
+            if estimate.model in uncapped:
+                estimate.notes.append(f"per-example token limit of {estimate.model} unknown: "
+                                      "examples are not capped, so long ones may be overstated")
+        return estimates
     model = counter.info.base if prices.find(counter.info.base) else options.model
     return [estimate_cost(tokens.billed_tokens(), n, model, epochs=options.epochs, prices=prices,
                           validation_tokens=validation_tokens, tokens_exact=exact)]

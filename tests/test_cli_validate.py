@@ -175,3 +175,27 @@ def test_text_report_caps_each_code_per_file(tmp_path: Path, run_cli) -> None:
     assert "5 more FT104" in capped.output
     everything = run_cli("validate", str(file), "--max-per-code", "0", "--color", "never")
     assert everything.output.count("FT104 not-a-json-object") == 8
+
+
+def test_nan_and_infinity_are_invalid_json_on_every_line(tmp_path: Path, run_cli) -> None:
+    # Lines after the first go through pydantic's parser, which accepts NaN/Infinity.
+    tool = ('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": '
+            '"ok"}], "tools": [{"type": "function", "function": {"name": "f", "parameters": '
+            '{"type": "object", "default": %s}}}]}')
+    file = write_jsonl(tmp_path / "nan.jsonl", [tool % "NaN", chat(), tool % "-Infinity",
+                                                chat(user="NaN and Infinity in words are fine")],
+                       pad_to=60)
+    result = run_cli("validate", str(file), "-f", "json")
+    lines = sorted(f["line"] for f in json.loads(result.stdout)["findings"] if f["code"] == "FT103")
+    assert lines == [1, 3]
+
+
+def test_report_never_overwrites_an_input_and_bad_paths_are_clear(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "train.jsonl", [chat()] * 60)
+    before = file.read_bytes()
+    for command in ("validate", "check"):
+        same = run_cli(command, str(file), "-o", str(file))
+        assert same.exit_code == 2 and "input" in same.output and file.read_bytes() == before
+    blocked = run_cli("validate", str(file), "-o", str(file / "report.txt"))
+    assert blocked.exit_code == 2 and "cannot write" in blocked.output
+    assert "Traceback" not in blocked.output

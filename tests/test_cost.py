@@ -302,3 +302,13 @@ def test_estimate_to_dict_is_json(prices: cost.PriceTable) -> None:
     assert isinstance(est, CostEstimate)
     data = json.loads(json.dumps(est.to_dict()))
     assert data["cost_usd"] == est.cost_usd and data["notes"] == est.notes
+
+
+def test_cost_all_says_which_rows_are_not_capped(tmp_path: Path, run_cli) -> None:
+    from helpers import chat, write_jsonl
+
+    file = write_jsonl(tmp_path / "t.jsonl", [chat()] * 20)
+    result = run_cli("cost", str(file), "--model", "all", "-f", "json")
+    rows = {r["model"]: r for r in json.loads(result.stdout)["stats"]["cost"]["rows"]}
+    uncapped = [n for n in rows["gpt-3.5-turbo"]["notes"] if "not capped" in n]
+    assert uncapped and not [n for n in rows["gpt-4o-mini-2024-07-18"]["notes"] if "not capped" in n]

@@ -36,3 +36,17 @@ def test_split_refuses_to_overwrite_input_and_bad_options(tmp_path: Path, run_cl
     both = run_cli("split", str(source), "-o", str(tmp_path / "t.jsonl"), "--validation-out",
                    str(tmp_path / "v.jsonl"), "--validation-fraction", "0.2", "--validation-size", "3")
     assert both.exit_code == 2
+
+
+def test_split_report_and_config_errors_are_clear(tmp_path: Path, run_cli) -> None:
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user=f"t{i}") for i in range(30)])
+    train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
+    clash = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
+                    "--report", str(train))
+    assert clash.exit_code == 2 and "output" in clash.output
+    assert len(train.read_text(encoding="utf-8").splitlines()) == 24  # the half, not a report
+    config = tmp_path / "bad.toml"
+    config.write_text("[check]\nlabel-field = 3\n", encoding="utf-8")
+    bad = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
+                  "--config", str(config))
+    assert bad.exit_code == 2 and "label-field" in bad.output and "Traceback" not in bad.output

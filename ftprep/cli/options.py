@@ -4,7 +4,7 @@ into library objects."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -107,14 +107,24 @@ def rules_from(config: Config, *, label_field: str | None = None) -> Any:
 
 
 def render(report: Report, output_format: str, output_path: str | None, color: str,
-           max_per_code: int = DEFAULT_MAX_PER_CODE) -> None:
+           max_per_code: int = DEFAULT_MAX_PER_CODE, *, written: Sequence[str] = ()) -> None:
+    """Render the report to stdout or `output_path`, which may be neither an input of the
+    report nor one of the files the command `written`."""
     use_color = {"always": True, "never": False}.get(color)
     reporter = get_reporter(output_format, color=use_color, max_per_code=max_per_code or None)
     if output_path:
-        from ftprep.jsonl import AtomicWriter
+        from ftprep.jsonl import AtomicWriter, same_file
 
-        with AtomicWriter(output_path, mode="w") as handle:
-            reporter.render(report, handle)
+        for other in [*(f.path for f in report.files), *written]:
+            if same_file(output_path, other):
+                raise CannotRun(f"{output_path} is {'an output' if other in written else 'an input'}"
+                                " of this run; write the report to another file")
+        try:
+            with AtomicWriter(output_path, mode="w") as handle:
+                reporter.render(report, handle)
+        except OSError as exc:
+            raise CannotRun(f"cannot write the report to {output_path}: "
+                            f"{exc.strerror or exc}") from None
         click.echo(f"report written to {output_path}", err=True)
     else:
         stream: IO[str] = sys.stdout

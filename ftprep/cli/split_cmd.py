@@ -36,6 +36,7 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
                   report_path: str | None, color: str) -> None:
     """Stratified train/validation split that keeps duplicates and near-duplicates on one
     side, so the validation set never leaks; reports the balance of both halves."""
+    from ftprep.config import ConfigError
     from ftprep.dataset import DatasetCheckSettings
     from ftprep.jsonl import default_rejects_path
     from ftprep.report.finding import Report
@@ -43,7 +44,10 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
 
     if validation_fraction is not None and validation_size is not None:
         raise click.UsageError("give --validation-fraction or --validation-size, not both")
-    settings = DatasetCheckSettings.from_config(load(config_path))
+    try:
+        settings = DatasetCheckSettings.from_config(load(config_path))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         result = split(input_file, validation_fraction=validation_fraction,
                        validation_size=validation_size, seed=seed, label_field=settings.label_field,
@@ -53,11 +57,15 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
         written = write_split(input_file, result, train_out, val_out, rejects_out)
     except SplitError as exc:
         raise CannotRun(str(exc)) from None
+    except OSError as exc:
+        raise CannotRun(f"cannot write the split: {exc.strerror or exc} "
+                        f"({exc.filename or train_out})") from None
     out = result.report or Report(command="split")
     out.command = "split"
     out.stats["split"] = {**result.to_dict(), "written": written,
                           "files": {"train": train_out, "validation": val_out, "rejects": rejects_out}}
-    render(out, output_format, report_path, color)
+    render(out, output_format, report_path, color,
+           written=[train_out, val_out, *([rejects_out] if rejects_out else [])])
     click.echo(f"split {input_file}: {len(result.train_lines)} train -> {train_out}, "
                f"{len(result.validation_lines)} validation -> {val_out}"
                + (f", {len(result.rejected_lines)} rejected -> {rejects_out}"
