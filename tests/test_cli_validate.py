@@ -199,3 +199,17 @@ def test_report_never_overwrites_an_input_and_bad_paths_are_clear(tmp_path: Path
     blocked = run_cli("validate", str(file), "-o", str(file / "report.txt"))
     assert blocked.exit_code == 2 and "cannot write" in blocked.output
     assert "Traceback" not in blocked.output
+
+
+def test_reports_show_control_and_bidi_characters_from_the_data_as_escapes(tmp_path: Path,
+                                                                          run_cli) -> None:
+    evil = "\x1b[2J\x1b]0;PWNED\x07red\u202e"
+    rows = [{"messages": [{"role": "user", "content": f"question {i}"},
+                          {"role": "assistant", "content": "billing" if i else evil}]}
+            for i in range(21)]
+    file = tmp_path / "t.jsonl"
+    file.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        out = run_cli("check", str(file), "-f", fmt, "--color", "never").stdout
+        assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+        assert fmt != "text" or "\\u001b[2J" in out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -153,7 +154,19 @@ def number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
+# Control characters (a terminal escape sequence starts with one) and bidi overrides
+# (U+202E shows text reversed) in data would act on the reader's screen, not print.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with control and bidi-override characters shown as escapes (\\u202e)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """Text from the data, ready to show: visible, and cut to `limit` characters."""
+    text = visible(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
