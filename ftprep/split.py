@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from ftprep.dataset.collect import DatasetCheckSettings, collect_features
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, iter_lines, open_binary, same_file
+from ftprep.report.finding import Severity
 
 if TYPE_CHECKING:
     from ftprep.dataset.collect import DatasetFeatures
+    from ftprep.dataset.near_dupes import UnionFind
     from ftprep.report.finding import Report
     from ftprep.validate import ValidateOptions
 
@@ -107,9 +109,15 @@ def split(
     if report.io_errors:
         raise SplitError("; ".join(report.io_errors))
     n = len(features)
-    if n < 2:
-        raise SplitError(f"{records_path}: {n} valid example(s); a split needs at least 2")
-    target = _validation_target(n, validation_fraction, validation_size)
+    # A line with an error (no assistant message, a bad image ...) would fail validation
+    # in either half: it goes to the rejects, like a line that is not an example at all.
+    error_lines = {f.line for f in report.findings
+                   if f.severity == Severity.ERROR and f.line is not None}
+    usable = [e.line not in error_lines for e in features.examples]
+    if sum(usable) < 2:
+        raise SplitError(f"{records_path}: {sum(usable)} valid example(s) without errors; "
+                         "a split needs at least 2")
+    target = _validation_target(sum(usable), validation_fraction, validation_size)
 
     # Units: same input (one signature row), then near-duplicate clusters.
     uf = UnionFind(n)
@@ -123,9 +131,9 @@ def split(
     stratified = summary.task == CLASSIFICATION
     labels = [(summary.label_of(e) or UNLABELLED) if stratified else "" for e in
               features.examples]
-    quota = _apportion(target, Counter(labels))
+    quota = _apportion(target, Counter(label for label, ok in zip(labels, usable, strict=True) if ok))
     notes: list[str] = []
-    units = uf.groups(min_size=1)
+    units = _usable_units(uf, usable)
     in_validation = [False] * n
     taken = _fill(units, labels, quota, in_validation, random.Random(seed))
     for attempt in range(1, _MAX_REPAIRS + 1):
@@ -140,7 +148,7 @@ def split(
             notes.append(f"{len(leaks)} validation input(s) still nearly match training ones")
             break
         uf.union_pairs(leaks)
-        units = uf.groups(min_size=1)
+        units = _usable_units(uf, usable)
         for unit in units:
             if not all(in_validation[i] for i in unit):
                 for i in unit:
@@ -151,14 +159,17 @@ def split(
               "remaining groups are too large to move without splitting duplicates"
               for stratum in sorted(quota) if taken[stratum] < quota[stratum]]
     lines = [e.line for e in features.examples]
-    train = [lines[i] for i in range(n) if not in_validation[i]]
+    train = [lines[i] for i in range(n) if usable[i] and not in_validation[i]]
     val = [lines[i] for i in range(n) if in_validation[i]]
     blank, all_lines = _scan(records_path)
-    valid = set(lines)
+    valid = {line for line, ok in zip(lines, usable, strict=True) if ok}
     rejected = [x for x in range(1, all_lines + 1) if x not in valid and x not in blank]
+    if error_lines & set(lines):
+        notes.append(f"{len(error_lines & set(lines))} example(s) with errors went to the "
+                     "rejects file (see the findings)")
     together = [u for u in units if len(u) > 1]
     counts = {"train": {}, "validation": {}} if not stratified else {
-        "train": _sorted_counts(labels[i] for i in range(n) if not in_validation[i]),
+        "train": _sorted_counts(labels[i] for i in range(n) if usable[i] and not in_validation[i]),
         "validation": _sorted_counts(labels[i] for i in range(n) if in_validation[i]),
     }
     return SplitResult(
@@ -168,6 +179,12 @@ def split(
         clusters_kept_together=len(together), examples_in_clusters=sum(map(len, together)),
         largest_cluster=max(map(len, units), default=0), notes=notes, report=report,
     )
+
+
+def _usable_units(uf: UnionFind, usable: list[bool]) -> list[list[int]]:
+    """The groups that must stay on one side, without the examples that are rejected."""
+    units = ([i for i in unit if usable[i]] for unit in uf.groups(min_size=1))
+    return [unit for unit in units if unit]
 
 
 def _fill(

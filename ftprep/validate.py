@@ -9,6 +9,7 @@ keeps.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,7 +245,7 @@ class FileValidator:
         try:
             return fmt, fmt.adapter().validate_json(raw)
         except ValueError as exc:
-            findings.extend(self._schema_findings(name, number, exc, fmt))
+            findings.extend(self._schema_findings(name, number, exc, fmt, raw))
             return fmt, None
 
     def detect(self, raw: bytes) -> LineFormat | None:
@@ -260,21 +261,33 @@ class FileValidator:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
+            utf16 = b"\x00" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff"))
             findings.extend(sel.emit(
                 st.INVALID_UTF8, f"invalid UTF-8 byte {raw[exc.start]:#04x} at column "
-                f"{exc.start + 1}; re-save the file as UTF-8", file=name, line=number,
-                column=exc.start + 1))
+                f"{exc.start + 1}; re-save the file as UTF-8"
+                + (" (it looks like UTF-16, which Windows calls \"Unicode\")" if utf16 else ""),
+                file=name, line=number, column=exc.start + 1))
             return None
         try:
             obj = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
+            what = exc.msg.removesuffix(" at")  # "Invalid control character at"
             findings.extend(sel.emit(
-                st.INVALID_JSON, f"invalid JSON: {exc.msg} at column {exc.colno}; one record "
+                st.INVALID_JSON, f"invalid JSON: {what} at column {exc.colno}; one record "
                 "per line, each a complete JSON object", file=name, line=number,
                 column=exc.colno))
             return None
-        except (ValueError, RecursionError) as exc:
-            findings.extend(sel.emit(st.INVALID_JSON, f"invalid JSON: {exc}",
+        except RecursionError:
+            findings.extend(sel.emit(st.INVALID_JSON, "invalid JSON: nested deeper than the "
+                                     "parser allows (about 1,000 levels); flatten the record",
+                                     file=name, line=number))
+            return None
+        except ValueError as exc:
+            message = str(exc)
+            if "integer string conversion" in message:
+                message = ("a number with more than 4,300 digits, which no JSON parser here "
+                           "reads; write it as a string")
+            findings.extend(sel.emit(st.INVALID_JSON, f"invalid JSON: {message}",
                                      file=name, line=number))
             return None
         if not isinstance(obj, dict):
@@ -297,16 +310,26 @@ class FileValidator:
         if fmt is not None and other is not None and other is not fmt and not (
             fmt.keys <= obj.keys()
         ):
+            why = "--line-format" if self.forced_format is fmt else "from its first example"
             findings.extend(self.selection.emit(
                 st.MIXED_FORMATS, f"line is in {other.name} format but the file is "
-                f"{fmt.name} (from its first example); keep one format per file",
+                f"{fmt.name} ({why}); keep one format per file",
                 file=name, line=number, path="$"))
             return findings
-        return self._schema_findings(name, number, exc, fmt)
+        return self._schema_findings(name, number, exc, fmt, raw)
 
     def _schema_findings(
-        self, name: str, number: int, exc: ValueError, fmt: LineFormat | None = None
+        self, name: str, number: int, exc: ValueError, fmt: LineFormat | None = None,
+        raw: bytes = b"",
     ) -> list[Finding]:
+        surrogate = _LONE_SURROGATE.search(raw)
+        if surrogate is not None:
+            # Python's json accepts it, pydantic does not; it cannot be encoded as UTF-8.
+            escape, column = surrogate.group().decode(), surrogate.start() + 1
+            return list(self.selection.emit(
+                st.INVALID_JSON, f"invalid JSON: unpaired UTF-16 surrogate {escape} at column "
+                f"{column}; it stands for no character: remove it or give the whole pair",
+                file=name, line=number, column=column))
         errors = exc.errors() if hasattr(exc, "errors") else []
         out: list[Finding] = []
         for path, message in explain(errors, fmt.fixes if fmt else None):
@@ -408,6 +431,13 @@ def _has_image(messages: list[Record]) -> bool:
         and any(p.get("type") == "image_url" for p in m["content"])
         for m in messages
     )
+
+
+# A \\uD800-\\uDBFF escape not followed by a \\uDC00-\\uDFFF one, or the latter alone (an
+# escaped backslash before it is not counted: good enough for a message).
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _reject_constant(name: str) -> Any:

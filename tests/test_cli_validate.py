@@ -213,3 +213,28 @@ def test_reports_show_control_and_bidi_characters_from_the_data_as_escapes(tmp_p
         out = run_cli("check", str(file), "-f", fmt, "--color", "never").stdout
         assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
         assert fmt != "text" or "\\u001b[2J" in out
+
+
+def test_json_errors_say_what_to_fix(tmp_path: Path, run_cli) -> None:
+    answer = '{"role": "assistant", "content": "ok"}'
+    lone = '{"messages": [{"role": "user", "content": "lone \\ud800"}, ' + answer + "]}"
+    pair = '{"messages": [{"role": "user", "content": "\\ud83d\\ude00"}, ' + answer + "]}"
+    control = '{"messages": [{"role": "user", "content": "tab\there"}]}'
+    file = write_jsonl(tmp_path / "t.jsonl", [lone, pair, chat(), lone, control], pad_to=60)
+    found = json.loads(run_cli("validate", str(file), "-f", "json").stdout)["findings"]
+    by_line = {f["line"]: f for f in found if f["code"] == "FT103"}
+    assert sorted(by_line) == [1, 4, 5]  # the pair is fine, on any line
+    column = lone.index("\\ud800") + 1
+    assert f"unpaired UTF-16 surrogate \\ud800 at column {column}" in by_line[4]["message"]
+    assert by_line[1]["message"] == by_line[4]["message"]
+    assert "character at column" in by_line[5]["message"] and "at at" not in by_line[5]["message"]
+    utf16 = tmp_path / "u.jsonl"
+    utf16.write_bytes((json.dumps(chat()) + "\n").encode("utf-16"))
+    assert "UTF-16" in run_cli("validate", str(utf16)).output
+
+
+def test_check_model_must_name_one_model(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "t.jsonl", [chat()] * 20)
+    for model in ("all", ""):
+        result = run_cli("check", str(file), "--model", model)
+        assert result.exit_code == 2 and "--model" in result.output

@@ -15,7 +15,8 @@ HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
 
 
 def run_hook(hook: dict, files: list[Path]) -> subprocess.CompletedProcess[str]:
-    matched = [str(f) for f in files if re.search(hook["files"], str(f))]
+    matched = [str(f) for f in files if re.search(hook["files"], str(f))
+               and not re.search(hook.get("exclude", "^$"), str(f))]
     entry = shlex.split(hook["entry"])
     assert entry[0] == "ftprep"
     cmd = [sys.executable, "-m", "ftprep", *entry[1:], *hook.get("args", []), *matched]
@@ -27,6 +28,9 @@ def test_hook_definition() -> None:
     assert hook["id"] == "ftprep-validate" and hook["language"] == "python"
     assert re.search(hook["files"], "data/train.jsonl")
     assert not re.search(hook["files"], "data/train.json")
+    # What convert and split reject is kept beside their output, and fails by design.
+    assert re.search(hook["exclude"], "data/train.rejects.jsonl")
+    assert not re.search(hook["exclude"], "data/train.jsonl")
     assert "ftprep-validate" in (REPO / "README.md").read_text()
 
 

@@ -50,3 +50,17 @@ def test_split_report_and_config_errors_are_clear(tmp_path: Path, run_cli) -> No
     bad = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
                   "--config", str(config))
     assert bad.exit_code == 2 and "label-field" in bad.output and "Traceback" not in bad.output
+
+
+def test_split_sends_lines_with_errors_to_the_rejects(tmp_path: Path, run_cli) -> None:
+    rows = [chat(user=f"t{i}") for i in range(30)]
+    rows[4] = json.dumps({"messages": [{"role": "user", "content": "no answer here"}]})  # FT110
+    source = write_jsonl(tmp_path / "all.jsonl", rows)
+    train, val, rejects = tmp_path / "t.jsonl", tmp_path / "v.jsonl", tmp_path / "r.jsonl"
+    result = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
+                     "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    halves = train.read_text(encoding="utf-8").splitlines() + val.read_text(encoding="utf-8").splitlines()
+    assert len(halves) == 29 and "no answer here" not in "".join(halves)
+    assert "no answer here" in rejects.read_text(encoding="utf-8")
+    assert run_cli("validate", str(train), "--select", "FT110").exit_code == 0

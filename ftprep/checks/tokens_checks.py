@@ -120,7 +120,8 @@ class TokenCollector:
         total = sum(self.totals)
         over = self.over_limit_lines()
         reasons = list(self.reasons)
-        if not self.counter.exact:
+        if not self.counter.exact and not any(r.startswith("unknown model") for r in reasons):
+            # Each counted example carries the counter's own reason; an empty file none.
             reasons.insert(0, f"model {self.counter.model!r} is unknown: counted with "
                               f"{self.counter.encoding_name}")
         return {

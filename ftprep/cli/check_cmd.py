@@ -64,6 +64,9 @@ def _common(func):  # type: ignore[no-untyped-def]
 @finding_options
 def check_command(**options: Any) -> None:
     """Validate a training file and report tokens, labels, duplicates, leakage and cost."""
+    if options["model"] == "all":
+        raise click.BadParameter("check counts for one model; `ftprep cost FILE --model all` "
+                                 "prices every model", param_hint="--model")
     _run("check", cost_models="one", **options)
 
 
@@ -87,6 +90,9 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
     from ftprep.check import CheckError, CheckOptions, check
     from ftprep.validate import ValidateOptions
 
+    if model is not None and not model.strip():
+        raise click.BadParameter("empty model name; leave --model out for the configured default",
+                                 param_hint="--model")
     config = load(config_path)
     target = resolve_target(config, target)
     options = CheckOptions(
