@@ -305,3 +305,19 @@ def test_count_many(counter: ChatTokenCounter) -> None:
     assert list(counter.count_many(records, workers=2)) == expected
     with pytest.raises(ValueError, match="workers"):
         list(counter.count_many(records, workers=0))
+
+
+def test_preference_pairs_count_both_answers_and_say_it_is_an_estimate(
+        counter: ChatTokenCounter, enc: Any) -> None:
+    from ftprep.checks.tokens_checks import PREFERENCE_ESTIMATE, TokenCollector
+    from ftprep.formats import get_format
+
+    user = {"role": "user", "content": "Where is my parcel?"}
+    good = {"role": "assistant", "content": "It ships today."}
+    bad = {"role": "assistant", "content": "No idea, ask someone else about it please."}
+    record = {"input": {"messages": [user]}, "preferred_output": [good],
+              "non_preferred_output": [bad]}
+    collector = TokenCollector(counter)
+    collector.on_record(1, record, get_format("openai-dpo"))
+    assert collector.totals[0] == reference_count(enc, [user, good, bad])
+    assert collector.stats()["estimate_reasons"] == [PREFERENCE_ESTIMATE]

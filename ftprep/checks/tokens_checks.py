@@ -45,6 +45,8 @@ NO_LIMIT = declare(
 )
 
 HISTOGRAM_BINS = 20
+PREFERENCE_ESTIMATE = ("preference (DPO) pairs: the input and both answers are counted; how "
+                       "OpenAI bills a pair is not in ftprep's sources")
 MAX_FINDINGS_LISTED = 200
 
 
@@ -65,11 +67,18 @@ class TokenCollector:
         self._stats: dict[str, Any] | None = None
 
     def on_record(self, number: int, record: dict[str, Any], fmt: LineFormat) -> None:
+        preference = fmt.name == "openai-dpo"
         if fmt.name != "openai-chat":
-            # Preference and other formats: count the conversation the model sees.
-            record = {"messages": fmt.conversation(record),
-                      **({"tools": record["tools"]} if "tools" in record else {})}
+            # Other formats: count the conversation the model sees; a preference pair's
+            # rejected answer and its input's tools are processed too.
+            tools = record.get("tools") or (record.get("input") or {}).get("tools")
+            messages = fmt.conversation(record)
+            if preference:
+                messages = [*messages, *(record.get("non_preferred_output") or ())]
+            record = {"messages": messages, **({"tools": tools} if tools else {})}
         counts = self.counter.count_example(record)
+        if preference:
+            counts.estimate(PREFERENCE_ESTIMATE)
         self.totals.append(counts.total)
         self.trained.append(counts.trained)
         self.lines.append(number)
