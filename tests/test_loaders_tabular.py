@@ -388,3 +388,61 @@ def test_banking77_train() -> None:
     with path.open(newline="", encoding="utf-8") as fh:
         inner = sum("\n" in row[0].strip() for row in csv.reader(fh))
     assert inner > 0 and sum("\n" in e.text for e in examples) == inner  # kept inside texts
+
+
+# --- every record accounted for --------------------------------------------------------
+
+
+def _frame_unused() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "text": ["First", "", "Third"],
+            "label": ["billing", "", "returns"],
+            "notes": ["", "Customer called back", ""],
+        }
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".json", ".jsonl"])
+def test_row_with_data_only_in_unused_columns_is_rejected_not_dropped(
+    tmp_path: Path, suffix: str
+) -> None:
+    frame = _frame_unused()
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+    examples, rejected = split(load(path))
+    assert [e.source.row for e in examples] == [1, 3]
+    assert [(r.source.row, r.reason) for r in rejected] == [(2, "empty-text")]
+    assert rejected[0].raw == {"text": "", "label": "", "notes": "Customer called back"}
+
+
+def test_row_with_data_only_in_unused_columns_after_a_stray_quote(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.csv", 'text,label,notes\n"open,x,\n,,called back\nok,a,\n')
+    examples, rejected = split(load(path))
+    assert [e.source.row for e in examples] == [3]
+    assert [(r.source.row, r.reason) for r in rejected] == [(1, "malformed-row"), (2, "empty-text")]
+    assert rejected[1].raw == {"text": "", "label": "", "notes": "called back"}
+
+
+def test_blank_rows_are_still_not_records(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.csv", "text,label,notes\nHi,a,\n,,\n\nYo,b,\n")
+    examples, rejected = split(load(path))
+    assert ([e.source.row for e in examples], rejected) == ([1, 4], [])
+
+
+def test_json_keys_match_case_insensitively_per_record(tmp_path: Path) -> None:
+    lines = '{"Text": "one", "Label": "a"}\n{"text": "two", "label": "b"}\n{"TEXT": "three"}\n'
+    examples, rejected = split(load(write(tmp_path, "c.jsonl", lines)))
+    assert [(e.text, e.label) for e in examples] == [("one", "a"), ("two", "b")]
+    assert [(r.source.row, r.reason, r.raw) for r in rejected] == [
+        (3, "missing-label", {"TEXT": "three"})
+    ]

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ftprep.loaders.columns import LoaderError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
@@ -62,6 +62,9 @@ class Batch:
     columns: dict[str, list[object]]
     # Every value is already a str (pandas string columns): no per-cell type checks.
     strings: bool = False
+    # Row i with every column of the file, not only the used ones: asked only for rows
+    # without text or label, to tell a blank line from a record and to show it in full.
+    record: Callable[[int], dict[str, object]] | None = None
 
 
 @dataclass(slots=True)
@@ -272,7 +275,7 @@ def read_csv_batches(
             next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in bad)])
             if rows:
                 values = {c: _values(chunk[c]) for c in usecols}
-                yield Batch(rows, values, strings=not inferred)
+                yield Batch(rows, values, strings=not inferred, record=frame_row(chunk))
     finally:
         chunks.close()
     if too_wide:
@@ -292,6 +295,15 @@ def _values(series: Any) -> list[object]:
         except Exception:  # an Arrow type without a numpy form: take the slow road
             pass
     return list(series.tolist())
+
+
+def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
+    """Batch.record for a pandas frame."""
+
+    def record(i: int) -> dict[str, object]:
+        return {str(k): v for k, v in frame.iloc[i].items()}
+
+    return record
 
 
 def _bad_rows(caught: list[warnings.WarningMessage], sink: list[tuple[int, str]]) -> set[int]:
@@ -352,12 +364,12 @@ def _recover(
     header = read_header(path, enc, delimiter)
     width = len(header)
     index = [(name, header.index(name)) for name in usecols]
-    batch = Batch([], {name: [] for name in usecols})
+    batch, kept = _fields_batch(usecols, header)
     try:
         for row, fields, raw in _resilient_records(path, enc, delimiter, start):
             if (fields is None or len(fields) > width) and batch.rows:
                 yield batch  # keep the output in row order
-                batch = Batch([], {name: [] for name in usecols})
+                batch, kept = _fields_batch(usecols, header)
             if fields is None:
                 yield BadRow(row, "unterminated quoted field: the quote that opens on this "
                              "line never closes; close or remove it (the lines after it "
@@ -369,16 +381,27 @@ def _recover(
                 continue
             assert isinstance(batch.rows, list)
             batch.rows.append(row)
+            kept.append(fields)
             for name, col in index:
                 batch.columns[name].append(fields[col] if col < len(fields) else "")
             if len(batch.rows) >= chunksize:
                 yield batch
-                batch = Batch([], {name: [] for name in usecols})
+                batch, kept = _fields_batch(usecols, header)
     except csv.Error as exc:
         yield BadRow(start if not batch.rows else batch.rows[-1] + 1,
                      f"unreadable from here to the end of the file: {exc}")  # fmt: skip
     if batch.rows:
         yield batch
+
+
+def _fields_batch(usecols: list[str], header: list[str]) -> tuple[Batch, list[list[str]]]:
+    """An empty batch for _recover and the list its rows' whole field lists go in."""
+    kept: list[list[str]] = []
+
+    def record(i: int) -> dict[str, object]:
+        return dict(zip(header, kept[i], strict=False))
+
+    return Batch([], {name: [] for name in usecols}, record=record), kept
 
 
 def _resilient_records(

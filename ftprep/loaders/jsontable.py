@@ -8,7 +8,7 @@ is read whole (it cannot be streamed without a streaming parser); JSONL is strea
 from __future__ import annotations
 
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ftprep.loaders.columns import LoaderError
 from ftprep.loaders.csvread import BadRow, Batch
@@ -25,11 +25,13 @@ BATCH_ROWS = 10_000
 def json_records(path: Path, *, lines: bool) -> tuple[list[str], Iterator[Batch | BadRow]]:
     items = _jsonl_items(path) if lines else _array_items(path)
     head = list(islice(items, HEADER_RECORDS))
-    headers: dict[str, None] = {}
+    # Keys are matched case-insensitively, as CSV headers are: the first spelling names them.
+    headers: dict[str, str] = {}
     for _, value in head:
         if isinstance(value, dict):
-            headers.update(dict.fromkeys(str(k) for k in value))
-    names = list(headers)
+            for key in value:
+                headers.setdefault(str(key).strip().casefold(), str(key))
+    names = list(headers.values())
     return names, _batches(names, _chain(head, items))
 
 
@@ -83,22 +85,37 @@ def _array_items(path: Path) -> Iterator[tuple[int, object]]:
 
 
 def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[Batch | BadRow]:
-    rows: list[int] = []
-    columns: dict[str, list[Any]] = {name: [] for name in names}
+    batch, records = _new_batch(names)
     for number, value in items:
-        if not isinstance(value, dict) and rows:
-            yield Batch(rows, columns)  # keep the output in row order
-            rows, columns = [], {name: [] for name in names}
+        if not isinstance(value, dict) and batch.rows:
+            yield batch  # keep the output in row order
+            batch, records = _new_batch(names)
         if isinstance(value, _Invalid):
             yield BadRow(number, value.detail, value.raw)
         elif not isinstance(value, dict):
             yield BadRow(number, f"not a JSON object: {type(value).__name__}", str(value)[:2000])
         else:
-            rows.append(number)
+            assert isinstance(batch.rows, list)
+            batch.rows.append(number)
+            records.append(value)
+            if any(name not in value for name in names):
+                value = _by_header(value, names)
             for name in names:
-                columns[name].append(value.get(name))
-            if len(rows) >= BATCH_ROWS:
-                yield Batch(rows, columns)
-                rows, columns = [], {name: [] for name in names}
-    if rows:
-        yield Batch(rows, columns)
+                batch.columns[name].append(value.get(name))
+            if len(batch.rows) >= BATCH_ROWS:
+                yield batch
+                batch, records = _new_batch(names)
+    if batch.rows:
+        yield batch
+
+
+def _new_batch(names: list[str]) -> tuple[Batch, list[dict[str, object]]]:
+    """An empty batch and the list its whole records go in (for Batch.record)."""
+    records: list[dict[str, object]] = []
+    return Batch([], {name: [] for name in names}, record=records.__getitem__), records
+
+
+def _by_header(value: dict[str, object], names: list[str]) -> dict[str, object]:
+    """The record keyed by the header spelling of each key (`Text` for `text`)."""
+    spelling = {name.strip().casefold(): name for name in names}
+    return {spelling.get(str(k).strip().casefold(), str(k)): v for k, v in value.items()}

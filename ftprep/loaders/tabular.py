@@ -29,6 +29,7 @@ from ftprep.loaders.csvread import (
     BadRow,
     Batch,
     detect_encoding,
+    frame_row,
     read_csv_batches,
     read_header,
     sniff_delimiter,
@@ -36,7 +37,7 @@ from ftprep.loaders.csvread import (
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,8 @@ def _excel_source(
     frame.columns = [str(c) for c in frame.columns]
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
     names = cols.used()
-    return cols, [Batch(range(1, len(frame) + 1), {n: frame[n].tolist() for n in names})]
+    values = {n: frame[n].tolist() for n in names}
+    return cols, [Batch(range(1, len(frame) + 1), values, record=frame_row(frame))]
 
 
 def _parquet_file(path: Path) -> Any:
@@ -238,10 +240,20 @@ def _parquet_source(
 
 def _parquet_batches(pfile: Any, names: list[str], chunk_rows: int) -> Iterator[Batch]:
     start = 1
-    for record_batch in pfile.iter_batches(batch_size=chunk_rows, columns=names):
+    # Every column is read, not only `names`: a row is blank only if all its cells are.
+    for record_batch in pfile.iter_batches(batch_size=chunk_rows):
         n = record_batch.num_rows
-        yield Batch(range(start, start + n), record_batch.to_pydict())
+        values = {name: record_batch.column(name).to_pylist() for name in names}
+        yield Batch(range(start, start + n), values, record=_arrow_row(record_batch))
         start += n
+
+
+def _arrow_row(record_batch: Any) -> Callable[[int], dict[str, object]]:
+    def record(i: int) -> dict[str, object]:
+        row: dict[str, object] = record_batch.slice(i, 1).to_pylist()[0]
+        return row
+
+    return record
 
 
 def _text(value: object) -> str:
@@ -285,6 +297,14 @@ def _join(parts: list[list[str]]) -> list[str]:
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
 
 
+def _raw_record(batch: Batch, used: Sequence[str], i: int) -> dict[str, str]:
+    """Row i as text for a reject: every column when the reader can give them, so a row
+    whose used columns are empty still shows (and counts) what it holds."""
+    if batch.record is not None:
+        return {name: _text(value) for name, value in batch.record(i).items()}
+    return {name: _text(batch.columns[name][i]) for name in used}
+
+
 def _convert_batch(
     file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch
 ) -> Iterator[ExampleColumns | Rejected]:
@@ -313,9 +333,9 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw = {name: _text(data[name][i]) for name in used}
+        raw = _raw_record(batch, used, i)
         if not any(v.strip() for v in raw.values()):
-            continue  # a blank line: not a record
+            continue  # every field empty (a blank line): not a record
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
