@@ -446,3 +446,17 @@ def test_json_keys_match_case_insensitively_per_record(tmp_path: Path) -> None:
     assert [(r.source.row, r.reason, r.raw) for r in rejected] == [
         (3, "missing-label", {"TEXT": "three"})
     ]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+@pytest.mark.parametrize("lead", ["\n", "\n\n", "  \n"])
+def test_header_is_the_first_non_blank_line(tmp_path: Path, eol: str, lead: str) -> None:
+    body = ["text;label", "Card lost;card", "a;b;c;d", '"open;x', "App crash;tech"]
+    path = write(tmp_path, "b.csv", lead.replace("\n", eol) + eol.join(body) + eol)
+    examples, rejected = split(load(path, chunk_rows=2))
+    assert [(e.text, e.label, e.source.row) for e in examples] == [
+        ("Card lost", "card", 1),
+        ("App crash", "tech", 4),
+    ]
+    assert [(r.source.row, r.raw) for r in rejected] == [(2, "a;b;c;d"), (3, '"open;x')]
+    assert table_columns(path).text == ("text",)

@@ -136,7 +136,7 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
         sample = fh.read(sample_chars)
     if len(sample) == sample_chars and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # whole lines only
-    header = sample.split("\n", 1)[0]
+    header = sample.lstrip().split("\n", 1)[0]
     try:
         sniffed: str | None = csv.Sniffer().sniff(sample, CANDIDATE_DELIMITERS).delimiter
     except csv.Error:
@@ -148,13 +148,26 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     return best if counts[best] else ","
 
 
+def blank_lines_before_header(path: Path, enc: Encoding) -> int:
+    """How many blank lines come before the header: every reader skips exactly these, so
+    they agree on which line is the header (pandas skips them only with skip_blank_lines,
+    which the chunked reader cannot use: it would renumber the data rows)."""
+    count = 0
+    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
+        for line in fh:
+            if line.strip():
+                break
+            count += 1
+    return count
+
+
 def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
     import pandas as pd
 
     try:
         frame = pd.read_csv(
             path, sep=delimiter, encoding=enc.name, encoding_errors=enc.errors, nrows=0,
-            dtype=str, na_filter=False,
+            dtype=str, na_filter=False, skiprows=blank_lines_before_header(path, enc),
         )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise LoaderError(str(path), "the file is empty (no header row)") from None
@@ -171,6 +184,7 @@ def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
     import pandas as pd
 
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, blank_lines_before_header(path, enc))
         first = fh.readline()
     try:
         return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
@@ -193,6 +207,7 @@ class _Chunks:
         self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
         self.as_str: set[str] = set()
         self.done = 0
+        self.skip = blank_lines_before_header(path, enc)
         self.reader = self._open()
 
     def _open(self) -> Any:
@@ -202,6 +217,7 @@ class _Chunks:
         return pd.read_csv(
             self.path, sep=self.delimiter, encoding=self.enc.name,
             encoding_errors=self.enc.errors, na_filter=False, skip_blank_lines=False,
+            skiprows=self.skip,
             on_bad_lines="warn", chunksize=self.chunksize, engine="c",
             dtype=dict.fromkeys(self.as_str, str) or None,
         )  # fmt: skip
@@ -341,6 +357,7 @@ def _raw_records(
     csv.field_size_limit(_FIELD_LIMIT)
     last = max(wanted)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, blank_lines_before_header(path, enc))
         records = csv.reader(fh, delimiter=delimiter)
         next(records, None)  # header
         for row, fields in enumerate(records, start=1):
@@ -412,6 +429,7 @@ def _resilient_records(
     yielded instead, and the lines after that one are read again as records."""
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, blank_lines_before_header(path, enc))
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0
         while True:
@@ -440,6 +458,11 @@ def _resilient_records(
                 elif row >= start:
                     yield row, fields, "".join(taken)
             lines = iter(restart)
+
+
+def _skip_lines(fh: io.TextIOBase, count: int) -> None:
+    for _ in range(count):
+        fh.readline()
 
 
 def _quote_left_open(text: str, delimiter: str) -> bool:
