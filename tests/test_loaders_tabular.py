@@ -460,3 +460,19 @@ def test_header_is_the_first_non_blank_line(tmp_path: Path, eol: str, lead: str)
     ]
     assert [(r.source.row, r.raw) for r in rejected] == [(2, "a;b;c;d"), (3, '"open;x')]
     assert table_columns(path).text == ("text",)
+
+
+def test_wide_csv_with_an_id_changing_type_mid_chunk_stays_text(tmp_path: Path) -> None:
+    # 150 columns: pandas' default low_memory parse splits a chunk into ~7,000-row blocks.
+    width, rows = 150, 8000
+    head = ["Id", "Subject", "Ticket type", *(f"c{i}" for i in range(width - 3))]
+    lines = [",".join(head)]
+    filler = "," * (width - 4) + "x"
+    for n in range(1, rows + 1):
+        rid = f"{n:06d}" if n <= 7500 else f"ZD-{n}"
+        lines.append(f"{rid},Subject {n},problem,{filler}")
+    path = write(tmp_path, "wide.csv", "\n".join(lines) + "\n")
+    examples, rejected = split(load(path, ColumnMapping(id="Id")))
+    assert rejected == []
+    ids = [e.source.record_id for e in examples]
+    assert ids[:2] == ["000001", "000002"] and ids[-1] == f"ZD-{rows}" and len(ids) == rows

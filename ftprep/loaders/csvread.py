@@ -200,7 +200,10 @@ class _Chunks:
     value, three times slower on long text). A used column that comes back non-string
     (numeric ids, or a chunk of only numbers) is then read as str from that chunk on, by
     reopening the reader and skipping the chunks already done: at most one re-parse of
-    the file so far per column, and none for the usual all-text file.
+    the file so far per column, and none for the usual all-text file. `low_memory=False`
+    gives each column one type per chunk: by default a wide chunk is parsed in blocks of
+    about 2**20 / width rows, and a column numeric in one block and text in another comes
+    back as an object column mixing int and str, which no dtype check can see.
     """
 
     def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int) -> None:
@@ -217,7 +220,7 @@ class _Chunks:
         return pd.read_csv(
             self.path, sep=self.delimiter, encoding=self.enc.name,
             encoding_errors=self.enc.errors, na_filter=False, skip_blank_lines=False,
-            skiprows=self.skip,
+            skiprows=self.skip, low_memory=False,
             on_bad_lines="warn", chunksize=self.chunksize, engine="c",
             dtype=dict.fromkeys(self.as_str, str) or None,
         )  # fmt: skip
