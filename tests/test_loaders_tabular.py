@@ -476,3 +476,36 @@ def test_wide_csv_with_an_id_changing_type_mid_chunk_stays_text(tmp_path: Path) 
     assert rejected == []
     ids = [e.source.record_id for e in examples]
     assert ids[:2] == ["000001", "000002"] and ids[-1] == f"ZD-{rows}" and len(ids) == rows
+
+
+def _parquet(tmp_path: Path, text: Any, labels: list[str]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": text, "label": pa.array(labels)}), path)
+    return path
+
+
+def test_parquet_text_not_utf8_rejects_its_row_only(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    raw = pa.array([b"good one", b"bad \xe9 latin1", b"good two"], pa.binary())
+    for text in (raw.view(pa.string()), raw):  # a lax string column, a binary column
+        examples, rejected = split(load(_parquet(tmp_path, text, ["a", "b", "c"])))
+        assert [(e.text, e.source.row) for e in examples] == [("good one", 1), ("good two", 3)]
+        assert [(r.source.row, r.reason) for r in rejected] == [(2, "malformed-row")]
+        assert "column 'text' is not valid UTF-8" in rejected[0].detail
+
+
+def test_parquet_nested_decimal_and_binary_become_json_text(tmp_path: Path) -> None:
+    import decimal
+
+    import pyarrow as pa
+
+    nested = pa.array([[decimal.Decimal("1.50")]], pa.list_(pa.decimal128(5, 2)))
+    examples, _ = split(load(_parquet(tmp_path, nested, ["a"])))
+    assert [e.text for e in examples] == ['["1.50"]']
+    nested = pa.array([{"k": b"bin"}], pa.struct([("k", pa.binary())]))
+    examples, _ = split(load(_parquet(tmp_path, nested, ["a"])))
+    assert [e.text for e in examples] == ['{"k":"bin"}']

@@ -66,6 +66,12 @@ class Batch:
     # without text or label, to tell a blank line from a record and to show it in full.
     record: Callable[[int], dict[str, object]] | None = None
 
+    def slice(self, lo: int, hi: int) -> Batch:
+        whole = self.record
+        columns = {name: values[lo:hi] for name, values in self.columns.items()}
+        record = None if whole is None else (lambda i: whole(i + lo))
+        return Batch(self.rows[lo:hi], columns, self.strings, record)
+
 
 @dataclass(slots=True)
 class BadRow:

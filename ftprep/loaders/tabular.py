@@ -34,10 +34,11 @@ from ftprep.loaders.csvread import (
     read_header,
     sniff_delimiter,
 )
+from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def table_columns(
     if kind == "excel":
         headers = list(_read_excel(path, sheet).columns)
     elif kind == "parquet":
-        headers = _parquet_file(path).schema_arrow.names
+        headers = parquet_file(path).schema_arrow.names
     else:
         from ftprep.loaders.jsontable import json_records
 
@@ -219,41 +220,12 @@ def _excel_source(
     return cols, [Batch(range(1, len(frame) + 1), values, record=frame_row(frame))]
 
 
-def _parquet_file(path: Path) -> Any:
-    try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:
-        raise LoaderError(str(path), "reading Parquet needs pyarrow: pip install pyarrow") from None
-    try:
-        return pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow.ArrowInvalid and OSError for a broken file
-        raise LoaderError(str(path), f"cannot read Parquet file: {exc}") from None
-
-
 def _parquet_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, chunk_rows: int
 ) -> Source:
-    pfile = _parquet_file(path)
+    pfile = parquet_file(path)
     cols = resolve_columns(pfile.schema_arrow.names, mapping, preset=preset, file=str(path))
-    return cols, _parquet_batches(pfile, cols.used(), chunk_rows)
-
-
-def _parquet_batches(pfile: Any, names: list[str], chunk_rows: int) -> Iterator[Batch]:
-    start = 1
-    # Every column is read, not only `names`: a row is blank only if all its cells are.
-    for record_batch in pfile.iter_batches(batch_size=chunk_rows):
-        n = record_batch.num_rows
-        values = {name: record_batch.column(name).to_pylist() for name in names}
-        yield Batch(range(start, start + n), values, record=_arrow_row(record_batch))
-        start += n
-
-
-def _arrow_row(record_batch: Any) -> Callable[[int], dict[str, object]]:
-    def record(i: int) -> dict[str, object]:
-        row: dict[str, object] = record_batch.slice(i, 1).to_pylist()[0]
-        return row
-
-    return record
+    return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
 def _text(value: object) -> str:
@@ -267,7 +239,9 @@ def _text(value: object) -> str:
     if isinstance(value, (dict, list)):
         import orjson
 
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, default=json_default).decode()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
     return str(value)
 
 
