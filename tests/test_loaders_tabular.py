@@ -509,3 +509,42 @@ def test_parquet_nested_decimal_and_binary_become_json_text(tmp_path: Path) -> N
     nested = pa.array([{"k": b"bin"}], pa.struct([("k", pa.binary())]))
     examples, _ = split(load(_parquet(tmp_path, nested, ["a"])))
     assert [e.text for e in examples] == ['{"k":"bin"}']
+
+
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b""])
+def test_utf8_file_with_stray_cp1252_bytes_keeps_every_row(
+    tmp_path: Path, bom: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = "".join(f"Déjà vu {n},billing\n" for n in range(3000)).encode()
+    path = tmp_path / "m.csv"
+    path.write_bytes(bom + b"text,label\n" + good + "Café “broken”,tech\n".encode("cp1252"))
+    items = load(path)
+    assert len(items) == 3001 and items[0].text == "Déjà vu 0"
+    assert items[-1].text == "Café “broken”"
+    assert "line 3002" in caplog.text and "cp1252" in caplog.text
+
+
+def test_utf8_error_offset_across_blocks(tmp_path: Path) -> None:
+    from ftprep.loaders.csvread import _utf8_error_offset
+
+    path = tmp_path / "b.txt"
+    path.write_bytes("abé".encode() + b"cd\xe9f")
+    assert [_utf8_error_offset(path, block) for block in (1, 3, 4, 100)] == [6] * 4
+    path.write_bytes("abé".encode()[:-1])  # cut inside the last character
+    assert _utf8_error_offset(path, 2) == 2
+
+
+def test_utf16_cut_short_is_read_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "u.csv"
+    path.write_bytes("text,label\nCafé,billing\n".encode("utf-16")[:-1])
+    [ex] = load(path)
+    assert ex.text == "Café" and "not all valid utf-16" in caplog.text
+
+
+def test_encoding_error_says_where_to_set_the_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", 'text,label\n"Straße",x\n', "cp1252")
+    with pytest.raises(LoaderError, match=r"\[convert\]") as info:
+        load(path, encoding="utf-8")
+    assert "--encoding" not in str(info.value)

@@ -38,6 +38,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
+# Where to tell users to set the encoding (the CLI has no option for it).
+ENCODING_FIX = ('set encoding = "cp1252" (or the right one) under [convert] in a --config '
+                "file, or [tool.ftprep.convert] in pyproject.toml")
+# Error handler for UTF-8 files with stray Windows-1252 bytes (rows pasted in from an
+# older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
+CP1252_BYTES = "ftprep-cp1252"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
 # The csv module's default field limit (128 KiB) is below what a long quoted field holds.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
@@ -52,6 +58,8 @@ class Encoding:
     name: str
     errors: str = "strict"
     how: str = "given"  # given, bom, utf-8, detected, fallback
+    # Why the file is not read strictly, for a warning: "line 3012: not valid UTF-8 ...".
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -90,13 +98,20 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
         return Encoding(given)
     with path.open("rb") as fh:
         head = fh.read(4)
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if head.startswith(bom):
-            return Encoding(name, "strict", "bom")
-    if _is_utf8(path):
-        return Encoding("utf-8", "strict", "utf-8")
+    bom = bom_encoding(head)
+    if bom is not None and bom != "utf-8-sig":
+        if _decodes(path, bom):
+            return Encoding(bom, "strict", "bom")
+        return Encoding(bom, "replace", "bom", f"not all valid {bom} (cut short?): the "
+                        "bytes that are not were replaced with U+FFFD")  # fmt: skip
+    bad = _utf8_error_offset(path)
+    if bad is None:
+        return Encoding(bom or "utf-8", "strict", "bom" if bom else "utf-8")
+    if bom or _has_utf8_text(path, bad):
+        line = _line_of(path, bad)
+        return Encoding(bom or "utf-8", CP1252_BYTES, "bom" if bom else "utf-8",
+                        f"UTF-8, but line {line} (and maybe others) holds bytes that are not: "
+                        "they were read as cp1252")  # fmt: skip
     from charset_normalizer import from_path
 
     best = from_path(path).best()
@@ -106,22 +121,56 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
     return Encoding("cp1252", "replace", "fallback")
 
 
-def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of `head` announces."""
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("cp1252", "replace"), exc.end
+
+
+codecs.register_error(CP1252_BYTES, _cp1252_bytes)
+
+
+def _utf8_error_offset(path: Path, block: int = 1 << 20) -> int | None:
+    """The file offset of the first byte that is not UTF-8; None for a UTF-8 file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
     with path.open("rb") as fh:
         while data := fh.read(block):
             # ASCII blocks need no decoding unless a sequence is pending from the last one.
-            if data.isascii() and not decoder.getstate()[0]:
-                continue
-            try:
-                decoder.decode(data)
-            except UnicodeDecodeError:
-                return False
+            if not (data.isascii() and not decoder.getstate()[0]):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(data)
+                except UnicodeDecodeError as exc:
+                    return offset - pending + exc.start
+            offset += len(data)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return offset - len(decoder.getstate()[0])
+    return None
+
+
+def _has_utf8_text(path: Path, end: int) -> bool:
+    """Whether the bytes before `end` hold non-ASCII UTF-8: then a later stray byte is an
+    odd one out, not a sign that the whole file is in a single-byte encoding."""
+    with path.open("rb") as fh:
+        return not fh.read(end).isascii()
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with path.open("rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -181,7 +230,10 @@ def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
         # A quote that never closes further down makes pandas fail even on nrows=0:
         # read the header line alone (the rows are recovered by _recover).
         frame = _header_line_only(path, enc, delimiter)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise LoaderError(str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
+                          ) from None  # fmt: skip
+    except ValueError as exc:
         raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
     return [str(c) for c in frame.columns]
 
@@ -287,9 +339,7 @@ def read_csv_batches(
                 break
             except UnicodeDecodeError as exc:
                 raise LoaderError(
-                    str(path),
-                    f"not valid {enc.name} ({exc.reason}): pass the right encoding, "
-                    "e.g. --encoding cp1252",
+                    str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                 ) from None
             inferred = {c for c in usecols if not is_string_dtype(chunk[c].dtype)}
             if inferred - chunks.as_str:

@@ -184,6 +184,8 @@ def _csv_source(
     enc = detect_encoding(path, encoding)
     if enc.how in ("detected", "fallback"):
         log.info("%s: not UTF-8, read as %s (%s)", file, enc.name, enc.how)
+    if enc.note:
+        log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
     headers = read_header(path, enc, delimiter)
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
