@@ -548,3 +548,44 @@ def test_encoding_error_says_where_to_set_the_encoding(tmp_path: Path) -> None:
     with pytest.raises(LoaderError, match=r"\[convert\]") as info:
         load(path, encoding="utf-8")
     assert "--encoding" not in str(info.value)
+
+
+JSON_RECORDS = [{"text": "Café “quoted”", "label": "billing"}, {"text": "Ça va", "label": "x"}]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"])
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_encodings_are_detected(tmp_path: Path, encoding: str, suffix: str) -> None:
+    if suffix == ".json":
+        text = json.dumps(JSON_RECORDS, ensure_ascii=False)
+    else:
+        text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in JSON_RECORDS) + "\r\n"
+    examples, rejected = split(load(write(tmp_path, f"e{suffix}", text, encoding)))
+    assert [(e.text, e.label) for e in examples] == [(r["text"], r["label"]) for r in JSON_RECORDS]
+    assert rejected == []
+
+
+def test_jsonl_with_one_cp1252_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(b'{"text": "ok", "label": "a"}\n'
+                     + '{"text": "Café", "label": "b"}\n'.encode("cp1252"))
+    assert [e.text for e in load(path)] == ["ok", "Café"]
+    assert "line 2 (and maybe later ones) is not UTF-8" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("e.jsonl", "", "the file is empty"),
+        ("e.jsonl", "\n\n", "the file is empty"),
+        ("e.json", "", "the file is empty"),
+        ("e.json", "[]", "the JSON array is empty"),
+        ("a.jsonl", '[{"text": "x"}]', "line 1 is a JSON array, not an object: .*named .json"),
+        ("n.jsonl", "1\n2\n", "none of the first 2 records is a JSON object"),
+    ],
+)
+def test_json_without_objects_says_why(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    with pytest.raises(LoaderError, match=message):
+        load(write(tmp_path, name, content))
