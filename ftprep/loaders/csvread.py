@@ -216,6 +216,27 @@ def blank_lines_before_header(path: Path, enc: Encoding) -> int:
     return count
 
 
+def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
+    """Whether a file of unknown type reads as a delimited table: its first lines split
+    into the same number (two or more) of fields on one of the candidate delimiters."""
+    with path.open("rb") as fh:
+        head = fh.read(sample_bytes)
+    bom = bom_encoding(head)
+    if bom is None and b"\x00" in head:
+        return False  # binary
+    lines = head.decode(bom or "utf-8", "replace").splitlines()
+    if len(head) == sample_bytes:
+        lines = lines[:-1]  # cut short
+    lines = [line for line in lines if line.strip()][:50]
+    if len(lines) < 2:
+        return False
+    for delimiter in CANDIDATE_DELIMITERS:
+        widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
+        if widths[0] >= 2 and widths.count(widths[0]) >= 0.8 * len(widths):
+            return True
+    return False
+
+
 def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
     import pandas as pd
 

@@ -30,6 +30,7 @@ from ftprep.loaders.csvread import (
     Batch,
     detect_encoding,
     frame_row,
+    looks_like_csv,
     read_csv_batches,
     read_header,
     sniff_delimiter,
@@ -108,11 +109,12 @@ def load_table_chunks(
     file = str(path)
     if not path.is_file():
         raise LoaderError(file, "no such file" if not path.exists() else "not a file")
-    kind = FORMATS.get(path.suffix.lower())
+    kind = FORMATS.get(path.suffix.lower()) or ("csv" if looks_like_csv(path) else None)
     if kind is None:
         raise LoaderError(
             file,
-            f"unknown table format {path.suffix or '(no extension)'!r}: use one of "
+            f"unknown table format {path.suffix or '(no extension)'!r}, and the content "
+            "does not look like a delimited table: rename the file to one of "
             + ", ".join(sorted(FORMATS)),
         )
     chosen = _preset(preset)
