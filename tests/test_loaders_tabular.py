@@ -589,3 +589,35 @@ def test_json_without_objects_says_why(
 ) -> None:
     with pytest.raises(LoaderError, match=message):
         load(write(tmp_path, name, content))
+
+
+# --- smaller problems (report items 13 and 15) ------------------------------------------
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "sep=;\ntext;label\nCard lost, again;card\n")
+    [ex] = load(path)
+    assert (ex.text, ex.label, ex.source.row) == ("Card lost, again", "card", 1)
+
+
+def test_other_sheets_are_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import pandas as pd
+
+    path = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(path) as book:
+        _frame().to_excel(book, sheet_name="Jan", index=False)
+        _frame().to_excel(book, sheet_name="Feb", index=False)
+    load(path)
+    assert "reading sheet 'Jan' only; the workbook also has 'Feb'" in caplog.text
+
+
+def test_non_object_json_lines_keep_their_json_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.jsonl", '{"text": "Hi", "label": "a"}\nnull\n[1, 2]\n"s"\n')
+    _, rejected = split(load(path))
+    assert [(r.raw, r.detail) for r in rejected] == [
+        ("null", "not a JSON object: null"),
+        ("[1,2]", "not a JSON object: an array"),
+        ('"s"', "not a JSON object: a string"),
+    ]

@@ -45,6 +45,8 @@ ENCODING_FIX = ('set encoding = "cp1252" (or the right one) under [convert] in a
 # older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
 CP1252_BYTES = "ftprep-cp1252"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
+# Excel's first line naming the delimiter: `sep=;`.
+_SEP_LINE = re.compile(r"^sep=(.)$")
 # The csv module's default field limit (128 KiB) is below what a long quoted field holds.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 # Latin-script single-byte guesses that charset-normalizer often picks for short
@@ -192,6 +194,8 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     if len(sample) == sample_chars and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # whole lines only
     header = sample.lstrip().split("\n", 1)[0]
+    if sep := _SEP_LINE.match(header.strip()):
+        return sep.group(1)
     try:
         sniffed: str | None = csv.Sniffer().sniff(sample, CANDIDATE_DELIMITERS).delimiter
     except csv.Error:
@@ -203,15 +207,16 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     return best if counts[best] else ","
 
 
-def blank_lines_before_header(path: Path, enc: Encoding) -> int:
-    """How many blank lines come before the header: every reader skips exactly these, so
-    they agree on which line is the header (pandas skips them only with skip_blank_lines,
-    which the chunked reader cannot use: it would renumber the data rows)."""
+def lines_before_header(path: Path, enc: Encoding) -> int:
+    """How many lines come before the header (blank lines, and Excel's `sep=;` line):
+    every reader skips exactly these, so they agree on which line is the header (pandas
+    skips blank ones only with skip_blank_lines, which the chunked reader cannot use: it
+    would renumber the data rows)."""
     count = 0
     with path.open(encoding=enc.name, errors="replace", newline="") as fh:
         for line in fh:
             if line.strip():
-                break
+                return count + (1 if _SEP_LINE.match(line.strip()) else 0)
             count += 1
     return count
 
@@ -243,7 +248,7 @@ def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
     try:
         frame = pd.read_csv(
             path, sep=delimiter, encoding=enc.name, encoding_errors=enc.errors, nrows=0,
-            dtype=str, na_filter=False, skiprows=blank_lines_before_header(path, enc),
+            dtype=str, na_filter=False, skiprows=lines_before_header(path, enc),
         )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise LoaderError(str(path), "the file is empty (no header row)") from None
@@ -263,7 +268,7 @@ def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
     import pandas as pd
 
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, blank_lines_before_header(path, enc))
+        _skip_lines(fh, lines_before_header(path, enc))
         first = fh.readline()
     try:
         return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
@@ -289,7 +294,7 @@ class _Chunks:
         self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
         self.as_str: set[str] = set()
         self.done = 0
-        self.skip = blank_lines_before_header(path, enc)
+        self.skip = lines_before_header(path, enc)
         self.reader = self._open()
 
     def _open(self) -> Any:
@@ -437,7 +442,7 @@ def _raw_records(
     csv.field_size_limit(_FIELD_LIMIT)
     last = max(wanted)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, blank_lines_before_header(path, enc))
+        _skip_lines(fh, lines_before_header(path, enc))
         records = csv.reader(fh, delimiter=delimiter)
         next(records, None)  # header
         for row, fields in enumerate(records, start=1):
@@ -509,7 +514,7 @@ def _resilient_records(
     yielded instead, and the lines after that one are read again as records."""
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, blank_lines_before_header(path, enc))
+        _skip_lines(fh, lines_before_header(path, enc))
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0
         while True:

@@ -53,7 +53,7 @@ def _check_has_objects(path: Path, head: list[tuple[int, object]], *, lines: boo
     if lines and isinstance(first, list):
         raise LoaderError(str(path), f"line {number} is a JSON array, not an object: a file "
                           "holding one JSON array should be named .json")  # fmt: skip
-    what = first.detail if isinstance(first, _Invalid) else type(first).__name__
+    what = first.detail if isinstance(first, _Invalid) else _kind(first)
     raise LoaderError(str(path), f"none of the first {len(head)} records is a JSON object "
                       f"(record {number}: {what})")  # fmt: skip
 
@@ -170,7 +170,7 @@ def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[
         if isinstance(value, _Invalid):
             yield BadRow(number, value.detail, value.raw)
         elif not isinstance(value, dict):
-            yield BadRow(number, f"not a JSON object: {type(value).__name__}", str(value)[:2000])
+            yield BadRow(number, f"not a JSON object: {_kind(value)}", _json(value))
         else:
             assert isinstance(batch.rows, list)
             batch.rows.append(number)
@@ -184,6 +184,19 @@ def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[
                 batch, records = _new_batch(names)
     if batch.rows:
         yield batch
+
+
+def _kind(value: object) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _json(value: object) -> str:
+    """A non-object record as JSON text for its reject (`null`, not Python's `None`)."""
+    import orjson
+
+    return orjson.dumps(value).decode()[:2000]
 
 
 def _new_batch(names: list[str]) -> tuple[Batch, list[dict[str, object]]]:

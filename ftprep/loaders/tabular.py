@@ -207,6 +207,10 @@ def _read_excel(path: Path, sheet: str | None) -> Any:
             raise LoaderError(
                 str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
             )
+        if sheet is None and len(names) > 1:
+            log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
+                        'set sheet = "NAME" under [convert] in a --config file', path, names[0],
+                        ", ".join(map(repr, names[1:])))  # fmt: skip
         return pd.read_excel(
             book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
         )
