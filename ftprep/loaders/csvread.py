@@ -73,7 +73,7 @@ class Batch:
     # Every value is already a str (pandas string columns): no per-cell type checks.
     strings: bool = False
     # Row i with every column of the file, not only the used ones: asked only for rows
-    # without text or label, to tell a blank line from a record and to show it in full.
+    # whose used columns are all empty, to tell a blank line from a record and show it.
     record: Callable[[int], dict[str, object]] | None = None
 
     def slice(self, lo: int, hi: int) -> Batch:
