@@ -388,3 +388,236 @@ def test_banking77_train() -> None:
     with path.open(newline="", encoding="utf-8") as fh:
         inner = sum("\n" in row[0].strip() for row in csv.reader(fh))
     assert inner > 0 and sum("\n" in e.text for e in examples) == inner  # kept inside texts
+
+
+# --- every record accounted for --------------------------------------------------------
+
+
+def _frame_unused() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "text": ["First", "", "Third"],
+            "label": ["billing", "", "returns"],
+            "notes": ["", "Customer called back", ""],
+        }
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".json", ".jsonl"])
+def test_row_with_data_only_in_unused_columns_is_rejected_not_dropped(
+    tmp_path: Path, suffix: str
+) -> None:
+    frame = _frame_unused()
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+    examples, rejected = split(load(path))
+    assert [e.source.row for e in examples] == [1, 3]
+    assert [(r.source.row, r.reason) for r in rejected] == [(2, "empty-text")]
+    assert rejected[0].raw == {"text": "", "label": "", "notes": "Customer called back"}
+
+
+def test_row_with_data_only_in_unused_columns_after_a_stray_quote(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.csv", 'text,label,notes\n"open,x,\n,,called back\nok,a,\n')
+    examples, rejected = split(load(path))
+    assert [e.source.row for e in examples] == [3]
+    assert [(r.source.row, r.reason) for r in rejected] == [(1, "malformed-row"), (2, "empty-text")]
+    assert rejected[1].raw == {"text": "", "label": "", "notes": "called back"}
+
+
+def test_blank_rows_are_still_not_records(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.csv", "text,label,notes\nHi,a,\n,,\n\nYo,b,\n")
+    examples, rejected = split(load(path))
+    assert ([e.source.row for e in examples], rejected) == ([1, 4], [])
+
+
+def test_json_keys_match_case_insensitively_per_record(tmp_path: Path) -> None:
+    lines = '{"Text": "one", "Label": "a"}\n{"text": "two", "label": "b"}\n{"TEXT": "three"}\n'
+    examples, rejected = split(load(write(tmp_path, "c.jsonl", lines)))
+    assert [(e.text, e.label) for e in examples] == [("one", "a"), ("two", "b")]
+    assert [(r.source.row, r.reason, r.raw) for r in rejected] == [
+        (3, "missing-label", {"Text": "three", "Label": ""})
+    ]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+@pytest.mark.parametrize("lead", ["\n", "\n\n", "  \n"])
+def test_header_is_the_first_non_blank_line(tmp_path: Path, eol: str, lead: str) -> None:
+    body = ["text;label", "Card lost;card", "a;b;c;d", '"open;x', "App crash;tech"]
+    path = write(tmp_path, "b.csv", lead.replace("\n", eol) + eol.join(body) + eol)
+    examples, rejected = split(load(path, chunk_rows=2))
+    assert [(e.text, e.label, e.source.row) for e in examples] == [
+        ("Card lost", "card", 1),
+        ("App crash", "tech", 4),
+    ]
+    assert [(r.source.row, r.raw) for r in rejected] == [(2, "a;b;c;d"), (3, '"open;x')]
+    assert table_columns(path).text == ("text",)
+
+
+def test_wide_csv_with_an_id_changing_type_mid_chunk_stays_text(tmp_path: Path) -> None:
+    # 150 columns: pandas' default low_memory parse splits a chunk into ~7,000-row blocks.
+    width, rows = 150, 8000
+    head = ["Id", "Subject", "Ticket type", *(f"c{i}" for i in range(width - 3))]
+    lines = [",".join(head)]
+    filler = "," * (width - 4) + "x"
+    for n in range(1, rows + 1):
+        rid = f"{n:06d}" if n <= 7500 else f"ZD-{n}"
+        lines.append(f"{rid},Subject {n},problem,{filler}")
+    path = write(tmp_path, "wide.csv", "\n".join(lines) + "\n")
+    examples, rejected = split(load(path, ColumnMapping(id="Id")))
+    assert rejected == []
+    ids = [e.source.record_id for e in examples]
+    assert ids[:2] == ["000001", "000002"] and ids[-1] == f"ZD-{rows}" and len(ids) == rows
+
+
+def _parquet(tmp_path: Path, text: Any, labels: list[str]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": text, "label": pa.array(labels)}), path)
+    return path
+
+
+def test_parquet_text_not_utf8_rejects_its_row_only(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    raw = pa.array([b"good one", b"bad \xe9 latin1", b"good two"], pa.binary())
+    for text in (raw.view(pa.string()), raw):  # a lax string column, a binary column
+        examples, rejected = split(load(_parquet(tmp_path, text, ["a", "b", "c"])))
+        assert [(e.text, e.source.row) for e in examples] == [("good one", 1), ("good two", 3)]
+        assert [(r.source.row, r.reason) for r in rejected] == [(2, "malformed-row")]
+        assert "column 'text' is not valid UTF-8" in rejected[0].detail
+
+
+def test_parquet_nested_decimal_and_binary_become_json_text(tmp_path: Path) -> None:
+    import decimal
+
+    import pyarrow as pa
+
+    nested = pa.array([[decimal.Decimal("1.50")]], pa.list_(pa.decimal128(5, 2)))
+    examples, _ = split(load(_parquet(tmp_path, nested, ["a"])))
+    assert [e.text for e in examples] == ['["1.50"]']
+    nested = pa.array([{"k": b"bin"}], pa.struct([("k", pa.binary())]))
+    examples, _ = split(load(_parquet(tmp_path, nested, ["a"])))
+    assert [e.text for e in examples] == ['{"k":"bin"}']
+
+
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b""])
+def test_utf8_file_with_stray_cp1252_bytes_keeps_every_row(
+    tmp_path: Path, bom: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = "".join(f"Déjà vu {n},billing\n" for n in range(3000)).encode()
+    path = tmp_path / "m.csv"
+    path.write_bytes(bom + b"text,label\n" + good + "Café “broken”,tech\n".encode("cp1252"))
+    items = load(path)
+    assert len(items) == 3001 and items[0].text == "Déjà vu 0"
+    assert items[-1].text == "Café “broken”"
+    assert "line 3002" in caplog.text and "cp1252" in caplog.text
+
+
+def test_utf8_error_offset_across_blocks(tmp_path: Path) -> None:
+    from ftprep.loaders.csvread import _utf8_error_offset
+
+    path = tmp_path / "b.txt"
+    path.write_bytes("abé".encode() + b"cd\xe9f")
+    assert [_utf8_error_offset(path, block) for block in (1, 3, 4, 100)] == [6] * 4
+    path.write_bytes("abé".encode()[:-1])  # cut inside the last character
+    assert _utf8_error_offset(path, 2) == 2
+
+
+def test_utf16_cut_short_is_read_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "u.csv"
+    path.write_bytes("text,label\nCafé,billing\n".encode("utf-16")[:-1])
+    [ex] = load(path)
+    assert ex.text == "Café" and "not all valid utf-16" in caplog.text
+
+
+def test_encoding_error_says_where_to_set_the_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", 'text,label\n"Straße",x\n', "cp1252")
+    with pytest.raises(LoaderError, match=r"\[convert\]") as info:
+        load(path, encoding="utf-8")
+    assert "--encoding" not in str(info.value)
+
+
+JSON_RECORDS = [{"text": "Café “quoted”", "label": "billing"}, {"text": "Ça va", "label": "x"}]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"])
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_encodings_are_detected(tmp_path: Path, encoding: str, suffix: str) -> None:
+    if suffix == ".json":
+        text = json.dumps(JSON_RECORDS, ensure_ascii=False)
+    else:
+        text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in JSON_RECORDS) + "\r\n"
+    examples, rejected = split(load(write(tmp_path, f"e{suffix}", text, encoding)))
+    assert [(e.text, e.label) for e in examples] == [(r["text"], r["label"]) for r in JSON_RECORDS]
+    assert rejected == []
+
+
+def test_jsonl_with_one_cp1252_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(b'{"text": "ok", "label": "a"}\n'
+                     + '{"text": "Café", "label": "b"}\n'.encode("cp1252"))
+    assert [e.text for e in load(path)] == ["ok", "Café"]
+    assert "line 2 (and maybe later ones) is not UTF-8" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("e.jsonl", "", "the file is empty"),
+        ("e.jsonl", "\n\n", "the file is empty"),
+        ("e.json", "", "the file is empty"),
+        ("e.json", "[]", "the JSON array is empty"),
+        ("a.jsonl", '[{"text": "x"}]', "line 1 is a JSON array, not an object: .*named .json"),
+        ("n.jsonl", "1\n2\n", "none of the first 2 records is a JSON object"),
+    ],
+)
+def test_json_without_objects_says_why(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    with pytest.raises(LoaderError, match=message):
+        load(write(tmp_path, name, content))
+
+
+# --- smaller problems (report items 13 and 15) ------------------------------------------
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "sep=;\ntext;label\nCard lost, again;card\n")
+    [ex] = load(path)
+    assert (ex.text, ex.label, ex.source.row) == ("Card lost, again", "card", 1)
+
+
+def test_other_sheets_are_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import pandas as pd
+
+    path = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(path) as book:
+        _frame().to_excel(book, sheet_name="Jan", index=False)
+        _frame().to_excel(book, sheet_name="Feb", index=False)
+    load(path)
+    assert "reading sheet 'Jan' only; the workbook also has 'Feb'" in caplog.text
+
+
+def test_non_object_json_lines_keep_their_json_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.jsonl", '{"text": "Hi", "label": "a"}\nnull\n[1, 2]\n"s"\n')
+    _, rejected = split(load(path))
+    assert [(r.raw, r.detail) for r in rejected] == [
+        ("null", "not a JSON object: null"),
+        ("[1,2]", "not a JSON object: an array"),
+        ('"s"', "not a JSON object: a string"),
+    ]

@@ -2,7 +2,9 @@
 
 `load_chunks` picks the loader by what each source is: a table by its extension, email
 for .eml/.mbox/.msg files, folders (Maildir, Thunderbird, folders of .eml) and files
-whose first line is an mbox `From ` line.
+whose first line is an mbox `From ` line. A file with another extension (.dat, none) is
+a table when it is not mail and its lines split evenly on a delimiter; a compressed file
+is an error (it would otherwise be read as one broken e-mail).
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ if TYPE_CHECKING:
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq",
                   ".json", ".jsonl", ".ndjson"}
+# Suffixes the mail loader owns: never sniffed as tables.
+MAIL_SUFFIXES = {".eml", ".msg", ".mbox", ".mbx"}
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz",
+              b"(\xb5/\xfd": "zstd", b"PK\x03\x04": "zip"}  # fmt: skip
 
 
 def is_table(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in TABLE_SUFFIXES and not _looks_like_mbox(path)
+    if not path.is_file() or _looks_like_mbox(path):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return True
+    return suffix not in MAIL_SUFFIXES and not _looks_like_mail(path) and _looks_like_csv(path)
 
 
 def load_chunks(
@@ -32,11 +43,12 @@ def load_chunks(
     runs of good rows come as columns (ExampleColumns; `records.one_by_one` unrolls them)."""
     from ftprep.loaders.columns import LoaderError
 
-    tables = [Path(s) for s in sources if is_table(Path(s))]
-    mail = [Path(s) for s in sources if not is_table(Path(s))]
     for source in sources:
         if not Path(source).exists():
             raise LoaderError(str(source), "no such file or folder; check the path")
+        _refuse_compressed(Path(source))
+    tables = [Path(s) for s in sources if is_table(Path(s))]
+    mail = [Path(s) for s in sources if not is_table(Path(s))]
     for path in tables:
         from ftprep.loaders.tabular import load_table_chunks
 
@@ -50,6 +62,33 @@ def _load_mail(paths: list[Path], settings: ConvertSettings) -> Iterator[Example
     from ftprep.loaders.email import load_email
 
     yield from load_email(paths, settings.email)
+
+
+def _refuse_compressed(path: Path) -> None:
+    from ftprep.loaders.columns import LoaderError
+
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix in TABLE_SUFFIXES | MAIL_SUFFIXES:
+        return  # .xlsx is a zip
+    with path.open("rb") as handle:
+        head = handle.read(6)
+    for magic, kind in COMPRESSED.items():
+        if head.startswith(magic):
+            raise LoaderError(str(path), f"a {kind}-compressed file: decompress it first and "
+                              "pass the table (.csv, .jsonl, ...) or mailbox inside")  # fmt: skip
+
+
+def _looks_like_mail(path: Path) -> bool:
+    from ftprep.loaders.email.headers import scan
+
+    with path.open("rb") as handle:
+        return scan(handle.read(8192)).is_mail
+
+
+def _looks_like_csv(path: Path) -> bool:
+    from ftprep.loaders.csvread import looks_like_csv
+
+    return looks_like_csv(path)
 
 
 def _looks_like_mbox(path: Path) -> bool:

@@ -34,11 +34,19 @@ from typing import TYPE_CHECKING, Any
 from ftprep.loaders.columns import LoaderError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
+# Where to tell users to set the encoding (the CLI has no option for it).
+ENCODING_FIX = ('set encoding = "cp1252" (or the right one) under [convert] in a --config '
+                "file, or [tool.ftprep.convert] in pyproject.toml")
+# Error handler for UTF-8 files with stray Windows-1252 bytes (rows pasted in from an
+# older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
+CP1252_BYTES = "ftprep-cp1252"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
+# Excel's first line naming the delimiter: `sep=;`.
+_SEP_LINE = re.compile(r"^sep=(.)$")
 # The csv module's default field limit (128 KiB) is below what a long quoted field holds.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 # Latin-script single-byte guesses that charset-normalizer often picks for short
@@ -52,6 +60,8 @@ class Encoding:
     name: str
     errors: str = "strict"
     how: str = "given"  # given, bom, utf-8, detected, fallback
+    # Why the file is not read strictly, for a warning: "line 3012: not valid UTF-8 ...".
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -62,6 +72,15 @@ class Batch:
     columns: dict[str, list[object]]
     # Every value is already a str (pandas string columns): no per-cell type checks.
     strings: bool = False
+    # Row i with every column of the file, not only the used ones: asked only for rows
+    # whose used columns are all empty, to tell a blank line from a record and show it.
+    record: Callable[[int], dict[str, object]] | None = None
+
+    def slice(self, lo: int, hi: int) -> Batch:
+        whole = self.record
+        columns = {name: values[lo:hi] for name, values in self.columns.items()}
+        record = None if whole is None else (lambda i: whole(i + lo))
+        return Batch(self.rows[lo:hi], columns, self.strings, record)
 
 
 @dataclass(slots=True)
@@ -81,13 +100,20 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
         return Encoding(given)
     with path.open("rb") as fh:
         head = fh.read(4)
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if head.startswith(bom):
-            return Encoding(name, "strict", "bom")
-    if _is_utf8(path):
-        return Encoding("utf-8", "strict", "utf-8")
+    bom = bom_encoding(head)
+    if bom is not None and bom != "utf-8-sig":
+        if _decodes(path, bom):
+            return Encoding(bom, "strict", "bom")
+        return Encoding(bom, "replace", "bom", f"not all valid {bom} (cut short?): the "
+                        "bytes that are not were replaced with U+FFFD")  # fmt: skip
+    bad = _utf8_error_offset(path)
+    if bad is None:
+        return Encoding(bom or "utf-8", "strict", "bom" if bom else "utf-8")
+    if bom or _has_utf8_text(path, bad):
+        line = _line_of(path, bad)
+        return Encoding(bom or "utf-8", CP1252_BYTES, "bom" if bom else "utf-8",
+                        f"UTF-8, but line {line} (and maybe others) holds bytes that are not: "
+                        "they were read as cp1252")  # fmt: skip
     from charset_normalizer import from_path
 
     best = from_path(path).best()
@@ -97,22 +123,56 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
     return Encoding("cp1252", "replace", "fallback")
 
 
-def _is_utf8(path: Path, block: int = 1 << 20) -> bool:
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of `head` announces."""
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("cp1252", "replace"), exc.end
+
+
+codecs.register_error(CP1252_BYTES, _cp1252_bytes)
+
+
+def _utf8_error_offset(path: Path, block: int = 1 << 20) -> int | None:
+    """The file offset of the first byte that is not UTF-8; None for a UTF-8 file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
     with path.open("rb") as fh:
         while data := fh.read(block):
             # ASCII blocks need no decoding unless a sequence is pending from the last one.
-            if data.isascii() and not decoder.getstate()[0]:
-                continue
-            try:
-                decoder.decode(data)
-            except UnicodeDecodeError:
-                return False
+            if not (data.isascii() and not decoder.getstate()[0]):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(data)
+                except UnicodeDecodeError as exc:
+                    return offset - pending + exc.start
+            offset += len(data)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return offset - len(decoder.getstate()[0])
+    return None
+
+
+def _has_utf8_text(path: Path, end: int) -> bool:
+    """Whether the bytes before `end` hold non-ASCII UTF-8: then a later stray byte is an
+    odd one out, not a sign that the whole file is in a single-byte encoding."""
+    with path.open("rb") as fh:
+        return not fh.read(end).isascii()
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with path.open("rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -133,7 +193,9 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
         sample = fh.read(sample_chars)
     if len(sample) == sample_chars and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # whole lines only
-    header = sample.split("\n", 1)[0]
+    header = sample.lstrip().split("\n", 1)[0]
+    if sep := _SEP_LINE.match(header.strip()):
+        return sep.group(1)
     try:
         sniffed: str | None = csv.Sniffer().sniff(sample, CANDIDATE_DELIMITERS).delimiter
     except csv.Error:
@@ -145,13 +207,48 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     return best if counts[best] else ","
 
 
+def lines_before_header(path: Path, enc: Encoding) -> int:
+    """How many lines come before the header (blank lines, and Excel's `sep=;` line):
+    every reader skips exactly these, so they agree on which line is the header (pandas
+    skips blank ones only with skip_blank_lines, which the chunked reader cannot use: it
+    would renumber the data rows)."""
+    count = 0
+    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
+        for line in fh:
+            if line.strip():
+                return count + (1 if _SEP_LINE.match(line.strip()) else 0)
+            count += 1
+    return count
+
+
+def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
+    """Whether a file of unknown type reads as a delimited table: its first lines split
+    into the same number (two or more) of fields on one of the candidate delimiters."""
+    with path.open("rb") as fh:
+        head = fh.read(sample_bytes)
+    bom = bom_encoding(head)
+    if bom is None and b"\x00" in head:
+        return False  # binary
+    lines = head.decode(bom or "utf-8", "replace").splitlines()
+    if len(head) == sample_bytes:
+        lines = lines[:-1]  # cut short
+    lines = [line for line in lines if line.strip()][:50]
+    if len(lines) < 2:
+        return False
+    for delimiter in CANDIDATE_DELIMITERS:
+        widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
+        if widths[0] >= 2 and widths.count(widths[0]) >= 0.8 * len(widths):
+            return True
+    return False
+
+
 def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
     import pandas as pd
 
     try:
         frame = pd.read_csv(
             path, sep=delimiter, encoding=enc.name, encoding_errors=enc.errors, nrows=0,
-            dtype=str, na_filter=False,
+            dtype=str, na_filter=False, skiprows=lines_before_header(path, enc),
         )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise LoaderError(str(path), "the file is empty (no header row)") from None
@@ -159,7 +256,10 @@ def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
         # A quote that never closes further down makes pandas fail even on nrows=0:
         # read the header line alone (the rows are recovered by _recover).
         frame = _header_line_only(path, enc, delimiter)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise LoaderError(str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
+                          ) from None  # fmt: skip
+    except ValueError as exc:
         raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
     return [str(c) for c in frame.columns]
 
@@ -168,6 +268,7 @@ def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
     import pandas as pd
 
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, lines_before_header(path, enc))
         first = fh.readline()
     try:
         return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
@@ -183,13 +284,17 @@ class _Chunks:
     value, three times slower on long text). A used column that comes back non-string
     (numeric ids, or a chunk of only numbers) is then read as str from that chunk on, by
     reopening the reader and skipping the chunks already done: at most one re-parse of
-    the file so far per column, and none for the usual all-text file.
+    the file so far per column, and none for the usual all-text file. `low_memory=False`
+    gives each column one type per chunk: by default a wide chunk is parsed in blocks of
+    about 2**20 / width rows, and a column numeric in one block and text in another comes
+    back as an object column mixing int and str, which no dtype check can see.
     """
 
     def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int) -> None:
         self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
         self.as_str: set[str] = set()
         self.done = 0
+        self.skip = lines_before_header(path, enc)
         self.reader = self._open()
 
     def _open(self) -> Any:
@@ -199,6 +304,7 @@ class _Chunks:
         return pd.read_csv(
             self.path, sep=self.delimiter, encoding=self.enc.name,
             encoding_errors=self.enc.errors, na_filter=False, skip_blank_lines=False,
+            skiprows=self.skip, low_memory=False,
             on_bad_lines="warn", chunksize=self.chunksize, engine="c",
             dtype=dict.fromkeys(self.as_str, str) or None,
         )  # fmt: skip
@@ -259,9 +365,7 @@ def read_csv_batches(
                 break
             except UnicodeDecodeError as exc:
                 raise LoaderError(
-                    str(path),
-                    f"not valid {enc.name} ({exc.reason}): pass the right encoding, "
-                    "e.g. --encoding cp1252",
+                    str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                 ) from None
             inferred = {c for c in usecols if not is_string_dtype(chunk[c].dtype)}
             if inferred - chunks.as_str:
@@ -272,7 +376,7 @@ def read_csv_batches(
             next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in bad)])
             if rows:
                 values = {c: _values(chunk[c]) for c in usecols}
-                yield Batch(rows, values, strings=not inferred)
+                yield Batch(rows, values, strings=not inferred, record=frame_row(chunk))
     finally:
         chunks.close()
     if too_wide:
@@ -292,6 +396,15 @@ def _values(series: Any) -> list[object]:
         except Exception:  # an Arrow type without a numpy form: take the slow road
             pass
     return list(series.tolist())
+
+
+def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
+    """Batch.record for a pandas frame."""
+
+    def record(i: int) -> dict[str, object]:
+        return {str(k): v for k, v in frame.iloc[i].items()}
+
+    return record
 
 
 def _bad_rows(caught: list[warnings.WarningMessage], sink: list[tuple[int, str]]) -> set[int]:
@@ -329,6 +442,7 @@ def _raw_records(
     csv.field_size_limit(_FIELD_LIMIT)
     last = max(wanted)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, lines_before_header(path, enc))
         records = csv.reader(fh, delimiter=delimiter)
         next(records, None)  # header
         for row, fields in enumerate(records, start=1):
@@ -352,12 +466,12 @@ def _recover(
     header = read_header(path, enc, delimiter)
     width = len(header)
     index = [(name, header.index(name)) for name in usecols]
-    batch = Batch([], {name: [] for name in usecols})
+    batch, kept = _fields_batch(usecols, header)
     try:
         for row, fields, raw in _resilient_records(path, enc, delimiter, start):
             if (fields is None or len(fields) > width) and batch.rows:
                 yield batch  # keep the output in row order
-                batch = Batch([], {name: [] for name in usecols})
+                batch, kept = _fields_batch(usecols, header)
             if fields is None:
                 yield BadRow(row, "unterminated quoted field: the quote that opens on this "
                              "line never closes; close or remove it (the lines after it "
@@ -369,16 +483,27 @@ def _recover(
                 continue
             assert isinstance(batch.rows, list)
             batch.rows.append(row)
+            kept.append(fields)
             for name, col in index:
                 batch.columns[name].append(fields[col] if col < len(fields) else "")
             if len(batch.rows) >= chunksize:
                 yield batch
-                batch = Batch([], {name: [] for name in usecols})
+                batch, kept = _fields_batch(usecols, header)
     except csv.Error as exc:
         yield BadRow(start if not batch.rows else batch.rows[-1] + 1,
                      f"unreadable from here to the end of the file: {exc}")  # fmt: skip
     if batch.rows:
         yield batch
+
+
+def _fields_batch(usecols: list[str], header: list[str]) -> tuple[Batch, list[list[str]]]:
+    """An empty batch for _recover and the list its rows' whole field lists go in."""
+    kept: list[list[str]] = []
+
+    def record(i: int) -> dict[str, object]:
+        return dict(zip(header, kept[i], strict=False))
+
+    return Batch([], {name: [] for name in usecols}, record=record), kept
 
 
 def _resilient_records(
@@ -389,6 +514,7 @@ def _resilient_records(
     yielded instead, and the lines after that one are read again as records."""
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
+        _skip_lines(fh, lines_before_header(path, enc))
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0
         while True:
@@ -417,6 +543,11 @@ def _resilient_records(
                 elif row >= start:
                     yield row, fields, "".join(taken)
             lines = iter(restart)
+
+
+def _skip_lines(fh: io.TextIOBase, count: int) -> None:
+    for _ in range(count):
+        fh.readline()
 
 
 def _quote_left_open(text: str, delimiter: str) -> bool:

@@ -29,10 +29,13 @@ from ftprep.loaders.csvread import (
     BadRow,
     Batch,
     detect_encoding,
+    frame_row,
+    looks_like_csv,
     read_csv_batches,
     read_header,
     sniff_delimiter,
 )
+from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
@@ -106,11 +109,12 @@ def load_table_chunks(
     file = str(path)
     if not path.is_file():
         raise LoaderError(file, "no such file" if not path.exists() else "not a file")
-    kind = FORMATS.get(path.suffix.lower())
+    kind = FORMATS.get(path.suffix.lower()) or ("csv" if looks_like_csv(path) else None)
     if kind is None:
         raise LoaderError(
             file,
-            f"unknown table format {path.suffix or '(no extension)'!r}: use one of "
+            f"unknown table format {path.suffix or '(no extension)'!r}, and the content "
+            "does not look like a delimited table: rename the file to one of "
             + ", ".join(sorted(FORMATS)),
         )
     chosen = _preset(preset)
@@ -151,7 +155,7 @@ def table_columns(
     if kind == "excel":
         headers = list(_read_excel(path, sheet).columns)
     elif kind == "parquet":
-        headers = _parquet_file(path).schema_arrow.names
+        headers = parquet_file(path).schema_arrow.names
     else:
         from ftprep.loaders.jsontable import json_records
 
@@ -182,6 +186,8 @@ def _csv_source(
     enc = detect_encoding(path, encoding)
     if enc.how in ("detected", "fallback"):
         log.info("%s: not UTF-8, read as %s (%s)", file, enc.name, enc.how)
+    if enc.note:
+        log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
     headers = read_header(path, enc, delimiter)
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
@@ -201,6 +207,10 @@ def _read_excel(path: Path, sheet: str | None) -> Any:
             raise LoaderError(
                 str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
             )
+        if sheet is None and len(names) > 1:
+            log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
+                        'set sheet = "NAME" under [convert] in a --config file', path, names[0],
+                        ", ".join(map(repr, names[1:])))  # fmt: skip
         return pd.read_excel(
             book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
         )
@@ -214,34 +224,16 @@ def _excel_source(
     frame.columns = [str(c) for c in frame.columns]
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
     names = cols.used()
-    return cols, [Batch(range(1, len(frame) + 1), {n: frame[n].tolist() for n in names})]
-
-
-def _parquet_file(path: Path) -> Any:
-    try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:
-        raise LoaderError(str(path), "reading Parquet needs pyarrow: pip install pyarrow") from None
-    try:
-        return pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow.ArrowInvalid and OSError for a broken file
-        raise LoaderError(str(path), f"cannot read Parquet file: {exc}") from None
+    values = {n: frame[n].tolist() for n in names}
+    return cols, [Batch(range(1, len(frame) + 1), values, record=frame_row(frame))]
 
 
 def _parquet_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, chunk_rows: int
 ) -> Source:
-    pfile = _parquet_file(path)
+    pfile = parquet_file(path)
     cols = resolve_columns(pfile.schema_arrow.names, mapping, preset=preset, file=str(path))
-    return cols, _parquet_batches(pfile, cols.used(), chunk_rows)
-
-
-def _parquet_batches(pfile: Any, names: list[str], chunk_rows: int) -> Iterator[Batch]:
-    start = 1
-    for record_batch in pfile.iter_batches(batch_size=chunk_rows, columns=names):
-        n = record_batch.num_rows
-        yield Batch(range(start, start + n), record_batch.to_pydict())
-        start += n
+    return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
 def _text(value: object) -> str:
@@ -255,7 +247,9 @@ def _text(value: object) -> str:
     if isinstance(value, (dict, list)):
         import orjson
 
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, default=json_default).decode()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
     return str(value)
 
 
@@ -283,6 +277,16 @@ def _join(parts: list[list[str]]) -> list[str]:
             return list(map(TEXT_JOINER.join, zip(*parts, strict=True)))  # C-level
         return [f"{a}{TEXT_JOINER}{b}" if a and b else a or b for a, b in zip(*parts, strict=True)]
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
+
+
+def _raw_record(batch: Batch, used: Sequence[str], i: int) -> dict[str, str]:
+    """Row i as text for a reject: its used columns, or every column when those are all
+    empty, so such a row still shows (and counts) what it holds. Only then: a whole row
+    costs ~80 us from pandas, and rejects can be many."""
+    raw = {name: _text(batch.columns[name][i]) for name in used}
+    if batch.record is None or any(v.strip() for v in raw.values()):
+        return raw
+    return {name: _text(value) for name, value in batch.record(i).items()}
 
 
 def _convert_batch(
@@ -313,9 +317,9 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw = {name: _text(data[name][i]) for name in used}
+        raw = _raw_record(batch, used, i)
         if not any(v.strip() for v in raw.values()):
-            continue  # a blank line: not a record
+            continue  # every field empty (a blank line): not a record
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
