@@ -101,10 +101,13 @@ class _Loader:
                 with source.path.open("rb") as f:
                     for span in iter_mbox(f):
                         entry = Entry(number, span.start, span.end, span.number)
-                        if span.header is None:
+                        header = span.header
+                        if header is None:
+                            header = _preamble_header(f, span.end)
+                        if header is None:
                             entry.problem = ("mbox-preamble", "text before the first From_ line")
                         else:
-                            self._fill(entry, scan(span.header, self.extra), source)
+                            self._fill(entry, scan(header, self.extra), source)
                         add(entry)
             except OSError as exc:
                 add(Entry(number, 0, -1, None, problem=_unreadable(exc)))
@@ -309,6 +312,16 @@ class _Loader:
         if h is not None:
             raw = {k: v for k in ("subject", "from", "date") if (v := h.get(k))} or None
         return Rejected(self._ref(i), reason, detail, raw)
+
+
+def _preamble_header(f: BinaryIO, end: int) -> bytes | None:
+    """The head of an mbox preamble when it is a message that lost its From_ line (the
+    first of a Thunderbird folder, say), else None: junk stays a preamble."""
+    resume = f.tell()
+    f.seek(0)
+    head = f.read(min(end, HEADER_CAP))
+    f.seek(resume)
+    return head if scan(head).is_mail else None
 
 
 def _unreadable(exc: OSError) -> tuple[str, str]:

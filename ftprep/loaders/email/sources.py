@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .mbox import SNIFF_BYTES, looks_like_mbox
+from .mbox import SNIFF_BYTES, count_message_starts, looks_like_mbox
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -54,13 +54,23 @@ def _classify(path: Path) -> Kind | None:
         return "msg"
     if looks_like_mbox(head):
         return "mbox"
-    if suffix in _MBOX_SUFFIXES and b"\nFrom " in head:
-        return "mbox"  # an mbox with junk before its first From_ line
+    if b"\nFrom " in head and _mbox_after_junk(path, head, suffix):
+        return "mbox"
     if suffix in _MAIL_SUFFIXES:
         return "eml"
     if _looks_like_headers(head):
         return "eml"
     return None
+
+
+def _mbox_after_junk(path: Path, head: bytes, suffix: str) -> bool:
+    """An mbox whose first line is not a From_ line (junk, or a Thunderbird folder whose
+    first message lost its envelope): with an mbox suffix any "From " line will do;
+    otherwise it takes two message starts, or one beside a Thunderbird .msf index."""
+    if suffix in _MBOX_SUFFIXES:
+        return True
+    starts = count_message_starts(head)
+    return starts > 1 or (starts == 1 and path.with_name(path.name + ".msf").exists())
 
 
 def _looks_like_headers(head: bytes) -> bool:
