@@ -58,3 +58,11 @@ def test_extensionless_mbox_with_junk_before_the_first_from_line(tmp_path: Path)
     assert [e.text for e in examples] == ["One.", "Two."]
     assert [r.reason for r in rejected] == ["mbox-preamble"]
     assert message_count(examples, rejected) == 3
+
+
+def test_text_email_named_msg_is_read_as_eml(tmp_path: Path) -> None:
+    (tmp_path / "fake.msg").write_text(_message("m1@x", "Plain text saved as .msg.", False))
+    (tmp_path / "junk.msg").write_bytes(b"\x00\x01 not mail")
+    examples, rejected = load([tmp_path])
+    assert [e.text for e in examples] == ["Plain text saved as .msg."]
+    assert [r.reason for r in rejected] == ["not-an-email"]

@@ -50,8 +50,8 @@ def _classify(path: Path) -> Kind | None:
     except OSError:
         return "eml"  # let the reader report the error as a Rejected
     suffix = path.suffix.lower()
-    if head.startswith(_OLE_MAGIC) or suffix == ".msg":
-        return "msg"
+    if head.startswith(_OLE_MAGIC):
+        return "msg"  # the suffix alone says nothing: some tools save RFC 822 text as .msg
     if looks_like_mbox(head):
         return "mbox"
     if b"\nFrom " in head and _mbox_after_junk(path, head, suffix):
