@@ -147,3 +147,18 @@ def test_parsed_headers_share_one_class_per_kind() -> None:
         assert type(first[name]) is type(second[name])
     assert str(second["from"]) == "A1 <a1@b.example>"
     assert second.get_content_charset() == "utf-8"
+
+
+def test_outlook_web_reply_drops_header_block_and_everything_after() -> None:
+    html = (
+        '<div>The part still has not arrived.</div><div><br></div>\n'
+        '<hr style="display:inline-block;width:98%">\n'
+        '<div id="divRplyFwdMsg"><b>From:</b> Support &lt;s@acme.example&gt;<br>'
+        "<b>Sent:</b> Monday<br><b>Subject:</b> RE: part</div>"
+        "<div><div>Hi Jane, we shipped it today.</div></div>"
+    )
+    assert html_to_text(html, drop_quotes=True) == "The part still has not arrived."
+    # Nested: the header block sits in a wrapper, the quoted body after the wrapper.
+    nested = f"<div><p>New text.</p><div>{html}</div></div><p>Quoted tail.</p>"
+    assert html_to_text(nested, drop_quotes=True) == "New text.\n\nThe part still has not arrived."
+    assert "shipped" in html_to_text(html)  # kept when quotes are kept
