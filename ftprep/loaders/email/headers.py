@@ -74,11 +74,17 @@ class Headers:
     @property
     def parent_id(self) -> str | None:
         """The message this one answers: In-Reply-To, else the last of References."""
-        irt = message_ids(self.get("in-reply-to") or "")
-        if irt:
-            return irt[0]
+        candidates = self.parent_candidates
+        return candidates[0] if candidates else None
+
+    @property
+    def parent_candidates(self) -> list[str]:
+        """Ids this message may answer, best first: In-Reply-To, then References from the
+        last. Threading tries the next when one is not in the mail: an obsolete
+        In-Reply-To ("<jane@x>'s message of ...") names an address, not a message."""
+        irt = message_ids(self.get("in-reply-to") or "")[:1]
         refs = message_ids(self.get("references") or "")
-        return refs[-1] if refs else None
+        return list(dict.fromkeys(irt + refs[::-1]))
 
     @property
     def has_parent_ref(self) -> bool:

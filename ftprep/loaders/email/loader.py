@@ -137,7 +137,9 @@ class _Loader:
             entry.problem = ("not-an-email", "no email header fields (From, To, Subject, ...)")
             return
         entry.message_id = h.message_id
-        entry.parent_id = h.parent_id
+        parents = h.parent_candidates
+        entry.parent_id = parents[0] if parents else None
+        entry.parent_fallbacks = tuple(parents[1:])
         entry.has_parent_ref = h.has_parent_ref
         sender = h.sender
         # Only compared for equality: a hash is a third of the size of the address.
