@@ -162,3 +162,25 @@ def test_outlook_web_reply_drops_header_block_and_everything_after() -> None:
     nested = f"<div><p>New text.</p><div>{html}</div></div><p>Quoted tail.</p>"
     assert html_to_text(nested, drop_quotes=True) == "New text.\n\nThe part still has not arrived."
     assert "shipped" in html_to_text(html)  # kept when quotes are kept
+
+
+_PROSE = b"Hello, my order 5521 has not arrived yet. Could you please check where it is?\n"
+_NOT_B64 = b"Subject: x\nContent-Transfer-Encoding: base64\n\n" + _PROSE
+
+
+def test_plain_text_declared_base64_is_read_as_it_is() -> None:
+    multipart = (b"Subject: x\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                 b"Content-Transfer-Encoding: base64\n\n" + _PROSE + b"--B--\n")  # fmt: skip
+    assert _simple(_NOT_B64) == _PROSE.decode()
+    for raw in (_NOT_B64, multipart):
+        body = extract(parse(raw))
+        assert body.text.strip() == _PROSE.decode().strip()
+        assert body.charset_note == "declared base64 but is plain text; read as it is"
+
+
+def test_real_base64_of_binary_looking_text_is_still_decoded() -> None:
+    # UTF-16 text decodes to NUL-rich bytes, but its raw base64 has no spaces: decode it.
+    encoded = base64.encodebytes("Grüße".encode("utf-16"))
+    raw = (b'Subject: x\nContent-Type: text/plain; charset="utf-16"\n'
+           b"Content-Transfer-Encoding: base64\n\n" + encoded)  # fmt: skip
+    assert extract(parse(raw)).text == "Grüße"

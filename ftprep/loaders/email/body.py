@@ -139,18 +139,38 @@ def extract_simple(data: bytes, headers: Headers) -> Body | None:
         return None
     cte = (headers.get("content-transfer-encoding") or "7bit").strip().lower()
     raw = data[headers.body_offset :]
+    cte_note = None
     try:
         if cte == "quoted-printable":
             raw = binascii.a2b_qp(raw)
         elif cte == "base64":
-            raw = binascii.a2b_base64(raw)
+            raw, cte_note = not_really_base64(raw, binascii.a2b_base64(raw))
         elif cte not in ("7bit", "8bit", "binary"):
             return None  # uuencode and oddities: the parser knows more tricks
     except (binascii.Error, ValueError):
         return None
     m = _CHARSET.search(ctype)
     text, note = decode_text(raw, m.group(1) if m else None)
+    note = "; ".join(n for n in (cte_note, note) if n) or None
     return Body(text, "plain", 0, note) if text.strip() else None
+
+
+# Bytes that text (in any charset mail uses) next to never holds: C0 controls but tab,
+# newlines and form feed, and DEL. Random bytes are one eighth of them.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_WORDS = re.compile(rb"\S \S")  # base64 has no spaces inside a line; prose has many
+
+
+def _looks_binary(data: bytes) -> bool:
+    return len(_CONTROL.findall(data)) > len(data) // 100
+
+
+def not_really_base64(raw: bytes, decoded: bytes) -> tuple[bytes, str | None]:
+    """A body declared base64 that is plain text decodes (the decoder skips what is not
+    in its alphabet) to bytes that are not text: then keep the raw text, with a note."""
+    if _WORDS.search(raw) and _looks_binary(decoded) and not _looks_binary(raw):
+        return raw, "declared base64 but is plain text; read as it is"
+    return decoded, None
 
 
 def _has_payload(part: Message) -> bool:
@@ -167,7 +187,13 @@ def decode_part(part: Message) -> tuple[str, str | None]:
         payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
     if not isinstance(payload, bytes):
         return "", None
-    return decode_text(payload, part.get_content_charset())
+    cte_note = None
+    if part.get("content-transfer-encoding", "").strip().lower() == "base64":
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            payload, cte_note = not_really_base64(raw.encode("utf-8", "surrogateescape"), payload)
+    text, note = decode_text(payload, part.get_content_charset())
+    return text, "; ".join(n for n in (cte_note, note) if n) or None
 
 
 def decode_text(payload: bytes, declared: str | None) -> tuple[str, str | None]:
