@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from email_helpers import load, message_count
 
 from ftprep.loaders.email.mbox import count_message_starts
@@ -66,3 +67,34 @@ def test_text_email_named_msg_is_read_as_eml(tmp_path: Path) -> None:
     examples, rejected = load([tmp_path])
     assert [e.text for e in examples] == ["Plain text saved as .msg."]
     assert [r.reason for r in rejected] == ["not-an-email"]
+
+
+def test_empty_mbox_holds_no_messages(tmp_path: Path) -> None:
+    (tmp_path / "empty.mbox").write_bytes(b"")
+    (tmp_path / "blank.mbox").write_bytes(b"\n\n")
+    assert load([tmp_path / "empty.mbox"]) == ([], [])
+    assert load([tmp_path]) == ([], [])
+
+
+@pytest.mark.parametrize("body", ["", "\n", "\n   \n"])
+def test_headers_only_message_is_an_empty_body(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "a.eml"
+    path.write_text("From: Jane <jane@example.com>\nSubject: Help\n"
+                    "Content-Type: text/plain; charset=utf-8\n" + body)  # fmt: skip
+    [], [rejected] = load([path])
+    assert (rejected.reason, rejected.detail) == ("empty-body", "the text part has no text")
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_eml_starting_with_a_utf8_bom(tmp_path: Path, multipart: bool) -> None:
+    text = _message("bom@x", "Hello from Notepad.", envelope=False)
+    if multipart:
+        head, body = text.split("\n\n", 1)
+        head = head.replace("Content-Type: text/plain; charset=utf-8",
+                            "Content-Type: multipart/mixed; boundary=B")  # fmt: skip
+        text = f"{head}\n\n--B\nContent-Type: text/plain\n\n{body}--B--\n"
+    path = tmp_path / "bom.eml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    [example], [] = load([path])
+    assert example.text == "Hello from Notepad."
+    assert example.fields["subject"] == "Help"

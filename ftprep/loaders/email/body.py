@@ -120,7 +120,9 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
         if texts:
             kind = "plain" if parts is plain else "html"
             return Body("\n".join(texts), kind, attachments, "; ".join(notes) or None)
-    return Body("", None, attachments)
+    # Text parts that are all blank still make the body a text body, an empty one.
+    blank = next(("plain" if parts is plain else "html" for parts in order if parts), None)
+    return Body("", blank, attachments)
 
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
+_BOM = b"\xef\xbb\xbf"
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 _FIRST_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
@@ -129,6 +130,7 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
 
     `block` may be a whole message: the scan stops at the first blank line.
     """
+    block = without_bom(block)
     end = header_end(block)
     body_offset = -1
     if end >= 0:
@@ -153,6 +155,11 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
                 raw[name] = value
     result.is_mail = mail
     return result
+
+
+def without_bom(data: bytes) -> bytes:
+    """The bytes without a leading UTF-8 byte order mark (Windows tools write one)."""
+    return data[3:] if data.startswith(_BOM) else data
 
 
 def decode_value(raw: bytes | str) -> str:

@@ -12,7 +12,7 @@ from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
 from .body import Body, extract, extract_simple, parse
-from .headers import Headers, scan
+from .headers import Headers, scan, without_bom
 from .labels import is_system_label, load_label_map, normalise_message_id, parse_label_list
 from .labels import resolve as resolve_label
 from .mbox import HEADER_CAP, iter_mbox, read_span
@@ -259,7 +259,7 @@ class _Loader:
                 m = read_msg(source.path, self.options.prefer, self.extra)
                 headers, body, categories = m.headers, m.body, m.categories
             else:
-                data = self._bytes(e, source)
+                data = without_bom(self._bytes(e, source))  # offsets of scan = of parse
                 headers = scan(data, self.extra)
                 simple = extract_simple(data, headers) if headers.is_mail else None
                 body = simple or extract(parse(data), self.options.prefer)

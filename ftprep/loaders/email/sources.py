@@ -54,6 +54,8 @@ def _classify(path: Path) -> Kind | None:
         return "msg"  # the suffix alone says nothing: some tools save RFC 822 text as .msg
     if looks_like_mbox(head):
         return "mbox"
+    if suffix in _MBOX_SUFFIXES and not head.strip():
+        return "mbox"  # an empty mailbox: no messages, as an empty Thunderbird folder
     if b"\nFrom " in head and _mbox_after_junk(path, head, suffix):
         return "mbox"
     if suffix in _MAIL_SUFFIXES:
