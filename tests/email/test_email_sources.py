@@ -98,3 +98,16 @@ def test_eml_starting_with_a_utf8_bom(tmp_path: Path, multipart: bool) -> None:
     [example], [] = load([path])
     assert example.text == "Hello from Notepad."
     assert example.fields["subject"] == "Help"
+
+
+def test_directory_symlink_loops_are_walked_once(tmp_path: Path) -> None:
+    (tmp_path / "sig.eml").write_text(_message("loop@x", "Once.", envelope=False))
+    (tmp_path / "self").symlink_to(".")
+    maildir = tmp_path / "md"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "cur" / "1.mail").write_text(_message("md@x", "Maildir.", envelope=False))
+    (maildir / ".again").symlink_to(".")  # a Maildir++ "subfolder" that is the root
+    examples, rejected = load([tmp_path])
+    assert sorted(e.text for e in examples) == ["Maildir.", "Once."]
+    assert not rejected
