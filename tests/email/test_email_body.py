@@ -9,7 +9,7 @@ import pytest
 from email_helpers import FIXTURES, load
 
 from ftprep.loaders.email.body import decode_text, extract, extract_simple, parse
-from ftprep.loaders.email.headers import scan
+from ftprep.loaders.email.headers import decode_value, scan
 from ftprep.loaders.email.html import html_to_text
 
 if TYPE_CHECKING:
@@ -184,3 +184,20 @@ def test_real_base64_of_binary_looking_text_is_still_decoded() -> None:
     raw = (b'Subject: x\nContent-Type: text/plain; charset="utf-16"\n'
            b"Content-Transfer-Encoding: base64\n\n" + encoded)  # fmt: skip
     assert extract(parse(raw)).text == "Grüße"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # One word in an unknown charset no longer leaves the valid one raw.
+        (b"=?x-unknown?Q?Caf=E9_bill?= =?utf-8?B?w6kgcmVmdW5k?=", "Café billé refund"),
+        (b"Re: =?ISO-8859-1?Q?Gr=FC=DFe?= an alle", "Re: Grüße an alle"),
+        (b"=?utf-8?q?a?=  \t=?utf-8?q?b?= c", "ab c"),  # blanks between words are not text
+        (b"=?utf-8*en?Q?hi?=", "hi"),  # RFC 2231 language tag
+        (b"=?utf-8?b?abc?= =?utf-8?Q?ok?=", "=?utf-8?b?abc?=ok"),  # bad padding: kept, alone
+        (b"plain =? text", "plain =? text"),
+        ("Grüße".encode("cp1252"), "Grüße"),  # raw 8-bit, not UTF-8
+    ],
+)
+def test_header_words_decoded_one_by_one(raw: bytes, expected: str) -> None:
+    assert decode_value(raw) == expected

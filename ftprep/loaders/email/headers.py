@@ -8,11 +8,9 @@ UTF-8 (RFC 6532) and stray 8-bit bytes.
 
 from __future__ import annotations
 
-import contextlib
+import binascii
 import re
 from dataclasses import dataclass, field
-from email.errors import MessageError
-from email.header import decode_header, make_header
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,8 @@ if TYPE_CHECKING:
 
 _BOM = b"\xef\xbb\xbf"
 _FOLD = re.compile(rb"\r?\n[ \t]+")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"(\?=)\s+(?==\?)")  # blanks between encoded words are not text
 _FIRST_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>\s*$|^\s*([^<>\s@\"(),:;]+@[^<>\s@\"(),:;]+)\s*$")
@@ -163,19 +163,36 @@ def without_bom(data: bytes) -> bytes:
 
 
 def decode_value(raw: bytes | str) -> str:
-    """A header value as text: RFC 2047 words decoded, raw 8-bit read as UTF-8 or cp1252."""
+    """A header value as text: RFC 2047 words decoded one by one, raw 8-bit bytes and
+    words in unknown or wrong charsets recovered as bodies are (`body.decode_text`)."""
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
+            text = _decode_bytes(raw, None)
     else:
         text = raw
     if "=?" in text:
-        # An unknown charset or a malformed encoded word: keep the raw text.
-        with contextlib.suppress(LookupError, UnicodeError, ValueError, MessageError):
-            text = str(make_header(decode_header(text)))
+        text = _ENCODED_WORD.sub(_decode_word, _BETWEEN_WORDS.sub(r"\1", text))
     return text.strip()
+
+
+def _decode_word(m: re.Match[str]) -> str:
+    """One encoded word as text; a malformed one stays as it is, alone."""
+    charset, encoding, payload = m.groups()
+    data = payload.encode("utf-8", "surrogateescape")
+    try:
+        # Bad base64 padding raises, as in the stdlib: the word stays raw.
+        data = binascii.a2b_base64(data) if encoding in "bB" else binascii.a2b_qp(data, header=True)
+    except (binascii.Error, ValueError):
+        return m.group()
+    return _decode_bytes(data, charset.split("*", 1)[0])  # "utf-8*en": RFC 2231 language
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    from .body import decode_text  # the body's fallback chain; body imports the parser
+
+    return decode_text(data, charset)[0]
 
 
 def message_ids(value: str) -> list[str]:
