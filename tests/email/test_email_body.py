@@ -201,3 +201,19 @@ def test_real_base64_of_binary_looking_text_is_still_decoded() -> None:
 )
 def test_header_words_decoded_one_by_one(raw: bytes, expected: str) -> None:
     assert decode_value(raw) == expected
+
+
+_RUSSIAN = "Привет, мой заказ не пришёл. Помогите пожалуйста, уже неделя прошла."
+
+
+@pytest.mark.parametrize(("codec", "declared"), [("koi8-r", "x-unknown-foo"), ("koi8-r", None),
+                                                 ("cp1251", None)])  # fmt: skip
+def test_short_cyrillic_is_not_read_as_cjk(codec: str, declared: str | None) -> None:
+    text, note = decode_text(_RUSSIAN.encode(codec), declared)
+    assert text == _RUSSIAN
+    assert note is not None and note.endswith(codec.replace("-", "_"))
+
+
+def test_short_japanese_guess_is_kept() -> None:
+    text, _ = decode_text("すみません、注文が届きません".encode("shift_jis"), None)
+    assert text == "すみません、注文が届きません"

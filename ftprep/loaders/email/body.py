@@ -260,6 +260,32 @@ def _guess(payload: bytes) -> tuple[str | None, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(payload).best()
-    if best is not None:
-        return best.encoding, str(best)
-    return None, ""
+    if best is None:
+        return None, ""
+    if best.encoding.startswith(_MULTIBYTE) and best.coherence == 0:
+        # A CJK guess that no language backs: short single-byte Cyrillic reads as
+        # Shift-JIS half-width katakana or as Korean ("Привет" in KOI8-R -> "崹ﾉﾗﾅﾔ").
+        cyrillic = _cyrillic(payload)
+        if cyrillic is not None:
+            return cyrillic
+    return best.encoding, str(best)
+
+
+_MULTIBYTE = ("shift_jis", "cp932", "euc_", "gb", "big5", "cp949", "cp950", "johab", "hz",
+              "iso2022")  # fmt: skip
+_CYRILLIC_TEXT = re.compile(r"[\x00-\x7f\u0400-\u04ff«»–—…№]*")
+
+
+def _cyrillic(payload: bytes) -> tuple[str, str] | None:
+    """The payload as Cyrillic text when a single-byte Cyrillic codec reads it as nothing
+    but Cyrillic letters; of KOI8-R and cp1251 (which swap the letters' cases), the one
+    with more lower-case letters, as prose has."""
+    best: tuple[int, str, str] | None = None
+    for codec in ("koi8_r", "cp1251"):
+        text = payload.decode(codec, errors="replace")
+        if not _CYRILLIC_TEXT.fullmatch(text):
+            continue
+        lower = sum(c.islower() for c in text if c >= "\u0400")
+        if best is None or lower > best[0]:
+            best = (lower, codec, text)
+    return None if best is None else (best[1], best[2])
