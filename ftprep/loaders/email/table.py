@@ -196,10 +196,13 @@ class MessageTable:
 
     def fallbacks(self, i: int) -> list[bytes]:
         """Record `i`'s fallback parent ids, in the order to try them."""
-        r = self.record(i)
+        return self._fallbacks(self.record(i))
+
+    def _fallbacks(self, r: Any) -> list[bytes]:
+        if not r.fallbacks_len:
+            return []
         at = r.heap + r.mid_len + r.parent_len
-        run = self._maps[1][at : at + r.fallbacks_len]
-        return run.split(b" ") if run else []
+        return self._maps[1][at : at + r.fallbacks_len].split(b" ")
 
     def entry(self, i: int) -> Entry:
         """Message `i` as the first pass saw it (roles are the thread index's business)."""
@@ -215,7 +218,7 @@ class MessageTable:
             parent.decode("utf-8", "surrogatepass") if parent else None,
             bool(flags & HAS_REF), r.sender, bool(flags & AGENT), r.date,
             bool(flags & LABELLED), automated, self.problems.get(i),
-            tuple(x.decode("utf-8", "surrogatepass") for x in self.fallbacks(i)),
+            tuple(x.decode("utf-8", "surrogatepass") for x in self._fallbacks(r)),
         )  # fmt: skip
 
     def rekey(self) -> None:
