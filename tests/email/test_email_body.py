@@ -9,7 +9,7 @@ import pytest
 from email_helpers import FIXTURES, load
 
 from ftprep.loaders.email.body import decode_text, extract, extract_simple, parse
-from ftprep.loaders.email.headers import scan
+from ftprep.loaders.email.headers import decode_value, scan
 from ftprep.loaders.email.html import html_to_text
 
 if TYPE_CHECKING:
@@ -147,3 +147,73 @@ def test_parsed_headers_share_one_class_per_kind() -> None:
         assert type(first[name]) is type(second[name])
     assert str(second["from"]) == "A1 <a1@b.example>"
     assert second.get_content_charset() == "utf-8"
+
+
+def test_outlook_web_reply_drops_header_block_and_everything_after() -> None:
+    html = (
+        '<div>The part still has not arrived.</div><div><br></div>\n'
+        '<hr style="display:inline-block;width:98%">\n'
+        '<div id="divRplyFwdMsg"><b>From:</b> Support &lt;s@acme.example&gt;<br>'
+        "<b>Sent:</b> Monday<br><b>Subject:</b> RE: part</div>"
+        "<div><div>Hi Jane, we shipped it today.</div></div>"
+    )
+    assert html_to_text(html, drop_quotes=True) == "The part still has not arrived."
+    # Nested: the header block sits in a wrapper, the quoted body after the wrapper.
+    nested = f"<div><p>New text.</p><div>{html}</div></div><p>Quoted tail.</p>"
+    assert html_to_text(nested, drop_quotes=True) == "New text.\n\nThe part still has not arrived."
+    assert "shipped" in html_to_text(html)  # kept when quotes are kept
+
+
+_PROSE = b"Hello, my order 5521 has not arrived yet. Could you please check where it is?\n"
+_NOT_B64 = b"Subject: x\nContent-Transfer-Encoding: base64\n\n" + _PROSE
+
+
+def test_plain_text_declared_base64_is_read_as_it_is() -> None:
+    multipart = (b"Subject: x\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+                 b"Content-Transfer-Encoding: base64\n\n" + _PROSE + b"--B--\n")  # fmt: skip
+    assert _simple(_NOT_B64) == _PROSE.decode()
+    for raw in (_NOT_B64, multipart):
+        body = extract(parse(raw))
+        assert body.text.strip() == _PROSE.decode().strip()
+        assert body.charset_note == "declared base64 but is plain text; read as it is"
+
+
+def test_real_base64_of_binary_looking_text_is_still_decoded() -> None:
+    # UTF-16 text decodes to NUL-rich bytes, but its raw base64 has no spaces: decode it.
+    encoded = base64.encodebytes("Grüße".encode("utf-16"))
+    raw = (b'Subject: x\nContent-Type: text/plain; charset="utf-16"\n'
+           b"Content-Transfer-Encoding: base64\n\n" + encoded)  # fmt: skip
+    assert extract(parse(raw)).text == "Grüße"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # One word in an unknown charset no longer leaves the valid one raw.
+        (b"=?x-unknown?Q?Caf=E9_bill?= =?utf-8?B?w6kgcmVmdW5k?=", "Café billé refund"),
+        (b"Re: =?ISO-8859-1?Q?Gr=FC=DFe?= an alle", "Re: Grüße an alle"),
+        (b"=?utf-8?q?a?=  \t=?utf-8?q?b?= c", "ab c"),  # blanks between words are not text
+        (b"=?utf-8*en?Q?hi?=", "hi"),  # RFC 2231 language tag
+        (b"=?utf-8?b?abc?= =?utf-8?Q?ok?=", "=?utf-8?b?abc?=ok"),  # bad padding: kept, alone
+        (b"plain =? text", "plain =? text"),
+        ("Grüße".encode("cp1252"), "Grüße"),  # raw 8-bit, not UTF-8
+    ],
+)
+def test_header_words_decoded_one_by_one(raw: bytes, expected: str) -> None:
+    assert decode_value(raw) == expected
+
+
+_RUSSIAN = "Привет, мой заказ не пришёл. Помогите пожалуйста, уже неделя прошла."
+
+
+@pytest.mark.parametrize(("codec", "declared"), [("koi8-r", "x-unknown-foo"), ("koi8-r", None),
+                                                 ("cp1251", None)])  # fmt: skip
+def test_short_cyrillic_is_not_read_as_cjk(codec: str, declared: str | None) -> None:
+    text, note = decode_text(_RUSSIAN.encode(codec), declared)
+    assert text == _RUSSIAN
+    assert note is not None and note.endswith(codec.replace("-", "_"))
+
+
+def test_short_japanese_guess_is_kept() -> None:
+    text, _ = decode_text("すみません、注文が届きません".encode("shift_jis"), None)
+    assert text == "すみません、注文が届きません"

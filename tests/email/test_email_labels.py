@@ -36,6 +36,24 @@ def test_parse_label_list(value: str, expected: list[str]) -> None:
     assert parse_label_list(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Posteingang,Wichtig,Geöffnet", []),
+        ("Posteingang,Wichtig,technical", ["technical"]),
+        ("Boîte de réception,Important,Ouvert,Catégorie Promotions", []),
+        ("Recibidos,Importante,Abierto,Destacados,Papelera", []),
+        ("Posta in arrivo,Speciali,Bozze,Cestino,returns", ["returns"]),
+        ("Caixa de entrada,Com estrela,Lixeira,Categoria Social", []),
+        ("Postvak IN,Belangrijk,Geopend,Ongelezen,Prullenbak", []),
+        ("Snoozed,technical", ["technical"]),
+        ("Muted,IMPORTANT,CATEGORY_PERSONAL,returns", ["returns"]),
+    ],
+)
+def test_localised_and_state_labels_are_system_labels(value: str, expected: list[str]) -> None:
+    assert parse_label_list(value) == expected
+
+
 def test_system_labels() -> None:
     assert is_system_label("Category Promotions")
     assert is_system_label("[Gmail]/All Mail")

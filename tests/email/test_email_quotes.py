@@ -45,6 +45,19 @@ QUOTES = [
         id="original-message",
     ),
     pytest.param(
+        "Please see below, this is what I got.\n\n---------- Forwarded message ---------\n"
+        "From: Shop <noreply@shop.example>\nDate: Mon, Mar 4, 2024 at 10:15 AM\n"
+        "Subject: Your order\nTo: <jane@example.com>\n\nYour order 4521 was cancelled.",
+        "Please see below, this is what I got.",
+        id="gmail-forward-marker",
+    ),
+    pytest.param(
+        "Siehe unten.\n\n---------- Weitergeleitete Nachricht ---------\nVon: Shop <s@x.example>\n"
+        "Betreff: Bestellung\n\nStorniert.",
+        "Siehe unten.",
+        id="gmail-forward-marker-german",
+    ),
+    pytest.param(
         "On 04/02/2012 06:26 PM, Megan wrote:\n> Hi\n> there\nHello back",
         "Hello back",
         id="bottom-posted",

@@ -124,7 +124,8 @@ def test_a_hash_collision_is_caught_and_threading_redone(
 def test_records_round_trip(tmp_path: Path) -> None:
     entries = [
         Entry(0, 0, -1, None),
-        Entry(1, 10, 99, 3, "a@b", "p\udcff@x", True, -5, True, 1.5e9, True, "auto-reply"),
+        Entry(1, 10, 99, 3, "a@b", "p\udcff@x", True, -5, True, 1.5e9, True, "auto-reply",
+              None, ("r2@x", "r1@x")),
         Entry(2, 1 << 40, (1 << 40) + 7, 0, "ünï@cödé", None, False, 0, False, math.inf, False,
               "delivery-report", ("not-an-email", "no header")),
     ]  # fmt: skip
@@ -173,3 +174,32 @@ def test_memory_does_not_grow_with_the_number_of_messages(tmp_path: Path) -> Non
     # An object per message cost ~550 bytes a message (2.2 MB more here); with the table
     # outside the process, threading briefly holds ~50 bytes a message at this size.
     assert grown < 4000 * 150, grown
+
+
+@pytest.mark.parametrize(
+    "irt",
+    ["<ann@c.example>'s message of Mon, 11 Mar 2024", "<gone@nowhere>"],
+)
+def test_in_reply_to_not_in_the_mail_falls_back_to_references(tmp_path: Path, irt: str) -> None:
+    # An obsolete-form In-Reply-To names the customer's address; References is right.
+    box = tmp_path / "box.mbox"
+    box.write_text(
+        "From x@y Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\nSubject: Help\n"
+        "Message-ID: <c1@c>\nX-Gmail-Labels: billing\n\nWhere is my refund?\n\n"
+        f"From x@y Mon Mar 11 09:00:00 2024\nFrom: {AGENT}\nSubject: Re: Help\n"
+        f"Message-ID: <a1@acme>\nIn-Reply-To: {irt}\nReferences: <c1@c> <missing@x>\n\n"
+        "It is on its way.\n\n"
+    )
+    [example], rejected = load([box], agent_domains=["acme.example"])
+    assert not rejected
+    assert example.reply == "It is on its way."
+
+
+def test_in_reply_to_in_the_mail_wins_over_references(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "box.mbox", [
+        {"id": "c1@c", "label": "billing", "body": "First."},
+        {"id": "c2@c", "label": "billing", "body": "Second.", "sender": "Bo <bo@c.example>"},
+        {"id": "a1@acme", "parent": "c2@c", "refs": "<c1@c>", "sender": AGENT, "body": "Yes."},
+    ])  # fmt: skip
+    examples, _ = load([box], agent_domains=["acme.example"])
+    assert [(e.text, e.reply) for e in examples] == [("First.", None), ("Second.", "Yes.")]

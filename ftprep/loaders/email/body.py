@@ -120,7 +120,9 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
         if texts:
             kind = "plain" if parts is plain else "html"
             return Body("\n".join(texts), kind, attachments, "; ".join(notes) or None)
-    return Body("", None, attachments)
+    # Text parts that are all blank still make the body a text body, an empty one.
+    blank = next(("plain" if parts is plain else "html" for parts in order if parts), None)
+    return Body("", blank, attachments)
 
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
@@ -139,18 +141,38 @@ def extract_simple(data: bytes, headers: Headers) -> Body | None:
         return None
     cte = (headers.get("content-transfer-encoding") or "7bit").strip().lower()
     raw = data[headers.body_offset :]
+    cte_note = None
     try:
         if cte == "quoted-printable":
             raw = binascii.a2b_qp(raw)
         elif cte == "base64":
-            raw = binascii.a2b_base64(raw)
+            raw, cte_note = not_really_base64(raw, binascii.a2b_base64(raw))
         elif cte not in ("7bit", "8bit", "binary"):
             return None  # uuencode and oddities: the parser knows more tricks
     except (binascii.Error, ValueError):
         return None
     m = _CHARSET.search(ctype)
     text, note = decode_text(raw, m.group(1) if m else None)
+    note = "; ".join(n for n in (cte_note, note) if n) or None
     return Body(text, "plain", 0, note) if text.strip() else None
+
+
+# Bytes that text (in any charset mail uses) next to never holds: C0 controls but tab,
+# newlines and form feed, and DEL. Random bytes are one eighth of them.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_WORDS = re.compile(rb"\S \S")  # base64 has no spaces inside a line; prose has many
+
+
+def _looks_binary(data: bytes) -> bool:
+    return len(_CONTROL.findall(data)) > len(data) // 100
+
+
+def not_really_base64(raw: bytes, decoded: bytes) -> tuple[bytes, str | None]:
+    """A body declared base64 that is plain text decodes (the decoder skips what is not
+    in its alphabet) to bytes that are not text: then keep the raw text, with a note."""
+    if _WORDS.search(raw) and _looks_binary(decoded) and not _looks_binary(raw):
+        return raw, "declared base64 but is plain text; read as it is"
+    return decoded, None
 
 
 def _has_payload(part: Message) -> bool:
@@ -167,7 +189,13 @@ def decode_part(part: Message) -> tuple[str, str | None]:
         payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
     if not isinstance(payload, bytes):
         return "", None
-    return decode_text(payload, part.get_content_charset())
+    cte_note = None
+    if part.get("content-transfer-encoding", "").strip().lower() == "base64":
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            payload, cte_note = not_really_base64(raw.encode("utf-8", "surrogateescape"), payload)
+    text, note = decode_text(payload, part.get_content_charset())
+    return text, "; ".join(n for n in (cte_note, note) if n) or None
 
 
 def decode_text(payload: bytes, declared: str | None) -> tuple[str, str | None]:
@@ -232,6 +260,32 @@ def _guess(payload: bytes) -> tuple[str | None, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(payload).best()
-    if best is not None:
-        return best.encoding, str(best)
-    return None, ""
+    if best is None:
+        return None, ""
+    if best.encoding.startswith(_MULTIBYTE) and best.coherence == 0:
+        # A CJK guess that no language backs: short single-byte Cyrillic reads as
+        # Shift-JIS half-width katakana or as Korean ("Привет" in KOI8-R -> "崹ﾉﾗﾅﾔ").
+        cyrillic = _cyrillic(payload)
+        if cyrillic is not None:
+            return cyrillic
+    return best.encoding, str(best)
+
+
+_MULTIBYTE = ("shift_jis", "cp932", "euc_", "gb", "big5", "cp949", "cp950", "johab", "hz",
+              "iso2022")  # fmt: skip
+_CYRILLIC_TEXT = re.compile(r"[\x00-\x7f\u0400-\u04ff«»–—…№]*")
+
+
+def _cyrillic(payload: bytes) -> tuple[str, str] | None:
+    """The payload as Cyrillic text when a single-byte Cyrillic codec reads it as nothing
+    but Cyrillic letters; of KOI8-R and cp1251 (which swap the letters' cases), the one
+    with more lower-case letters, as prose has."""
+    best: tuple[int, str, str] | None = None
+    for codec in ("koi8_r", "cp1251"):
+        text = payload.decode(codec, errors="replace")
+        if not _CYRILLIC_TEXT.fullmatch(text):
+            continue
+        lower = sum(c.islower() for c in text if c >= "\u0400")
+        if best is None or lower > best[0]:
+            best = (lower, codec, text)
+    return None if best is None else (best[1], best[2])

@@ -8,18 +8,19 @@ UTF-8 (RFC 6532) and stray 8-bit bytes.
 
 from __future__ import annotations
 
-import contextlib
+import binascii
 import re
 from dataclasses import dataclass, field
-from email.errors import MessageError
-from email.header import decode_header, make_header
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+_BOM = b"\xef\xbb\xbf"
 _FOLD = re.compile(rb"\r?\n[ \t]+")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"(\?=)\s+(?==\?)")  # blanks between encoded words are not text
 _FIRST_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>\s*$|^\s*([^<>\s@\"(),:;]+@[^<>\s@\"(),:;]+)\s*$")
@@ -74,11 +75,17 @@ class Headers:
     @property
     def parent_id(self) -> str | None:
         """The message this one answers: In-Reply-To, else the last of References."""
-        irt = message_ids(self.get("in-reply-to") or "")
-        if irt:
-            return irt[0]
+        candidates = self.parent_candidates
+        return candidates[0] if candidates else None
+
+    @property
+    def parent_candidates(self) -> list[str]:
+        """Ids this message may answer, best first: In-Reply-To, then References from the
+        last. Threading tries the next when one is not in the mail: an obsolete
+        In-Reply-To ("<jane@x>'s message of ...") names an address, not a message."""
+        irt = message_ids(self.get("in-reply-to") or "")[:1]
         refs = message_ids(self.get("references") or "")
-        return refs[-1] if refs else None
+        return list(dict.fromkeys(irt + refs[::-1]))
 
     @property
     def has_parent_ref(self) -> bool:
@@ -123,6 +130,7 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
 
     `block` may be a whole message: the scan stops at the first blank line.
     """
+    block = without_bom(block)
     end = header_end(block)
     body_offset = -1
     if end >= 0:
@@ -149,20 +157,42 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
     return result
 
 
+def without_bom(data: bytes) -> bytes:
+    """The bytes without a leading UTF-8 byte order mark (Windows tools write one)."""
+    return data[3:] if data.startswith(_BOM) else data
+
+
 def decode_value(raw: bytes | str) -> str:
-    """A header value as text: RFC 2047 words decoded, raw 8-bit read as UTF-8 or cp1252."""
+    """A header value as text: RFC 2047 words decoded one by one, raw 8-bit bytes and
+    words in unknown or wrong charsets recovered as bodies are (`body.decode_text`)."""
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
+            text = _decode_bytes(raw, None)
     else:
         text = raw
     if "=?" in text:
-        # An unknown charset or a malformed encoded word: keep the raw text.
-        with contextlib.suppress(LookupError, UnicodeError, ValueError, MessageError):
-            text = str(make_header(decode_header(text)))
+        text = _ENCODED_WORD.sub(_decode_word, _BETWEEN_WORDS.sub(r"\1", text))
     return text.strip()
+
+
+def _decode_word(m: re.Match[str]) -> str:
+    """One encoded word as text; a malformed one stays as it is, alone."""
+    charset, encoding, payload = m.groups()
+    data = payload.encode("utf-8", "surrogateescape")
+    try:
+        # Bad base64 padding raises, as in the stdlib: the word stays raw.
+        data = binascii.a2b_base64(data) if encoding in "bB" else binascii.a2b_qp(data, header=True)
+    except (binascii.Error, ValueError):
+        return m.group()
+    return _decode_bytes(data, charset.split("*", 1)[0])  # "utf-8*en": RFC 2231 language
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    from .body import decode_text  # the body's fallback chain; body imports the parser
+
+    return decode_text(data, charset)[0]
 
 
 def message_ids(value: str) -> list[str]:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborNode as Node
 
 # Breaks we insert are marked with private characters, so that the whitespace of the HTML
 # source (insignificant) can be collapsed first: P around paragraphs, L around other
@@ -17,9 +21,13 @@ _LINES = (
 # Quoted history as mail clients mark it up: Gmail, Apple Mail/Thunderbird (type=cite),
 # Yahoo, Outlook on the web, Thunderbird's attribution line.
 _QUOTES = (
-    "blockquote, .gmail_quote, .gmail_extra, .yahoo_quoted, #divRplyFwdMsg, "
+    "blockquote, .gmail_quote, .gmail_extra, .yahoo_quoted, "
     "#appendonsend ~ *, .moz-cite-prefix, div[name=quote], .OutlookMessageHeader"
 )
+# Outlook on the web's header block (From/Sent/To/Subject) of the quoted message: the
+# quoted body follows it as siblings, not inside it, so the cut runs to the end.
+_HISTORY_START = "#divRplyFwdMsg"
+_TOP = frozenset({"body", "html", "-document"})
 _SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
 _BREAKS = re.compile(f" *[{_P}{_L}{_B}][ {_P}{_L}{_B}]*")
 
@@ -39,6 +47,9 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     for node in reversed(tree.css(_DROP)):
         node.decompose()
     if drop_quotes:
+        start = tree.css_first(_HISTORY_START)
+        if start is not None:
+            _drop_rest(start)
         for node in reversed(tree.css(_QUOTES)):
             node.decompose()
     for node in reversed(tree.css("pre")):
@@ -60,3 +71,20 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     raw = root.text(deep=True) if root is not None else ""
     text = _SPACES.sub(" ", raw.replace("\xa0", " "))
     return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ")
+
+
+def _drop_rest(node: Node) -> None:
+    """Remove `node`, the <hr> Outlook puts just before it, and everything after it."""
+    before = node.prev
+    while before is not None and before.tag == "-text" and not (before.text() or "").strip():
+        before = before.prev
+    if before is not None and before.tag == "hr":
+        before.decompose()
+    current: Node | None = node
+    while current is not None and current.tag not in _TOP:
+        parent = current.parent
+        while current.next is not None:
+            current.next.decompose()
+        if current is node:
+            node.decompose()
+        current = parent

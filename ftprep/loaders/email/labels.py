@@ -14,14 +14,52 @@ if TYPE_CHECKING:
 
 # Gmail pseudo-labels and the standard folders of mail clients: they say where a message
 # sits, not what it is about, so they never become a class label.
-SYSTEM_LABELS = frozenset(
+_ENGLISH_LABELS = frozenset(
     {
         "inbox", "sent", "sent mail", "sent items", "sent messages", "archived", "archive",
         "archives", "opened", "unread", "important", "starred", "spam", "junk", "junk e-mail",
         "junk email", "trash", "deleted items", "deleted messages", "bin", "chat", "chats",
         "drafts", "draft", "all mail", "outbox", "templates", "unsent messages", "notes",
-        "maildir", "mail", "local folders",
+        "maildir", "mail", "local folders", "snoozed", "muted", "scheduled",
     }
+)  # fmt: skip
+# Gmail Takeout writes the system labels in the account's language. Best-effort: the
+# languages below, in the forms Gmail shows (singular and plural where unsure), leaving
+# out names a team may use as a class ("Todos", "Suivi", "En attente"); a name missed
+# here can become a class. A user overrides with `label-priority` (which label
+# wins when several remain), `label-header` or `label-map-file` (labels from elsewhere),
+# or `labels` in [tool.ftprep] (the allowed classes, so anything else is rejected).
+_LOCALISED_LABELS = frozenset(
+    {
+        # German
+        "posteingang", "gesendet", "wichtig", "geöffnet", "ungelesen", "markiert",
+        "archiviert", "entwürfe", "entwurf", "papierkorb", "zurückgestellt", "alle nachrichten",
+        # French
+        "boîte de réception", "messages envoyés", "envoyés", "envoyé", "ouvert", "non lus",
+        "non lu", "suivis", "messages suivis", "archivé", "archivés", "brouillons", "brouillon",
+        "corbeille", "tous les messages",
+        # Spanish
+        "recibidos", "enviados", "enviado", "importante", "importantes", "abierto", "no leídos",
+        "no leído", "sin leer", "destacados", "destacado", "archivado", "archivados",
+        "borradores", "borrador", "papelera", "pospuestos", "pospuesto",
+        # Italian
+        "posta in arrivo", "posta inviata", "inviati", "inviato", "aperto", "da leggere",
+        "non letti", "non letto", "speciali", "archiviato", "archiviati", "bozze", "cestino",
+        "posticipati", "posticipato", "tutti i messaggi",
+        # Portuguese
+        "caixa de entrada", "e-mails enviados", "aberto", "não lidos", "não lido",
+        "com estrela", "arquivado", "arquivados", "rascunhos", "lixeira", "lixo", "adiados",
+        "adiado", "todos os e-mails",
+        # Dutch
+        "postvak in", "verzonden", "verzonden items", "belangrijk", "geopend", "ongelezen",
+        "met ster", "gearchiveerd", "concepten", "prullenbak", "gesnoozed", "alle berichten",
+    }
+)  # fmt: skip
+SYSTEM_LABELS = _ENGLISH_LABELS | _LOCALISED_LABELS
+# Gmail's inbox tabs ("Category Updates", "Kategorie Werbung") and their API names.
+_CATEGORY_PREFIXES = (
+    "category ", "category_", "kategorie ", "catégorie ", "categoría ", "categoria ",
+    "categorie ",
 )  # fmt: skip
 
 
@@ -40,7 +78,7 @@ def is_system_label(name: str) -> bool:
     return (
         not low
         or low in SYSTEM_LABELS
-        or low.startswith("category ")  # Gmail tabs: "Category Updates", "Category Promotions"
+        or low.startswith(_CATEGORY_PREFIXES)
         or low.startswith("\\")  # IMAP flags written by getmail & co: "\\Sent", "\\Important"
         or low.startswith("[gmail]")
     )

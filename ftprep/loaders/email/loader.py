@@ -12,7 +12,7 @@ from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
 from .body import Body, extract, extract_simple, parse
-from .headers import Headers, scan
+from .headers import Headers, scan, without_bom
 from .labels import is_system_label, load_label_map, normalise_message_id, parse_label_list
 from .labels import resolve as resolve_label
 from .mbox import HEADER_CAP, iter_mbox, read_span
@@ -101,10 +101,13 @@ class _Loader:
                 with source.path.open("rb") as f:
                     for span in iter_mbox(f):
                         entry = Entry(number, span.start, span.end, span.number)
-                        if span.header is None:
+                        header = span.header
+                        if header is None:
+                            header = _preamble_header(f, span.end)
+                        if header is None:
                             entry.problem = ("mbox-preamble", "text before the first From_ line")
                         else:
-                            self._fill(entry, scan(span.header, self.extra), source)
+                            self._fill(entry, scan(header, self.extra), source)
                         add(entry)
             except OSError as exc:
                 add(Entry(number, 0, -1, None, problem=_unreadable(exc)))
@@ -134,7 +137,9 @@ class _Loader:
             entry.problem = ("not-an-email", "no email header fields (From, To, Subject, ...)")
             return
         entry.message_id = h.message_id
-        entry.parent_id = h.parent_id
+        parents = h.parent_candidates
+        entry.parent_id = parents[0] if parents else None
+        entry.parent_fallbacks = tuple(parents[1:])
         entry.has_parent_ref = h.has_parent_ref
         sender = h.sender
         # Only compared for equality: a hash is a third of the size of the address.
@@ -254,7 +259,7 @@ class _Loader:
                 m = read_msg(source.path, self.options.prefer, self.extra)
                 headers, body, categories = m.headers, m.body, m.categories
             else:
-                data = self._bytes(e, source)
+                data = without_bom(self._bytes(e, source))  # offsets of scan = of parse
                 headers = scan(data, self.extra)
                 simple = extract_simple(data, headers) if headers.is_mail else None
                 body = simple or extract(parse(data), self.options.prefer)
@@ -309,6 +314,16 @@ class _Loader:
         if h is not None:
             raw = {k: v for k in ("subject", "from", "date") if (v := h.get(k))} or None
         return Rejected(self._ref(i), reason, detail, raw)
+
+
+def _preamble_header(f: BinaryIO, end: int) -> bytes | None:
+    """The head of an mbox preamble when it is a message that lost its From_ line (the
+    first of a Thunderbird folder, say), else None: junk stays a preamble."""
+    resume = f.tell()
+    f.seek(0)
+    head = f.read(min(end, HEADER_CAP))
+    f.seek(resume)
+    return head if scan(head).is_mail else None
 
 
 def _unreadable(exc: OSError) -> tuple[str, str]:

@@ -10,6 +10,7 @@ the size of the mailbox; callers keep only the byte spans.
 
 from __future__ import annotations
 
+import io
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -61,6 +62,21 @@ def looks_like_mbox(head: bytes) -> bool:
     """True when the first non-blank line of `head` is a From_ line."""
     stripped = head.lstrip(b"\r\n\t ")
     return is_from_line(stripped[: stripped.find(b"\n") + 1 or len(stripped)])
+
+
+def count_message_starts(head: bytes) -> int:
+    """How many lines of `head` start a message by the splitter's own rule, wherever they
+    sit: a mailbox with junk (or a message without its From_ line) before the first one
+    is still a mailbox."""
+    count = 0
+    lines = _lines(io.BytesIO(head))
+    current = next(lines, None)
+    while current is not None:
+        following = next(lines, None)
+        if current[2] and _starts_message(current[1], following):
+            count += 1
+        current = following
+    return count
 
 
 def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:

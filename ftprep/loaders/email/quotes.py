@@ -28,7 +28,10 @@ _DIGIT = re.compile(r"\d")
 _ORIGINAL = re.compile(
     r"^[-_\s]*-{2,}\s*(?:Original Message|Original|Ursprüngliche Nachricht|Message d'origine|"
     r"Mensaje original|Messaggio originale|Oorspronkelijk bericht|Originalmeddelande|"
-    r"Oprindelig meddelelse|Původní zpráva|Wiadomość oryginalna|Исходное сообщение)\s*-{2,}\s*$",
+    r"Oprindelig meddelelse|Původní zpráva|Wiadomość oryginalna|Исходное сообщение|"
+    # Gmail's and Outlook's forward markers
+    r"Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
+    r"Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
 _FIELD = re.compile(r"^\*?\s*([^\W\d_][\w\- ]{0,24}?)\s?\*?\s?[:：]\*?(?:\s|$)")

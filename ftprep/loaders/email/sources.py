@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .mbox import SNIFF_BYTES, looks_like_mbox
+from .mbox import SNIFF_BYTES, count_message_starts, looks_like_mbox
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -34,9 +35,10 @@ def discover(paths: Sequence[Path], *, eml_folder_labels: bool = False) -> Itera
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            yield from _walk(path, (), eml_folder_labels)
+            yield from _walk(path, (), eml_folder_labels, seen)
         else:
             # A file named explicitly is always read; its content decides how.
             yield Source(path, _classify(path) or "eml")
@@ -50,17 +52,29 @@ def _classify(path: Path) -> Kind | None:
     except OSError:
         return "eml"  # let the reader report the error as a Rejected
     suffix = path.suffix.lower()
-    if head.startswith(_OLE_MAGIC) or suffix == ".msg":
-        return "msg"
+    if head.startswith(_OLE_MAGIC):
+        return "msg"  # the suffix alone says nothing: some tools save RFC 822 text as .msg
     if looks_like_mbox(head):
         return "mbox"
-    if suffix in _MBOX_SUFFIXES and b"\nFrom " in head:
-        return "mbox"  # an mbox with junk before its first From_ line
+    if suffix in _MBOX_SUFFIXES and not head.strip():
+        return "mbox"  # an empty mailbox: no messages, as an empty Thunderbird folder
+    if b"\nFrom " in head and _mbox_after_junk(path, head, suffix):
+        return "mbox"
     if suffix in _MAIL_SUFFIXES:
         return "eml"
     if _looks_like_headers(head):
         return "eml"
     return None
+
+
+def _mbox_after_junk(path: Path, head: bytes, suffix: str) -> bool:
+    """An mbox whose first line is not a From_ line (junk, or a Thunderbird folder whose
+    first message lost its envelope): with an mbox suffix any "From " line will do;
+    otherwise it takes two message starts, or one beside a Thunderbird .msf index."""
+    if suffix in _MBOX_SUFFIXES:
+        return True
+    starts = count_message_starts(head)
+    return starts > 1 or (starts == 1 and path.with_name(path.name + ".msf").exists())
 
 
 def _looks_like_headers(head: bytes) -> bool:
@@ -73,10 +87,22 @@ def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool) -> Iterator[Source]:
+def _first_visit(directory: Path, seen: set[str]) -> bool:
+    """False when the directory was walked already: symlinks (a `self -> .` in a Maildir
+    tree) would otherwise read the same mail again and again."""
+    real = os.path.realpath(directory)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
+
+
+def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool, seen: set[str]) -> Iterator[Source]:
     """Files under `root`; `rel` is the folder path from the directory the user gave."""
+    if not _first_visit(root, seen):
+        return
     if _is_maildir(root):
-        yield from _maildir(root, rel)
+        yield from _maildir(root, rel, seen)
         return
     try:
         entries = sorted(root.iterdir(), key=lambda p: p.name)
@@ -89,7 +115,7 @@ def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool) -> Iterator[Source
         if entry.is_dir():
             # Thunderbird keeps the subfolders of "billing" in "billing.sbd".
             name = entry.name[:-4] if entry.name.endswith(".sbd") else entry.name
-            yield from _walk(entry, (*rel, name), eml_labels)
+            yield from _walk(entry, (*rel, name), eml_labels, seen)
             continue
         if entry.suffix.lower() in _SKIP_SUFFIXES or not entry.is_file():
             continue
@@ -105,7 +131,7 @@ def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool) -> Iterator[Source
             yield Source(entry, kind)
 
 
-def _maildir(root: Path, rel: tuple[str, ...]) -> Iterator[Source]:
+def _maildir(root: Path, rel: tuple[str, ...], seen: set[str]) -> Iterator[Source]:
     """Messages in cur/ and new/ (tmp/ holds deliveries in progress), then Maildir++ subfolders."""
     try:
         subfolders = sorted(p for p in root.iterdir() if p.name.startswith(".") and _is_maildir(p))
@@ -129,4 +155,5 @@ def _maildir(root: Path, rel: tuple[str, ...]) -> Iterator[Source]:
             if entry.is_file() and not entry.name.startswith("."):
                 yield Source(entry, "eml", label, folder_path if label else None)
     for sub_dir in subfolders:
-        yield from _maildir(sub_dir, rel)
+        if _first_visit(sub_dir, seen):
+            yield from _maildir(sub_dir, rel, seen)

@@ -3,13 +3,14 @@
 Threading needs a few facts about every message before the second pass can start: where
 its bytes are, its Message-ID, the id it answers, the sender, the date, some flags. Kept
 as Python objects they cost some 550 bytes a message; here each message is one record of
-`RECORD.size` bytes appended to an unnamed temporary file, and its two id strings go to a
-second one (the "heap"). After the first pass both files are memory-mapped: numpy reads
-the columns it threads with, and the second pass unpacks one record at a time. So the
-process's heap holds nothing per message. The mapped pages are file cache, which the OS
-can write out and drop (unless the temporary directory, TMPDIR, is itself in RAM, as a
-tmpfs is); while threading reads every record they count in the resident size (~155
-bytes a message in the benchmark's mailboxes), and `release` drops them from it after.
+`RECORD.size` bytes appended to an unnamed temporary file, and its id strings (its own,
+the one it answers, a few fallback parents) go to a second one (the "heap"). After the
+first pass both files are memory-mapped: numpy reads the columns it threads with, and
+the second pass unpacks one record at a time. So the process's heap holds nothing per
+message. The mapped pages are file cache, which the OS can write out and drop (unless
+the temporary directory, TMPDIR, is itself in RAM, as a tmpfs is); while threading reads
+every record they count in the resident size (~155 bytes a message in the benchmark's
+mailboxes), and `release` drops them from it after.
 
 Ids are compared as 64-bit keyed hashes (`id_hash`); `threads` checks every match it
 makes against the strings here, so a collision cannot pair the wrong messages.
@@ -44,17 +45,21 @@ DELIVERY_REPORT = 32
 
 # Written in the first pass: source index, 1-based number in an mbox (-1: none), byte span
 # (end -1: to the end of the file), id hashes, sender hash, date, where the ids are in the
-# heap and their lengths (0: none), flags. Filled in by threading: the parent's index, the
+# heap and their lengths (0: none; the fallback parents are one space-separated run),
+# flags. Filled in by threading: the parent's index, the
 # kept copy of the Message-ID, the first reply candidate and the next one (-1: none), the
 # role.
 FIELDS = (
     ("source", "i4"), ("row", "i4"), ("start", "i8"), ("end", "i8"), ("mid", "u8"),
     ("parent", "u8"), ("sender", "i8"), ("date", "f8"), ("heap", "i8"), ("mid_len", "u4"),
-    ("parent_len", "u4"), ("flags", "u1"), ("up", "i8"), ("kept", "i8"), ("first", "i8"),
-    ("next", "i8"), ("role", "u1"),
+    ("parent_len", "u4"), ("fallbacks_len", "u4"), ("flags", "u1"), ("up", "i8"),
+    ("kept", "i8"), ("first", "i8"), ("next", "i8"), ("role", "u1"),
 )  # fmt: skip
 DTYPE = np.dtype([(name, "<" + code) for name, code in FIELDS])
 NONE = -1
+# Fallback parents kept per message: a few cover a broken In-Reply-To, where all of a long
+# References list would grow the heap file for nothing.
+MAX_FALLBACKS = 4
 
 
 def _struct_format() -> str:
@@ -110,6 +115,8 @@ class Entry:
     labelled: bool = False
     automated: str | None = None  # "auto-reply" / "delivery-report"
     problem: tuple[str, str] | None = None  # a reject already known from the scan
+    # Parents to try, in order, when parent_id is not in the mail (References, last first).
+    parent_fallbacks: tuple[str, ...] = ()
 
 
 class MessageTable:
@@ -132,6 +139,7 @@ class MessageTable:
         assert self._records is not None and self._heap is not None, "add after seal"
         mid = encode(e.message_id) if e.message_id else b""
         parent = encode(e.parent_id) if e.parent_id else b""
+        fallbacks = encode(" ".join(e.parent_fallbacks[:MAX_FALLBACKS]))
         flags = (HAS_REF * e.has_parent_ref) | (AGENT * e.is_agent) | (LABELLED * e.labelled)
         if e.automated:
             flags |= DELIVERY_REPORT if e.automated == "delivery-report" else AUTO_REPLY
@@ -141,12 +149,12 @@ class MessageTable:
         self._records.write(RECORD.pack(
             e.source, NONE if e.row is None else e.row, e.start, e.end,
             id_hash(self.key, mid) if mid else 0, id_hash(self.key, parent) if parent else 0,
-            e.sender, e.date, self._heap_size, len(mid), len(parent), flags,
+            e.sender, e.date, self._heap_size, len(mid), len(parent), len(fallbacks), flags,
             NONE, NONE, NONE, NONE, 0,
         ))  # fmt: skip
-        if mid or parent:
-            self._heap.write(mid + parent)
-            self._heap_size += len(mid) + len(parent)
+        if mid or parent or fallbacks:
+            self._heap.write(mid + parent + fallbacks)
+            self._heap_size += len(mid) + len(parent) + len(fallbacks)
         self._count += 1
 
     def seal(self) -> None:
@@ -186,6 +194,16 @@ class MessageTable:
         data = self._maps[1][heap : heap + mid_len + parent_len]
         return data[:mid_len], data[mid_len:]
 
+    def fallbacks(self, i: int) -> list[bytes]:
+        """Record `i`'s fallback parent ids, in the order to try them."""
+        return self._fallbacks(self.record(i))
+
+    def _fallbacks(self, r: Any) -> list[bytes]:
+        if not r.fallbacks_len:
+            return []
+        at = r.heap + r.mid_len + r.parent_len
+        return self._maps[1][at : at + r.fallbacks_len].split(b" ")
+
     def entry(self, i: int) -> Entry:
         """Message `i` as the first pass saw it (roles are the thread index's business)."""
         r = self.record(i)
@@ -200,6 +218,7 @@ class MessageTable:
             parent.decode("utf-8", "surrogatepass") if parent else None,
             bool(flags & HAS_REF), r.sender, bool(flags & AGENT), r.date,
             bool(flags & LABELLED), automated, self.problems.get(i),
+            tuple(x.decode("utf-8", "surrogatepass") for x in self._fallbacks(r)),
         )  # fmt: skip
 
     def rekey(self) -> None:

@@ -18,7 +18,8 @@ over, so the result is always that of comparing the strings.
 
 Roles, decided from headers alone:
 - with agent addresses/domains configured, a message from an agent that answers
-  (In-Reply-To, else the last References id) a customer message is a reply candidate;
+  (In-Reply-To, else the last References id; when that id is not in the mail, the
+  References from the last) a customer message is a reply candidate;
   other agent messages are "agent-message", or "orphan-reply" when the message they
   answer is not in the mailbox;
 - without them, a message answering a customer message from a different sender is a
@@ -167,6 +168,28 @@ class ThreadIndex:
             for i, j in zip((rows + a).tolist(), parent[rows].tolist(), strict=True):
                 if self._parent_id(t, i) != self._mid(t, j):
                     return False
+            missing = (c["parent_len"] > 0) & (c["fallbacks_len"] > 0) & ~ok
+            for i in (np.flatnonzero(missing) + a).tolist():
+                if not self._link_fallback(t, i, ids, kept):
+                    return False
+        return True
+
+    def _link_fallback(self, t: Any, i: int, ids: Any, kept: Any) -> bool:
+        """up: the first of message i's fallback parents that is in the mail, when its
+        In-Reply-To is not; False on a hash collision."""
+        if t["flags"][i] & tb.PROBLEM:
+            return True
+        for wanted in self.table.fallbacks(i):
+            key = np.uint64(tb.id_hash(self.table.key, wanted))
+            at = int(np.searchsorted(ids, key))
+            if at == len(ids) or ids[at] != key:
+                continue
+            j = int(kept[at])
+            if self._mid(t, j) != wanted:
+                return False
+            if j != i:
+                t["up"][i] = j
+                return True
         return True
 
     def _roles(self, t: Any) -> None:
