@@ -29,6 +29,14 @@ POSITIVES = [
     ("my number is 212 736 5000", [("PHONE", "212 736 5000")]),
     ("phone number: (212) 736-5000", [("PHONE", "(212) 736-5000")]),
     ("the router at 192.168.1.20 after the update", [("IP", "192.168.1.20")]),
+    # Cards printed with dots or spaced dashes; addresses in any letters; IBANs in lower
+    # case or with a space after the country (found by a labelled set of 337 tickets).
+    ("card 4319.6572.9986.8922 please", [("CARD", "4319.6572.9986.8922")]),
+    ("card 5180 - 1642 - 5047 - 7010", [("CARD", "5180 - 1642 - 5047 - 7010")]),
+    ("mail j\u00fcrgen.m\u00fcller@gmx.de now", [("EMAIL", "j\u00fcrgen.m\u00fcller@gmx.de")]),
+    ("IBAN de44 5001 0517 5407 3249 31 thanks", [("IBAN", "de44 5001 0517 5407 3249 31")]),
+    ("to DE 44 500 105 175 407 324 931 please", [("IBAN", "DE 44 500 105 175 407 324 931")]),
+    ("ref ORD-2024-000123, call (212) 736-5000", [("PHONE", "(212) 736-5000")]),
 ]
 
 # Look-alikes that must be left alone.
@@ -48,6 +56,13 @@ NEGATIVES = [
     "invoice no. 2124736500 is wrong",
     "order #212 736 5000 and ticket 2127365000 and account: 212-736-5000",
     "updated to version 10.2.3.4, firmware 1.0.0.12 and v2.1.0.3",
+    # Luhn-valid numbers that no card issuer uses, or not grouped as cards are.
+    "IMEI 356938035643809, EAN 4006381333931, Amazon order 114-2345678-9012345",
+    "see logo@2x.png and git@github.com:org/repo.git",
+    "Bestellnr. 6173330192, Order-Nr. 6173330192, commande n\u00b0 6173330192",
+    "Orders 4158672309, 3125550187 and 6173330192 are late",
+    "Chrome 122.0.6261.112 crashes since Version: 4.2.0.1",
+    "at 10 am on monday the 5th we met",
 ]
 
 
@@ -189,7 +204,7 @@ def _gate(text: str, kinds: set[str]) -> bool:
     from ftprep.clean import pii
 
     shape = pii._shape(text)
-    return (("IBAN" in kinds and b"AA99" in shape)
+    return (("IBAN" in kinds and (b"AA99" in shape or b"AA 99" in shape))
             or ("IP" in kinds and pii._DOTTED_QUAD.search(shape) is not None)
             or (bool(kinds & {"CARD", "PHONE"}) and pii._SEVEN_DIGITS in pii._digit_runs(shape)))
 

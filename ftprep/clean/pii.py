@@ -1,10 +1,13 @@
 """Personal data in ticket text: detection shared by redaction (convert) and checks.
 
 Built-in kinds and how each is confirmed, so that look-alikes are left alone:
-- EMAIL: a regex for local@domain.tld;
+- EMAIL: a regex for local@domain.tld (any letters; not a file name such as logo@2x.png
+  or a git remote such as git@host:org/repo);
 - PHONE: `phonenumbers.PhoneNumberMatcher`, valid numbers only, per configured region;
-  `+` international numbers are found whatever the region;
-- CARD: 13-19 digits (spaces or dashes allowed) starting 2-6, passing the Luhn check;
+  `+` international numbers are found whatever the region; not a number that an
+  identifier's name precedes (order, Bestellnr., n°...) or that is glued to a code;
+- CARD: 13-19 digits grouped as cards are printed (spaces, dashes or dots), with an
+  issuer's prefix and length, passing the Luhn check;
 - IBAN: country code, check digits and 11-30 alphanumerics passing the mod-97 check;
 - IP: IPv4 with octets 0-255 not inside a longer dotted run (so `1.2.3.4.5` is not one),
   IPv6 validated by `ipaddress`.
@@ -36,12 +39,33 @@ BUILTIN_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IP")
 _PRIORITY = {"EMAIL": 1, "IBAN": 2, "CARD": 3, "IP": 4, "PHONE": 5}  # custom kinds: 0
 _MAX_PASSES = 3
 
+# Local parts and domains may hold any letters (jürgen.müller@gmx.de). Each part is
+# bounded (64 characters, as RFC 5321 allows): an unbounded one made a long run of
+# letters before an "@" cost quadratic time (minutes for one 70 KB line).
 _EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])"
+    r"[\w!#$%&'*+/=?^`{|}~-]{1,64}(?:\.[\w!#$%&'*+/=?^`{|}~-]{1,64}){0,16}"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}[^\W\d_]{2,63}(?![\w-])"
+    r"(?!:[\w~/])"  # git@github.com:org/repo is a remote, not an address
 )
-_CARD = re.compile(r"(?<![0-9])[2-6](?:[ -]?[0-9]){12,18}(?![0-9])")
-_IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b")
+# "logo@2x.png": a file name at a display density, not an address.
+_FILE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "avif", "ico"})
+# 13-19 digits, in groups joined by a space, dash or dot (up to three of them: "4111 -
+# 1111", "4111  1111"); _is_card then checks the grouping, the issuer and Luhn.
+_CARD = re.compile(r"(?<![0-9])[2-6](?:[ .-]{0,3}[0-9]){12,18}(?![0-9])")
+_CARD_SEPARATORS = re.compile(r"[ .-]+")
+# As printed (DE44 5001 ...), with a space after the country (DE 44 ...), or in lower
+# case (de44...): the last two are checked against the country's IBAN length too.
+_IBAN = re.compile(r"\b(?:[A-Z]{2} ?|[a-z]{2})[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\b")
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
+    "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30,
+    "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22,
+    "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29,
+    "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+    "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = re.compile(rf"(?<![0-9.]){_OCTET}(?:\.{_OCTET}){{3}}(?![0-9]|\.[0-9])")
 _IPV6 = re.compile(
@@ -54,18 +78,31 @@ _PHONE_HINT = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)[0-9](?:[ ().\-/]{0,3}[
 # An identifier's name just before a number makes it that identifier, not a phone number:
 # "order 4823910576", "invoice no. 2024061234", "ticket #5550123" (a valid US number each).
 _ID_BEFORE = re.compile(
-    r"\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|booking|reservation"
+    r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|booking|reservation"
     r"|confirmation|transaction|receipt|serial|sku|policy|claim|customer|member|parcel"
-    r"|shipment|contract)s?\b(?:[ \t]*(?:no\.?|nr\.?|number|num|id|code))?[ \t]*[#:]?[ \t]*\Z",
+    r"|shipment|contract|request|po|id|imei|voucher|coupon|gift[ \t-]?card|promo"
+    # German, French, Spanish: Bestellnr., Kundennummer, commande n°, número de pedido ...
+    r"|bestell\w*|kunden\w*|rechnungs\w*|rechnung|auftrag\w*|sendung\w*|vorgang\w*"
+    r"|commande|facture|dossier|colis|pedido|factura|cliente|referencia|env[ií]o)s?\b"
+    r"(?:[ \t-]*(?:no\.?|nr\.?|n[°º]|number|num|nummer|num[ée]ro|id|code))?"
+    r"(?:[ \t]+(?:is|was|ist|est|es|de))?|\bn[°º])\s*[#:.]?\s*\(?"
+    # ... and the numbers of a list after it: "orders 4158672309, 3125550187 and ".
+    r"(?:[0-9][0-9 ()./-]{4,24}[0-9]\)?[ \t]*(?:,|&|/|\band\b|\bund\b|\bet\b|\by\b)[ \t]*)*\Z",
     re.IGNORECASE,
 )
+# A number glued to a code's prefix (ORD-2024-000123, INV2024061) is part of that code.
+_GLUED_BEFORE = re.compile(r"[A-Za-z]-?\Z|[A-Za-z0-9]-\Z")
 # A version's name just before a dotted quad makes it a version, not an IP address:
 # "version 10.2.3.4", "firmware 1.0.0.12", "v2.1.0.3". Both look on the same line only.
 _VERSION_BEFORE = re.compile(
-    r"(?:\b(?:version|ver\.?|firmware|build|release|kernel|driver|patch)[ \t]*|\bv)\Z",
+    r"(?:\b(?:version|ver\.?|firmware|build|release|kernel|driver|patch|update|clause|section"
+    r"|chapter|paragraph|abschnitt|kapitel|absatz|article|artikel)(?:[ \t]*(?::|=|-|is|ist|est))?"
+    r"[ \t]*|\bv[ \t]?)\Z",
     re.IGNORECASE,
 )
-_CONTEXT_CHARS = 40
+_CONTEXT_CHARS = 80
+# Four or more dot-joined numbers (Chrome 122.0.6261.112) are a version, not a phone.
+_DOTTED_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+){3,}")
 _DATES = re.compile(
     r"\b(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
@@ -190,11 +227,12 @@ class PiiDetector:
             ]
         kinds = self.kinds
         if "@" in text and "EMAIL" in kinds:
-            found += [(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
+            found += [(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)
+                      if m.group().rpartition(".")[2].lower() not in _FILE_SUFFIXES]
         everything = not self.screen
         shape = _shape(text)
         if b"9" in shape or everything:
-            if "IBAN" in kinds and (b"AA99" in shape or everything):
+            if "IBAN" in kinds and (b"AA99" in shape or b"AA 99" in shape or everything):
                 found += _ibans(text)
             if "IP" in kinds:
                 found += _ips(text, shape, everything)
@@ -277,14 +315,44 @@ class PiiDetector:
         out = []
         for region in self.regions:
             for m in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-                if not _ID_BEFORE.search(text, max(0, m.start - _CONTEXT_CHARS), m.start):
+                before = max(0, m.start - _CONTEXT_CHARS)
+                if not (_ID_BEFORE.search(text, before, m.start)
+                        or _GLUED_BEFORE.search(text, before, m.start)
+                        or _in_dotted_version(text, m.start, m.end)):
                     out.append((m.start, m.end, "PHONE"))
         return out
 
 
+# Issuer prefixes and the lengths their cards have: (first, last prefix), (lengths).
+# Luhn alone let through IMEI numbers, EAN barcodes and order numbers.
+_ISSUERS = (
+    ((4, 4), (16, 19)),  # Visa (13-digit cards are no longer issued; EANs are 13 digits)
+    ((51, 55), (16,)), ((2221, 2720), (16,)),  # Mastercard
+    ((34, 34), (15,)), ((37, 37), (15,)),  # American Express
+    ((300, 305), (14, 15, 16, 17, 18, 19)), ((36, 36), (14, 15, 16, 17, 18, 19)),  # Diners
+    ((38, 39), (16, 17, 18, 19)),  # Diners
+    ((6011, 6011), (16, 17, 18, 19)), ((644, 649), (16, 17, 18, 19)), ((65, 65), (16, 17, 18, 19)),
+    ((62, 62), (16, 17, 18, 19)),  # UnionPay
+    ((3528, 3589), (16, 17, 18, 19)),  # JCB
+    ((2200, 2204), (16, 17, 18, 19)),  # Mir
+    ((5018, 5018), (13, 14, 15, 16, 17, 18, 19)), ((5020, 5020), (13, 14, 15, 16, 17, 18, 19)),
+    ((5038, 5038), (13, 14, 15, 16, 17, 18, 19)), ((5893, 5893), (13, 14, 15, 16, 17, 18, 19)),
+    ((6304, 6304), (13, 14, 15, 16, 17, 18, 19)), ((6759, 6759), (13, 14, 15, 16, 17, 18, 19)),
+    ((6761, 6763), (13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    ((50, 50), (13, 14, 15, 16, 17, 18, 19)), ((56, 58), (13, 14, 15, 16, 17, 18, 19)),
+    ((63, 63), (13, 14, 15, 16, 17, 18, 19)), ((67, 67), (13, 14, 15, 16, 17, 18, 19)),  # Maestro
+)  # fmt: skip
+
+
 def _is_card(candidate: str) -> bool:
-    digits = candidate.replace(" ", "").replace("-", "")
+    groups = _CARD_SEPARATORS.split(candidate)
+    digits = "".join(groups)
     if not 13 <= len(digits) <= 19 or digits.count(digits[0]) == len(digits):
+        return False
+    if len(groups) > 1 and not _card_grouping([len(g) for g in groups]):
+        return False  # 114-2345678-9012345 is an order number, however it checks out
+    if not any(lo <= int(digits[:len(str(lo))]) <= hi and len(digits) in lengths
+               for (lo, hi), lengths in _ISSUERS):
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -295,7 +363,36 @@ def _is_card(candidate: str) -> bool:
     return total % 10 == 0
 
 
+def _in_dotted_version(text: str, start: int, end: int) -> bool:
+    lo = start
+    while lo > 0 and (text[lo - 1].isdigit() or text[lo - 1] == "."):
+        lo -= 1
+    hi = end
+    while hi < len(text) and (text[hi].isdigit() or text[hi] == "."):
+        hi += 1
+    return _DOTTED_VERSION.fullmatch(text[lo:hi].strip(".")) is not None
+
+
+def _card_grouping(sizes: list[int]) -> bool:
+    """How cards are printed: fours with a shorter last group (4-4-4-4, 4-4-4-4-3), or
+    American Express and Diners' 4-6-5 and 4-6-4."""
+    return (all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4) or sizes in (
+        [4, 6, 5], [4, 6, 4])
+
+
+def _as_printed_or_known(candidate: str) -> bool:
+    """An IBAN in lower case or with a space after its country ("at 10 am on ...") must
+    have that country's length and mostly digits after the check digits, as real ones do."""
+    if candidate[2] != " " and not candidate[:2].islower():
+        return True
+    compact = candidate.replace(" ", "").upper()
+    bban = compact[4:]
+    return (_IBAN_LENGTHS.get(compact[:2]) == len(compact)
+            and sum(c.isdigit() for c in bban) * 2 >= len(bban))
+
+
 def _is_iban(compact: str) -> bool:
+    compact = compact.upper()
     if not 15 <= len(compact) <= 34:
         return False
     rearranged = compact[4:] + compact[:4]
@@ -309,7 +406,7 @@ def _ibans(text: str) -> list[tuple[int, int, str]]:
         candidate = m.group()
         # The regex may run on into following capitals ("... 00 BIC"): drop trailing groups.
         while candidate:
-            if _is_iban(candidate.replace(" ", "")):
+            if _is_iban(candidate.replace(" ", "")) and _as_printed_or_known(candidate):
                 out.append((m.start(), m.start() + len(candidate), "IBAN"))
                 break
             cut = candidate.rfind(" ")

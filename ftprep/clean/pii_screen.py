@@ -5,7 +5,7 @@ them in two cheap passes over the bytes, and every test below then looks only at
 bytes around them, where byte-string screens (translate to a shape, delete punctuation,
 find) cost several slow passes over the whole batch. Each test flags exactly the texts
 that pass the gate PiiDetector.find applies to one text (pii._shape, pii._digit_runs):
-- IBAN: "AA99" in the shape, i.e. two letters then two digits;
+- IBAN: "AA99" or "AA 99" in the shape, i.e. two letters (and a space) then two digits;
 - IPv4: the shape regex 9\\.9+\\.9+\\.9, tried where a digit, dot, digit starts;
 - card or phone: 7 digits in a row once phone punctuation is deleted, a digit right
   after a letter (or after letter and dash) not counting.
@@ -30,7 +30,7 @@ _PUNCT[list(PHONE_PUNCT)] = True
 _DOTTED_QUAD = re.compile(rb"[0-9]\.[0-9]+\.[0-9]+\.[0-9]")  # on the text, not its shape
 _RUN = 7  # digits in a row that may be a phone or card number
 _NEAR = 3  # gaps between two digits up to this many bytes are tested in bulk
-_PAD = 2  # NULs before the batch, so that every digit has two bytes before it
+_PAD = 3  # NULs before the batch, so that every digit has three bytes before it
 
 
 def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
@@ -43,7 +43,10 @@ def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
         return None
     found: set[int] = set()
     if "IBAN" in kinds:
-        start = at[_letter(b[at - 1]) & _letter(b[at - 2]) & digit[at + 1]] - 2
+        two = digit[at + 1]
+        glued = at[_letter(b[at - 1]) & _letter(b[at - 2]) & two] - 2
+        spaced = at[(b[at - 1] == 32) & _letter(b[at - 2]) & _letter(b[at - 3]) & two] - 3
+        start = np.concatenate([glued, spaced])
         if len(start):
             found |= joined.pieces_at(start - _PAD)
     if "IP" in kinds:

@@ -79,7 +79,8 @@ _JOINERS = b" ()-/"
 _NUMBER_RUN = re.compile(rb"9[9.]{5,}9")
 _DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")  # ftprep.clean.pii._DOTTED_QUAD, its IPv4 gate
 _SEVEN_DIGITS = b"9" * 7
-_IBAN_START = re.compile(rb"UU99")  # two capitals, two check digits
+# Two capitals (and a space) or two letters, then two check digits.
+_IBAN_START = re.compile(rb"UU ?99|(?<![Ua9_])[Ua][Ua]99")
 # ftprep.clean.pii.IPV6_COLONS on bytes (that module is imported only once a line needs it).
 _IPV6_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")
 # System prompts repeat on every line and replies often do (a label, a template): those
@@ -93,8 +94,9 @@ def may_contain_pii(text: str) -> bool:
     """False only when the built-in detectors cannot find anything in `text`: the
     detector's own gates for its kinds (ftprep.clean.pii), on bytes. An "@" (email); a
     dotted quad (IPv4); seven digits joined by phone punctuation once a digit glued to a
-    code is dropped (phone, card: "C-1234567" and "INV2024061" are codes); two capitals
-    before two digits (IBAN); two colons at most four hex digits apart (IPv6). A few
+    code is dropped (phone, card: "C-1234567" and "INV2024061" are codes); two letters
+    starting a word before two digits, or two capitals and a space (IBAN); two colons at
+    most four hex digits apart (IPv6). A few
     translates and searches that start on a literal: about 2.5 µs for 300 characters."""
     if "@" in text:
         return True
