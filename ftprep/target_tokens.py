@@ -32,7 +32,7 @@ class HFCounterAdapter:
 
         self._hf = HFChatCounter(path_or_name)
         self.model = path_or_name
-        self.encoding_name = f"tokenizer.json ({self._hf.folder})"
+        self.encoding_name = f"{self._hf.file.name} ({self._hf.folder})"
         self.exact = self._hf.exact
         self.info = _Info(base=path_or_name, max_tokens_per_example=limit)
 

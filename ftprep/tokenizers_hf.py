@@ -121,11 +121,22 @@ class HFChatCounter:
 
         self.folder = find_tokenizer(path_or_name, cache_dir)
         self.name = str(path_or_name)
-        self._tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
+        given = Path(path_or_name).expanduser()
+        # The file the user named, whatever it is called; else the folder's tokenizer.json.
+        file = given if given.is_file() else self.folder / TOKENIZER_FILE
+        self.file = file
+        try:
+            self._tokenizer = Tokenizer.from_file(str(file))
+        except Exception as exc:  # the Rust side raises a bare Exception
+            raise TokenizerNotFound(f"{file} is not a Hugging Face tokenizer file ({exc}); "
+                                    "give the model's tokenizer.json") from None
         config_path = self.folder / CONFIG_FILE
         config: dict[str, Any] = {}
         if config_path.is_file():
-            loaded = json.loads(config_path.read_text(encoding="utf-8"))
+            try:
+                loaded = json.loads(config_path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise TokenizerNotFound(f"{config_path} cannot be read as JSON ({exc})") from None
             config = loaded if isinstance(loaded, dict) else {}
         self.bos_token = _token_text(config.get("bos_token"))
         self.eos_token = _token_text(config.get("eos_token"))

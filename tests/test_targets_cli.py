@@ -182,3 +182,40 @@ def test_validate_takes_the_target_from_the_config(tmp_path: Path) -> None:
     assert result.exit_code == 0
     result = CliRunner().invoke(cli, ["validate", "--target", "azure", str(source)])
     assert result.exit_code == 2 and "use one of openai" in result.output
+
+
+def test_export_rejects_lines_the_target_would_refuse(tmp_path: Path) -> None:
+    # Assistant first is fine for OpenAI but not for Bedrock Nova: rejected with the
+    # target's own finding, so that what export writes passes `validate --target`.
+    first = {"messages": [{"role": "assistant", "content": "Hello!"},
+                          {"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok"}]}
+    source = _write(tmp_path / "in.jsonl", [_chat(0), first])
+    out, rejects = tmp_path / "nova.jsonl", tmp_path / "r.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", str(source), "-t", "bedrock-nova", "-o", str(out),
+                                 "--rejects", str(rejects)])
+    assert result.exit_code == 1
+    assert "rejected line 2: bedrock-nova would refuse the converted line: FT144" in result.stderr
+    assert len(_read(out)) == 1 and [r["line"] for r in _read(rejects)] == [2]
+    assert runner.invoke(cli, ["validate", "--target", "bedrock-nova", str(out), "--select",
+                               "FT144"]).exit_code == 0
+
+
+def test_export_passes_preference_lines_through_and_guards_every_output(tmp_path: Path) -> None:
+    dpo = {"input": {"messages": [{"role": "user", "content": "q"}]},
+           "preferred_output": [{"role": "assistant", "content": "good"}],
+           "non_preferred_output": [{"role": "assistant", "content": "bad"}]}
+    source = _write(tmp_path / "dpo.jsonl", [dpo])
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", str(source), "-t", "openai", "--line-format",
+                                 "openai-dpo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _read(out) == [dpo]
+    before = source.read_bytes()
+    clash = runner.invoke(cli, ["export", str(source), "-t", "openai", "-o", str(out),
+                                "--rejects", str(source)])
+    assert clash.exit_code == 2 and "rejects file" in clash.output and source.read_bytes() == before
+    missing = runner.invoke(cli, ["import", str(tmp_path / "nope.jsonl"), "--from", "alpaca",
+                                  "-o", str(out)])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output

@@ -146,3 +146,12 @@ def test_missing_tokenizer_says_how_to_get_one(tmp_path: Path,
         HFChatCounter("acme/not-cached")
     with pytest.raises(TokenizerNotFound):
         find_tokenizer(tmp_path / "empty-folder")
+
+
+def test_the_named_tokenizer_file_is_used_and_a_bad_one_is_a_clear_error(tmp_path: Path) -> None:
+    from ftprep.tokenizers_hf import HFChatCounter, TokenizerNotFound
+
+    bad = tmp_path / "tokenizer.json"
+    bad.write_text("{}", encoding="utf-8")
+    with pytest.raises(TokenizerNotFound, match="not a Hugging Face tokenizer file"):
+        HFChatCounter(bad)

@@ -4,6 +4,7 @@ convert between the canonical chat format and each target's line format."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -50,7 +51,8 @@ def export_command(source: str, target_name: str, line_format: str | None, outpu
     if to_format not in target.formats:
         raise click.BadParameter(f"{to_format!r}; {target.name} takes "
                                  f"{', '.join(target.formats)}", param_hint="--line-format")
-    _run(source, output_path, to_format, None, target.unsupported, rejects, verbose)
+    _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
+         line_errors=_target_line_errors(target.name, to_format))
 
 
 @click.command("import")
@@ -72,18 +74,35 @@ def import_command(source: str, from_name: str, output_path: str, rejects: str |
     _run(source, output_path, "openai-chat", formats, frozenset(), rejects, verbose)
 
 
+def _target_line_errors(target: str, to_format: str) -> Callable[[bytes, int], list[str]]:
+    """What `ftprep validate --target` would call an error in one exported line."""
+    from ftprep.checks.registry import Selection
+    from ftprep.report.finding import Severity
+    from ftprep.validate import FileValidator, ValidateOptions
+
+    validator = FileValidator(ValidateOptions(line_format=to_format, target=target,
+                                              selection=Selection()))
+
+    def errors(line: bytes, number: int) -> list[str]:
+        return [f"{f.code} {f.path or ''}: {f.message}".replace(" :", ":")
+                for f in validator.check_line(line, number=number) if f.severity == Severity.ERROR]
+    return errors
+
+
 def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str, ...] | None,
-         unsupported: frozenset[str], rejects: str | None, verbose: bool) -> None:
+         unsupported: frozenset[str], rejects: str | None, verbose: bool,
+         line_errors: Callable[[bytes, int], list[str]] | None = None) -> None:
+    from ftprep.cli.options import CannotRun
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
 
     try:
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
-                               unsupported=unsupported, rejects=rejects)
+                               unsupported=unsupported, rejects=rejects, line_errors=line_errors)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    except InputError as exc:
-        raise click.FileError(source, str(exc)) from None
+    except (InputError, OSError) as exc:
+        raise CannotRun(str(exc)) from None
     echo = _stderr
     rejected = f" ({len(summary.rejected)} rejected)" if summary.rejected else ""
     echo(f"converted {summary.converted} of {summary.read} line(s) from "

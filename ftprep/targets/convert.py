@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -61,13 +61,21 @@ def convert_file(
     from_formats: Iterable[str] | None = None,
     unsupported: frozenset[str] = frozenset(),
     rejects: str | Path | None = None,
+    line_errors: Callable[[bytes, int], list[str]] | None = None,
 ) -> ConversionSummary:
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
-    `to_format`, dropping `unsupported` features too. Raises ValueError when the output
-    would overwrite the input, and ftprep.jsonl.InputError when the input cannot be read."""
-    get_codec(to_format)  # fail before touching any file
-    if str(destination) != STDIN and str(source) != STDIN and same_file(source, destination):
-        raise ValueError(f"{destination} is the input file; write the output elsewhere")
+    `to_format`, dropping `unsupported` features too. `line_errors(line, number)` names
+    what the destination would refuse in a converted line: such a line is rejected with
+    it. Raises ValueError when the output would overwrite the input (or the rejects file
+    would overwrite either), or `to_format` is unknown, and ftprep.jsonl.InputError when
+    the input cannot be read."""
+    _known_destination(to_format)  # fail before touching any file
+    written = [(destination, "output"), *([(rejects, "rejects file")] if rejects else [])]
+    for path, what in written:
+        if str(path) != STDIN and str(source) != STDIN and same_file(source, path):
+            raise ValueError(f"{path} is the input file; write the {what} elsewhere")
+    if rejects and str(destination) != STDIN and Path(rejects).resolve() == Path(destination).resolve():
+        raise ValueError("the output and the rejects file must differ")
     prefer = tuple(from_formats) if from_formats is not None else None
     summary = ConversionSummary(display_name(source), display_name(destination), to_format)
     rejected_lines: list[str] = []
@@ -80,14 +88,19 @@ def convert_file(
                 continue  # blank lines hold no example; they are not counted as read
             summary.read += 1
             try:
-                fmt, record = _read_line(raw, fmt, prefer)
+                fmt, record = _read_line(raw, fmt, prefer, to_format)
+                summary.from_format = fmt.name
                 result = convert_record(record, fmt.name, to_format, unsupported)
+                line = json.dumps(result.record, ensure_ascii=False)
+                refused = line_errors(line.encode(), number) if line_errors else []
+                if refused:
+                    raise _BadLine(f"{to_format} would refuse the converted line: "
+                                   + "; ".join(refused))
             except (ConversionError, _BadLine) as exc:
                 summary.rejected.append((number, str(exc)))
                 rejected_lines.append(raw.decode("utf-8", "replace"))
                 continue
-            summary.from_format = fmt.name
-            out.write(json.dumps(result.record, ensure_ascii=False) + "\n")
+            out.write(line + "\n")
             summary.converted += 1
             if result.drops:
                 summary.drops.append((number, result.drops))
@@ -103,8 +116,19 @@ class _BadLine(Exception):
     """A line that is not valid input: it is rejected with this message."""
 
 
-def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | None
-               ) -> tuple[LineFormat, dict[str, Any]]:
+def _known_destination(to_format: str) -> None:
+    """A format ftprep converts to, or one that only passes through to itself."""
+    try:
+        get_codec(to_format)
+    except KeyError:
+        try:
+            get_format(to_format)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from None
+
+
+def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | None,
+               to_format: str) -> tuple[LineFormat, dict[str, Any]]:
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -116,10 +140,11 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
         if fmt is None or (prefer is not None and fmt.name not in prefer):
             wanted = ", ".join(prefer) if prefer else "a known line format"
             raise _BadLine(f"line is not in {wanted} (keys: {', '.join(sorted(obj)[:6])})")
-        try:
-            get_codec(fmt.name)
-        except KeyError as exc:  # a format with no conversion (openai-dpo)
-            raise _BadLine(str(exc.args[0])) from None
+        if fmt.name != to_format:
+            try:
+                get_codec(fmt.name)
+            except KeyError as exc:  # a format with no conversion (openai-dpo)
+                raise _BadLine(str(exc.args[0])) from None
     try:
         record: dict[str, Any] = fmt.adapter().validate_python(obj)
     except ValueError as exc:

@@ -375,7 +375,9 @@ def from_canonical(record: Record, line_format: str,
 def convert_record(record: Record, source: str, destination: str,
                    unsupported: frozenset[str] = frozenset()) -> Converted:
     """One valid line from one format to another, through the canonical form."""
-    if source == destination and not unsupported:
+    if source == destination and (not unsupported or source not in CODECS):
+        # A format without a codec (openai-dpo) passes through to itself only; the
+        # target's line rules (ftprep export checks them) say what it would refuse.
         return Converted(copy.deepcopy(record))
     canonical = to_canonical(record, source)
     out = from_canonical(canonical.record, destination, unsupported)
