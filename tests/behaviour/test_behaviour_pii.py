@@ -75,6 +75,9 @@ def test_severity_per_kind_off_and_allow_list() -> None:
     (finding,) = line_findings(chat(text, "billing"), configured)
     assert "email" in finding.message and finding.severity.label == "warning"
     assert line_findings(chat(text, "billing"), rules({"pii": {"enabled": False}})) == []
+    # A number is allowed however it is written: the hotline's digits decide.
+    hotline = rules({"pii": {"allow": ["+1 800 555 0199"]}})
+    assert line_findings(chat("Call us on 1-800-555-0199 or (800) 555-0199.", "x"), hotline) == []
 
 
 def test_code_severity_from_the_config_wins_over_the_kind() -> None:

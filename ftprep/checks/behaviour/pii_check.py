@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ftprep.checks.behaviour.line import RULES_VIEW, LineView, RuleHit
+from ftprep.checks.behaviour.settings import allow_forms
 from ftprep.checks.registry import Hit, Scope, register
 from ftprep.report.finding import Severity
 
@@ -55,7 +56,7 @@ def pii_in_training_data(rules: BehaviourRules, line: LineView) -> Iterator[Hit]
             continue
         for match in detector.find(text):
             if _is_placeholder(text, match, placeholders) or (
-                    allowed and " ".join(match.text.split()).casefold() in allowed):
+                    allowed and _is_allowed(match.text, allowed)):
                 continue
             severity = rules.pii_severity(match.kind)
             if severity is None:
@@ -125,6 +126,19 @@ def _screened(detector: Any) -> bool:
     kinds = getattr(detector, "kinds", None)
     return bool(getattr(detector, "screen", False) and not _custom(detector)
                 and kinds is not None and set(kinds) <= SCREENED_KINDS)
+
+
+def _is_allowed(found: str, allowed: frozenset[str]) -> bool:
+    """In the allow list as written, or as the same digits with or without a country
+    code of up to three digits ("(800) 555-0199" for "+1 800 555 0199")."""
+    forms = allow_forms(found)
+    if not allowed.isdisjoint(forms):
+        return True
+    digits = forms[-1]
+    return len(forms) > 1 and len(digits) >= 7 and any(
+        (0 < len(a) - len(digits) <= 3 and a.endswith(digits))
+        or (0 < len(digits) - len(a) <= 3 and digits.endswith(a) and len(a) >= 7)
+        for a in allowed)
 
 
 def _custom(detector: Any) -> tuple[str, ...]:

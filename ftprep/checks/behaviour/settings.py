@@ -289,11 +289,11 @@ class BehaviourRules:
 
     @property
     def pii_allowed(self) -> frozenset[str]:
-        """`[rules.pii] allow`, whitespace-normalised and case-folded."""
+        """`[rules.pii] allow` in the forms `allow_forms` gives."""
         allowed: frozenset[str] | None = self._cache.get("pii_allowed")
         if allowed is None:
             allowed = self._cache["pii_allowed"] = frozenset(
-                " ".join(v.split()).casefold() for v in self.settings.pii.allow)
+                form for value in self.settings.pii.allow for form in allow_forms(value))
         return allowed
 
     def pii_severity(self, kind: str) -> Severity | None:
@@ -358,3 +358,12 @@ def load_rules(config: Config, *, label_field: str | None = None) -> BehaviourRu
     except RulesError as exc:
         raise ConfigError(f"{config.source or '<config>'}: invalid settings in "
                           f"[tool.ftprep.rules]: {exc}") from None
+
+
+def allow_forms(value: str) -> tuple[str, ...]:
+    """How an allowed value is compared: whitespace-normalised and case-folded, and, for a
+    number, its letters and digits alone, so that "+1 (800) 555-0199" is "1-800-555-0199"."""
+    spaced = " ".join(value.split()).casefold()
+    if "@" in value or not any(c.isdigit() for c in value):
+        return (spaced,)
+    return (spaced, "".join(c for c in spaced if c.isalnum()))
