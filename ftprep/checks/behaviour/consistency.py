@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     from ftprep.dataset.collect import DatasetContext
 
 ROBUST_SIGMA = 1.4826  # MAD -> standard deviation for normal data
-MIN_SIGMA = 0.1
+# The spread never counts as narrower than this: with k = 3.5 a reply must be about half
+# or twice the median length to stand out, however alike templated replies are (at 0.1,
+# a correct reply 30% shorter than a template was already an outlier).
+MIN_SIGMA = 0.2
 # Lines named per finding (the stats keep the counts).
 MAX_LINES = 200
 MAX_QUOTED = 3
