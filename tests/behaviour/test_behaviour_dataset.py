@@ -70,6 +70,22 @@ def test_consistency_findings_name_label_lines_and_house_style() -> None:
     assert "2 of 30 replies labelled 'billing'" in finding.message and "“hi …”" in finding.message
 
 
+GERMAN = ("Hallo {name},\n\nvielen Dank für Ihre Nachricht. Wir haben die zweite Zahlung "
+          "erstattet, sie ist in drei Tagen auf Ihrem Konto.\n\nViele Grüße\nIhr Acme Kundenservice")
+
+
+def test_replies_in_another_language_are_not_drift_but_its_drift_still_counts() -> None:
+    # A team answering German customers in German: no house style of its own is imposed
+    # on those replies (FT521/FT522), while an English reply that drifts is still found.
+    records = BASE[:]
+    for i in (2, 5, 8, 11, 14):
+        records[i] = ticket("billing", i, reply=GERMAN.format(name=f"Kunde {i}"))
+    assert codes(dataset_findings(records, labelled(), select=("FT52",))[0]) == []
+    records[4] = ticket("billing", 4, reply=house_reply("billing", 4).replace("Hi", "Dear"))
+    (finding,) = dataset_findings(records, labelled(), select=("FT52",))[0]
+    assert finding.code == "FT521" and finding.line == 5
+
+
 def test_generation_task_is_one_group_and_label_replies_are_skipped() -> None:
     plain = [ticket("billing", i, as_json=False, reply=house_reply("billing", i) + f" Ref {i}.")
              for i in range(30)]
@@ -243,3 +259,20 @@ def test_conformity_counts_distinct_values_as_every_value(values: list[str], wor
     c = conformity(values, list(range(len(values))), words, min_share, first=first)
     assert (c.common, c.share, c.differ) == _conformity_over_every_value(values, words,
                                                                           min_share, first)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Hi Maria, thank you for your message. We have refunded the second payment.", "en"),
+    ("Hallo Maria, vielen Dank für Ihre Nachricht. Wir haben die Zahlung erstattet.", "de"),
+    ("Bonjour, merci pour votre message. Nous avons remboursé le paiement.", "fr"),
+    ("Hola María, muchas gracias por su mensaje. Hemos reembolsado el pago.", "es"),
+    ("Ciao Maria, grazie per il tuo messaggio. Abbiamo rimborsato il pagamento.", "it"),
+    ("Olá Maria, obrigado pela sua mensagem. Estamos a reembolsar o pagamento.", "pt"),
+    ("Hallo Maria, bedankt voor uw bericht. Wij hebben de betaling terugbetaald.", "nl"),
+    ("billing", ""),
+    ("Refunded: C-0012345, 42.50 EUR.", ""),
+])
+def test_guess_language(text: str, language: str) -> None:
+    from ftprep.checks.behaviour.language import guess_language
+
+    assert guess_language(text) == language

@@ -1,7 +1,8 @@
 """What the dataset-level behaviour checks keep of each example, collected in the check
 pipeline's single pass (`on_record`, beside the token and dataset features):
 
-- the reply's length in words and its first and last few normalised words (consistency);
+- the reply's length in words, its first and last few normalised words and its language
+  (consistency);
 - 64-bit hashes of the number-like tokens of the reply that its input does not contain
   (knowledge), with a bounded sample of the tokens themselves to quote;
 - a count per distinct system prompt.
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ftprep.checks.behaviour.language import guess_language
 from ftprep.checks.behaviour.line import LineView
 
 if TYPE_CHECKING:
@@ -41,12 +43,13 @@ _DAY = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
 _WORD = re.compile(r"[^\W_]+")
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s+({_MONTHS})[a-z]*\b", re.IGNORECASE)
-_SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "facts", "fact_start",
-                 "samples", "system_prompts")
+_SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "languages", "facts",
+                 "fact_start", "samples", "system_prompts")
 _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
-# (words, opening, closing, number tokens) of one reply text; bounded like the token memo.
-ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...]]
-_NO_REPLY: ReplySummary = (0, "", "", ())
+# (words, opening, closing, number tokens, language) of one reply text; bounded like the
+# token memo.
+ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...], str]
+_NO_REPLY: ReplySummary = (0, "", "", (), "")
 _MEMO_MAX_ENTRIES = 16_384
 
 
@@ -61,6 +64,7 @@ class BehaviourCollector:
         self.has_reply = bytearray()
         self.openings: list[str] = []
         self.closings: list[str] = []
+        self.languages: list[str] = []  # "en", "de" ... or "" (checks.behaviour.language)
         # Example i's fact hashes are facts[fact_start[i]:fact_start[i + 1]].
         self.facts = array("q")
         self.fact_start = array("I", [0])
@@ -84,12 +88,13 @@ class BehaviourCollector:
             elif role == "system" and system is None:
                 system = view.text(i)
         summary = self._reply_summary(view, last) if last is not None else _NO_REPLY
-        words, opening, closing, found = summary
+        words, opening, closing, found, language = summary
         self.lines.append(number)
         self.has_reply.append(words > 0)
         self.words.append(words)
         self.openings.append(opening)
         self.closings.append(closing)
+        self.languages.append(language)
         facts = facts_not_in(found, lambda: "\n".join(view.text(i) for i in range(
             last if last is not None else len(messages)))) if found else []
         if facts:
@@ -112,7 +117,8 @@ class BehaviourCollector:
             edge = self.edge
             # A few spare words: punctuation-only words vanish when normalised.
             summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
-                       _edge(raw[-(edge + 2):], edge, first=False), tuple(_number_tokens(text)))
+                       _edge(raw[-(edge + 2):], edge, first=False), tuple(_number_tokens(text)),
+                       guess_language(text))
             if key is not None:
                 if len(self._memo) >= _MEMO_MAX_ENTRIES:
                     self._memo.clear()
@@ -131,6 +137,7 @@ class BehaviourCollector:
         self.has_reply.extend(state["has_reply"])
         self.openings.extend(state["openings"])
         self.closings.extend(state["closings"])
+        self.languages.extend(state["languages"])
         self.facts.extend(state["facts"])
         self.fact_start.extend(start + fact_offset for start in state["fact_start"][1:])
         for i, sample in state["samples"].items():

@@ -66,7 +66,19 @@ def _judged(ctx: DatasetContext) -> dict[str, list[int]]:
     if groups is None or rules is None or not rules.settings.consistency.enabled:
         return {}
     least = rules.settings.consistency.min_replies
-    return {label: idx for label, idx in groups.by_label.items() if len(idx) >= least}
+    data: BehaviourCollector = ctx.behaviour
+    judged = {label: _main_language(data, idx) for label, idx in groups.by_label.items()}
+    return {label: idx for label, idx in judged.items() if len(idx) >= least}
+
+
+def _main_language(data: BehaviourCollector, indices: list[int]) -> list[int]:
+    """The replies in the label's most common language, and those whose language is not
+    known: a reply in another language is measured against no house style of its own."""
+    counts = Counter(data.languages[i] for i in indices if data.languages[i])
+    if len(counts) < 2:
+        return indices
+    main = counts.most_common(1)[0][0]
+    return [i for i in indices if data.languages[i] in (main, "")]
 
 
 def length_spread(data: BehaviourCollector, indices: list[int], k: float) -> LengthSpread:
@@ -184,7 +196,9 @@ def reply_opening_drift(ctx: DatasetContext) -> Iterator[Hit]:
     When 80 % or more of a label's replies start the same way ("Hi <name>,"), the others
     are usually drift: an old template, another agent's style, a reply pasted without its
     greeting. Compared on the first 1 to 3 normalised words (`edge-words`, `min-share`
-    in `[tool.ftprep.rules.consistency]`). Align them, or the model learns both."""
+    in `[tool.ftprep.rules.consistency]`). Replies in another language than most of the
+    label's (German among English ones) are left out of FT520-FT522. Align them, or the
+    model learns both."""
     yield from _edge_hits(ctx, first=True)
 
 
@@ -216,11 +230,11 @@ def consistency_stats(ctx: DatasetContext) -> dict[str, Any]:
                                "median": round(_median([float(w) for w in words]), 1),
                                "max": words[-1]}
         if label in judged:
-            spread = _spread_of(ctx, label, indices)
+            spread = _spread_of(ctx, label, judged[label])
             row.update({"usual_low": round(spread.low), "usual_high": round(spread.high),
                         "outliers": len(spread.outliers)})
             for table, first in ((openings, True), (closings, False)):
-                c = _edges_of(ctx, label, indices, first=first)
+                c = _edges_of(ctx, label, judged[label], first=first)
                 table[label] = {"replies": c.replies, "house_style": c.common or "(none)",
                                 "share": round(c.share, 4), "differ": len(c.differ)}
         lengths[label] = row
