@@ -92,9 +92,12 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
     if target is not None and target.name != "openai":
         estimates = _target_estimates(tokens, target, options, prices, validation_tokens)
         if not estimates:
+            providers = target.price_providers
+            how = (f"add a row with provider {providers[0]!r} to a --prices file" if providers
+                   else "it trains on hardware you run, which ftprep does not price")
             report.extend(list(selection.emit(
-                NOT_PRICED, f"{target.title}: ftprep has no verified per-token price; add a row "
-                f"with provider {target.price_providers[:1] or ['?']} to a --prices file", file=name)))
+                NOT_PRICED, f"{target.title}: ftprep has no verified per-token price; {how}",
+                file=name)))
         priced = estimates[:1]
     else:
         estimates = _estimates(tokens, by_encoding, counter, options, prices, validation_tokens)

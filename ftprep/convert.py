@@ -71,6 +71,9 @@ class ConvertSummary:
     labels: Counter[str] = field(default_factory=Counter)
     redactions: Counter[str] = field(default_factory=Counter)
     cleaning: dict[str, int] = field(default_factory=dict)
+    # What the email loader did to the messages read: attachments skipped, bodies whose
+    # charset had to be guessed or repaired.
+    email: Counter[str] = field(default_factory=Counter)
 
     @property
     def rejected_total(self) -> int:
@@ -95,6 +98,7 @@ class ConvertSummary:
             # Most first, ties by name: the same order on every run.
             "redactions": dict(sorted(self.redactions.items(), key=lambda kv: (-kv[1], kv[0]))),
             "cleaning": self.cleaning,
+            "email": dict(sorted(self.email.items())),
         }
 
 
@@ -113,9 +117,11 @@ def convert(
     allowed_labels: Sequence[str] = (),
     pii: Any = None,
     on_progress: Callable[[int], None] | None = None,
+    target: str | None = None,
 ) -> ConvertSummary:
     """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`.
-    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii])."""
+    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]). With a `target`, a line
+    that target's own rules refuse (Bedrock Nova's forbidden words ...) is rejected too."""
     from ftprep.loaders import load_chunks
     from ftprep.loaders.columns import LoaderError
 
@@ -124,7 +130,7 @@ def convert(
     check_outputs(sources, [output, rejects])
     _check_label_map(settings.email)
     build = _build_settings(settings, label_map, allowed_labels)
-    stages = _Stages(settings, pii, build)
+    stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     try:
         with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
@@ -172,7 +178,8 @@ def _check_label_map(email: EmailOptions) -> None:
 class _Stages:
     """Clean, filter, redact, build and validate one batch of loader output."""
 
-    def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings) -> None:
+    def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings,
+                 target: str | None = None) -> None:
         from ftprep.clean.text import TextCleaner
 
         self.settings = settings
@@ -183,7 +190,7 @@ class _Stages:
             from ftprep.clean.pii import PiiDetector, PiiSettings
 
             self.redactor = PiiDetector.from_settings(pii or PiiSettings())
-        self.lines = ChatLines(build.system_prompt, _line_validator())
+        self.lines = ChatLines(build.system_prompt, _line_validator(target))
         self.seen: dict[bytes, str] = {}
         # Labels and template fields reach the messages too: cleaned and redacted like
         # the texts, each distinct value once (a separate cleaner keeps the text counts).
@@ -228,6 +235,7 @@ class _Stages:
                               summary)
                 at += n
                 continue
+            _count_email_notes(item.fields, summary.email)
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
@@ -404,15 +412,24 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
+def _count_email_notes(fields: dict[str, Any], counts: Counter[str]) -> None:
+    attachments = fields.get("attachments")
+    if isinstance(attachments, int) and attachments > 0:
+        counts["attachments_skipped"] += attachments
+    if fields.get("charset_recovered"):
+        counts["charsets_recovered"] += 1
+
+
 def _rows_equal(values: list[Any], value: Any) -> set[int]:
     return {i for i, v in enumerate(values) if v == value} if value in values else set()
 
 
-def _line_validator() -> Any:
+def _line_validator(target: str | None = None) -> Any:
     from ftprep.checks.registry import Selection
     from ftprep.validate import FileValidator, ValidateOptions
 
-    return FileValidator(ValidateOptions(line_format="openai-chat", selection=Selection()))
+    return FileValidator(ValidateOptions(line_format="openai-chat", selection=Selection(),
+                                         target=target))
 
 
 def _dumps(value: Any) -> bytes:

@@ -84,6 +84,10 @@ class AtomicWriter:
     def __enter__(self) -> IO[Any]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        # mkstemp makes the file private (0600); the result gets the mode a plain open()
+        # would give it: an existing file's own, else 0666 less the umask.
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, _mode_for(self.path))
         self._handle = os.fdopen(fd, self.mode)
         return self._handle
 
@@ -95,6 +99,15 @@ class AtomicWriter:
         else:
             with contextlib.suppress(FileNotFoundError):
                 Path(self._tmp).unlink()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)  # the only way to read it; set straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def default_rejects_path(output: str | Path) -> Path:

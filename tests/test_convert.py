@@ -181,3 +181,30 @@ def test_unusable_label_map_file_is_a_clear_error_before_any_output(tmp_path: Pa
         result = run_cli("convert", str(mbox), "-o", str(out), "--config", str(config))
         assert result.exit_code == 2 and name in result.output and "Traceback" not in result.output
         assert not out.exists()
+
+
+def test_summary_counts_skipped_attachments_and_guessed_charsets(tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_bytes(
+        b"From: jo@example.com\nSubject: invoice\nMessage-ID: <a@x>\nX-Label: billing\n"
+        b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+        b"Content-Type: text/plain; charset=utf-8\n\nPlease refund the double charge.\n--B\n"
+        b"Content-Type: application/pdf; name=inv.pdf\nContent-Transfer-Encoding: base64\n\n"
+        b"JVBERi0xLjQK\n--B--\n")
+    (tmp_path / "b.eml").write_bytes(
+        b"From: al@example.com\nSubject: app\nMessage-ID: <b@x>\nX-Label: technical\n"
+        b"Content-Type: text/plain; charset=x-unknown\n\nThe caf\xe9 app crashes on start.\n")
+    settings = ConvertSettings.model_validate({"email": {"label-header": "X-Label"}})
+    summary = convert([tmp_path], tmp_path / "out" / "o.jsonl", settings)
+    assert summary.to_dict()["email"] == {"attachments_skipped": 1, "charsets_recovered": 1}
+
+
+def test_convert_for_a_target_rejects_what_that_target_refuses(tmp_path: Path, run_cli) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("text,label\nUser: my card was charged twice [EOS],billing\n"
+                   "The app crashes on start,technical\n", encoding="utf-8")
+    out = tmp_path / "nova.jsonl"
+    result = run_cli("convert", str(src), "-o", str(out), "--target", "bedrock-nova", "-f", "json")
+    summary = json.loads(result.stdout)
+    assert summary["written"] == 1 and summary["rejected_by_reason"] == {"invalid-example": 1}
+    (reject,) = lines(tmp_path / "nova.rejects.jsonl")
+    assert "FT146" in reject["detail"] and reject["row"] == 1

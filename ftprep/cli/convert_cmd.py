@@ -93,7 +93,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         with _progress() as tick:
             summary = convert(list(sources), canonical, settings,
                               rejects=rejects, label_map=label_map,
-                              allowed_labels=allowed, pii=pii, on_progress=tick)
+                              allowed_labels=allowed, pii=pii, on_progress=tick,
+                              target=None if canonical == output else target)
     except ConvertError as exc:
         raise CannotRun(str(exc)) from None
     result = summary.to_dict()
@@ -217,6 +218,9 @@ def _print_summary(result: dict[str, Any]) -> None:
         console.print("  PII redacted: " + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
     if result["cleaning"]:
         console.print("  cleaning: " + ", ".join(f"{k} {v:,}" for k, v in result["cleaning"].items()))
+    if result["email"]:
+        console.print("  email: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                                              for k, v in result["email"].items()))
     export = result.get("export")
     if export:
         console.print(f"  exported to {export['target']} ({export['format']}): {export['converted']:,} lines"
