@@ -80,8 +80,9 @@ _JOINERS = b" ()-/"
 _NUMBER_RUN = re.compile(rb"9[9.]{5,}9")
 _DOTTED_QUAD = re.compile(rb"9\.9+\.9+\.9")  # ftprep.clean.pii._DOTTED_QUAD, its IPv4 gate
 _SEVEN_DIGITS = b"9" * 7
-# Two capitals (and a space) or two letters, then two check digits.
-_IBAN_START = re.compile(rb"UU ?99|(?<![Ua9_])[Ua][Ua]99")
+# Two small letters starting a word, then two check digits (de44 ...). Tried only where
+# b"aa99" is: a pattern without a literal start would scan every byte of every line.
+_LOWER_IBAN_START = re.compile(rb"(?<![Ua9_])aa99")
 # ftprep.clean.pii.IPV6_COLONS on bytes (that module is imported only once a line needs it).
 _IPV6_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")
 # System prompts repeat on every line and replies often do (a label, a template): those
@@ -105,8 +106,9 @@ def may_contain_pii(text: str) -> bool:
     shape = raw.translate(_SHAPE)
     if 57 not in shape:  # no digit (ord("9")): int membership is a plain memchr
         return False
-    if _IBAN_START.search(shape):
-        return True
+    if b"UU99" in shape or b"UU 99" in shape or (
+            b"aa99" in shape and _LOWER_IBAN_START.search(shape)):
+        return True  # IBAN: two capitals (and a space) or two small letters, check digits
     # The run of 9s and dots is implied by both tests after it, and rarer than a digit.
     if _NUMBER_RUN.search(shape.translate(None, _JOINERS)) and (
             (b"9.9" in shape and _DOTTED_QUAD.search(shape)) or _SEVEN_DIGITS in _unglued(shape)):
