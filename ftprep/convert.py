@@ -32,6 +32,7 @@ from ftprep.records import Example, ExampleColumns, Rejected
 BATCH = 1000
 # Distinct labels and template-field values remembered cleaned (labels repeat).
 _VALUE_MEMO = 65_536
+_NOTHING_FOUND: Counter[str] = Counter()
 # A record from the loaders; a table's good rows come as columns.
 Item = Example | Rejected | ExampleColumns
 
@@ -195,7 +196,7 @@ class _Stages:
         # Labels and template fields reach the messages too: cleaned and redacted like
         # the texts, each distinct value once (a separate cleaner keeps the text counts).
         self._field_cleaner = TextCleaner(settings.clean)
-        self._cleaned_values: dict[str, tuple[str, Counter[str]]] = {}
+        self._cleaned_values: dict[str, tuple[str | None, Counter[str]]] = {}
         self._template_fields = [] if build.plain_template else build.template_fields
 
     def run(self, batch: list[Item],
@@ -230,7 +231,7 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                labels_in = [self._value(label, summary) for label in raw_labels]
+                labels_in = self._values(raw_labels, summary)
                 self._columns(item, texts[at:at + n], replies[at:at + n], labels_in, lines, bad,
                               summary)
                 at += n
@@ -249,22 +250,34 @@ class _Stages:
                 labels[line[1] or "(none)"] += 1
         return lines, bad
 
+    def _values(self, values: list[str | None], summary: ConvertSummary) -> list[str | None]:
+        """`_value` over a column: each distinct value looked up once."""
+        done = {value: self._cleaned(value) for value in set(values)}
+        if any(found for _, found in done.values()):
+            for value in values:  # redactions count per use
+                summary.redactions.update(done[value][1])
+        return [done[value][0] for value in values]
+
     def _value(self, value: str | None, summary: ConvertSummary) -> str | None:
         """A label or template field as it may appear in a message: cleaned, and redacted
         when redaction is on (its redactions are counted each time it is used)."""
+        cleaned, found = self._cleaned(value)
+        if found:
+            summary.redactions.update(found)
+        return cleaned
+
+    def _cleaned(self, value: str | None) -> tuple[str | None, Counter[str]]:
         if value is None or value.__class__ is not str:
-            return value
+            return value, _NOTHING_FOUND
         done = self._cleaned_values.get(value)
         if done is None:
             if len(self._cleaned_values) >= _VALUE_MEMO:
                 self._cleaned_values.clear()
-            cleaned, found = self._field_cleaner.clean(value), Counter[str]()
+            cleaned, found = self._field_cleaner.clean(value), _NOTHING_FOUND
             if self.redactor is not None:
                 cleaned, found = self.redactor.redact(cleaned)
             done = self._cleaned_values[value] = (cleaned, found)
-        if done[1]:
-            summary.redactions.update(done[1])
-        return done[0]
+        return done
 
     def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
                  raw_labels: list[str | None], lines: list[bytes], bad: list[Rejected],

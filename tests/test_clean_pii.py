@@ -204,7 +204,7 @@ def _gate(text: str, kinds: set[str]) -> bool:
     from ftprep.clean import pii
 
     shape = pii._shape(text)
-    return (("IBAN" in kinds and (b"AA99" in shape or b"AA 99" in shape))
+    return (("IBAN" in kinds and (b"AA99" in shape or pii.SPACED_IBAN_START.search(text)))
             or ("IP" in kinds and pii._DOTTED_QUAD.search(shape) is not None)
             or (bool(kinds & {"CARD", "PHONE"}) and pii._SEVEN_DIGITS in pii._digit_runs(shape)))
 

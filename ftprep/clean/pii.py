@@ -56,6 +56,9 @@ _CARD_SEPARATORS = re.compile(r"[ .-]+")
 # As printed (DE44 5001 ...), with a space after the country (DE 44 ...), or in lower
 # case (de44...): the last two are checked against the country's IBAN length too.
 _IBAN = re.compile(r"\b(?:[A-Z]{2} ?|[a-z]{2})[0-9]{2}(?: ?[A-Za-z0-9]){11,30}\b")
+# The spaced form's start, capitals only: "on 12 March" is everywhere in tickets, and
+# sending every such text to the detectors made convert three times slower.
+SPACED_IBAN_START = re.compile(r"[A-Z]{2} [0-9]{2}")
 _IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
     "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
@@ -232,7 +235,8 @@ class PiiDetector:
         everything = not self.screen
         shape = _shape(text)
         if b"9" in shape or everything:
-            if "IBAN" in kinds and (b"AA99" in shape or b"AA 99" in shape or everything):
+            if "IBAN" in kinds and (b"AA99" in shape or everything or (
+                    b"AA 99" in shape and SPACED_IBAN_START.search(text))):
                 found += _ibans(text)
             if "IP" in kinds:
                 found += _ips(text, shape, everything)

@@ -5,7 +5,8 @@ them in two cheap passes over the bytes, and every test below then looks only at
 bytes around them, where byte-string screens (translate to a shape, delete punctuation,
 find) cost several slow passes over the whole batch. Each test flags exactly the texts
 that pass the gate PiiDetector.find applies to one text (pii._shape, pii._digit_runs):
-- IBAN: "AA99" or "AA 99" in the shape, i.e. two letters (and a space) then two digits;
+- IBAN: "AA99" in the shape, i.e. two letters then two digits, or two capitals, a
+  space and two digits (pii.SPACED_IBAN_START);
 - IPv4: the shape regex 9\\.9+\\.9+\\.9, tried where a digit, dot, digit starts;
 - card or phone: 7 digits in a row once phone punctuation is deleted, a digit right
   after a letter (or after letter and dash) not counting.
@@ -45,7 +46,7 @@ def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
     if "IBAN" in kinds:
         two = digit[at + 1]
         glued = at[_letter(b[at - 1]) & _letter(b[at - 2]) & two] - 2
-        spaced = at[(b[at - 1] == 32) & _letter(b[at - 2]) & _letter(b[at - 3]) & two] - 3
+        spaced = at[(b[at - 1] == 32) & _capital(b[at - 2]) & _capital(b[at - 3]) & two] - 3
         start = np.concatenate([glued, spaced])
         if len(start):
             found |= joined.pieces_at(start - _PAD)
@@ -56,6 +57,10 @@ def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
     if "CARD" in kinds or "PHONE" in kinds:
         found |= _runs(joined, b, at)
     return found
+
+
+def _capital(x: Any) -> Any:
+    return (x - ord("A")) < 26  # uint8 wraps below "A"
 
 
 def _letter(x: Any) -> Any:
