@@ -25,20 +25,24 @@ _VOCABULARY = {
     "nl": "het u uw wij voor bedankt een niet van dat hebben wordt groet vriendelijke",
 }
 _LANGUAGE_OF = {word: code for code, words in _VOCABULARY.items() for word in words.split()}
+_KNOWN = frozenset(_LANGUAGE_OF)
 _PUNCTUATION = ".,;:!?()[]{}\"'“”„«»‘’¡¿-"
-_LOOK_AT = 16  # words: enough to decide (greetings and thanks come first), cheap (3 µs)
+_LOOK_AT = 16  # words: enough to decide (greetings and thanks come first), cheap (5 µs)
 _MIN_HITS = 2
 
 
 def guess_language(text: str) -> str:
     """"en", "de", "fr", "es", "it", "pt" or "nl"; "" when the text does not tell."""
+    # Distinct known words only: one C-level set intersection, then a loop over a few.
+    words = text[:_LOOK_AT * 12].casefold().split()[:_LOOK_AT]
+    known = _KNOWN.intersection([word.strip(_PUNCTUATION) for word in words])
+    if len(known) < _MIN_HITS:
+        return ""
     hits: dict[str, int] = {}
-    language_of = _LANGUAGE_OF.get
-    for word in text[:_LOOK_AT * 12].casefold().split()[:_LOOK_AT]:
-        code = language_of(word.strip(_PUNCTUATION))
-        if code is not None:
-            hits[code] = hits.get(code, 0) + 1
-    ranked = [*sorted(hits.values(), reverse=True), 0, 0]
+    for word in known:
+        code = _LANGUAGE_OF[word]
+        hits[code] = hits.get(code, 0) + 1
+    ranked = [*sorted(hits.values(), reverse=True), 0]
     if ranked[0] < _MIN_HITS or ranked[0] < 2 * ranked[1]:
         return ""
     return max(hits, key=hits.__getitem__)
