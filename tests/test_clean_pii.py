@@ -37,6 +37,8 @@ POSITIVES = [
     ("IBAN de44 5001 0517 5407 3249 31 thanks", [("IBAN", "de44 5001 0517 5407 3249 31")]),
     ("to DE 44 500 105 175 407 324 931 please", [("IBAN", "DE 44 500 105 175 407 324 931")]),
     ("ref ORD-2024-000123, call (212) 736-5000", [("PHONE", "(212) 736-5000")]),
+    # 00 dials abroad in most of the world, whatever the configured regions.
+    ("Phone: 0044 20 7946 0958.", [("PHONE", "0044 20 7946 0958")]),
 ]
 
 # Look-alikes that must be left alone.

@@ -93,6 +93,8 @@ _ID_BEFORE = re.compile(
     r"(?:[0-9][0-9 ()./-]{4,24}[0-9]\)?[ \t]*(?:,|&|/|\band\b|\bund\b|\bet\b|\by\b)[ \t]*)*\Z",
     re.IGNORECASE,
 )
+# The international prefix 00 before a country code (not inside a longer number).
+_IDD_00 = re.compile(r"(?<![0-9+])00(?=[1-9])")
 # A number glued to a code's prefix (ORD-2024-000123, INV2024061) is part of that code.
 _GLUED_BEFORE = re.compile(r"[A-Za-z]-?\Z|[A-Za-z0-9]-\Z")
 # A version's name just before a dotted quad makes it a version, not an IP address:
@@ -316,14 +318,19 @@ class PiiDetector:
             return []
         from phonenumbers import Leniency, PhoneNumberMatcher
 
+        # "0044 20 7946 0958": most of the world dials abroad with 00, which the matcher
+        # reads as "+" only for those regions. Read " +" in its place (same length, so the
+        # offsets hold) and give the match its first 0 back.
+        probe = _IDD_00.sub(" +", text) if "00" in text else text
         out = []
         for region in self.regions:
-            for m in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-                before = max(0, m.start - _CONTEXT_CHARS)
-                if not (_ID_BEFORE.search(text, before, m.start)
-                        or _GLUED_BEFORE.search(text, before, m.start)
-                        or _in_dotted_version(text, m.start, m.end)):
-                    out.append((m.start, m.end, "PHONE"))
+            for m in PhoneNumberMatcher(probe, region, leniency=Leniency.VALID):
+                start = m.start - 1 if probe[m.start] == "+" and text[m.start] == "0" else m.start
+                before = max(0, start - _CONTEXT_CHARS)
+                if not (_ID_BEFORE.search(text, before, start)
+                        or _GLUED_BEFORE.search(text, before, start)
+                        or _in_dotted_version(text, start, m.end)):
+                    out.append((start, m.end, "PHONE"))
         return out
 
 
