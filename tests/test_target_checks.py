@@ -1,7 +1,8 @@
-"""FT140-FT150: each target rule, table-driven, and the runner that applies them."""
+"""FT140-FT151: each target rule, table-driven, and the runner that applies them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -133,8 +134,30 @@ def test_rules_can_be_ignored_and_are_cached_per_shape() -> None:
 
 def test_target_checks_are_documented_and_numbered_from_140() -> None:
     codes = {c.code: c for c in all_checks() if c.name.startswith("target-")}
-    assert sorted(codes) == [f"FT{n}" for n in range(140, 151)]
+    assert sorted(codes) == [f"FT{n}" for n in range(140, 152)]
     for check in codes.values():
         assert check.summary and len(check.doc.splitlines()) >= 3
     assert get("target-forbidden-string").view == "target-record"
     assert get("FT143").view == "target-shape"
+
+
+def test_unsupported_features_are_warned_about_for_that_target_only(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from ftprep.cli import cli
+
+    line = {"messages": [{"role": "user", "content": "q"},
+                         {"role": "assistant", "content": "a", "weight": 0},
+                         {"role": "user", "content": "q2"}, {"role": "assistant", "content": "b"}],
+            "tools": [{"type": "function", "function": {"name": "f"}}]}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    runner = CliRunner()
+
+    def ft151(target: str) -> list[str]:
+        out = runner.invoke(cli, ["validate", str(path), "--target", target, "-f", "json",
+                                  "--select", "FT151"]).stdout
+        return [f["path"] for f in json.loads(out)["findings"]]
+    assert ft151("together") == ["$.tools"]
+    assert ft151("trl") == ["$.messages[1].weight"]
+    assert ft151("openai") == []

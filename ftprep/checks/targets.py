@@ -1,4 +1,4 @@
-"""FT140-FT150: a training target's own rules, applied only with `--target NAME`.
+"""FT140-FT151: a training target's own rules, applied only with `--target NAME`.
 
 The rules are data on the `Target` (ftprep/targets/); these checks read them. Line checks
 get the target first: "target-shape" checks see (target, roles) and are cached per
@@ -182,6 +182,35 @@ def forbidden_string(target: Target, record: Record, messages: list[Record]) -> 
                               path=path, message_index=i)
 
 
+@register("FT151", "target-unsupported-feature", Severity.WARNING, scope=Scope.LINE,
+          view="target-record")
+def unsupported_feature(target: Target, record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Example uses a feature the chosen target does not take.
+
+    Together AI's chat format has no tools or tool calls; TRL documents no per-message
+    weight, so a reply marked weight 0 would be trained on. The target ignores or rejects
+    them: `ftprep export --target NAME` drops them and says so. Remove them, or pick a
+    target that takes them."""
+    if not target.unsupported:
+        return
+    if "tools" in target.unsupported:
+        for key in ("tools", "functions", "parallel_tool_calls"):
+            if key in record:
+                yield Hit(f"{target.title} takes no tool definitions (`{key}`); export drops "
+                          "them", path=f"$.{key}")
+    for i, message in enumerate(messages):
+        if "tool calls" in target.unsupported and (
+                "tool_calls" in message or "function_call" in message or
+                message.get("role") in ("tool", "function")):
+            yield Hit(f"{target.title} takes no tool calls or tool results; export drops them",
+                      message_index=i)
+        if "weight" in target.unsupported and "weight" in message:
+            what = ("this reply would be trained on anyway" if message["weight"] == 0
+                    else "it is ignored")
+            yield Hit(f"{target.title} has no per-message weight: {what}; export drops it",
+                      path=".weight", message_index=i)
+
+
 def _texts(message: Record) -> Iterator[tuple[str, str]]:
     content = message.get("content")
     if isinstance(content, str):
@@ -201,8 +230,10 @@ class TargetRules:
         line = [c for c in checks_in_scope(Scope.LINE) if selection.enabled(c)]
         self.shape_checks = [c for c in line if c.view == "target-shape"]
         self.record_checks = [c for c in line if c.view == "target-record"]
-        if not self.target.forbidden_strings:
-            self.record_checks = [c for c in self.record_checks if c.code != "FT146"]
+        unused = {"FT146"} if not self.target.forbidden_strings else set()
+        if not self.target.unsupported:
+            unused.add("FT151")
+        self.record_checks = [c for c in self.record_checks if c.code not in unused]
         self._shape_hits: dict[Shape, list[tuple[Check, Hit]]] = {}
 
     @property

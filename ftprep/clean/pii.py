@@ -83,12 +83,12 @@ _PHONE_HINT = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)[0-9](?:[ ().\-/]{0,3}[
 _ID_BEFORE = re.compile(
     r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|booking|reservation"
     r"|confirmation|transaction|receipt|serial|sku|policy|claim|customer|member|parcel"
-    r"|shipment|contract|request|po|id|imei|voucher|coupon|gift[ \t-]?card|promo"
+    r"|shipment|contract|request|po|imei|voucher|coupon|gift[ \t-]?card|promo"
     # German, French, Spanish: Bestellnr., Kundennummer, commande n°, número de pedido ...
     r"|bestell\w*|kunden\w*|rechnungs\w*|rechnung|auftrag\w*|sendung\w*|vorgang\w*"
     r"|commande|facture|dossier|colis|pedido|factura|cliente|referencia|env[ií]o)s?\b"
     r"(?:[ \t-]*(?:no\.?|nr\.?|n[°º]|number|num|nummer|num[ée]ro|id|code))?"
-    r"(?:[ \t]+(?:is|was|ist|est|es|de))?|\bn[°º])\s*[#:.]?\s*\(?"
+    r"(?:[ \t]+(?:is|was|ist|est|es|de))?|\bn[°º])[ \t]*[#:.]?[ \t]*\(?"
     # ... and the numbers of a list after it: "orders 4158672309, 3125550187 and ".
     r"(?:[0-9][0-9 ()./-]{4,24}[0-9]\)?[ \t]*(?:,|&|/|\band\b|\bund\b|\bet\b|\by\b)[ \t]*)*\Z",
     re.IGNORECASE,
