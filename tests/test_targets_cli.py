@@ -219,3 +219,20 @@ def test_export_passes_preference_lines_through_and_guards_every_output(tmp_path
     missing = runner.invoke(cli, ["import", str(tmp_path / "nope.jsonl"), "--from", "alpaca",
                                   "-o", str(out)])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
+
+
+def test_prompt_completion_says_which_replies_stop_being_trained(tmp_path: Path) -> None:
+    two_turns = {"messages": [{"role": "user", "content": "q1"},
+                              {"role": "assistant", "content": "a1"},
+                              {"role": "user", "content": "q2"},
+                              {"role": "assistant", "content": "a2"}]}
+    source = _write(tmp_path / "in.jsonl", [two_turns])
+    out, back = tmp_path / "pc.jsonl", tmp_path / "back.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", str(source), "-t", "trl", "--line-format",
+                                 "trl-prompt-completion", "-o", str(out)])
+    assert result.exit_code == 0
+    assert "trained turns at $.messages[1] (an earlier reply goes into the prompt" in result.stderr
+    assert runner.invoke(cli, ["import", str(out), "--from", "trl", "-o", str(back)]).exit_code == 0
+    # Back in chat format the prompt's reply says it is not trained on.
+    assert _read(back)[0]["messages"][1] == {"role": "assistant", "content": "a1", "weight": 0}

@@ -81,6 +81,18 @@ def expressible(draw: st.DrawFn, fmt: str, unsupported: frozenset[str] = frozens
         # Anywhere, except after the completion of a prompt/completion line.
         last = len(messages) - (fmt == "trl-prompt-completion")
         messages.insert(draw(st.integers(1, last)), message("system"))
+    if fmt == "trl-prompt-completion":
+        # A prompt's assistant turns are not trained on: only untrained ones (weight 0)
+        # are expressible without loss, and without weights there are none.
+        k = len(messages)
+        while messages[k - 1]["role"] == "assistant":
+            k -= 1
+        prompt = [m for m in messages[:k] if m["role"] != "assistant" or "weight" in keeps]
+        for m in prompt:
+            if m["role"] == "assistant":
+                m["weight"] = 0
+        messages = [m for m in prompt if m["role"] != "tool" or any(
+            p.get("tool_calls") for p in prompt)] + messages[k:]
     record: Record = {"messages": messages}
     if "tools" in keeps and draw(st.booleans()):
         record["tools"] = [{"type": "function", "function": {"name": draw(names)}}]

@@ -319,6 +319,24 @@ def _enc_pc(messages: list[Record], extras: Record) -> Record:
     return {"prompt": messages[:k], "completion": messages[k:]}
 
 
+def _dec_pc(record: Record) -> Converted:
+    """A prompt's assistant turns are context, not trained on: weight 0 says so."""
+    converted = _canonical("trl-prompt-completion", record)
+    for message in converted.record["messages"][:len(record["prompt"])]:
+        if message.get("role") == "assistant":
+            message["weight"] = 0
+    return converted
+
+
+def _prompt_turns(messages: list[Record]) -> list[Drop]:
+    """Assistant replies before the completion go into the prompt, where TRL does not
+    train on them: a loss of training signal export must report."""
+    k = _completion_start(messages)
+    return [Drop("trained turns", f"$.messages[{i}]", "an earlier reply goes into the prompt, "
+                 "which is not trained on") for i, m in enumerate(messages[:k])
+            if m.get("role") == "assistant" and m.get("weight", 1) != 0]
+
+
 def _identity(record: Record) -> Converted:
     return Converted(copy.deepcopy(record))
 
@@ -333,7 +351,7 @@ CODECS: dict[str, Codec] = {c.format: c for c in (
     Codec("sharegpt", frozenset(), "inline", "string", _enc_sharegpt, _dec_sharegpt),
     Codec("alpaca", frozenset(), "single", "string", _enc_alpaca, _dec_alpaca, _pairs),
     Codec("trl-prompt-completion", ALL - {"tools"}, "inline", "parts", _enc_pc,
-          lambda r: _canonical("trl-prompt-completion", r), _pc_shape),
+          lambda r: _dec_pc(r), _pc_shape),
 )}
 
 
@@ -360,6 +378,8 @@ def from_canonical(record: Record, line_format: str,
     what is left is not a valid line (Bedrock Claude needs two messages)."""
     codec = get_codec(line_format)
     messages, extras, drops = strip(record, codec, unsupported)
+    if line_format == "trl-prompt-completion":
+        drops += _prompt_turns(record["messages"])
     line = codec.encode(messages, extras)
     fmt = get_format(line_format)
     try:
