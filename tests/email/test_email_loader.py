@@ -202,6 +202,16 @@ def test_label_header_and_map_file(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_label_map_entries_no_message_has_are_named(tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    _eml(tmp_path / "b.eml", "b@c", "Return.")
+    (tmp_path / "labels.csv").write_text("message_id,label\n<b@c>,returns\n<bb@c>,billing\n")
+    with caplog.at_level("WARNING"):
+        [example], _ = load([tmp_path / "b.eml"], label_map_file=tmp_path / "labels.csv")
+    assert example.label == "returns"
+    assert "1 of 2 label-map entries match no message (bb@c)" in caplog.text
+
+
 def test_strip_options_off() -> None:
     [example], _ = load([FIXTURES / "thread" / "02-agent.eml"], strip_quotes=False,
                         strip_signatures=False)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from .options import EmailOptions
 from .quotes import clean_subject, normalise, strip_quotes, strip_signature
 from .sources import Source, discover
 from .table import Entry
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -76,11 +79,13 @@ class _Loader:
         self.index = threads.ThreadIndex(options)
         self.languages = tuple(options.languages) or ("en",)
         self._files: OrderedDict[int, BinaryIO] = OrderedDict()
+        self._mapped: set[str] = set()  # label-map ids that some message has
 
     def run(self) -> Iterator[Example | Rejected]:
         try:
             for number, source in enumerate(self.sources):
                 self._scan(number, source)
+            self._warn_unused_map_entries()
             self.index.resolve()
             for i in range(len(self.index)):
                 if not i % _RELEASE_EVERY:
@@ -91,6 +96,15 @@ class _Loader:
                 f.close()
             self._files.clear()
             self.index.close()
+
+    def _warn_unused_map_entries(self) -> None:
+        """A mapping-file id that no message has is most likely a typo: say so once."""
+        unused = sorted(set(self.label_map) - self._mapped)
+        if unused:
+            log.warning("%s: %d of %d label-map entries match no message (%s%s): check those "
+                        "Message-IDs (with or without angle brackets)",
+                        self.options.label_map_file, len(unused), len(self.label_map),
+                        ", ".join(unused[:3]), " ..." if len(unused) > 3 else "")
 
     # -- first pass: headers only ------------------------------------------------------
 
@@ -148,8 +162,11 @@ class _Loader:
         date = h.date
         entry.date = _timestamp(date) if date else math.inf
         entry.automated = h.automated()
+        mapped = entry.message_id and normalise_message_id(entry.message_id)
+        if mapped and mapped in self.label_map:
+            self._mapped.add(mapped)
         entry.labelled = bool(
-            (entry.message_id and normalise_message_id(entry.message_id) in self.label_map)
+            (mapped and mapped in self.label_map)
             or (self.label_header and (h.get(self.label_header) or "").strip())
             or parse_label_list(h.get("x-gmail-labels") or "")
             or (source.folder and not is_system_label(source.folder))
