@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
 from ftprep.chatlines import ChatLines
 from ftprep.clean.text import CleanOptions
-from ftprep.jsonl import AtomicWriter, default_rejects_path, same_file
+from ftprep.jsonl import AtomicWriter, default_rejects_path, output_clash
 from ftprep.loaders.columns import ColumnMapping
 from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, ExampleColumns, Rejected
@@ -125,11 +125,11 @@ def convert(
     that target's own rules refuse (Bedrock Nova's forbidden words ...) is rejected too."""
     from ftprep.loaders import load_chunks
     from ftprep.loaders.columns import LoaderError
+    from ftprep.loaders.email.labels import LabelMapError
 
     settings = settings or ConvertSettings()
     rejects = rejects or default_rejects_path(output)
-    check_outputs(sources, [output, rejects])
-    _check_label_map(settings.email)
+    check_outputs(sources, [(output, "output"), (rejects, "rejects file")])
     build = _build_settings(settings, label_map, allowed_labels)
     stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
@@ -146,34 +146,18 @@ def convert(
                     rej.write(_dumps(item.to_dict()) + b"\n")
                 if on_progress is not None:
                     on_progress(summary.read)
-    except (LoaderError, OSError) as exc:
+    except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
     return summary
 
 
-def check_outputs(sources: Sequence[Path], outputs: Sequence[Path]) -> None:
-    """Raise ConvertError when a file to be written is an input, or two are the same."""
-    for target in outputs:
-        for source in sources:
-            if same_file(source, target):
-                raise ConvertError(f"{target} is an input; refusing to overwrite it")
-    resolved = [Path(target).resolve() for target in outputs]
-    for i, target in enumerate(resolved):
-        if target in resolved[:i]:
-            raise ConvertError(f"{outputs[i]} is given for two outputs (the output, the "
-                               "rejects file, the summary): each needs its own file")
-
-
-def _check_label_map(email: EmailOptions) -> None:
-    """A label-map file that cannot be used stops the run before any output is opened."""
-    if email.label_map_file:
-        from ftprep.loaders.email.labels import load_label_map
-
-        try:
-            load_label_map(email.label_map_file)
-        except ValueError as exc:
-            raise ConvertError(str(exc)) from None
+def check_outputs(sources: Sequence[Path], outputs: Sequence[tuple[Path, str]]) -> None:
+    """Raise ConvertError when a file to be written ((path, what) pairs) is an input, or
+    two are the same (ftprep.jsonl.output_clash)."""
+    clash = output_clash(sources, outputs)
+    if clash:
+        raise ConvertError(clash)
 
 
 class _Stages:
@@ -231,9 +215,8 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                labels_in = self._values(raw_labels, summary)
-                self._columns(item, texts[at:at + n], replies[at:at + n], labels_in, lines, bad,
-                              summary)
+                self._columns(item, texts[at:at + n], replies[at:at + n],
+                              self._values(raw_labels, summary), lines, bad, summary)
                 at += n
                 continue
             _count_email_notes(item.fields, summary.email)
@@ -280,7 +263,7 @@ class _Stages:
         return done
 
     def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                 raw_labels: list[str | None], lines: list[bytes], bad: list[Rejected],
+                 cleaned_labels: list[str | None], lines: list[bytes], bad: list[Rejected],
                  summary: ConvertSummary) -> None:
         """`_one` over a table's cleaned columns, adding to `lines` and `bad`: the rows
         that need no decision of their own (the usual case) are built and validated a
@@ -289,7 +272,7 @@ class _Stages:
         n = len(cols)
         build, opts = self.build, self.cleaner.options
         if not build.plain_template or self.settings.drop_duplicates:
-            return self._finish(cols, texts, replies, raw_labels, set(range(n)), [], [], [],
+            return self._finish(cols, texts, replies, cleaned_labels, set(range(n)), [], [], [],
                                 lines, bad, summary)
         # A superset of the rows _one would reject (or handle otherwise): text blank after
         # cleaning, length out of bounds, a label that does not normalise, no reply.
@@ -302,7 +285,7 @@ class _Stages:
         high = opts.max_chars if opts.max_chars is not None else float("inf")
         if sizes and (min(sizes) < low or max(sizes) > high):
             special.update(i for i, size in enumerate(sizes) if not low <= size <= high)
-        labels = build.normalise_labels(raw_labels)
+        labels = build.normalise_labels(cleaned_labels)
         need_label = build.needs_label or build.require_label
         for label in set(labels):
             if label.__class__ is not str and (label is not None or need_label):
@@ -322,17 +305,17 @@ class _Stages:
         built = self.lines.lines(users, assistants)
         if good and not self.lines.all_pass(built, users, assistants):
             special, good, built, written = set(range(n)), [], [], []  # prove each line alone
-        self._finish(cols, texts, replies, raw_labels, special, good, built, written, lines, bad,
+        self._finish(cols, texts, replies, cleaned_labels, special, good, built, written, lines, bad,
                      summary)
 
     def _finish(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                raw_labels: list[str | None], special: set[int], good: Sequence[int], built: list[bytes],
+                cleaned_labels: list[str | None], special: set[int], good: Sequence[int], built: list[bytes],
                 written: list[str | None], lines: list[bytes], bad: list[Rejected],
                 summary: ConvertSummary) -> None:
         """Add the `good` rows (already built as `built`, with labels `written`) and the
         `special` ones, through `_one`, to `lines` and `bad` in input order."""
         if special:
-            done = {i: self._one(cols.example(i), texts[i], replies[i], raw_labels[i], summary)
+            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i], summary)
                     for i in special}
             rows = iter(zip(built, written, strict=True))
             built, written = [], []

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -114,6 +114,25 @@ def default_rejects_path(output: str | Path) -> Path:
     """Where rejected records go when no path is given: OUT.rejects.jsonl beside OUT."""
     output = Path(output)
     return output.with_name(output.stem + ".rejects.jsonl")
+
+
+def output_clash(inputs: Iterable[str | Path],
+                 outputs: Sequence[tuple[str | Path, str]]) -> str | None:
+    """Why writing `outputs` ((path, what it is) pairs) would lose data: one of them is an
+    input, or two name the same file. None when neither; "-" (a stream) never clashes."""
+    named = [(Path(path), what) for path, what in outputs if str(path) != STDIN]
+    sources = [source for source in inputs if str(source) != STDIN]
+    for path, what in named:
+        if any(same_file(source, path) for source in sources):
+            return f"{path} is the input file; write the {what} elsewhere"
+    first: dict[Path, str] = {}
+    for path, what in named:
+        key = path.resolve()
+        if key in first:
+            return (f"{path} is given for both the {first[key]} and the {what}: they must "
+                    "be different files")
+        first[key] = what
+    return None
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

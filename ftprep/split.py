@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ftprep.dataset.collect import DatasetCheckSettings, collect_features
-from ftprep.jsonl import BOM, STDIN, AtomicWriter, iter_lines, open_binary, same_file
+from ftprep.jsonl import BOM, STDIN, AtomicWriter, iter_lines, open_binary, output_clash
 from ftprep.report.finding import Severity
 
 if TYPE_CHECKING:
@@ -293,12 +293,11 @@ def write_split(
     """Write the two halves (and the rejected lines) in input order, each through an
     atomic temporary file. Refuses to write over the input or to write both halves to
     one file; with rejected lines and no `rejects_out`, refuses rather than drop them."""
-    outputs = [Path(p) for p in (train_out, val_out, rejects_out) if p is not None]
-    for out in outputs:
-        if same_file(input_path, out):
-            raise SplitError(f"{out} is the input file; write the split to new files")
-    if len({p.resolve() for p in outputs}) < len(outputs):
-        raise SplitError("the output files must be different files")
+    clash = output_clash([input_path], [
+        (train_out, "training half"), (val_out, "validation half"),
+        *([(rejects_out, "rejects file")] if rejects_out is not None else [])])
+    if clash:
+        raise SplitError(clash)
     if result.rejected_lines and rejects_out is None:
         raise SplitError(f"{len(result.rejected_lines)} line(s) are not valid examples "
                          f"(first: line {result.rejected_lines[0]}); fix them, or give a "

@@ -88,8 +88,10 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     rejects = rejects or default_rejects_path(output)
     try:
         # The files convert() itself never sees: the target's output, the summary.
-        check_outputs(list(sources), [output, rejects, *([canonical] if canonical != output else []),
-                                      *([summary_json] if summary_json else [])])
+        check_outputs(list(sources), [
+            (output, "output"), (rejects, "rejects file"),
+            *([(canonical, "canonical file")] if canonical != output else []),
+            *([(summary_json, "summary")] if summary_json else [])])
         with _progress() as tick:
             summary = convert(list(sources), canonical, settings,
                               rejects=rejects, label_map=label_map,

@@ -113,12 +113,12 @@ def render(report: Report, output_format: str, output_path: str | None, color: s
     use_color = {"always": True, "never": False}.get(color)
     reporter = get_reporter(output_format, color=use_color, max_per_code=max_per_code or None)
     if output_path:
-        from ftprep.jsonl import AtomicWriter, same_file
+        from ftprep.jsonl import AtomicWriter, output_clash
 
-        for other in [*(f.path for f in report.files), *written]:
-            if same_file(output_path, other):
-                raise CannotRun(f"{output_path} is {'an output' if other in written else 'an input'}"
-                                " of this run; write the report to another file")
+        clash = output_clash([f.path for f in report.files],
+                             [*((path, "output") for path in written), (output_path, "report")])
+        if clash:
+            raise CannotRun(clash)
         try:
             with AtomicWriter(output_path, mode="w") as handle:
                 reporter.render(report, handle)

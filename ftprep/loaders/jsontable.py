@@ -162,6 +162,7 @@ def _array_items(path: Path) -> Iterator[tuple[int, object]]:
 
 
 def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[Batch | BadRow]:
+    spelling = {name.strip().casefold(): name for name in names}  # the header's spelling
     batch, records = _new_batch(names)
     for number, value in items:
         if not isinstance(value, dict) and batch.rows:
@@ -176,7 +177,7 @@ def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[
             batch.rows.append(number)
             records.append(value)
             if any(name not in value for name in names):
-                value = _by_header(value, names)
+                value = _by_header(value, spelling)
             for name in names:
                 batch.columns[name].append(value.get(name))
             if len(batch.rows) >= BATCH_ROWS:
@@ -205,7 +206,6 @@ def _new_batch(names: list[str]) -> tuple[Batch, list[dict[str, object]]]:
     return Batch([], {name: [] for name in names}, record=records.__getitem__), records
 
 
-def _by_header(value: dict[str, object], names: list[str]) -> dict[str, object]:
+def _by_header(value: dict[str, object], spelling: dict[str, str]) -> dict[str, object]:
     """The record keyed by the header spelling of each key (`Text` for `text`)."""
-    spelling = {name.strip().casefold(): name for name in names}
     return {spelling.get(str(k).strip().casefold(), str(k)): v for k, v in value.items()}

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from ftprep.formats import LineFormat, detect_format, get_format
 from ftprep.formats.errors import explain
-from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, same_file
+from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
 from ftprep.targets.transform import ConversionError, Drop, convert_record, get_codec
 
 
@@ -70,12 +70,10 @@ def convert_file(
     would overwrite either), or `to_format` is unknown, and ftprep.jsonl.InputError when
     the input cannot be read."""
     _known_destination(to_format)  # fail before touching any file
-    written = [(destination, "output"), *([(rejects, "rejects file")] if rejects else [])]
-    for path, what in written:
-        if str(path) != STDIN and str(source) != STDIN and same_file(source, path):
-            raise ValueError(f"{path} is the input file; write the {what} elsewhere")
-    if rejects and str(destination) != STDIN and Path(rejects).resolve() == Path(destination).resolve():
-        raise ValueError("the output and the rejects file must differ")
+    clash = output_clash([source], [(destination, "output"),
+                                    *([(rejects, "rejects file")] if rejects else [])])
+    if clash:
+        raise ValueError(clash)
     prefer = tuple(from_formats) if from_formats is not None else None
     summary = ConversionSummary(display_name(source), display_name(destination), to_format)
     rejected_lines: list[str] = []

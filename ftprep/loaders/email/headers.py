@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from ftprep.jsonl import BOM
+
 if TYPE_CHECKING:
     from datetime import datetime
 
-_BOM = b"\xef\xbb\xbf"
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)\s+(?==\?)")  # blanks between encoded words are not text
@@ -159,7 +160,7 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
 
 def without_bom(data: bytes) -> bytes:
     """The bytes without a leading UTF-8 byte order mark (Windows tools write one)."""
-    return data[3:] if data.startswith(_BOM) else data
+    return data[len(BOM):] if data.startswith(BOM) else data
 
 
 def decode_value(raw: bytes | str) -> str:

@@ -143,35 +143,40 @@ def normalise_message_id(value: str) -> str:
     return value.strip().strip("<>").strip()
 
 
+class LabelMapError(ValueError):
+    """A label-map file that cannot be used; the message names the file and the fix."""
+
+
 def load_label_map(path: Path) -> dict[str, str]:
-    """Message-ID -> label from CSV (message_id,label) or JSON; raises ValueError if unusable."""
+    """Message-ID -> label from CSV (message_id,label) or JSON; raises LabelMapError (a
+    ValueError) if unusable."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read label map ({exc.strerror or exc})") from None
+        raise LabelMapError(f"{path}: cannot read label map ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: label map is not UTF-8 text") from None
+        raise LabelMapError(f"{path}: label map is not UTF-8 text") from None
     pairs: list[tuple[str, str]] = []
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: invalid JSON in label map: {exc}") from None
+            raise LabelMapError(f"{path}: invalid JSON in label map: {exc}") from None
         if isinstance(data, dict):
             pairs = [(str(k), str(v)) for k, v in data.items()]
         elif isinstance(data, list) and all(isinstance(x, dict) for x in data):
             for i, item in enumerate(data):
                 if "message_id" not in item or "label" not in item:
-                    raise ValueError(f"{path}: item {i} needs `message_id` and `label` keys")
+                    raise LabelMapError(f"{path}: item {i} needs `message_id` and `label` keys")
                 pairs.append((str(item["message_id"]), str(item["label"])))
         else:
-            raise ValueError(f"{path}: expected an object or a list of objects")
+            raise LabelMapError(f"{path}: expected an object or a list of objects")
     else:
         rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
         if rows and "message" in rows[0][0].casefold() and "@" not in rows[0][0]:
             rows = rows[1:]  # a header row
         for n, row in enumerate(rows, start=1):
             if len(row) < 2:
-                raise ValueError(f"{path}: row {n} needs two columns: message_id,label")
+                raise LabelMapError(f"{path}: row {n} needs two columns: message_id,label")
             pairs.append((row[0], row[1]))
     return {normalise_message_id(k): v.strip() for k, v in pairs if k.strip() and v.strip()}
