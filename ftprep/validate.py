@@ -19,6 +19,7 @@ from ftprep.checks import structure as st
 from ftprep.checks.conversation import UNTRAINED
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
+from ftprep.formats.duplicate_keys import may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
 from ftprep.report.finding import FileSummary, Finding, Report
@@ -192,6 +193,8 @@ class FileValidator:
                 if not state.format_checked and self.target_rules is not None:
                     findings.extend(self.target_rules.format_findings(name, fmt.name, number))
             messages = fmt.conversation(record)
+            if fmt.name != "openai-chat" or may_repeat_keys(raw, len(messages)):
+                findings.extend(self._repeated_keys(name, number, raw))
             has_image = self._line_checks(name, number, record, messages, fmt, findings)
             state.image_examples += has_image
             if on_record is not None:
@@ -298,6 +301,16 @@ class FileValidator:
                 "object such as {\"messages\": [...]}", file=name, line=number, path="$"))
             return None
         return obj
+
+    def _repeated_keys(self, name: str, number: int, raw: bytes) -> list[Finding]:
+        out: list[Finding] = []
+        for path, key, dropped in repeated_keys(raw.decode("utf-8", "replace")):
+            lost = shown(dropped)
+            out.extend(self.selection.emit(
+                st.DUPLICATE_KEY, f"key {json.dumps(key)} appears {len(dropped) + 1} times in "
+                f"one object; JSON parsers keep only the last value, so {lost} is dropped: "
+                "remove the extra key or rename it", file=name, line=number, path=path))
+        return out
 
     def _explain_bad_line(
         self, name: str, number: int, raw: bytes, fmt: LineFormat | None, exc: ValueError

@@ -200,3 +200,34 @@ def test_unknown_format_before_the_format_is_known(tmp_path: Path) -> None:
     assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT105", 1)]
     later = validate([write_jsonl(tmp_path / "v.jsonl", [chat(), {"prompt_x": 1}], pad_to=12)])
     assert {f.path for f in later.findings if f.code == "FT107"} == {"$.messages", "$.prompt_x"}
+
+
+def test_duplicate_keys_are_errors_that_name_the_dropped_value(tmp_path: Path) -> None:
+    lines = [
+        '{"messages": [{"role": "user", "content": "first", "content": "second"}, '
+        '{"role": "assistant", "content": "ok"}]}',
+        '{"messages": [{"role": "system", "role": "user", "content": "a"}, '
+        '{"role": "assistant", "content": "b", "weight": 0, "weight": 1}]}',
+        '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],'
+        ' "messages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}',
+        # The key's name inside a value, or as a whole value, is no duplicate.
+        '{"messages": [{"role": "user", "content": "role"}, '
+        '{"role": "assistant", "content": "{\\"role\\": 1, \\"role\\": 2}"}]}',
+    ]
+    report = validate([write_jsonl(tmp_path / "dup.jsonl", lines, pad_to=12)])
+    found = [(f.code, f.line, f.path) for f in report.findings if f.code != "FT124"]
+    assert found == [("FT109", 1, "$.messages[0]"), ("FT109", 2, "$.messages[0]"),
+                     ("FT109", 2, "$.messages[1]"), ("FT109", 3, "$")]
+    first = report.findings[0]
+    assert '"content" appears 2 times' in first.message and '"first" is dropped' in first.message
+    assert '"system" is dropped' in report.findings[1].message
+
+
+def test_duplicate_keys_in_other_formats(tmp_path: Path) -> None:
+    dpo = ('{"input": {"messages": [{"role": "user", "content": "q"}]}, '
+           '"preferred_output": [{"role": "assistant", "content": "yes"}], '
+           '"non_preferred_output": [{"role": "assistant", "content": "no", "content": "nah"}]}')
+    report = validate([write_jsonl(tmp_path / "dpo.jsonl", [dpo] * 12)])
+    assert {(f.code, f.path) for f in report.findings if f.code == "FT109"} == {
+        ("FT109", "$.non_preferred_output[0]")}
+    assert sum(f.code == "FT109" for f in report.findings) == 12
