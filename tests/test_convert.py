@@ -208,3 +208,28 @@ def test_convert_for_a_target_rejects_what_that_target_refuses(tmp_path: Path, r
     assert summary["written"] == 1 and summary["rejected_by_reason"] == {"invalid-example": 1}
     (reject,) = lines(tmp_path / "nova.rejects.jsonl")
     assert "FT146" in reject["detail"] and reject["row"] == 1
+
+
+def test_encoding_and_sheet_options(tmp_path: Path, run_cli) -> None:
+    import pandas as pd
+
+    # Greek in cp1253 also decodes as cp1252, wrongly: only --encoding gets it right.
+    table = tmp_path / "greek.csv"
+    table.write_bytes("text,label\nΗ εφαρμογή κολλάει στην εκκίνηση,technical\n".encode("cp1253"))
+    out = tmp_path / "greek.jsonl"
+    result = run_cli("convert", str(table), "-o", str(out), "--encoding", "cp1253")
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["messages"][0]["content"] == "Η εφαρμογή κολλάει στην εκκίνηση"
+    assert run_cli("convert", str(table), "-o", str(out), "--encoding", "klingon").exit_code == 2
+
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"text": ["Jan ticket about a refund"], "label": ["returns"]}).to_excel(
+            writer, sheet_name="Jan", index=False)
+        pd.DataFrame({"text": ["Feb ticket about a crash"], "label": ["technical"]}).to_excel(
+            writer, sheet_name="Feb", index=False)
+    out = tmp_path / "feb.jsonl"
+    assert run_cli("convert", str(book), "-o", str(out), "--sheet", "Feb").exit_code == 0
+    assert json.loads(out.read_text())["messages"][0]["content"] == "Feb ticket about a crash"
+    missing = run_cli("convert", str(book), "-o", str(out), "--sheet", "Mar")
+    assert missing.exit_code == 2 and "no sheet 'Mar'" in missing.output

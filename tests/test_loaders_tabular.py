@@ -156,6 +156,17 @@ def test_encoding_is_detected(tmp_path: Path, encoding: str) -> None:
     assert ex.text == "Café – I can’t pay 49,99 €"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_detected(tmp_path: Path, encoding: str) -> None:
+    from ftprep.loaders.csvread import detect_encoding
+
+    # All ASCII: also valid UTF-8, which would read as text with a NUL in every other place.
+    path = write(tmp_path, "u.csv", "text,label\nMy card was charged twice,billing\n", encoding)
+    assert detect_encoding(path).name == encoding
+    [ex] = load(path)
+    assert (ex.text, ex.label) == ("My card was charged twice", "billing")
+
+
 def test_given_encoding_that_does_not_fit_is_a_loader_error(tmp_path: Path) -> None:
     path = write(tmp_path, "e.csv", 'text,label\n"Straße",x\n', "utf-8")
     assert load(path, encoding="latin-1")[0].text == "StraÃ\x9fe"  # decodes, wrongly
@@ -547,7 +558,7 @@ def test_encoding_error_says_where_to_set_the_encoding(tmp_path: Path) -> None:
     path = write(tmp_path, "e.csv", 'text,label\n"Straße",x\n', "cp1252")
     with pytest.raises(LoaderError, match=r"\[convert\]") as info:
         load(path, encoding="utf-8")
-    assert "--encoding" not in str(info.value)
+    assert "--encoding cp1252" in str(info.value)
 
 
 JSON_RECORDS = [{"text": "Café “quoted”", "label": "billing"}, {"text": "Ça va", "label": "x"}]
@@ -621,3 +632,18 @@ def test_non_object_json_lines_keep_their_json_text(tmp_path: Path) -> None:
         ("[1,2]", "not a JSON object: an array"),
         ('"s"', "not a JSON object: a string"),
     ]
+
+
+def test_json_labels_that_are_lists_or_objects(tmp_path: Path) -> None:
+    rows = [{"text": "one label in a list", "label": ["billing"]},
+            {"text": "two labels", "label": ["technical", "billing"]},
+            {"text": "an object", "label": {"name": "returns"}},
+            {"text": "an empty list", "label": []},
+            {"text": "a flag", "label": True}]
+    path = write(tmp_path, "l.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    examples, rejected = split(load(path))
+    assert [(e.text, e.label) for e in examples] == [("one label in a list", "billing"),
+                                                      ("a flag", "true")]
+    assert [(r.source.row, r.reason) for r in rejected] == [
+        (2, "several-labels"), (3, "several-labels"), (4, "missing-label")]
+    assert '2 labels (["technical","billing"])' in rejected[0].detail

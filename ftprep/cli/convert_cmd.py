@@ -40,6 +40,9 @@ def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 @click.option("--id", "id_column", default=None, metavar="COL", help="Record id column.")
 @click.option("--preset", type=click.Choice(["zendesk", "freshdesk", "text-label"]), default=None,
               help="Column names of a helpdesk export.")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="Encoding of CSV/TSV files (cp1252, utf-16 ...); detected when omitted.")
+@click.option("--sheet", default=None, metavar="NAME", help="XLSX sheet to read (default: the first).")
 @click.option("--system-prompt", default=None, metavar="TEXT|@FILE", help="System prompt for every example.")
 @click.option("--user-template", default=None, metavar="TEMPLATE",
               help="User message template over the record's fields, e.g. 'Subject: {subject}\\n\\n{text}'.")
@@ -127,7 +130,7 @@ def _apply_options(settings: Any, options: dict[str, Any]) -> Any:
         if options[option]:
             columns[key] = options[option]
     update: dict[str, Any] = {"columns": type(settings.columns).model_validate(columns)}
-    for key in ("preset", "system_prompt", "user_template", "assistant"):
+    for key in ("preset", "encoding", "sheet", "system_prompt", "user_template", "assistant"):
         if options[key] is not None:
             update[key] = options[key]
     if options["user_template"] is not None:

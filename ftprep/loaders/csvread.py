@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
-# Where to tell users to set the encoding (the CLI has no option for it).
-ENCODING_FIX = ('set encoding = "cp1252" (or the right one) under [convert] in a --config '
-                "file, or [tool.ftprep.convert] in pyproject.toml")
+# Where to tell users to set the encoding.
+ENCODING_FIX = ('pass --encoding cp1252 (or the right one), or set encoding = "cp1252" under '
+                "[convert] in a --config file or [tool.ftprep.convert] in pyproject.toml")
 # Error handler for UTF-8 files with stray Windows-1252 bytes (rows pasted in from an
 # older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
 CP1252_BYTES = "ftprep-cp1252"
@@ -106,6 +106,9 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
             return Encoding(bom, "strict", "bom")
         return Encoding(bom, "replace", "bom", f"not all valid {bom} (cut short?): the "
                         "bytes that are not were replaced with U+FFFD")  # fmt: skip
+    utf16 = None if bom else _bomless_utf16(path)
+    if utf16 is not None:
+        return Encoding(utf16, "strict" if _decodes(path, utf16) else "replace", "detected")
     bad = _utf8_error_offset(path)
     if bad is None:
         return Encoding(bom or "utf-8", "strict", "bom" if bom else "utf-8")
@@ -130,6 +133,23 @@ def bom_encoding(head: bytes) -> str | None:
                       (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if head.startswith(bom):
             return name
+    return None
+
+
+def _bomless_utf16(path: Path, sample: int = 4096) -> str | None:
+    """UTF-16 without a byte-order mark (some exporters write it so): mostly-Latin text
+    then has a zero in every other byte, which is also valid UTF-8 and would be read as
+    text full of NULs."""
+    with path.open("rb") as fh:
+        head = fh.read(sample)
+    half = len(head) // 2
+    if half < 2 or b"\x00" not in head:
+        return None
+    even, odd = head[0:2 * half:2].count(0) / half, head[1:2 * half:2].count(0) / half
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
     return None
 
 

@@ -209,8 +209,8 @@ def _read_excel(path: Path, sheet: str | None) -> Any:
             )
         if sheet is None and len(names) > 1:
             log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
-                        'set sheet = "NAME" under [convert] in a --config file', path, names[0],
-                        ", ".join(map(repr, names[1:])))  # fmt: skip
+                        'pass --sheet NAME (or set sheet = "NAME" under [convert] in a config)',
+                        path, names[0], ", ".join(map(repr, names[1:])))  # fmt: skip
         return pd.read_excel(
             book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
         )
@@ -234,6 +234,23 @@ def _parquet_source(
     pfile = parquet_file(path)
     cols = resolve_columns(pfile.schema_arrow.names, mapping, preset=preset, file=str(path))
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
+
+
+def _one_label_each(values: list[Any]) -> tuple[list[Any], dict[int, str]]:
+    """Labels from a JSON or Parquet column: a list of one label is that label; a longer
+    list or an object cannot be one label (row index -> what it holds, for the reject)."""
+    out = list(values)
+    several: dict[int, str] = {}
+    for i, value in enumerate(values):
+        if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
+            out[i] = value[0]
+        elif isinstance(value, list) and value:
+            several[i] = f"{len(value)} labels ({_text(value)[:80]})"
+        elif isinstance(value, dict):
+            several[i] = f"an object ({_text(value)[:80]})"
+        elif isinstance(value, list):
+            out[i] = None  # an empty list: no label
+    return out, several
 
 
 def _text(value: object) -> str:
@@ -301,7 +318,13 @@ def _convert_batch(
         texts = _texts(data[cols.text[0]], strings)
     else:
         texts = _join([_texts(data[c], strings) for c in cols.text])
-    labels = _texts(data[cols.label], strings) if cols.label else None
+    several: dict[int, str] = {}  # rows whose label is a list or an object (JSON, Parquet)
+    labels = None
+    if cols.label:
+        raw_labels = data[cols.label]
+        if not strings and any(isinstance(v, list | dict) for v in raw_labels):
+            raw_labels, several = _one_label_each(raw_labels)
+        labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
         _texts(data[cols.reply], strings) if cols.reply else none,
@@ -312,6 +335,8 @@ def _convert_batch(
     bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
     if labels is not None and "" in labels:
         bad = sorted({*bad, *(i for i, label in enumerate(labels) if not label)})
+    if several:
+        bad = sorted({*bad, *several})
     start = 0
     for i in bad:
         if i > start:
@@ -324,6 +349,9 @@ def _convert_batch(
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
             yield Rejected(source, "empty-text", detail, raw)
+        elif i in several:
+            yield Rejected(source, "several-labels", f"{cols.label!r} holds {several[i]}: an "
+                           "example gets one label; keep one", raw)
         else:
             yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
     if start < n:
