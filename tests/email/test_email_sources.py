@@ -40,6 +40,10 @@ def test_thunderbird_folder_whose_first_message_lost_its_from_line(tmp_path: Pat
     assert not rejected
     assert [e.text for e in examples] == ["First, a refund.", "Second.", "Third."]
     assert {e.label for e in examples} == {"returns"}
+    # The folder file named by itself is labelled the same way.
+    [alone] = discover([box])
+    assert (alone.kind, alone.folder) == ("mbox", "returns")
+    assert {e.label for e in load([box])[0]} == {"returns"}
 
 
 def test_one_separator_without_msf_is_still_one_eml(tmp_path: Path) -> None:

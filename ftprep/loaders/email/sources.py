@@ -41,7 +41,12 @@ def discover(paths: Sequence[Path], *, eml_folder_labels: bool = False) -> Itera
             yield from _walk(path, (), eml_folder_labels, seen)
         else:
             # A file named explicitly is always read; its content decides how.
-            yield Source(path, _classify(path) or "eml")
+            kind = _classify(path) or "eml"
+            if kind == "mbox" and path.with_name(path.name + ".msf").exists():
+                # A Thunderbird folder given by itself: labelled as when its parent is given.
+                yield Source(path, kind, path.name, path.name)
+            else:
+                yield Source(path, kind)
 
 
 def _classify(path: Path) -> Kind | None:
