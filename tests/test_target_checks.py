@@ -18,7 +18,8 @@ Case = tuple[str, tuple[str, ...], list[int | None]]  # target, shape, message i
 SHAPE_CASES: dict[Callable[..., Iterable[Hit]], list[Case]] = {
     tc.role_not_allowed: [
         ("together", ("system", "user", "assistant"), []),
-        ("together", ("user", "assistant", "tool", "assistant"), [2]),
+        ("together", ("user", "assistant", "tool", "assistant"), []),
+        ("bedrock-nova", ("user", "assistant", "tool", "assistant"), [2]),
         ("openai", ("user", "assistant", "tool", "assistant"), []),
         ("bedrock-claude", ("user", "function", "assistant"), [1]),
     ],
@@ -158,6 +159,20 @@ def test_unsupported_features_are_warned_about_for_that_target_only(tmp_path) ->
         out = runner.invoke(cli, ["validate", str(path), "--target", target, "-f", "json",
                                   "--select", "FT151"]).stdout
         return [f["path"] for f in json.loads(out)["findings"]]
-    assert ft151("together") == ["$.tools"]
+    assert ft151("together") == []  # Together trains on tool calls (function calling)
     assert ft151("trl") == ["$.messages[1].weight"]
     assert ft151("openai") == []
+
+
+def test_unsupported_tools_are_named_for_a_target_without_them() -> None:
+    import dataclasses
+
+    target = dataclasses.replace(get_target("together"), unsupported=frozenset({"tools", "tool calls"}))
+    record = {"messages": [{"role": "user", "content": "q"},
+                           {"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
+                            "function": {"name": "f", "arguments": "{}"}}]},
+                           {"role": "tool", "tool_call_id": "c", "content": "1"},
+                           {"role": "assistant", "content": "a"}],
+              "tools": [{"type": "function", "function": {"name": "f"}}]}
+    hits = list(tc.unsupported_feature(target, record, record["messages"]))
+    assert [(h.path, h.message_index) for h in hits] == [("$.tools", None), (None, 1), (None, 2)]

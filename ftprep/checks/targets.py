@@ -187,8 +187,8 @@ def forbidden_string(target: Target, record: Record, messages: list[Record]) -> 
 def unsupported_feature(target: Target, record: Record, messages: list[Record]) -> Iterator[Hit]:
     """Example uses a feature the chosen target does not take.
 
-    Together AI's chat format has no tools or tool calls; TRL documents no per-message
-    weight, so a reply marked weight 0 would be trained on. The target ignores or rejects
+    TRL documents no per-message weight, so a reply marked weight 0 would be trained on;
+    a target whose format has no tools or tool calls would lose them. The target ignores or rejects
     them: `ftprep export --target NAME` drops them and says so. Remove them, or pick a
     target that takes them."""
     if not target.unsupported:

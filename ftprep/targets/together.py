@@ -9,7 +9,8 @@ TARGETS = (
         name="together",
         title="Together AI fine-tuning",
         formats=("openai-chat", "openai-dpo", "trl-prompt-completion"),
-        roles=("system", "user", "assistant"),
+        # Tool calls and results: docs.together.ai/docs/fine-tuning-function-calling.
+        roles=("system", "user", "assistant", "tool"),
         system="anywhere",
         # "The same role may not appear twice in a row" (together<=2.14 validate_messages).
         alternate=True,
@@ -18,16 +19,19 @@ TARGETS = (
         max_file_bytes=int(50.1 * GB),
         tokenizer=HF_BASE_MODEL,
         price_providers=("together",),
-        unsupported=frozenset({"tools", "tool calls"}),
         docs_url="https://docs.together.ai/docs/fine-tuning/data-preparation",
         sources=(
             "together<=2.14 together/utils/files.py (validate_messages), constants.py",
             "together 2.15-3.1.1 together/lib/utils/files.py",
+            "https://docs.together.ai/docs/fine-tuning-function-calling (tools, tool_calls, "
+            "tool role)",
         ),
         notes=(
             "together>=2.15 checks only UTF-8 and one JSON object per line locally; "
             "'Semantic checks run on the server after upload'. ftprep applies the 1.x rules.",
-            "Roles system/user/assistant only, so tool calls are dropped on export.",
+            "Roles system/user/assistant, and tool for tool results: a line may carry `tools`, "
+            "an assistant message `tool_calls` instead of content (function-calling "
+            "fine-tuning, for the base models Together lists).",
             "weight must be 0 or 1; images as JPEG/PNG/WEBP data URIs, at most 10 MB each "
             "and 10 per example.",
             "Also accepts Parquet (input_ids, attention_mask, labels) and CSV for evaluation "
