@@ -360,31 +360,7 @@ class FileValidator:
         findings: list[Finding],
     ) -> bool:
         """Run the line checks; return whether the example has an image."""
-        shape: list[str] = []
-        triggers: set[str] = set()
-        for message in messages:
-            role = message["role"]
-            content = message.get("content")
-            if role == "assistant" and message.get("weight") == 0:
-                role = UNTRAINED
-            shape.append(role)
-            if content.__class__ is str:
-                if not content or content.isspace():
-                    triggers.add("empty")
-            elif content is None:
-                if role != "user":
-                    triggers.add("empty")
-            else:
-                triggers.add("parts")
-                triggers.add("empty")
-            if "tool_calls" in message or role == "tool":
-                triggers.add("tools")
-            if "function_call" in message:
-                triggers.update(("tools", "deprecated"))
-            if role == "function":
-                triggers.add("deprecated")
-        if "functions" in record:
-            triggers.add("deprecated")
+        shape, triggers = _shape_and_triggers(record, messages)
 
         key = (fmt.name, tuple(shape))
         shape_hits = self._shape_hits.get(key)
@@ -405,9 +381,27 @@ class FileValidator:
                     path = fmt.message_path(record, hit.message_index) + (hit.path or "")
                 hit = Hit(hit.message, path=path, column=hit.column)
             findings.append(self.selection.finding(check, hit, file=name, line=number))
+        if fmt.rejected is not None:
+            self._rejected_checks(name, number, record, fmt, findings)
         if self.behaviour is not None:
             findings.extend(self.behaviour.findings(name, number, record, messages, fmt))
         return "parts" in triggers and _has_image(messages)
+
+    def _rejected_checks(self, name: str, number: int, record: Record, fmt: LineFormat,
+                         findings: list[Finding]) -> None:
+        """The message checks on a preference line's rejected answer: the model is trained
+        away from it, but an image or a broken tool call there fails the same way."""
+        assert fmt.rejected is not None
+        messages, start, array = fmt.rejected(record)
+        _, triggers = _shape_and_triggers(record, messages)
+        for check in self._checks_for(fmt.name, frozenset(triggers)):
+            for hit in check.func(record, messages):  # type: ignore[misc]
+                # Hits on the input, or on the whole line, came from the first pass.
+                if hit.message_index is not None and hit.message_index >= start:
+                    path = f"{array}[{hit.message_index - start}]{hit.path or ''}"
+                    findings.append(self.selection.finding(
+                        check, Hit(hit.message, path=path, column=hit.column),
+                        file=name, line=number))
 
     def _checks_for(self, fmt: str, triggers: frozenset[str]) -> list[Check]:
         key = (fmt, triggers)
@@ -430,6 +424,37 @@ class FileValidator:
             yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
                                 file=name)
+
+
+def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[str], set[str]]:
+    """The conversation's roles (a reply with weight 0 as UNTRAINED) and what the line
+    holds that some record checks look for (empty texts, parts, tools, deprecated keys)."""
+    shape: list[str] = []
+    triggers: set[str] = set()
+    for message in messages:
+        role = message["role"]
+        content = message.get("content")
+        if role == "assistant" and message.get("weight") == 0:
+            role = UNTRAINED
+        shape.append(role)
+        if content.__class__ is str:
+            if not content or content.isspace():
+                triggers.add("empty")
+        elif content is None:
+            if role != "user":
+                triggers.add("empty")
+        else:
+            triggers.add("parts")
+            triggers.add("empty")
+        if "tool_calls" in message or role == "tool":
+            triggers.add("tools")
+        if "function_call" in message:
+            triggers.update(("tools", "deprecated"))
+        if role == "function":
+            triggers.add("deprecated")
+    if "functions" in record:
+        triggers.add("deprecated")
+    return shape, triggers
 
 
 def _openai_defaults_apply(line_format: str | None) -> bool:

@@ -231,3 +231,20 @@ def test_duplicate_keys_in_other_formats(tmp_path: Path) -> None:
     assert {(f.code, f.path) for f in report.findings if f.code == "FT109"} == {
         ("FT109", "$.non_preferred_output[0]")}
     assert sum(f.code == "FT109" for f in report.findings) == 12
+
+
+def test_rejected_answer_of_a_preference_line_gets_the_message_checks(tmp_path: Path) -> None:
+    def dpo(rejected: dict) -> dict:
+        return {"input": {"messages": [U]}, "preferred_output": [A],
+                "non_preferred_output": [{"role": "assistant", **rejected}]}
+    lines = [dpo({"content": [IMG]}), dpo({"content": ""}),
+             dpo({"content": None, "tool_calls": [{"id": "c", "type": "function",
+                                                    "function": {"name": "f", "arguments": "{bad"}}]})]
+    report = validate([write_jsonl(tmp_path / "p.jsonl", lines, pad_to=12)])
+    found = {(f.code, f.line, f.path) for f in report.findings}
+    assert {("FT112", 1, "$.non_preferred_output[0].content[0]"),
+            ("FT132", 1, "$.non_preferred_output[0].content[0]"),
+            ("FT111", 2, "$.non_preferred_output[0].content"),
+            ("FT119", 3, "$.non_preferred_output[0].tool_calls[0].function.arguments")} <= found
+    # The input's findings are not repeated by the second pass.
+    assert not any(f.path and f.path.startswith("$.input") for f in report.findings)

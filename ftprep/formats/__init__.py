@@ -28,6 +28,11 @@ def _dpo_conversation(record: Record) -> list[Record]:
     return [*messages, *record["preferred_output"]]
 
 
+def _dpo_rejected(record: Record) -> tuple[list[Record], int, str]:
+    messages: list[Record] = record["input"]["messages"]
+    return [*messages, *record["non_preferred_output"]], len(messages), "$.non_preferred_output"
+
+
 def _chat_message_path(record: Record, index: int) -> str:
     return f"$.messages[{index}]"
 
@@ -53,6 +58,10 @@ class LineFormat:
     # Formats whose messages are not OpenAI-shaped map a check's path relative to the
     # canonical message (".content[1].text") onto their own: (record, index, relative).
     field_path: Callable[[Record, int, str], str] | None = None
+    # A second conversation the line trains on, not in `conversation` (a preference
+    # line's rejected answer): (messages, index of its first own message, JSON path of
+    # the array those messages are in). The message checks run on it too.
+    rejected: Callable[[Record], tuple[list[Record], int, str]] | None = None
     # Fix suggestions by field name for schema errors, where OpenAI's do not fit.
     fixes: Mapping[str, str] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -106,6 +115,7 @@ register_format(
         keys=frozenset({"input", "preferred_output", "non_preferred_output"}),
         conversation=_dpo_conversation,
         message_path=_dpo_message_path,
+        rejected=_dpo_rejected,
         description="One line of an OpenAI preference (DPO) fine-tuning file.",
     )
 )
