@@ -4,6 +4,7 @@ example's fields, and the assistant output the user chose (label, reply, both, o
 from __future__ import annotations
 
 import json
+import re
 import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -45,6 +46,7 @@ class BuildSettings:
         if self.assistant not in ASSISTANT_MODES:
             raise ValueError(f"assistant output {self.assistant!r}: use one of {', '.join(ASSISTANT_MODES)}")
         self._map = {k.strip().casefold(): v for k, v in self.label_map.items()}
+        self._map_used: set[str] = set()
         self._allowed = {label.casefold(): label for label in self.allowed_labels}
         self._fields = _template_fields(self.user_template)
         # Labels repeat: normalise each raw spelling once.
@@ -99,7 +101,12 @@ class BuildSettings:
         if not raw.strip():
             return None
         label = raw.strip()
-        label = self._map.get(label.casefold(), label)
+        key = label.casefold()
+        if key not in self._map and _WHOLE_FLOAT.fullmatch(key):
+            key = key.partition(".")[0]  # a code read as a float ("2.0") matches "2"
+        if key in self._map:
+            self._map_used.add(key)
+            label = self._map[key]
         if self._allowed:
             canonical = self._allowed.get(label.casefold())
             if canonical is None:
@@ -110,6 +117,12 @@ class BuildSettings:
                 )
             label = canonical
         return label
+
+
+    def unused_label_map(self) -> list[str]:
+        """Label-map entries that no label matched so far (a typo, or codes that
+        arrive in another form): as the user wrote them."""
+        return [k for k in self.label_map if k.strip().casefold() not in self._map_used]
 
 
 def build_record(example: Example, settings: BuildSettings) -> dict[str, Any]:
@@ -165,6 +178,9 @@ def _assistant_text(label: str | None, reply: str | None, settings: BuildSetting
     if settings.assistant == "label+reply":
         return f"Category: {label}\n\n{reply}"
     return json.dumps({settings.json_label_key: label, settings.json_reply_key: reply}, ensure_ascii=False)
+
+
+_WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
 
 
 def _template_fields(template: str) -> list[str]:

@@ -75,6 +75,9 @@ class ConvertSummary:
     # What the email loader did to the messages read: attachments skipped, bodies whose
     # charset had to be guessed or repaired.
     email: Counter[str] = field(default_factory=Counter)
+    # What the written data suggests was meant otherwise (label spellings, a label map
+    # entry that matched nothing ...), for the user to look at.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rejected_total(self) -> int:
@@ -100,6 +103,7 @@ class ConvertSummary:
             "redactions": dict(sorted(self.redactions.items(), key=lambda kv: (-kv[1], kv[0]))),
             "cleaning": self.cleaning,
             "email": dict(sorted(self.email.items())),
+            "warnings": self.warnings,
         }
 
 
@@ -149,7 +153,32 @@ def convert(
     except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
+    summary.warnings = label_warnings(summary.labels, build)
     return summary
+
+
+def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
+    """Labels written that look unintended: one class spelt several ways, several labels
+    in one cell, label-map entries that matched nothing."""
+    from ftprep.dataset.features import spelling_variants
+
+    out = []
+    if not build.allowed_labels:  # an allowed list already folds the spellings together
+        for spellings in spelling_variants(labels):
+            shown = ", ".join(f"{s!r} ({labels[s]})" for s in spellings)
+            out.append(f"labels that differ only in case, spacing or punctuation: {shown}; map "
+                       "them to one spelling with --label-map, or list the right ones with --labels")
+    several = [label for label in labels if ";" in label or "|" in label]
+    if several:
+        shown = ", ".join(repr(s) for s in several[:3]) + (" ..." if len(several) > 3 else "")
+        out.append(f"{len(several)} label(s) hold ';' or '|' ({shown}): several labels in one "
+                   "cell? An example gets one label: map them with --label-map or split the rows")
+    unused = build.unused_label_map()
+    if unused:
+        shown = ", ".join(repr(s) for s in unused[:5]) + (" ..." if len(unused) > 5 else "")
+        out.append(f"{len(unused)} of {len(build.label_map)} label-map entries matched no label "
+                   f"({shown}): check their spelling against the labels in the file")
+    return out
 
 
 def check_outputs(sources: Sequence[Path], outputs: Sequence[tuple[Path, str]]) -> None:

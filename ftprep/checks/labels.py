@@ -186,16 +186,10 @@ def label_spelling_variants(ctx: DatasetContext) -> Iterator[Hit]:
     spelling."""
     if _task(ctx) != CLASSIFICATION:
         return
-    from ftprep.dataset.features import normalise
+    from ftprep.dataset.features import spelling_variants
 
     counts = label_summary(ctx.features, ctx.settings).counts
-    variants: dict[str, list[str]] = {}
-    for label in counts:
-        variants.setdefault(normalise(label), []).append(label)
-    for spellings in variants.values():
-        if len(spellings) < 2:
-            continue
-        spellings.sort(key=lambda s: (-counts[s], s))
+    for spellings in spelling_variants(counts):
         main = spellings[0]
         for other in spellings[1:]:
             line, related = _where(ctx, other)

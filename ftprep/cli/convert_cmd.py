@@ -226,6 +226,8 @@ def _print_summary(result: dict[str, Any]) -> None:
     if result["email"]:
         console.print("  email: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
                                               for k, v in result["email"].items()))
+    for warning in result["warnings"]:
+        console.print(f"  [yellow]warning[/]: {escape(warning)}")
     export = result.get("export")
     if export:
         console.print(f"  exported to {export['target']} ({export['format']}): {export['converted']:,} lines"

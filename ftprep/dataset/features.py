@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,15 @@ def normalise(text: str) -> str:
 
 # System prompts repeat on every line; normalising each once saves a third of the time.
 _normalise_cached = functools.lru_cache(maxsize=64)(normalise)
+
+
+def spelling_variants(counts: Mapping[str, int]) -> list[list[str]]:
+    """Groups of labels that `normalise` to the same text ("Billing", "billing."), each
+    most common first (ties by name): one class written several ways."""
+    groups: dict[str, list[str]] = {}
+    for label in counts:
+        groups.setdefault(normalise(label), []).append(label)
+    return [sorted(g, key=lambda s: (-counts[s], s)) for g in groups.values() if len(g) > 1]
 
 
 def hash64(data: bytes | str) -> int:
