@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ftprep.records import Example
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
 AssistantMode = Literal["label", "reply", "label+reply", "json"]
 ASSISTANT_MODES: tuple[str, ...] = ("label", "reply", "label+reply", "json")
@@ -48,7 +48,8 @@ class BuildSettings:
         self._map = {k.strip().casefold(): v for k, v in self.label_map.items()}
         self._map_used: set[str] = set()
         self._allowed = {label.casefold(): label for label in self.allowed_labels}
-        self._fields = _template_fields(self.user_template)
+        self._parsed = _parse_template(self.user_template)
+        self._fields = [name for _, name, _ in self._parsed if name is not None]
         # Labels repeat: normalise each raw spelling once.
         self._label_cache: dict[str, str | BuildError] = {}
         self._plain_template = self.user_template == "{text}"
@@ -101,11 +102,8 @@ class BuildSettings:
         if not raw.strip():
             return None
         label = raw.strip()
-        key = label.casefold()
-        if key not in self._map and _WHOLE_FLOAT.fullmatch(key):
-            key = key.partition(".")[0]  # a code read as a float ("2.0") matches "2"
-        if key in self._map:
-            self._map_used.add(key)
+        key = self._map_key(label)
+        if key is not None:
             label = self._map[key]
         if self._allowed:
             canonical = self._allowed.get(label.casefold())
@@ -118,6 +116,24 @@ class BuildSettings:
             label = canonical
         return label
 
+
+    def _map_key(self, label: str) -> str | None:
+        """The label-map key `label` (stripped) matches, noted as used; None if none."""
+        key = label.casefold()
+        if key not in self._map and _WHOLE_FLOAT.fullmatch(key):
+            key = key.partition(".")[0]  # a code read as a float ("2.0") matches "2"
+        if key not in self._map:
+            return None
+        self._map_used.add(key)
+        return key
+
+    def note_labels(self, raws: Iterable[str | None]) -> None:
+        """Note the label-map entries these labels match, whether or not their rows are
+        written (a row rejected for its length still shows the entry is no typo)."""
+        if self._map:
+            for raw in set(raws):
+                if raw:
+                    self._map_key(raw.strip())
 
     def unused_label_map(self) -> list[str]:
         """Label-map entries that no label matched so far (a typo, or codes that
@@ -155,7 +171,7 @@ def build_contents(text: str, raw_label: str | None, raw_reply: str | None,
         if missing:
             raise BuildError("template-field-missing",
                              f"user template names {', '.join(missing)}, which this record does not have")
-        user = settings.user_template.format_map(values).strip()
+        user = _render(settings._parsed, values).strip()
     return label, user, _assistant_text(label, reply, settings)
 
 
@@ -183,9 +199,36 @@ def _assistant_text(label: str | None, reply: str | None, settings: BuildSetting
 _WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
 
 
-def _template_fields(template: str) -> list[str]:
+def _parse_template(template: str) -> list[tuple[str, str | None, str]]:
+    """(literal text, field name, format spec) pieces of a `str.format` template. A
+    field is a column name as written: "{Ticket name}", "{Category [list]}" and
+    "{via.channel}" name columns, not attributes or indexes as in str.format."""
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+        pieces = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ValueError(f"user template {template!r} is malformed: {exc}") from None
-    return [name.split(".")[0].split("[")[0] for name in names]
+    out: list[tuple[str, str | None, str]] = []
+    for literal, name, spec, conversion in pieces:
+        if name == "":
+            raise ValueError(f"user template {template!r} has an empty field {{}}: name a "
+                             "column, e.g. {subject}")
+        if conversion:
+            raise ValueError(f"user template {template!r}: conversions such as !{conversion} "
+                             "are not supported; write the column name alone")
+        try:
+            format("", spec or "")  # every value is text: a spec must suit a str
+        except ValueError as exc:
+            raise ValueError(f"user template {template!r}: format spec {spec!r} of "
+                             f"{{{name}}} does not suit text: {exc}") from None
+        out.append((literal, name, spec or ""))
+    return out
+
+
+def _render(pieces: list[tuple[str, str | None, str]], values: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for literal, name, spec in pieces:
+        parts.append(literal)
+        if name is not None:
+            value = values[name]
+            parts.append(format(value, spec) if spec else str(value))
+    return "".join(parts)

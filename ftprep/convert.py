@@ -244,16 +244,19 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                self._columns(item, texts[at:at + n], replies[at:at + n],
-                              self._values(raw_labels, summary), lines, bad, summary)
+                cleaned_labels = self._values(raw_labels, summary)
+                self.build.note_labels(cleaned_labels)
+                self._columns(item, texts[at:at + n], replies[at:at + n], cleaned_labels,
+                              lines, bad, summary)
                 at += n
                 continue
             _count_email_notes(item.fields, summary.email)
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
-            line = self._one(item, texts[at], replies[at], self._value(item.label, summary),
-                             summary)
+            label = self._value(item.label, summary)
+            self.build.note_labels((label,))
+            line = self._one(item, texts[at], replies[at], label, summary)
             at += 1
             if isinstance(line, Rejected):
                 bad.append(line)

@@ -254,3 +254,16 @@ def test_summary_warns_about_label_spellings_several_labels_and_unused_map_entri
     assert folded.warnings == [] and folded.labels == {"billing": 2, "technical": 1}
     assert folded.rejected == {"label-not-allowed": 1}  # 'billing.'
 
+
+
+def test_user_template_fields_are_column_names_as_written(tmp_path: Path) -> None:
+    from ftprep.build import BuildSettings, build_contents
+
+    settings = BuildSettings(user_template="{Category [list]} / {via.channel}: {text:>4}")
+    _, user, _ = build_contents("hi", "billing", None,
+                                {"Category [list]": "Billing", "via.channel": "email"}, settings)
+    assert user == "Billing / email:   hi"
+    for bad, why in (("{}", "empty field"), ("{text!r}", "conversions"),
+                     ("{text:d}", "does not suit text"), ("{text", "malformed")):
+        with pytest.raises(ValueError, match=why):
+            BuildSettings(user_template=bad)
