@@ -136,12 +136,31 @@ def signatures(texts: Sequence[str], params: MinHashParams) -> NDArray[np.uint32
     budget = max(1024, _BATCH_CELLS // params.num_perm)
     start = 0
     while start < len(texts):
+        if len(texts[start]) > budget:
+            out[start] = _long_signature(texts[start], params, budget)
+            start += 1
+            continue
         end, chars = start, 0
-        while end < len(texts) and (chars < budget or end == start):
+        while end < len(texts) and len(texts[end]) <= budget and (chars < budget or end == start):
             chars += max(len(texts[end]), params.shingle)
             end += 1
         out[start:end] = _batch_signatures(texts[start:end], params)
         start = end
+    return out
+
+
+def _long_signature(text: str, params: MinHashParams, budget: int) -> NDArray[np.uint32]:
+    """The signature of one text longer than a batch: the minimum over windows of
+    `budget` characters that overlap by a shingle less one (so every shingle is in one
+    window), keeping the work array at a batch's size whatever the text's length."""
+    import numpy as np
+
+    step = budget - (params.shingle - 1)
+    out: NDArray[np.uint32] | None = None
+    for lo in range(0, len(text) - params.shingle + 1, step):
+        window = _batch_signatures([text[lo:lo + budget]], params)[0]
+        out = window if out is None else np.minimum(out, window)
+    assert out is not None  # the text is longer than a batch, so there is a window
     return out
 
 

@@ -189,3 +189,17 @@ def test_empty_inputs() -> None:
 def test_params_are_validated(bad: dict) -> None:
     with pytest.raises(ValueError):
         MinHashParams(**bad)
+
+
+def test_a_text_longer_than_a_batch_is_signed_in_windows_with_the_same_result() -> None:
+    from ftprep.dataset import near_dupes
+
+    params = near_dupes.MinHashParams()
+    budget = near_dupes._BATCH_CELLS // params.num_perm
+    rnd = random.Random(3)
+    long = "".join(rnd.choice("abcdefgh ijklm") for _ in range(3 * budget + 17))
+    got = near_dupes.signatures(["a short ticket", long, long[: budget // 2]], params)
+    # One batch of the whole text (what the windows must equal) and the short ones alone.
+    assert np.array_equal(got[1], near_dupes._batch_signatures([long], params)[0])
+    assert np.array_equal(got[0], near_dupes._batch_signatures(["a short ticket"], params)[0])
+    assert np.array_equal(got[2], near_dupes._batch_signatures([long[: budget // 2]], params)[0])
