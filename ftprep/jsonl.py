@@ -14,6 +14,17 @@ STDIN = "-"
 BOM = b"\xef\xbb\xbf"
 
 
+# What compressed files start with: JSONL must be uncompressed for the services, and
+# read as text it is a screen of bogus findings.
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz",
+              b"(\xb5/\xfd": "zstd", b"PK\x03\x04": "zip"}  # fmt: skip
+
+
+def compressed_kind(head: bytes) -> str | None:
+    """"gzip", "zip" ... when `head` (a file's first bytes) is a compressed file's."""
+    return next((kind for magic, kind in COMPRESSED.items() if head.startswith(magic)), None)
+
+
 class InputError(Exception):
     """An input that cannot be opened or read at all (missing file, a directory ...)."""
 
@@ -37,6 +48,10 @@ def open_binary(source: str | Path) -> Iterator[IO[bytes]]:
     except OSError as exc:
         raise InputError(f"{source}: cannot open ({exc.strerror})") from None
     with handle:
+        kind = compressed_kind(handle.peek(6)[:6])
+        if kind is not None:
+            raise InputError(f"{source}: a {kind}-compressed file; decompress it first (the "
+                             "services take plain JSONL)")
         yield handle
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import chat, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -238,3 +239,14 @@ def test_check_model_must_name_one_model(tmp_path: Path, run_cli) -> None:
     for model in ("all", ""):
         result = run_cli("check", str(file), "--model", model)
         assert result.exit_code == 2 and "--model" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "cost"])
+def test_compressed_input_is_an_io_error_that_says_so(tmp_path: Path, run_cli, command: str) -> None:
+    import gzip
+
+    path = tmp_path / "train.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"messages": []}\n' * 12))
+    result = run_cli(command, str(path))
+    assert result.exit_code == 2
+    assert "a gzip-compressed file; decompress it first" in result.output

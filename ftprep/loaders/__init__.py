@@ -22,8 +22,6 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".pa
                   ".json", ".jsonl", ".ndjson"}
 # Suffixes the mail loader owns: never sniffed as tables.
 MAIL_SUFFIXES = {".eml", ".msg", ".mbox", ".mbx"}
-COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz",
-              b"(\xb5/\xfd": "zstd", b"PK\x03\x04": "zip"}  # fmt: skip
 
 
 def is_table(path: Path) -> bool:
@@ -70,12 +68,13 @@ def _refuse_compressed(path: Path) -> None:
     suffix = path.suffix.lower()
     if not path.is_file() or suffix in TABLE_SUFFIXES | MAIL_SUFFIXES:
         return  # .xlsx is a zip
+    from ftprep.jsonl import compressed_kind
+
     with path.open("rb") as handle:
-        head = handle.read(6)
-    for magic, kind in COMPRESSED.items():
-        if head.startswith(magic):
-            raise LoaderError(str(path), f"a {kind}-compressed file: decompress it first and "
-                              "pass the table (.csv, .jsonl, ...) or mailbox inside")  # fmt: skip
+        kind = compressed_kind(handle.read(6))
+    if kind is not None:
+        raise LoaderError(str(path), f"a {kind}-compressed file: decompress it first and "
+                          "pass the table (.csv, .jsonl, ...) or mailbox inside")  # fmt: skip
 
 
 def _looks_like_mail(path: Path) -> bool:
