@@ -225,11 +225,16 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
         report.stats["behaviour"] = behaviour_stats(ctx)
     if options.validation_file is None:
         return 0
+    from ftprep.checks.structure import FEW_EXAMPLES
+
     counter = tokens.counter
     val_tokens = TokenCollector(counter)
+    before = len(report.findings)
     validation, _ = collect_features(options.validation_file, options.dataset, options=options.validate,
                                      report=report, on_record=val_tokens.on_record,
                                      writes_to=[val_tokens])
+    # "Fewer than 50 examples" is advice for training data; validation sets are small.
+    report.findings[before:] = [f for f in report.findings[before:] if f.code != FEW_EXAMPLES.code]
     val_ctx = DatasetContext(validation, options.dataset, reference=train)
     report.extend(run_dataset_checks(val_ctx, selection))
     report.stats["validation_labels"] = label_stats(val_ctx)

@@ -64,3 +64,11 @@ def test_split_sends_lines_with_errors_to_the_rejects(tmp_path: Path, run_cli) -
     assert len(halves) == 29 and "no answer here" not in "".join(halves)
     assert "no answer here" in rejects.read_text(encoding="utf-8")
     assert run_cli("validate", str(train), "--select", "FT110").exit_code == 0
+
+
+def test_a_small_validation_file_is_not_told_to_grow(tmp_path: Path, run_cli) -> None:
+    train = write_jsonl(tmp_path / "train.jsonl", [chat(user=f"train ticket {i}") for i in range(30)])
+    val = write_jsonl(tmp_path / "val.jsonl", [chat(user=f"held-out ticket {i}") for i in range(12)])
+    checked = run_cli("check", str(train), "--validation", str(val), "-f", "json")
+    few = [f["file"] for f in json.loads(checked.stdout)["findings"] if f["code"] == "FT124"]
+    assert few == [str(train)]  # the training file (30 examples) is; the validation file not
