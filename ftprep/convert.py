@@ -12,6 +12,7 @@ their own are built, proved valid (ftprep.chatlines) and written a column at a t
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
 from ftprep.chatlines import ChatLines
-from ftprep.clean.text import CleanOptions
+from ftprep.clean.text import CleanOptions, TextCleaner
 from ftprep.jsonl import AtomicWriter, default_rejects_path, output_clash
 from ftprep.loaders.columns import ColumnMapping
 from ftprep.loaders.email.options import EmailOptions
@@ -194,11 +195,14 @@ class _Stages:
 
     def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings,
                  target: str | None = None) -> None:
-        from ftprep.clean.text import TextCleaner
-
         self.settings = settings
         self.build = build
         self.cleaner = TextCleaner(settings.clean)
+        # A reply's sign-off is house style to learn, not noise: only quotes are cut.
+        self.reply_cleaner = TextCleaner(settings.clean, keep_signatures=True)
+        # Mail bodies had their HTML, quotes and signatures dealt with by the mail loader,
+        # as its own options say: the cleaner leaves those alone.
+        self.mail_cleaner = TextCleaner(settings.clean, html=False, strip_quotes="off")
         self.redactor: Any = None
         if settings.redact_pii:
             from ftprep.clean.pii import PiiDetector, PiiSettings
@@ -217,15 +221,17 @@ class _Stages:
         """The batch's output lines and rejects, each in input order."""
         texts: list[str] = []
         replies: list[str] = []
+        mail: list[int] = []  # positions of mail texts, the others are table cells
         for item in batch:
             if isinstance(item, ExampleColumns):
                 texts += item.texts
                 replies += item.replies  # "" for no reply, as below
             elif isinstance(item, Example):
+                mail.append(len(texts))
                 texts.append(item.text)
                 replies.append(item.reply or "")
-        texts = self.cleaner.clean_many(texts)
-        replies = self.cleaner.clean_many(replies)
+        texts = self._clean(self.cleaner, texts, mail)
+        replies = self._clean(self.reply_cleaner, replies, mail)
         if self.redactor is not None:
             texts, found = self.redactor.redact_many(texts)
             summary.redactions.update(found)
@@ -264,6 +270,20 @@ class _Stages:
                 lines.append(line[0])
                 labels[line[1] or "(none)"] += 1
         return lines, bad
+
+    def _clean(self, cleaner: TextCleaner, texts: list[str], mail: list[int]) -> list[str]:
+        """Table cells through `cleaner`, mail texts (at positions `mail`) through the
+        mail cleaner, in order."""
+        if not mail:
+            return cleaner.clean_many(texts)
+        if len(mail) == len(texts):
+            return self.mail_cleaner.clean_many(texts)
+        is_mail = [False] * len(texts)
+        for i in mail:
+            is_mail[i] = True
+        cells = iter(cleaner.clean_many(list(compress(texts, map(operator.not_, is_mail)))))
+        mails = iter(self.mail_cleaner.clean_many([texts[i] for i in mail]))
+        return [next(mails) if m else next(cells) for m in is_mail]
 
     def _values(self, values: list[str | None], summary: ConvertSummary) -> list[str | None]:
         """`_value` over a column: each distinct value looked up once."""
@@ -398,7 +418,9 @@ class _Stages:
         return line, label
 
     def cleaning_summary(self) -> dict[str, int]:
-        return {k: v for k, v in self.cleaner.summary().items() if v}
+        counts = [c.summary() for c in (self.reply_cleaner, self.mail_cleaner)]
+        return {k: total for k, v in self.cleaner.summary().items()
+                if (total := v + sum(c[k] for c in counts))}
 
 
 def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,

@@ -1,6 +1,8 @@
 """Text cleaning for example texts and replies, with counts of what each step changed.
 
 Steps, each switchable:
+- HTML to plain text (ftprep.clean.markup): a text that looks like HTML (real tags, not a
+  lone "<") becomes its text, paragraphs kept; a text with only entities has them decoded;
 - control characters removed: C0 (except tab and newline), DEL, stray BOMs and zero-width
   spaces first; C1 controls only after the mojibake repair, which reads them as evidence
   of a wrong Latin-1 decode;
@@ -8,7 +10,9 @@ Steps, each switchable:
 - mojibake repair (ftfy, conservative: encoding fixes only; quotes, HTML entities,
   ligatures and widths are left alone);
 - whitespace: CRLF and CR to LF, runs of spaces and tabs to one space, no spaces at line
-  ends, at most one blank line, stripped.
+  ends, at most one blank line, stripped;
+- quoted mail ("On <date> ... wrote:" with the ">" lines under it) and "-- " signatures
+  cut (`strip-quotes = "safe"`), or all that the mail loader cuts (`"mail"`).
 The order makes `clean` idempotent: cleaning a cleaned text changes nothing.
 
 Length filters (`min_chars`, `max_chars`) do not change a text: `check_length` returns a
@@ -26,14 +30,15 @@ import unicodedata
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.clean.batch import Joined, TextMemo
+from ftprep.clean.markup import QuoteMode, html_to_plain, may_hold_quote, strip_quoted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-STEPS = ("mojibake", "nfc", "control", "whitespace")
+STEPS = ("html", "mojibake", "nfc", "control", "whitespace", "quotes")
 
 # UTF-8 read as cp1252/Latin-1 leaves a lead byte (Â..ô) followed by a continuation byte
 # (\x80..\xbf) or its cp1252 look-alike; C1 controls come from the same mistake. Only such
@@ -49,7 +54,8 @@ _ASCII_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Byte classes for clean_many. An ASCII text needs work only if it has a control (tab and
 # CR included), two whitespace bytes in a row other than a paragraph break, three
 # newlines, or whitespace at either end.
-_OTHER, _SPACE, _NEWLINE, _CONTROL_CLASS, _NUL = range(5)
+# _LINE_MARK: ">" and "-", which start a quote or signature line.
+_OTHER, _SPACE, _NEWLINE, _CONTROL_CLASS, _NUL, _LINE_MARK = range(6)
 _BYTE_CLASS = bytes(
     _NUL if b == 0 else _SPACE if b == 0x20 else _NEWLINE if b == 0x0A
     else _CONTROL_CLASS if b < 0x20 or b == 0x7F else _OTHER
@@ -71,23 +77,46 @@ class CleanOptions(BaseModel):
     fix_mojibake: bool = Field(default=True, alias="fix-mojibake")
     control_chars: bool = Field(default=True, alias="control-chars")
     whitespace: bool = True
+    # A text that looks like HTML (tags such as <p>, <br>, <div>; or entities) to text.
+    html: bool = True
+    # Quoted mail and signatures: "safe" cuts only an "On <date> ... wrote:" line with the
+    # ">" lines under it, an "-----Original Message-----" block under text, and a "-- "
+    # signature; "mail" all the mail loader cuts (sign-offs, "Sent from my iPhone",
+    # Outlook header blocks ...); "off" (false) none.
+    strip_quotes: QuoteMode = Field(default="safe", alias="strip-quotes")
     # Texts shorter than this after cleaning are rejected as too-short.
     min_chars: int = Field(default=1, ge=0, alias="min-chars")
     # Texts longer than this are rejected as too-long; None: no limit.
     max_chars: int | None = Field(default=None, ge=1, alias="max-chars")
 
+    @field_validator("strip_quotes", mode="before")
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        return {True: "safe", False: "off"}.get(value, value) if isinstance(value, bool) else value
+
 
 class TextCleaner:
     """Clean texts one at a time; `stats` counts texts seen and changed per step."""
 
-    def __init__(self, options: CleanOptions | None = None, **overrides: Any) -> None:
+    def __init__(self, options: CleanOptions | None = None, *, keep_signatures: bool = False,
+                 **overrides: Any) -> None:
+        """`keep_signatures`: cut quotes but not signatures (for approved replies, whose
+        sign-off is part of the house style a model is to learn)."""
         base = options or CleanOptions()
+        self.keep_signatures = keep_signatures
         self.options = (
             CleanOptions.model_validate({**base.model_dump(), **overrides}) if overrides else base
         )
         self.stats: Counter[str] = Counter()
         self._ftfy_config: Any = None
         self._remembered = TextMemo(self._clean)  # see clean_many
+        # Texts with "<" or "&" go to the per-text path, as texts with controls do.
+        classes = bytearray(_BYTE_CLASS)
+        if self.options.html:
+            classes[ord("<")] = classes[ord("&")] = _CONTROL_CLASS
+        if self.options.strip_quotes == "safe":
+            classes[ord(">")] = classes[ord("-")] = _LINE_MARK
+        self._classes = bytes(classes)
 
     def clean(self, text: str) -> str:
         out, changed = self._clean(text)
@@ -97,6 +126,12 @@ class TextCleaner:
 
     def _clean(self, text: str) -> tuple[str, frozenset[str]]:
         changed: set[str] = set()
+        if self.options.html and ("<" in text or "&" in text):
+            # Once, first: decoding twice would turn "&amp;lt;" (a literal "&lt;") into "<".
+            plain = html_to_plain(text, drop_quotes=self.options.strip_quotes == "mail")
+            if plain != text:
+                changed.add("html")
+                text = plain
         out = self._pass(text, changed)
         # ftfy judges by context, so removing a control or a space can expose mojibake it
         # left alone; a few more passes make `clean` idempotent. Plain ASCII never needs it.
@@ -107,9 +142,17 @@ class TextCleaner:
         return out, frozenset(changed)
 
     def _pass(self, text: str, changed: set[str]) -> str:
+        text = self._ascii_pass(text, changed) if text.isascii() else self._other_pass(text, changed)
+        mode = self.options.strip_quotes
+        if mode != "off" and may_hold_quote(text, mode):  # after whitespace: lines start clean
+            cut = strip_quoted(text, mode, signatures=not self.keep_signatures)
+            if cut != text:
+                changed.add("quotes")
+                text = cut
+        return text
+
+    def _other_pass(self, text: str, changed: set[str]) -> str:
         opts = self.options
-        if text.isascii():
-            return self._ascii_pass(text, changed)
         if opts.control_chars and _CONTROL.search(text):
             text = _CONTROL.sub("", text)
             changed.add("control")
@@ -148,17 +191,20 @@ class TextCleaner:
         opts = self.options
         joined = Joined(texts)
         found: set[int] = set(joined.others)  # non-ASCII: the per-text path decides
-        if not (opts.control_chars or opts.whitespace):
+        quotes = opts.strip_quotes
+        if not (opts.control_chars or opts.whitespace or opts.html or quotes != "off"):
             return found
         # Byte classes, then whole-array numpy tests: about 2 ns a byte for all of them,
-        # where a bytes `in` per pattern costs 1-2 ns a byte each.
-        cls = np.frombuffer(joined.data.translate(_BYTE_CLASS), dtype=np.uint8)
+        # where a bytes `in` per pattern costs 1-2 ns a byte each. "<" and "&" are in the
+        # control class when the HTML step is on (see __init__).
+        cls = np.frombuffer(joined.data.translate(self._classes), dtype=np.uint8)
         nul = np.flatnonzero(cls == _NUL)
         if len(nul) != max(joined.pieces - 1, 0):
             return range(len(texts))  # a text holds NUL itself: check every text
         bad = cls == _CONTROL_CLASS
+        newline = cls == _NEWLINE
         if opts.whitespace:
-            space, newline = cls == _SPACE, cls == _NEWLINE
+            space = cls == _SPACE
             ws = space | newline
             pairs = ws[:-1] & ws[1:]
             nl_pairs = newline[:-1] & newline[1:]
@@ -171,6 +217,15 @@ class TextCleaner:
                 last = np.concatenate((nul, [len(cls)])) - 1
                 edge = (last >= first) & (ws[np.minimum(first, len(cls) - 1)] | ws[last])
                 found |= joined.original(np.flatnonzero(edge).tolist())
+        if quotes == "safe" and len(cls):
+            # A line starting with ">" or "-" (markup.may_hold_quote); leading spaces
+            # make a text a suspect above already.
+            bad[1:] |= newline[:-1] & (cls[1:] == _LINE_MARK)
+            starts = np.concatenate(([0], nul + 1))
+            starts = starts[starts < len(cls)]
+            found |= joined.original(np.flatnonzero(cls[starts] == _LINE_MARK).tolist())
+        elif quotes == "mail":
+            bad |= newline  # two lines or more
         hits = np.flatnonzero(bad)
         if len(hits):
             found |= joined.original(np.searchsorted(nul, hits).tolist())

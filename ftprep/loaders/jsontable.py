@@ -5,40 +5,161 @@ JSONL line, while here each bad line becomes a bad row with its line number. A J
 is read whole (it cannot be streamed without a streaming parser); JSONL is streamed.
 Encodings: a BOM names it; otherwise UTF-8, with a line (or a file) that is not UTF-8
 read as cp1252 (Excel and Windows tools save JSON that way).
+
+Columns are the union of the records' top-level keys over the whole file, so a key that
+exporters leave out until some record has a value (`reply` on unanswered tickets) is still
+a column: a JSON array is in memory anyway; JSONL is read twice, the first pass keeping
+only the keys. A mapped name that is no key but a dotted path (`source.body`,
+`comments.0.body`, see jsonpath) reads the value inside each record.
+
+In the text and reply columns an empty list or object is empty, a list of strings is its
+items one a line, and an object (or a list of objects) is no text: the row is rejected
+as `nested-text`, with a path to suggest. A JSON file holding an object with one array of
+objects in it (Zendesk's {"tickets": [...]}, Intercom's {"conversations": [...]}) is
+read as that array.
 """
 
 from __future__ import annotations
 
 import logging
-from itertools import islice
-from typing import TYPE_CHECKING
+import re
+from dataclasses import dataclass
+from itertools import islice, repeat
+from typing import TYPE_CHECKING, Any
 
-from ftprep.loaders.columns import LoaderError
+from ftprep.loaders.columns import ColumnMapping, LoaderError, header_key, resolve_columns
 from ftprep.loaders.csvread import CP1252_BYTES, BadRow, Batch, bom_encoding
+from ftprep.loaders.jsonpath import MISSING, JsonPath, as_text, parse_path, value_at
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
+
+    from ftprep.loaders.columns import Preset, ResolvedColumns
 
 log = logging.getLogger(__name__)
 
-# Headers are the union of the keys of the first records (later keys are ignored).
-HEADER_RECORDS = 1000
+# Records looked at to tell a file of objects from anything else.
+HEAD_RECORDS = 1000
 BATCH_ROWS = 10_000
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def json_records(path: Path, *, lines: bool) -> tuple[list[str], Iterator[Batch | BadRow]]:
-    items = _jsonl_items(path) if lines else _array_items(path)
-    head = list(islice(items, HEADER_RECORDS))
-    _check_has_objects(path, head, lines=lines)
-    # Keys are matched case-insensitively, as CSV headers are: the first spelling names them.
-    headers: dict[str, str] = {}
-    for _, value in head:
-        if isinstance(value, dict):
-            for key in value:
-                headers.setdefault(str(key).strip().casefold(), str(key))
-    names = list(headers.values())
-    return names, _batches(names, _chain(head, items))
+@dataclass(slots=True)
+class NestedRow(BadRow):
+    """A record whose text or reply column holds an object: rejected as `nested-text`."""
+
+    reason: str = "nested-text"
+
+
+def json_source(path: Path, mapping: ColumnMapping | None, preset: Preset | None, *,
+                lines: bool) -> tuple[ResolvedColumns, Iterator[Batch | BadRow]]:
+    """The columns for each role (LoaderError when the mapping does not fit) and the
+    file's rows in batches, bad records as BadRows, in file order."""
+    keys = _Keys(_mapped_paths(mapping, preset))
+    if lines:
+        items = _jsonl_items(path)
+        head = list(islice(items, HEAD_RECORDS))
+        _check_has_objects(path, head, lines=True)
+        keys.add(head)
+        more = keys.add(items)  # the key pass: every later record, parsed and dropped
+        last = head[-1][0] if head else 0
+        source: Iterator[tuple[int, object]] = (
+            _chain(head, _jsonl_items(path, after=last, quiet=True)) if more else iter(head))
+    else:
+        records = list(enumerate(_array_records(path), start=1))
+        _check_has_objects(path, records[:HEAD_RECORDS], lines=False)
+        keys.add(records)
+        source = iter(records)
+    headers, paths = keys.columns(str(path))
+    cols = resolve_columns(headers, mapping, preset=preset, file=str(path))
+    return cols, _batches(cols, paths, keys.aliases(), source)
+
+
+def _mapped_paths(mapping: ColumnMapping | None, preset: Preset | None) -> dict[str, JsonPath]:
+    """The names mapped to a role (by the user or the preset) that are dotted paths."""
+    base = preset.mapping if preset else ColumnMapping()
+    chosen = mapping.overriding(base) if mapping else base
+    names = [*(chosen.text or ()), chosen.label, chosen.reply, chosen.id, chosen.date,
+             *chosen.fields]
+    return {name: p for name in names if name and (p := parse_path(name)) is not None}
+
+
+class _Keys:
+    """The top-level keys of the records (first spelling of each, ignoring case), and
+    which of the mapped paths some record has a value at."""
+
+    def __init__(self, paths: dict[str, JsonPath]) -> None:
+        self.seen: set[str] = set()
+        self.spelling: dict[str, str] = {}
+        self.pending = dict(paths)
+        self.found: dict[str, JsonPath] = {}
+        self.records = 0
+        # A value of each top-level key, to say what a path that reads nothing missed.
+        self.sample: dict[str, Any] = {}
+
+    def add(self, items: Iterable[tuple[int, object]]) -> int:
+        """Take the keys of these records; how many records there were."""
+        seen, pending = self.seen, self.pending
+        count = 0
+        for _, value in items:
+            count += 1
+            if value.__class__ is not dict:
+                continue
+            assert isinstance(value, dict)
+            if not seen.issuperset(value):
+                for key in value:
+                    if key not in seen:
+                        seen.add(key)
+                        self.spelling.setdefault(key.strip().casefold(), key)
+                        self.sample[key] = value[key]
+            if pending:
+                for name, path in list(pending.items()):
+                    if value_at(value, path) is not MISSING:
+                        self.found[name] = pending.pop(name)
+        self.records += count
+        return count
+
+    def columns(self, file: str) -> tuple[list[str], dict[str, JsonPath]]:
+        """Every key, then each mapped path that names no key (and its segments)."""
+        names = list(self.spelling.values())
+        loose = {header_key(n) for n in names}
+
+        def is_key(name: str) -> bool:
+            return name.strip().casefold() in self.spelling or header_key(name) in loose
+
+        for name in self.pending:
+            if not is_key(name):
+                raise LoaderError(file, self._no_value(name))
+        paths = {n: p for n, p in self.found.items() if not is_key(n)}
+        return names + list(paths), paths
+
+    def aliases(self) -> set[str]:
+        """Keys spelled otherwise than the column they belong to (`Text` for `text`)."""
+        return {key for key in self.seen if self.spelling[key.strip().casefold()] != key}
+
+    def _no_value(self, name: str) -> str:
+        first = parse_path(name)
+        top = first[0] if first else name
+        key = top if isinstance(top, str) else ""
+        sample = self.sample.get(key, MISSING)
+        if sample is MISSING:
+            folded = {k.casefold(): v for k, v in self.sample.items()}
+            sample = folded.get(key.casefold(), MISSING)
+        if sample is MISSING:
+            held = f"no record has a key {key!r}"
+        elif isinstance(sample, dict):
+            held = f"{key!r} holds an object with keys " + ", ".join(map(repr, list(sample)[:10]))
+        elif isinstance(sample, list):
+            inner = next((v for v in sample if isinstance(v, dict)), None)
+            held = (f"{key!r} holds a list" + (" of objects with keys " + ", ".join(
+                map(repr, list(inner)[:10])) + f" (index it: {key}.0.KEY)" if inner else ""))
+        else:
+            held = f"{key!r} holds {type(sample).__name__} values, with nothing inside"
+        columns = ", ".join(map(repr, list(self.spelling.values())[:40]))
+        return (f"no record of the {self.records} has a value at {name!r}: {held}. "
+                f"Columns in the file: {columns}. Fix: name a path that exists, "
+                "keys separated by dots, list items by number (comments.0.body).")
 
 
 def _check_has_objects(path: Path, head: list[tuple[int, object]], *, lines: bool) -> None:
@@ -73,10 +194,11 @@ class _Invalid:
         self.raw = raw
 
 
-def _jsonl_items(path: Path) -> Iterator[tuple[int, object]]:
-    warned = False
+def _jsonl_items(path: Path, *, after: int = 0, quiet: bool = False) -> Iterator[tuple[int, object]]:
+    """(line number, value) of each non-blank line after line `after`."""
+    warned = quiet
     for number, line in enumerate(_lines(path), start=1):
-        if not line.strip():
+        if number <= after or not line.strip():
             continue
         value, recoded = _parse_line(line)
         if recoded and not warned:
@@ -144,7 +266,7 @@ def _array_text(path: Path) -> bytes | str:
     return data
 
 
-def _array_items(path: Path) -> Iterator[tuple[int, object]]:
+def _array_records(path: Path) -> list[object]:
     import orjson
 
     data = _array_text(path)
@@ -154,37 +276,105 @@ def _array_items(path: Path) -> Iterator[tuple[int, object]]:
         lined = "}\n{" in data if isinstance(data, str) else b"}\n{" in data
         hint = " (one object per line? name the file .jsonl)" if lined else ""
         raise LoaderError(str(path), f"invalid JSON: {exc}{hint}") from None
+    if isinstance(parsed, dict):
+        return _wrapped_records(path, parsed)
     if not isinstance(parsed, list):
-        raise LoaderError(
-            str(path), f"expected a JSON array of objects, found a {type(parsed).__name__}"
-        )
-    return enumerate(parsed, start=1)
+        raise LoaderError(str(path), f"expected a JSON array of objects, found {_kind(parsed)}")
+    return parsed
 
 
-def _batches(names: list[str], items: Iterator[tuple[int, object]]) -> Iterator[Batch | BadRow]:
-    spelling = {name.strip().casefold(): name for name in names}  # the header's spelling
-    batch, records = _new_batch(names)
+def _wrapped_records(path: Path, parsed: dict[str, Any]) -> list[object]:
+    """The records of an API export that wraps them in an object ({"tickets": [...],
+    "next_page": ...}): the one key holding an array of objects."""
+    arrays = {k: v for k, v in parsed.items()
+              if isinstance(v, list) and any(isinstance(item, dict) for item in v)}
+    if len(arrays) == 1:
+        [(key, records)] = arrays.items()
+        log.warning("%s: the file holds an object, not an array: reading the %d records "
+                    "under its key %r", path, len(records), key)  # fmt: skip
+        return records
+    keys = ", ".join(map(repr, list(parsed)[:20]))
+    if not arrays:
+        raise LoaderError(str(path), f"expected a JSON array of objects, found an object "
+                          f"(keys {keys}) with no array of objects in it")  # fmt: skip
+    held = ", ".join(f"{k!r} ({len(v)} items)" for k, v in arrays.items())
+    first = next(iter(arrays))
+    select = f".{first}" if _IDENTIFIER.fullmatch(first) else f'.["{first}"]'
+    raise LoaderError(str(path), f"the file holds an object in which several keys hold arrays "
+                      f"of objects: {held}, so which are the records is unclear. Fix: write the "
+                      f"one you want to a file of its own, e.g. jq '{select}' {path.name} > "
+                      "records.json, and convert that")  # fmt: skip
+
+
+def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str],
+             items: Iterator[tuple[int, object]]) -> Iterator[Batch | BadRow]:
+    """The used columns' values in batches, bad records between them, in file order.
+    `aliases` are keys spelled otherwise than their column (`Text` for `text`)."""
+    names = cols.used()
+    paths = {name: path for name, path in paths.items() if name in names}
+    plain = [name for name in names if name not in paths]
+    # Columns whose lists and objects are text (or not), each with its option for hints.
+    texts = {name: "--text" for name in cols.text}
+    if cols.reply and cols.reply not in texts:
+        texts[cols.reply] = "--reply"
+    spelling = {name.strip().casefold(): name for name in plain}  # the header's spelling
+
+    def batch(rows: list[tuple[int, dict[str, Any]]]) -> Iterator[Batch | BadRow]:
+        numbers = [number for number, _ in rows]
+        records = [record for _, record in rows]
+        keyed = records
+        if aliases:
+            keyed = [r if aliases.isdisjoint(r) else _by_header(r, spelling) for r in records]
+        # A column at a time: a comprehension per column costs far less than a loop per row.
+        columns = {name: list(map(dict.get, keyed, repeat(name))) for name in plain}
+        for name, path in paths.items():
+            columns[name] = [None if (v := value_at(r, path)) is MISSING else v for r in records]
+        problems: dict[int, str] = {}
+        for name, values in columns.items():
+            kinds = set(map(type, values))
+            if list in kinds or dict in kinds:
+                _flatten(values, name, texts.get(name), problems)
+        whole = Batch(numbers, columns, record=records.__getitem__)
+        start = 0
+        for i in sorted(problems):
+            if i > start:
+                yield whole.slice(start, i)
+            yield NestedRow(numbers[i], problems[i], _json(records[i]))
+            start = i + 1
+        if start < len(numbers):
+            yield whole.slice(start, len(numbers)) if start else whole
+
+    rows: list[tuple[int, dict[str, Any]]] = []
     for number, value in items:
-        if not isinstance(value, dict) and batch.rows:
-            yield batch  # keep the output in row order
-            batch, records = _new_batch(names)
+        if value.__class__ is dict:
+            rows.append((number, value))
+            if len(rows) >= BATCH_ROWS:
+                yield from batch(rows)
+                rows = []
+            continue
+        if rows:
+            yield from batch(rows)  # keep the output in row order
+            rows = []
         if isinstance(value, _Invalid):
             yield BadRow(number, value.detail, value.raw)
-        elif not isinstance(value, dict):
-            yield BadRow(number, f"not a JSON object: {_kind(value)}", _json(value))
         else:
-            assert isinstance(batch.rows, list)
-            batch.rows.append(number)
-            records.append(value)
-            if any(name not in value for name in names):
-                value = _by_header(value, spelling)
-            for name in names:
-                batch.columns[name].append(value.get(name))
-            if len(batch.rows) >= BATCH_ROWS:
-                yield batch
-                batch, records = _new_batch(names)
-    if batch.rows:
-        yield batch
+            yield BadRow(number, f"not a JSON object: {_kind(value)}", _json(value))
+    if rows:
+        yield from batch(rows)
+
+
+def _flatten(values: list[Any], name: str, option: str | None, problems: dict[int, str]) -> None:
+    """The lists and objects of a column, in place: in a text column (`option` is its
+    command-line option) as jsonpath.as_text says, adding to `problems` (row -> why) what
+    is not text; elsewhere only empty ones, which become no value."""
+    for i, value in enumerate(values):
+        if value.__class__ is list or value.__class__ is dict:
+            if option is None:
+                values[i] = value or None
+                continue
+            values[i], problem = as_text(value, name, option)
+            if problem and i not in problems:
+                problems[i] = problem
 
 
 def _kind(value: object) -> str:
@@ -198,12 +388,6 @@ def _json(value: object) -> str:
     import orjson
 
     return orjson.dumps(value).decode()[:2000]
-
-
-def _new_batch(names: list[str]) -> tuple[Batch, list[dict[str, object]]]:
-    """An empty batch and the list its whole records go in (for Batch.record)."""
-    records: list[dict[str, object]] = []
-    return Batch([], {name: [] for name in names}, record=records.__getitem__), records
 
 
 def _by_header(value: dict[str, object], spelling: dict[str, str]) -> dict[str, object]:

@@ -127,10 +127,9 @@ def load_table_chunks(
     elif kind == "parquet":
         cols, batches = _parquet_source(path, mapping, chosen, chunk_rows)
     else:
-        from ftprep.loaders.jsontable import json_records
+        from ftprep.loaders.jsontable import json_source
 
-        headers, batches = json_records(path, lines=kind == "jsonl")
-        cols = resolve_columns(headers, mapping, preset=chosen, file=file)
+        cols, batches = json_source(path, mapping, chosen, lines=kind == "jsonl")
     return _convert(file, cols, batches)
 
 
@@ -157,9 +156,9 @@ def table_columns(
     elif kind == "parquet":
         headers = parquet_file(path).schema_arrow.names
     else:
-        from ftprep.loaders.jsontable import json_records
+        from ftprep.loaders.jsontable import json_source
 
-        headers, _ = json_records(path, lines=kind == "jsonl")
+        return json_source(path, mapping, chosen, lines=kind == "jsonl")[0]
     return resolve_columns([str(h) for h in headers], mapping, preset=chosen, file=str(path))
 
 
@@ -276,7 +275,9 @@ def _convert(
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
-            yield Rejected(SourceRef(file, batch.row), "malformed-row", batch.detail, batch.raw)
+            # JSON's NestedRow has a reason of its own (nested-text).
+            reason = getattr(batch, "reason", "malformed-row")
+            yield Rejected(SourceRef(file, batch.row), reason, batch.detail, batch.raw)
             continue
         yield from _convert_batch(file, cols, used, batch)
 

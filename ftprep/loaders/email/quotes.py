@@ -296,3 +296,77 @@ def _drop_trailing_rules(text: str) -> str:
     while lines and (not lines[-1].strip() or _TRAILING_RULE.match(lines[-1])):
         lines.pop()
     return "\n".join(lines)
+
+
+# For texts that may not be mail at all (table cells): only what cannot be anything else.
+_SAFE_SIGNATURE_LINES = 4
+_LIST_ITEM = re.compile(r"^(?:\d+[.)]|[-*•])\s")
+
+
+def strip_quote_blocks(text: str) -> str:
+    """Quoted history in its unambiguous forms only: an attribution with a date ("On
+    <date>, <name> wrote:") directly above ">" lines, with those lines, wherever it is
+    (the text above and below stays); and everything from an "-----Original Message-----"
+    line down, when text is above it. Unlike strip_quotes, ">" lines without such a line
+    above them (a log excerpt) and header blocks stay. Lines are expected normalised."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    cut = False
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if line and _ORIGINAL.match(line) and any(k.strip() for k in kept):
+            cut = True
+            break
+        size = _attribution_lines(lines, i)
+        if not size:
+            kept.append(lines[i])
+            i += 1
+            continue
+        j = i + size
+        while j < len(lines) and (_quoted(lines[j]) or not lines[j].strip()):
+            j += 1
+        while j > i + size and not lines[j - 1].strip():
+            j -= 1  # the blank line under the quote separates what follows: keep it
+        cut, i = True, j
+    return _join(kept) if cut else text
+
+
+def _attribution_lines(lines: list[str], i: int) -> int:
+    """How many lines (1 or 2) of an "On <date> ... wrote:" attribution start at line i
+    with quoted lines right under them (blank lines aside); 0 when none does."""
+    line = lines[i].strip()
+    if not line or len(line) >= 400 or _quoted(line):
+        return 0
+    size = 0
+    if _WROTE.search(line) and _DIGIT.search(line):
+        size = 1
+    elif _ON.match(line) and i + 1 < len(lines):
+        after = lines[i + 1].strip()
+        size = 2 if after and _WROTE.search(after) and len(line) + len(after) < 400 else 0
+    if not size:
+        return 0
+    j = i + size
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    return size if j < len(lines) and _quoted(lines[j]) else 0
+
+
+def strip_signature_block(text: str) -> str:
+    """A signature after a "-- " separator line only: the separator has text above it and
+    at most four short lines under it, none a list item ("--" may also divide the steps
+    of a bug report). Sign-offs and "Sent from my iPhone" alone stay (strip_signature
+    takes them)."""
+    for _ in range(_SAFE_SIGNATURE_LINES):  # a cut can make an earlier separator the last
+        lines = text.split("\n")
+        nonblank = [i for i, line in enumerate(lines) if line.strip()]
+        for rank in range(max(1, len(nonblank) - _SAFE_SIGNATURE_LINES - 1), len(nonblank)):
+            i = nonblank[rank]
+            after = [lines[k].strip() for k in nonblank[rank + 1:]]
+            if (_SIG_SEP.match(lines[i].strip()) and after and all(len(a) <= 60 for a in after)
+                    and not any(_LIST_ITEM.match(a) for a in after)):
+                text = _drop_trailing_rules(_join(lines[:i]))
+                break
+        else:
+            return text
+    return text
