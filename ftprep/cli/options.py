@@ -79,21 +79,36 @@ def load(config_path: Path | None) -> Config:
     try:
         return load_config(config_path)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
+
+
+def _in_config(config: Config, key: str, problem: str) -> CannotRun:
+    """A bad value in the config file, named by file and key: the user gave no option."""
+    return CannotRun(f"{config.source or '<config>'}: {key}: {problem}")
 
 
 def make_selection(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> Any:
-    from ftprep.checks.registry import Selection
+    from ftprep.checks.registry import Selection, unknown_tokens
 
+    general = config.general
+    for key, tokens in (("select", general.select), ("ignore", general.ignore),
+                        ("severity", list(general.severity))):
+        unknown = unknown_tokens(tokens)
+        if unknown:
+            raise _in_config(config, key, f"unknown check code or name: {', '.join(unknown)} "
+                             "(run `ftprep rules` to list them)")
     try:
-        severity = {code: Severity.parse(level) for code, level in config.general.severity.items()}
-        return Selection(
-            select=select or tuple(config.general.select),
-            ignore=(*config.general.ignore, *ignore),
-            severity=severity,
-        )
+        severity = {code: Severity.parse(level) for code, level in general.severity.items()}
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _in_config(config, "severity", str(exc)) from None
+    try:
+        return Selection(select=select or tuple(general.select), ignore=(*general.ignore, *ignore),
+                         severity=severity)
+    except ValueError as exc:
+        # Unknown codes in the config were caught above: this is an option or the overrides.
+        if unknown_tokens((*select, *ignore)):
+            raise click.UsageError(str(exc)) from None
+        raise _in_config(config, "severity", str(exc)) from None
 
 
 def rules_from(config: Config, *, label_field: str | None = None) -> Any:
@@ -103,7 +118,7 @@ def rules_from(config: Config, *, label_field: str | None = None) -> Any:
     try:
         return load_rules(config, label_field=label_field)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
 
 
 def render(report: Report, output_format: str, output_path: str | None, color: str,
@@ -143,21 +158,27 @@ def resolve_line_format(config: Config, line_format: str | None) -> str:
 
     chosen = line_format or config.general.line_format
     if chosen != "auto" and chosen not in LINE_FORMATS:
-        raise click.BadParameter(f"{chosen!r}; use auto or one of {', '.join(LINE_FORMATS)}",
-                                 param_hint="--line-format")
+        problem = f"{chosen!r}; use auto or one of {', '.join(LINE_FORMATS)}"
+        if line_format is None:
+            raise _in_config(config, "line-format", f"unknown line format {problem}")
+        raise click.BadParameter(problem, param_hint="--line-format")
     return chosen
 
 
 def resolve_target(config: Config, target: str | None) -> str | None:
     """--target, else a target set in the config file (its built-in default "openai" is
     not a choice the user made), checked against the registry."""
-    if target is None and "target" in config.general.model_fields_set:
+    from_config = target is None
+    if from_config and "target" in config.general.model_fields_set:
         target = config.general.target
     if target is None:
         return None
     from ftprep.targets import TARGETS
 
-    target = target.strip().lower()
-    if target not in TARGETS:
-        raise click.BadParameter(f"{target!r}; use one of {', '.join(TARGETS)}", param_hint="--target")
-    return target
+    name = target.strip().lower()
+    if name not in TARGETS:
+        problem = f"{target!r}; use one of {', '.join(TARGETS)}"
+        if from_config:
+            raise _in_config(config, "target", f"unknown target {problem}")
+        raise click.BadParameter(problem, param_hint="--target")
+    return name

@@ -47,7 +47,7 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
     try:
         settings = DatasetCheckSettings.from_config(load(config_path))
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     try:
         result = split(input_file, validation_fraction=validation_fraction,
                        validation_size=validation_size, seed=seed, label_field=settings.label_field,
