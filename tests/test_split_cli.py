@@ -43,8 +43,9 @@ def test_split_report_and_config_errors_are_clear(tmp_path: Path, run_cli) -> No
     train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
     clash = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
                     "--report", str(train))
-    assert clash.exit_code == 2 and "output" in clash.output
-    assert len(train.read_text(encoding="utf-8").splitlines()) == 24  # the half, not a report
+    assert clash.exit_code == 2 and "training half and the report" in clash.output
+    # Found before anything is written: a failed run leaves no outputs behind.
+    assert not train.exists() and not val.exists()
     config = tmp_path / "bad.toml"
     config.write_text("[check]\nlabel-field = 3\n", encoding="utf-8")
     bad = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),

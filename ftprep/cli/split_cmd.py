@@ -54,7 +54,8 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
                        near_duplicate_threshold=near_duplicate_threshold, num_perm=settings.num_perm)
         if result.rejected_lines and rejects_out is None:
             rejects_out = str(default_rejects_path(train_out))
-        written = write_split(input_file, result, train_out, val_out, rejects_out)
+        written = write_split(input_file, result, train_out, val_out, rejects_out,
+                              also=[(report_path, "report")] if report_path else [])
     except SplitError as exc:
         raise CannotRun(str(exc)) from None
     except OSError as exc:
