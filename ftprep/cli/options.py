@@ -3,6 +3,7 @@ into library objects."""
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 from ftprep.config import Config, ConfigError, load_config
 from ftprep.exitcodes import EXIT_OK, EXIT_USAGE
 from ftprep.report.finding import Report, Severity
-from ftprep.report.reporters import REPORTERS, get_reporter
+from ftprep.report.reporters import ESCAPE_ERRORS, REPORTERS, get_reporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,8 +48,8 @@ def report_options(formats: tuple[str, ...] | None = None) -> Callable[[F], F]:
     return _apply(
         click.option("--format", "-f", "output_format", type=click.Choice(choices),
                      default="text", show_default=True, help="Report format."),
-        click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False),
-                     default=None, help="Write the report to a file instead of stdout."),
+        click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, allow_dash=True),
+                     default=None, help="Write the report to a file instead of stdout (- for stdout)."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]),
                      default="auto", show_default=True,
                      help="Colour in the text report (NO_COLOR is respected)."),
@@ -123,27 +124,39 @@ def rules_from(config: Config, *, label_field: str | None = None) -> Any:
 
 def render(report: Report, output_format: str, output_path: str | None, color: str,
            max_per_code: int = DEFAULT_MAX_PER_CODE, *, written: Sequence[str] = ()) -> None:
-    """Render the report to stdout or `output_path`, which may be neither an input of the
-    report nor one of the files the command `written`."""
+    """Render the report to stdout or `output_path` ("-" is stdout too), which may be
+    neither an input of the report nor one of the files the command `written`."""
     use_color = {"always": True, "never": False}.get(color)
     reporter = get_reporter(output_format, color=use_color, max_per_code=max_per_code or None)
-    if output_path:
-        from ftprep.jsonl import AtomicWriter, output_clash
-
-        clash = output_clash([f.path for f in report.files],
-                             [*((path, "output") for path in written), (output_path, "report")])
-        if clash:
-            raise CannotRun(clash)
-        try:
-            with AtomicWriter(output_path, mode="w") as handle:
-                reporter.render(report, handle)
-        except OSError as exc:
-            raise CannotRun(f"cannot write the report to {output_path}: "
-                            f"{exc.strerror or exc}") from None
-        click.echo(f"report written to {output_path}", err=True)
-    else:
+    if not output_path or output_path == "-":
         stream: IO[str] = sys.stdout
         reporter.render(report, stream)
+        return
+    from ftprep.jsonl import AtomicWriter, output_clash
+
+    clash = output_clash([f.path for f in report.files],
+                         [*((path, "output") for path in written), (output_path, "report")])
+    if clash:
+        raise CannotRun(clash)
+    try:
+        with AtomicWriter(output_path, mode="wb") as raw:
+            # UTF-8 whatever the locale; a file name that is not UTF-8 is written escaped.
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors=ESCAPE_ERRORS)
+            reporter.render(report, text)
+            text.flush()
+            text.detach()  # the writer closes the file and renames it into place
+    except OSError as exc:
+        raise CannotRun(f"cannot write the report to {output_path}: "
+                        f"{exc.strerror or exc}") from None
+    click.echo(f"report written to {output_path}", err=True)
+
+
+def escape_unencodable_output() -> None:
+    """Let stdout and stderr escape what they cannot encode (a cp1252 console, LANG=C,
+    a file name that is not UTF-8) instead of failing in the middle of a report."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=ESCAPE_ERRORS)
 
 
 def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:

@@ -27,8 +27,8 @@ from ftprep.cli.options import CannotRun, finish, load, render
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
               default="text", show_default=True, help="Report format.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to a file instead of stdout.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, help="Write the report to a file instead of stdout (- for stdout).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 def split_command(input_file: str, train_out: str, val_out: str, validation_fraction: float | None,
                   validation_size: int | None, seed: int, rejects_out: str | None,
