@@ -8,12 +8,14 @@ anywhere is reported with its place.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CONFIG_FILES = ("ftprep.toml", "pyproject.toml")
 
@@ -28,7 +30,9 @@ class ConfigError(Exception):
 
 
 class GeneralConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: TOML values have their types already; "yes" or 1 for a bool is a mistake,
+    # not something to coerce (an int still passes where a float is expected).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
@@ -41,6 +45,19 @@ class GeneralConfig(BaseModel):
     # Allowed labels and a raw-label -> label map, shared by convert and check.
     labels: list[str] = Field(default_factory=list)
     label_map: dict[str, str] = Field(default_factory=dict, alias="label-map")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_once(cls, value: list[str]) -> list[str]:
+        return unique_labels(value)
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """`labels` unchanged; a label listed twice is a config error (a typo, often)."""
+    twice = [label for label, n in Counter(labels).items() if n > 1]
+    if twice:
+        raise ValueError(f"listed more than once: {', '.join(map(repr, twice))}; list each label once")
+    return labels
 
 
 @dataclass
@@ -65,7 +82,10 @@ class Config:
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """The nearest ftprep.toml, or pyproject.toml with a [tool.ftprep] table, upwards."""
+    """The nearest ftprep.toml, or pyproject.toml with a [tool.ftprep] table, upwards.
+
+    A pyproject.toml that cannot be parsed but mentions ftprep is a ConfigError: skipping
+    it would silently drop its settings (strict, select ...)."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         for name in CONFIG_FILES:
@@ -81,15 +101,8 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
         path = find_config() if search else None
         if path is None:
             return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("ftprep", {}) if path.name == "pyproject.toml" else data
+    data = _read_toml(path)
+    table = _tool_table(data, path) if path.name == "pyproject.toml" else _unwrap_tool_header(data, path)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.ftprep] must be a table")
     sections = {k: v for k, v in table.items() if k in SECTIONS}
@@ -104,12 +117,54 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
     return Config(general=parsed, raw_sections=sections, source=path)
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start}); TOML files must be "
+                          "saved as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> Any:
+    """[tool.ftprep] of a pyproject.toml given with --config: its absence is an error,
+    since the user asked for this file's settings."""
+    tool = data.get("tool")
+    tool = tool if isinstance(tool, dict) else {}
+    if "ftprep" in tool:
+        return tool["ftprep"]
+    close = difflib.get_close_matches("ftprep", [str(k) for k in tool], n=1)
+    hint = f" ([tool.{close[0]}] is there: a misspelling?)" if close else ""
+    raise ConfigError(f"{path}: no [tool.ftprep] table{hint}; add one, or leave --config out")
+
+
+def _unwrap_tool_header(data: dict[str, Any], path: Path) -> Any:
+    """An ftprep.toml holds the settings at its top level; one copied from a
+    pyproject.toml with its [tool.ftprep] header is read the same."""
+    tool = data.get("tool")
+    if tool is None:
+        return data
+    if set(data) == {"tool"} and isinstance(tool, dict) and set(tool) == {"ftprep"}:
+        return tool["ftprep"]
+    raise ConfigError(f"{path}: `tool` is not an ftprep setting; in ftprep.toml the settings "
+                      "go at the top level: drop the [tool.ftprep] header")
+
+
 def _has_ftprep_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = path.read_bytes()
+    except OSError:
         return False
-    return isinstance(data.get("tool", {}).get("ftprep"), dict)
+    if b"ftprep" not in raw:  # cannot hold our settings, whatever else is wrong with it
+        return False
+    data = _read_toml(path)
+    tool = data.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("ftprep"), dict)
 
 
 def _explain(exc: ValidationError, path: Path | None, table: str) -> str:
@@ -117,5 +172,7 @@ def _explain(exc: ValidationError, path: Path | None, table: str) -> str:
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(table)"
         hint = " (unknown key: check its spelling)" if err["type"] == "extra_forbidden" else ""
-        lines.append(f"  {key}: {err['msg']}{hint}")
+        # A validator's own message, without pydantic's "Value error, " in front.
+        message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+        lines.append(f"  {key}: {message}{hint}")
     return "\n".join(lines)

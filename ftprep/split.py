@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -289,13 +290,17 @@ def write_split(
     train_out: str | Path,
     val_out: str | Path,
     rejects_out: str | Path | None = None,
+    *,
+    also: Sequence[tuple[str | Path, str]] = (),
 ) -> dict[str, int]:
     """Write the two halves (and the rejected lines) in input order, each through an
     atomic temporary file. Refuses to write over the input or to write both halves to
-    one file; with rejected lines and no `rejects_out`, refuses rather than drop them."""
+    one file; with rejected lines and no `rejects_out`, refuses rather than drop them.
+    `also`: (path, what) of files the caller writes afterwards (the report), checked
+    with the others so that a clash stops the run before anything is written."""
     clash = output_clash([input_path], [
         (train_out, "training half"), (val_out, "validation half"),
-        *([(rejects_out, "rejects file")] if rejects_out is not None else [])])
+        *([(rejects_out, "rejects file")] if rejects_out is not None else []), *also])
     if clash:
         raise SplitError(clash)
     if result.rejected_lines and rejects_out is None:

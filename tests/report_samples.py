@@ -151,3 +151,21 @@ def small_report() -> Report:
         Finding("FT301", "class-imbalance", Severity.INFO, "Largest class is 3x the smallest."),
     ])
     return report
+
+
+def empty_file_stats() -> dict[str, Any]:
+    """What `check` computes for a file with no examples (trimmed to the keys the views read)."""
+    return {
+        "tokens": {"model": "gpt-4o-mini", "encoding": "o200k_base", "exact": True, "examples": 0,
+                   "total_tokens": 0, "billed_tokens": 0,
+                   "per_example": dict.fromkeys(("min", "p5", "median", "mean", "p95", "max"), 0.0),
+                   "over_limit": {"limit": 65536, "count": 0, "lines": []},
+                   "histogram": {"edges": [], "counts": []}},
+        "cost": {"rows": [{"model": "gpt-4o-mini", "provider": "openai", "method": "sft", "epochs": 3,
+                           "epochs_source": "heuristic", "n_examples": 0, "billed_tokens": 0,
+                           "cost_usd": 0.0, "available": True,
+                           "notes": ["3 epochs from the OpenAI cookbook heuristic for 0 examples"]}]},
+        "behaviour": {"knowledge": {"(all)": {"replies": 0, "with_facts": 0, "share": 0.0}},
+                      "system_prompt": {"system_tokens": 0, "examples": 0},
+                      "system_prompt_savings": {"drop it": {"tokens_per_epoch": 0, "epochs": 3}}},
+    }

@@ -177,3 +177,35 @@ def test_findings_capped_per_file_and_in_total() -> None:
     capped = render(report, max_per_file=50, max_findings=51)
     assert capped.count("| ⚠️ warning |") == 51
     assert "_… 2 more in this file" in capped
+
+
+def test_urls_from_the_data_are_not_autolinked() -> None:
+    assert md("see https://evil.example/login") == "see https\u200b://evil.example/login"
+    assert md("WWW.phish.example and ftp://x") == "WWW\u200b.phish.example and ftp\u200b://x"
+    assert md("wwwhat.example") == "wwwhat.example"  # not an autolink, left alone
+
+
+def test_the_whole_report_stays_under_the_comment_limit() -> None:
+    report = Report(command="check")
+    label = "L" + "x" * 3000
+    report.extend([Finding("FT301", "rare-label", Severity.WARNING, f"label {label}{i!r} is rare",
+                           file="a.jsonl", line=i) for i in range(1, 201)])
+    text = render(report, max_per_file=None, max_findings=None, max_chars=20_000)
+    assert len(text) <= 20_000 and text.startswith("<!-- ftprep:check -->\n")
+    shown = text.count("| ⚠️ warning |")
+    assert 10 < shown < 200
+    assert f"_… {200 - shown} more finding(s) not shown: GitHub rejects comments over 65,536" in text
+    assert "`--format json` has all" in text
+    # A long message is clipped, not the reason the budget runs out after a few rows.
+    assert max(len(line) for line in text.splitlines()) < 700
+    assert len(render(report)) <= 60_000
+
+
+def test_the_cut_counts_findings_already_announced_as_more_in_this_file() -> None:
+    report = Report(command="check")
+    report.extend([Finding("FT401", "duplicate-example", Severity.WARNING, "d" * 400, file=f"{f}.jsonl",
+                           line=i) for f in "ab" for i in range(1, 31)])
+    text = render(report, max_per_file=10, max_chars=7_000)
+    shown = text.count("| ⚠️ warning |")
+    assert "_… 20 more in this file" in text  # a.jsonl: 10 shown, 20 counted
+    assert f"_… {60 - 20 - shown} more finding(s) not shown" in text

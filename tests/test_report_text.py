@@ -101,3 +101,11 @@ def test_partial_or_malformed_sections_do_not_crash(stats: dict[str, object],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     text = render(Report(command="check", stats=stats), 80, monkeypatch)
     assert text.rstrip().endswith("0 info")
+
+
+def test_a_label_with_a_line_break_stays_on_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    stats = {"labels": {"task": "classification", "counts": {"line\nbreak": 5, "billing": 50}},
+             "behaviour": {"coverage": {"line\nbreak": {"examples": 5, "stage": "below minimum"}}}}
+    text = render(Report(command="check", stats=stats), 140, monkeypatch)
+    rows = [line for line in squeeze(text) if "break" in line]
+    assert rows and all(line.startswith("line\\nbreak") for line in rows), rows

@@ -161,3 +161,46 @@ def _render(name: str, report: Report) -> str:
     out = io.StringIO()
     get_reporter(name).render(report, out)
     return out.getvalue()
+
+
+def test_clip_keeps_data_on_one_line_and_heading_humanises_field_names() -> None:
+    from ftprep.report.blocks import clip, heading, humanise
+
+    assert clip("line\nbreak\ttab\r") == "line\\nbreak\\ttab\\u000d"
+    assert clip("a\x1b[31mb") == "a\\u001b[31mb"
+    assert heading("usd_per_epoch") == "USD per epoch" and heading("with_facts") == "with facts"
+    # Not a field name: a label from the data, shown as written (escaped).
+    assert heading("Billing Team") == "Billing Team" and heading("a\nb") == "a\\nb"
+    assert humanise("system_prompt_savings") == "System prompt savings"
+
+
+def test_generic_tables_humanise_columns_and_align_text_left() -> None:
+    view = section_view("behaviour", {"coverage": {
+        "billing": {"examples": 5, "stage": "below minimum (FT301)", "add_for_target": 95},
+        "line\nbreak": {"examples": 7, "stage": "useful", "add_for_target": 93}}})
+    (table,) = [b for b in view.blocks if isinstance(b, Table)]
+    assert [(c.name, c.align) for c in table.columns] == [
+        ("", "left"), ("examples", "right"), ("stage", "left"), ("add for target", "right")]
+    assert table.rows[1].cells[0] == "line\\nbreak"
+
+
+@pytest.mark.parametrize("key", ["tokens", "cost", "behaviour"])
+def test_no_examples_means_no_made_up_figures(key: str) -> None:
+    from report_samples import empty_file_stats
+
+    view = section_view(key, empty_file_stats()[key])
+    assert [type(b).__name__ for b in view.blocks] == ["Note"]
+    assert "No examples" in view.blocks[0].text  # type: ignore[union-attr]
+    text = _render("text", Report(command="check", stats={key: empty_file_stats()[key]}))
+    assert "epochs" not in text and "median" not in text
+
+
+def test_split_view_has_one_escaped_row_per_label() -> None:
+    view = section_view("split", {"train": 8, "validation": 2, "label_counts": {
+        "train": {"billing": 3, "tech\x1b[31mRED": 5}, "validation": {"billing": 1, "tech\x1b[31mRED": 1}}})
+    (table,) = [b for b in view.blocks if isinstance(b, Table)]
+    assert [c.name for c in table.columns] == ["label", "train", "validation"]
+    assert [r.cells for r in table.rows] == [("tech\\u001b[31mRED", "5", "1"), ("billing", "3", "1")]
+    for name in ("text", "markdown", "html"):
+        assert "\x1b" not in _render(name, Report(command="split", stats={"split": {
+            "label_counts": {"train": {"a\x1b]0;TITLE\x07b": 1}}}}))

@@ -43,8 +43,9 @@ def test_split_report_and_config_errors_are_clear(tmp_path: Path, run_cli) -> No
     train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
     clash = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
                     "--report", str(train))
-    assert clash.exit_code == 2 and "output" in clash.output
-    assert len(train.read_text(encoding="utf-8").splitlines()) == 24  # the half, not a report
+    assert clash.exit_code == 2 and "training half and the report" in clash.output
+    # Found before anything is written: a failed run leaves no outputs behind.
+    assert not train.exists() and not val.exists()
     config = tmp_path / "bad.toml"
     config.write_text("[check]\nlabel-field = 3\n", encoding="utf-8")
     bad = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
@@ -72,3 +73,15 @@ def test_a_small_validation_file_is_not_told_to_grow(tmp_path: Path, run_cli) ->
     checked = run_cli("check", str(train), "--validation", str(val), "-f", "json")
     few = [f["file"] for f in json.loads(checked.stdout)["findings"] if f["code"] == "FT124"]
     assert few == [str(train)]  # the training file (30 examples) is; the validation file not
+
+
+def test_split_report_escapes_control_characters_in_labels(tmp_path: Path, run_cli) -> None:
+    labels = ["tech\x1b[31mRED\x1b[0m", "a\x1b]0;TITLE\x07b", "billing"]
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user=f"ticket {i}", reply=labels[i % 3])
+                                                  for i in range(30)])
+    for output_format in ("text", "markdown", "html"):
+        result = run_cli("split", str(source), "-o", str(tmp_path / "t.jsonl"), "--validation-out",
+                         str(tmp_path / "v.jsonl"), "-f", output_format, "--color", "never")
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "u001b" in result.stdout and "31mRED" in result.stdout  # shown, escaped

@@ -185,7 +185,10 @@ def checks_in_scope(scope: Scope) -> list[Check]:
 @dataclass
 class Selection:
     """Which checks run and at what severity: --select/--ignore (codes, names or code
-    prefixes such as FT4) and per-code severity overrides from the config."""
+    prefixes such as FT4) and severity overrides from the config, keyed the same way.
+
+    A severity set for the exact check (its code or its name) beats one set for a prefix,
+    and a longer prefix beats a shorter one (FT12 over FT1)."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -194,13 +197,13 @@ class Selection:
 
     def __post_init__(self) -> None:
         load_all()
-        unknown = [t for t in (*self.select, *self.ignore, *self.severity) if not _known(t)]
+        unknown = unknown_tokens((*self.select, *self.ignore, *self.severity))
         if unknown:
             raise ValueError(
                 f"unknown check code or name: {', '.join(unknown)} "
                 "(run `ftprep rules` to list them)"
             )
-        self.severity = {get(k).code if not _is_prefix(k) else k: v for k, v in self.severity.items()}
+        self.severity = _severity_by_key(self.severity)
 
     def enabled(self, check: Check) -> bool:
         cached = self._cache.get(check.code)
@@ -211,7 +214,11 @@ class Selection:
         return cached
 
     def severity_of(self, check: Check) -> Severity:
-        return self.severity.get(check.code, check.severity)
+        # The most specific key wins: FT124, then FT12, FT1, FT.
+        for key in (check.code, check.code[:4], check.code[:3], check.code[:2]):
+            if key in self.severity:
+                return self.severity[key]
+        return check.severity
 
     def finding(
         self,
@@ -252,6 +259,25 @@ class Selection:
                 file=file,
                 line=line,
             )
+
+
+def unknown_tokens(tokens: Iterable[str]) -> list[str]:
+    """The tokens (codes, names, prefixes) that name no check."""
+    load_all()
+    return [t for t in tokens if not _known(t)]
+
+
+def _severity_by_key(overrides: dict[str, Severity]) -> dict[str, Severity]:
+    """Overrides keyed by code or prefix (FT1, FT12); two keys for one check (its code and
+    its name, FT1 and ft1) are an error rather than a silent last-one-wins."""
+    keyed: dict[str, tuple[str, Severity]] = {}
+    for token, level in overrides.items():
+        key = token.strip().upper() if _is_prefix(token) else get(token).code
+        if key in keyed:
+            raise ValueError(f"two severity overrides for {key}: {keyed[key][0]!r} and "
+                             f"{token!r}; keep one")
+        keyed[key] = (token, level)
+    return {key: level for key, (_, level) in keyed.items()}
 
 
 def _is_prefix(token: str) -> bool:

@@ -124,5 +124,5 @@ def _dataset_settings(config: Config) -> Any:
     try:
         return DatasetCheckSettings.from_config(config)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
 

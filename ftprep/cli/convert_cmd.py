@@ -83,7 +83,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         settings = settings.model_copy(update={"email": EmailOptions.from_config(config)})
         pii = config.section("pii", PiiSettings)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     label_map = {**config.general.label_map, **options["label_map"]}
     allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
                if options["allowed"] else config.general.labels)

@@ -3,6 +3,7 @@ into library objects."""
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 from ftprep.config import Config, ConfigError, load_config
 from ftprep.exitcodes import EXIT_OK, EXIT_USAGE
 from ftprep.report.finding import Report, Severity
-from ftprep.report.reporters import REPORTERS, get_reporter
+from ftprep.report.reporters import ESCAPE_ERRORS, REPORTERS, get_reporter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,8 +48,8 @@ def report_options(formats: tuple[str, ...] | None = None) -> Callable[[F], F]:
     return _apply(
         click.option("--format", "-f", "output_format", type=click.Choice(choices),
                      default="text", show_default=True, help="Report format."),
-        click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False),
-                     default=None, help="Write the report to a file instead of stdout."),
+        click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, allow_dash=True),
+                     default=None, help="Write the report to a file instead of stdout (- for stdout)."),
         click.option("--color", type=click.Choice(["auto", "always", "never"]),
                      default="auto", show_default=True,
                      help="Colour in the text report (NO_COLOR is respected)."),
@@ -79,21 +80,36 @@ def load(config_path: Path | None) -> Config:
     try:
         return load_config(config_path)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
+
+
+def _in_config(config: Config, key: str, problem: str) -> CannotRun:
+    """A bad value in the config file, named by file and key: the user gave no option."""
+    return CannotRun(f"{config.source or '<config>'}: {key}: {problem}")
 
 
 def make_selection(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> Any:
-    from ftprep.checks.registry import Selection
+    from ftprep.checks.registry import Selection, unknown_tokens
 
+    general = config.general
+    for key, tokens in (("select", general.select), ("ignore", general.ignore),
+                        ("severity", list(general.severity))):
+        unknown = unknown_tokens(tokens)
+        if unknown:
+            raise _in_config(config, key, f"unknown check code or name: {', '.join(unknown)} "
+                             "(run `ftprep rules` to list them)")
     try:
-        severity = {code: Severity.parse(level) for code, level in config.general.severity.items()}
-        return Selection(
-            select=select or tuple(config.general.select),
-            ignore=(*config.general.ignore, *ignore),
-            severity=severity,
-        )
+        severity = {code: Severity.parse(level) for code, level in general.severity.items()}
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _in_config(config, "severity", str(exc)) from None
+    try:
+        return Selection(select=select or tuple(general.select), ignore=(*general.ignore, *ignore),
+                         severity=severity)
+    except ValueError as exc:
+        # Unknown codes in the config were caught above: this is an option or the overrides.
+        if unknown_tokens((*select, *ignore)):
+            raise click.UsageError(str(exc)) from None
+        raise _in_config(config, "severity", str(exc)) from None
 
 
 def rules_from(config: Config, *, label_field: str | None = None) -> Any:
@@ -103,32 +119,44 @@ def rules_from(config: Config, *, label_field: str | None = None) -> Any:
     try:
         return load_rules(config, label_field=label_field)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
 
 
 def render(report: Report, output_format: str, output_path: str | None, color: str,
            max_per_code: int = DEFAULT_MAX_PER_CODE, *, written: Sequence[str] = ()) -> None:
-    """Render the report to stdout or `output_path`, which may be neither an input of the
-    report nor one of the files the command `written`."""
+    """Render the report to stdout or `output_path` ("-" is stdout too), which may be
+    neither an input of the report nor one of the files the command `written`."""
     use_color = {"always": True, "never": False}.get(color)
     reporter = get_reporter(output_format, color=use_color, max_per_code=max_per_code or None)
-    if output_path:
-        from ftprep.jsonl import AtomicWriter, output_clash
-
-        clash = output_clash([f.path for f in report.files],
-                             [*((path, "output") for path in written), (output_path, "report")])
-        if clash:
-            raise CannotRun(clash)
-        try:
-            with AtomicWriter(output_path, mode="w") as handle:
-                reporter.render(report, handle)
-        except OSError as exc:
-            raise CannotRun(f"cannot write the report to {output_path}: "
-                            f"{exc.strerror or exc}") from None
-        click.echo(f"report written to {output_path}", err=True)
-    else:
+    if not output_path or output_path == "-":
         stream: IO[str] = sys.stdout
         reporter.render(report, stream)
+        return
+    from ftprep.jsonl import AtomicWriter, output_clash
+
+    clash = output_clash([f.path for f in report.files],
+                         [*((path, "output") for path in written), (output_path, "report")])
+    if clash:
+        raise CannotRun(clash)
+    try:
+        with AtomicWriter(output_path, mode="wb") as raw:
+            # UTF-8 whatever the locale; a file name that is not UTF-8 is written escaped.
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors=ESCAPE_ERRORS)
+            reporter.render(report, text)
+            text.flush()
+            text.detach()  # the writer closes the file and renames it into place
+    except OSError as exc:
+        raise CannotRun(f"cannot write the report to {output_path}: "
+                        f"{exc.strerror or exc}") from None
+    click.echo(f"report written to {output_path}", err=True)
+
+
+def escape_unencodable_output() -> None:
+    """Let stdout and stderr escape what they cannot encode (a cp1252 console, LANG=C,
+    a file name that is not UTF-8) instead of failing in the middle of a report."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=ESCAPE_ERRORS)
 
 
 def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:
@@ -143,21 +171,27 @@ def resolve_line_format(config: Config, line_format: str | None) -> str:
 
     chosen = line_format or config.general.line_format
     if chosen != "auto" and chosen not in LINE_FORMATS:
-        raise click.BadParameter(f"{chosen!r}; use auto or one of {', '.join(LINE_FORMATS)}",
-                                 param_hint="--line-format")
+        problem = f"{chosen!r}; use auto or one of {', '.join(LINE_FORMATS)}"
+        if line_format is None:
+            raise _in_config(config, "line-format", f"unknown line format {problem}")
+        raise click.BadParameter(problem, param_hint="--line-format")
     return chosen
 
 
 def resolve_target(config: Config, target: str | None) -> str | None:
     """--target, else a target set in the config file (its built-in default "openai" is
     not a choice the user made), checked against the registry."""
-    if target is None and "target" in config.general.model_fields_set:
+    from_config = target is None
+    if from_config and "target" in config.general.model_fields_set:
         target = config.general.target
     if target is None:
         return None
     from ftprep.targets import TARGETS
 
-    target = target.strip().lower()
-    if target not in TARGETS:
-        raise click.BadParameter(f"{target!r}; use one of {', '.join(TARGETS)}", param_hint="--target")
-    return target
+    name = target.strip().lower()
+    if name not in TARGETS:
+        problem = f"{target!r}; use one of {', '.join(TARGETS)}"
+        if from_config:
+            raise _in_config(config, "target", f"unknown target {problem}")
+        raise click.BadParameter(problem, param_hint="--target")
+    return name

@@ -27,8 +27,8 @@ from ftprep.cli.options import CannotRun, finish, load, render
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
               default="text", show_default=True, help="Report format.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to a file instead of stdout.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, help="Write the report to a file instead of stdout (- for stdout).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 def split_command(input_file: str, train_out: str, val_out: str, validation_fraction: float | None,
                   validation_size: int | None, seed: int, rejects_out: str | None,
@@ -47,14 +47,15 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
     try:
         settings = DatasetCheckSettings.from_config(load(config_path))
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CannotRun(str(exc)) from None
     try:
         result = split(input_file, validation_fraction=validation_fraction,
                        validation_size=validation_size, seed=seed, label_field=settings.label_field,
                        near_duplicate_threshold=near_duplicate_threshold, num_perm=settings.num_perm)
         if result.rejected_lines and rejects_out is None:
             rejects_out = str(default_rejects_path(train_out))
-        written = write_split(input_file, result, train_out, val_out, rejects_out)
+        written = write_split(input_file, result, train_out, val_out, rejects_out,
+                              also=[(report_path, "report")] if report_path else [])
     except SplitError as exc:
         raise CannotRun(str(exc)) from None
     except OSError as exc:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.checks.registry import Scope, Selection, checks_in_scope
+from ftprep.config import unique_labels
 from ftprep.dataset.features import PREVIEW_CHARS, ExampleFeatures, features_and_shingles, hash64
 from ftprep.dataset.near_dupes import MinHashParams
 
@@ -53,7 +54,8 @@ class DatasetCheckSettings(BaseModel):
     The check command's own model for that table should inherit from this one (together
     with the token settings), so that one model validates the whole table."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: `min-label-count = true` must not quietly become 1 (ftprep.config).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
     # Allowed labels (FT303); empty means the `labels` of [tool.ftprep].
     labels: list[str] = Field(default_factory=list)
@@ -66,6 +68,11 @@ class DatasetCheckSettings(BaseModel):
     near_duplicate_threshold: float = Field(default=0.8, gt=0.0, le=1.0,
                                             alias="near-duplicate-threshold")
     num_perm: int = Field(default=128, ge=16, le=512, alias="num-perm")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_once(cls, value: list[str]) -> list[str]:
+        return unique_labels(value)
 
     @classmethod
     def from_config(cls, config: Config) -> DatasetCheckSettings:

@@ -164,9 +164,14 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\t": "\\t"})  # visible() leaves these two
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """Text from the data, ready to show: visible, and cut to `limit` characters."""
-    text = visible(text)
+    """Text from the data, ready to show in one cell or line: visible, line breaks and
+    tabs escaped (a label "line\\nbreak" must not split a table row), and cut to `limit`
+    characters."""
+    text = visible(text).translate(_LINE_BREAKS)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -210,9 +215,29 @@ def fmt_lines(lines: Any, limit: int = 10) -> str:
     return ", ".join(items[:limit]) + more
 
 
-def humanise(key: str) -> str:
-    text = str(key).replace("_", " ").replace("-", " ").strip()
+_ACRONYMS = {"usd": "USD", "pii": "PII", "json": "JSON", "id": "ID", "ip": "IP"}
+
+
+def _words(key: object) -> str:
+    parts = clip(str(key)).replace("_", " ").replace("-", " ").split()
+    return " ".join(_ACRONYMS.get(w, w) for w in parts)
+
+
+def humanise(key: object) -> str:
+    """A stats key as a title: "system_prompt" -> "System prompt"."""
+    text = _words(key)
     return text[:1].upper() + text[1:] if text else DASH
+
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
+
+
+def heading(key: object) -> str:
+    """A key of unknown origin as a column or fact name, in the lower case the other
+    tables use: a snake_case field name as words ("usd_per_epoch" -> "USD per epoch");
+    anything else (a label from the data) as it is, escaped and clipped."""
+    text = str(key)
+    return _words(text) if _FIELD_NAME.fullmatch(text) else clip(text, 80)
 
 
 def compact(value: Any) -> str:

@@ -36,6 +36,7 @@ from ftprep.report.blocks import (
     fmt_lines,
     fmt_pct,
     fmt_usd,
+    heading,
     humanise,
     number,
 )
@@ -114,6 +115,10 @@ def tokens_view(data: Mapping[str, Any]) -> SectionView:
         reasons = "; ".join(fmt(r) for r in as_list(data.get("estimate_reasons")))
         badge = Badge(f"ESTIMATE ({reasons})" if reasons else "ESTIMATE", "warn")
     b = Builder()
+    if _no_examples(data):
+        # Zeros from an empty file would read as a distribution of empty examples.
+        b.add(Note("No examples: nothing to count.", "muted"))
+        return SectionView("tokens", "Tokens", subtitle, (), tuple(b.blocks))
     facts = [Fact(label, fmt(data[key])) for key, label in (
         ("examples", "examples"), ("total_tokens", "total tokens"), ("billed_tokens", "billed tokens"))
         if key in data]
@@ -245,6 +250,10 @@ def duplicates_view(data: Mapping[str, Any]) -> SectionView:
 
 def cost_view(data: Mapping[str, Any]) -> SectionView:
     rows = [as_map(r) for r in as_list(data.get("rows"))]
+    if rows and all(_no_examples(r, "n_examples") for r in rows):
+        # An epoch count "for 0 examples" and a $0.00 cost would be made-up figures.
+        return SectionView("cost", "Cost", blocks=(Note("No examples: nothing to train on, so "
+                                                        "no cost to estimate.", "muted"),))
     dates = {str(r.get("as_of")) for r in rows if r.get("as_of")}
     as_of = fmt(data.get("as_of")) if data.get("as_of") else ""
     per_row_date = len(dates) > 1 or bool(dates and as_of and dates != {as_of})
@@ -314,12 +323,12 @@ def generic_view(key: str, data: Any, title: str | None = None) -> SectionView:
             continue
         rows = list(v.items()) if isinstance(v, Mapping) else list(enumerate(v, 1))
         if all(not isinstance(x, Mapping | list | tuple) for _, x in rows):
-            b.add(Facts(tuple(Fact(str(rk), _value(f"{k} {rk}", rv)) for rk, rv in rows[:MAX_ROWS]),
+            b.add(Facts(tuple(Fact(heading(rk), _value(f"{k} {rk}", rv)) for rk, rv in rows[:MAX_ROWS]),
                         humanise(k)))
         elif all(isinstance(x, Mapping) for _, x in rows):
             b.add(_table_of_maps(str(k), rows))
         else:
-            b.add(Facts(tuple(Fact(str(rk), fmt(rv)) for rk, rv in rows[:MAX_ROWS]), humanise(k)))
+            b.add(Facts(tuple(Fact(heading(rk), fmt(rv)) for rk, rv in rows[:MAX_ROWS]), humanise(k)))
     return SectionView(str(key), title, blocks=tuple(b.blocks))
 
 
@@ -329,16 +338,48 @@ def _table_of_maps(key: str, rows: list[tuple[Any, Any]]) -> Table:
         names.update(dict.fromkeys(str(c) for c in inner))
     cols = list(names)[:12]
     out = []
+    numeric = dict.fromkeys(cols, True)
     for rk, inner in rows[:MAX_ROWS]:
         by_name = {str(c): val for c, val in inner.items()}
+        for c in cols:
+            if by_name.get(c) is not None and number(by_name[c]) is None:
+                numeric[c] = False  # text ("below minimum") reads better left-aligned
         out.append(Row((clip(str(rk), 80), *(_value(f"{key} {c}", by_name.get(c)) for c in cols))))
-    columns = (Column(""), *(Column(c, "right") for c in cols))
+    columns = (Column(""), *(Column(heading(c), "right" if numeric[c] else "left") for c in cols))
     note = f"{len(rows) - MAX_ROWS} more row(s) not shown" if len(rows) > MAX_ROWS else ""
     return Table(columns, tuple(out), title=humanise(key), note=note)
 
 
 def behaviour_view(data: Mapping[str, Any]) -> SectionView:
+    if _no_examples(as_map(data.get("system_prompt"))):
+        # Without examples the rest is zeros and a default epoch count: say so instead.
+        return SectionView("behaviour", "Behaviour", blocks=(Note("No examples: nothing to "
+                                                                  "measure.", "muted"),))
     return generic_view("behaviour", data, "Behaviour")
+
+
+def _no_examples(data: Mapping[str, Any], key: str = "examples") -> bool:
+    return key in data and number(data[key]) == 0
+
+
+def split_view(data: Mapping[str, Any]) -> SectionView:
+    """`split`'s figures; its label counts ({half: {label: n}}) as one row per label, so
+    that labels from the data are cells (escaped), not column names."""
+    halves = {str(half): as_map(counts) for half, counts in as_map(data.get("label_counts")).items()}
+    view = generic_view("split", {k: v for k, v in data.items() if k != "label_counts"}, "Split")
+    totals: dict[str, float] = {}
+    for counts in halves.values():
+        for label, n in counts.items():
+            totals[str(label)] = totals.get(str(label), 0.0) + (number(n) or 0.0)
+    if not totals:
+        return view
+    ordered = sorted(totals, key=lambda label: (-totals[label], label))
+    rows = tuple(Row((clip(label, 80), *(fmt(as_map(halves[h]).get(label, 0)) for h in halves)))
+                 for label in ordered[:MAX_ROWS])
+    hidden = len(ordered) - MAX_ROWS
+    table = Table((Column("label"), *(Column(h, "right") for h in map(heading, halves))), rows,
+                  title="Label counts", note=f"{hidden} more label(s) not shown" if hidden > 0 else "")
+    return SectionView(view.key, view.title, view.subtitle, view.badges, (*view.blocks, table))
 
 
 _BUILDERS: dict[str, Callable[[Mapping[str, Any]], SectionView]] = {
@@ -347,6 +388,7 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], SectionView]] = {
     "duplicates": duplicates_view,
     "cost": cost_view,
     "behaviour": behaviour_view,
+    "split": split_view,
     "validation_labels": lambda data: _retitled(labels_view(data), "validation_labels",
                                                 "Validation file: labels"),
     "validation_duplicates": lambda data: _retitled(duplicates_view(data), "validation_duplicates",

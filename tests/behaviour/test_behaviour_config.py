@@ -55,16 +55,21 @@ complaints = ["We are sorry", {pattern = "^Hi", regex = true}]
 @pytest.mark.parametrize(("body", "expected"), [
     ("[rules]\nrequried = {x = ['a']}", "requried: Extra inputs are not permitted (unknown key"),
     ("[rules.consistency]\nlenght-mad = 3", "consistency.lenght-mad: Extra inputs"),
-    ("[rules.required]\n'*' = [{pattern = '(unclosed', regex = true}]", "required.*.0: Value error, "
+    ("[rules.required]\n'*' = [{pattern = '(unclosed', regex = true}]", "required.*.0: "
      "invalid regex '(unclosed'"),
     ("[rules.forbidden]\n'*' = [{text = 'x'}]", "forbidden.*.0.pattern: Field required"),
-    ("[rules.forbidden]\n'*' = ['  ']", "forbidden.*.0: Value error, a phrase must not be blank"),
+    ("[rules.forbidden]\n'*' = ['  ']", "forbidden.*.0: a phrase must not be blank"),
     ("[rules.output]\napplies-to = 'first'", "output.applies-to: Input should be 'last' or 'all'"),
-    ("[rules.output]\nregex = '[a-'", "output.regex: Value error, invalid regex"),
+    ("[rules.output]\nregex = '[a-'", "output.regex: invalid regex"),
     ("[rules.pii]\nseverity = {EMAIL = 'fatal'}", "pii.severity.EMAIL: Input should be"),
     ("[rules.consistency]\nmin-share = 0.3", "consistency.min-share: Input should be greater than 0.5"),
-    ("[rules.coverage]\nuseful = 80\ntarget = 50", "coverage: Value error, target (50) must be at least"),
+    ("[rules.coverage]\nuseful = 80\ntarget = 50", "coverage: target (50) must be at least"),
     ("[rules.knowledge]\nmax-share = 2", "knowledge.max-share: Input should be less than or equal to 1"),
+    # TOML has types: a string or a number where a bool is expected is a mistake, not "yes".
+    ("[rules.consistency]\nenabled = 'no'", "consistency.enabled: Input should be a valid boolean"),
+    ("[rules.forbidden]\n'*' = [{pattern = 'x', regex = 1}]",
+     "forbidden.*.0.regex: Input should be a valid boolean"),
+    ("[rules.coverage]\ntarget = 100.0", "coverage.target: Input should be a valid integer"),
 ])
 def test_invalid_settings_name_the_key(tmp_path: Path, body: str, expected: str) -> None:
     with pytest.raises(ConfigError) as err:
@@ -116,3 +121,9 @@ def test_the_example_configs_load(name: str) -> None:
     assert rules.label_field == "category" and rules.settings.reply_field == "reply"
     assert set(rules.required) == {"complaints", "*"}
     assert (rules.output_schema is not None) == (name == "ftprep-json.toml")
+
+
+def test_whole_numbers_are_fine_where_a_float_is_expected(tmp_path: Path) -> None:
+    path = config_file(tmp_path, "[rules.knowledge]\nmax-share = 1\n[rules.consistency]\nlength-mad = 3\n")
+    rules = load_rules(load_config(path))
+    assert rules.settings.knowledge.max_share == 1.0 and rules.settings.consistency.length_mad == 3.0

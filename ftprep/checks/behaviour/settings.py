@@ -48,7 +48,8 @@ _KIND = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: a TOML value of the wrong type is a config error, not coerced ("no" -> False).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 def _phrase_input(value: Any) -> Any:

@@ -13,12 +13,16 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import IO
 
-from ftprep.report.blocks import Bar, Chart, Facts, Note, SectionView, Table, Tone, bar_text, fmt
+from ftprep.report.blocks import Bar, Chart, Facts, Note, SectionView, Table, Tone, bar_text, clip, fmt
 from ftprep.report.finding import Finding, Report, Severity
 from ftprep.report.views import section_views, summary_cards, verdict
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#$])")
 _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(?=:|\.)")
+# GitHub rejects a comment over 65,536 characters; the rest is room for a wrapper's text.
+MAX_CHARS = 60_000
+_MAX_MESSAGE = 500
 _ICON: dict[Tone, str] = {"": "", "ok": "", "warn": "⚠️ ", "bad": "❌ ", "muted": ""}
 _VERDICT_ICON: dict[Tone, str] = {"ok": "✅", "warn": "⚠️", "bad": "❌", "": "", "muted": ""}
 _SEVERITY = {Severity.ERROR: "❌ error", Severity.WARNING: "⚠️ warning", Severity.INFO: "ℹ️ info"}
@@ -29,21 +33,39 @@ def md(text: object) -> str:
     value = _NEWLINES.sub(" ", str(text))  # a newline would end the table row or list item
     value = _SPECIAL.sub(r"\\\1", value)
     value = html.escape(value, quote=False)
-    # A zero-width space after @ keeps "@team" in a label from pinging a GitHub team.
+    # A zero-width space after @ keeps "@team" in a label from pinging a GitHub team, and
+    # one inside "https://" or "www." keeps a URL from the data from becoming a link.
+    value = _AUTOLINK.sub("\\1\u200b", value)
     return value.replace("@", "@\u200b")
 
 
 class MarkdownReporter:
+    """`max_chars`: the whole report stays under it (GitHub's comment limit), findings
+    beyond it are counted, not shown; `--format json` has them all."""
+
     def __init__(self, *, max_per_file: int | None = 50, max_findings: int | None = 250,
-                 **_: object) -> None:
+                 max_chars: int = MAX_CHARS, **_: object) -> None:
         self.max_per_file = max_per_file
-        # GitHub rejects comments over 65,536 characters.
         self.max_findings = max_findings
+        self.max_chars = max_chars
 
     def render(self, report: Report, stream: IO[str]) -> None:
         stream.write("\n".join(self.lines(report)).rstrip("\n") + "\n")
 
     def lines(self, report: Report) -> Iterator[str]:
+        # The findings get what the summary and the stats leave; those are bounded by
+        # MAX_ROWS and MAX_TEXT, but cut too if need be, the first line (the marker that
+        # a bot looks for to update its comment) always kept.
+        room = self.max_chars - _RESERVE
+        for line in self._before_findings(report):
+            room -= len(line) + 1
+            if room < 0:
+                yield _CUT.format(what="the rest of the report")
+                return
+            yield line
+        yield from self._findings(report, room)
+
+    def _before_findings(self, report: Report) -> Iterator[str]:
         word, tone = verdict(report)
         command = re.sub(r"[^a-z0-9-]", "", report.command.lower()) or "report"
         yield f"<!-- ftprep:{command} -->"
@@ -70,31 +92,51 @@ class MarkdownReporter:
             yield ""
         for view in section_views(report.stats):
             yield from _section(view)
-        yield from self._findings(report)
 
-    def _findings(self, report: Report) -> Iterator[str]:
+    def _findings(self, report: Report, room: int) -> Iterator[str]:
+        """The findings while they fit in `room` characters, then how many are left."""
+        accounted = 0
+        for lines, count in self._finding_pieces(report):
+            size = sum(len(line) + 1 for line in lines)
+            if size > room:
+                yield ""  # ends the table the last row was in
+                yield _CUT.format(what=f"{len(report.findings) - accounted} more finding(s)")
+                return
+            room -= size
+            accounted += count
+            yield from lines
+
+    def _finding_pieces(self, report: Report) -> Iterator[tuple[list[str], int]]:
+        """Lines of the findings section in pieces, each with the number of findings it
+        shows or counts as left out."""
         findings = report.sorted_findings()
         if not findings:
             return
-        yield "### Findings"
-        yield ""
+        yield ["### Findings", ""], 0
         budget = self.max_findings
         for file, group in groupby(findings, key=lambda f: f.file or "<dataset>"):
             items = list(group)
-            yield f"#### {md(file)} ({len(items)})"
-            yield ""
+            head = [f"#### {md(file)} ({len(items)})", ""]
             limit = len(items) if self.max_per_file is None else self.max_per_file
             if budget is not None:
                 limit = min(limit, budget)
                 budget -= min(limit, len(items))
             if limit > 0:
-                yield "| Line | Severity | Code | Message |"
-                yield "| ---: | --- | --- | --- |"
-                yield from (_finding_row(f) for f in items[:limit])
-                yield ""
+                yield [*head, "| Line | Severity | Code | Message |", "| ---: | --- | --- | --- |"], 0
+                for f in items[:limit]:
+                    yield [_finding_row(f)], 1
+                yield [""], 0
+            else:
+                yield head, 0
             if len(items) > limit:
-                yield f"_… {len(items) - limit} more in this file (see `--format json` for all)._"
-                yield ""
+                yield [f"_… {len(items) - limit} more in this file (see `--format json` for all)._",
+                       ""], len(items) - limit
+
+
+_CUT = ("_… {what} not shown: GitHub rejects comments over 65,536 characters; "
+        "`--format json` has all._")
+# Room kept for the cut note, whatever its count, and the blank line before it.
+_RESERVE = len(_CUT) + 40
 
 
 def _card_value(value: str, sub: str) -> str:
@@ -105,7 +147,7 @@ def _finding_row(f: Finding) -> str:
     line = fmt(f.line) if f.line is not None else "—"
     if f.column is not None:
         line += f":{f.column}"
-    message = f.message
+    message = clip(f.message, _MAX_MESSAGE)
     if f.path:
         message += f" (at {f.path})"
     if f.related_lines:
