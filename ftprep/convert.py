@@ -41,7 +41,8 @@ Item = Example | Rejected | ExampleColumns
 class ConvertSettings(BaseModel):
     """`[tool.ftprep.convert]`, overridden by command-line options."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: a TOML value of the wrong type ("yes" for a bool) is a mistake to report.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
     columns: ColumnMapping = Field(default_factory=ColumnMapping)
     preset: str | None = None

@@ -113,6 +113,35 @@ def test_wrong_types_in_check_are_config_errors(tmp_path: Path, run_cli, body: s
     assert str(config) in result.output and expected in result.output
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    ('[convert]\nredact-pii = "no"', "redact-pii"),
+    ('[convert]\ndrop-duplicates = 1', "drop-duplicates"),
+    ('[convert.clean]\nmin-chars = "5"', "min-chars"),
+    ('[convert.email]\ninclude-subject = "yes"', "include-subject"),
+    ('[pii]\nregions = "GB"', "regions"),
+])
+def test_wrong_types_in_convert_are_config_errors(tmp_path: Path, run_cli, body: str,
+                                                  expected: str) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("text,label\nmy invoice is wrong,billing\n", encoding="utf-8")
+    config = tmp_path / "ftprep.toml"
+    config.write_text(body + "\n")
+    result = run_cli("convert", str(table), "-o", str(tmp_path / "o.jsonl"), "--config", str(config))
+    assert result.exit_code == 2
+    assert expected in result.output and not (tmp_path / "o.jsonl").exists()
+
+
+def test_convert_config_of_the_right_types_is_read(tmp_path: Path, run_cli) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("text,label\nmy invoice is wrong,billing\n", encoding="utf-8")
+    config = tmp_path / "ftprep.toml"
+    config.write_text('[convert]\nredact-pii = false\n[convert.clean]\nmin-chars = 2\n'
+                      'strip-quotes = true\n[convert.email]\nlabel-map-file = "labels.csv"\n'
+                      '[convert.columns]\ntext = ["text"]\n[pii]\nregions = ["GB", "us"]\n')
+    result = run_cli("convert", str(table), "-o", str(tmp_path / "o.jsonl"), "--config", str(config))
+    assert result.exit_code == 0, result.output
+
+
 def test_whole_numbers_where_floats_are_expected(tmp_path: Path) -> None:
     from ftprep.dataset import DatasetCheckSettings
 

@@ -153,7 +153,7 @@ class PiiMatch:
 class PiiSettings(BaseModel):
     """`[tool.ftprep.pii]`: which kinds to find, phone regions, custom patterns."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     kinds: list[str] | None = None  # None: every built-in and custom kind
     regions: list[str] = ["US"]

@@ -71,7 +71,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 class CleanOptions(BaseModel):
     """`[tool.ftprep.convert.clean]`; keys may use hyphens (`min-chars`)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
     nfc: bool = True
     fix_mojibake: bool = Field(default=True, alias="fix-mojibake")

@@ -21,12 +21,13 @@ class EmailOptions(BaseModel):
     Field names accept kebab-case in TOML (`label-header`) and snake_case in code.
     """
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab,
+                              strict=True)
 
     # A header holding the label, e.g. "X-Ticket-Category"; wins over X-Gmail-Labels.
     label_header: str | None = None
     # CSV (message_id,label) or JSON ({message_id: label} or [{message_id, label}]).
-    label_map_file: Path | None = None
+    label_map_file: Path | None = Field(default=None, strict=False)  # TOML gives a str
     # Messages from these senders are agent replies, never customer examples.
     agent_addresses: list[str] = Field(default_factory=list)
     agent_domains: list[str] = Field(default_factory=list)
