@@ -308,7 +308,9 @@ def estimate_cost(
     else:
         n_epochs, epochs_source = epochs, "given"
     notes: list[str] = []
-    if epochs_source == "heuristic":
+    if not n_examples:
+        notes.append("no examples: nothing would be trained")
+    elif epochs_source == "heuristic":
         notes.append(
             f"{n_epochs} epochs from the OpenAI cookbook heuristic for {n_examples} examples; "
             "OpenAI's own default is unverified"

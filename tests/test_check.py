@@ -93,3 +93,15 @@ def test_check_cli_formats(tmp_path: Path, run_cli) -> None:
     assert "Tokens" in md
     assert run_cli("check", str(tmp_path / "missing.jsonl")).exit_code == 2
     assert run_cli("check", str(file), "--epochs", "99").exit_code == 2
+
+
+def test_an_empty_file_has_no_made_up_figures_in_json(tmp_path: Path, run_cli) -> None:
+    file = tmp_path / "empty.jsonl"
+    file.write_text("")
+    stats = json.loads(run_cli("check", str(file), "-f", "json").stdout)["stats"]
+    assert set(stats["tokens"]["per_example"].values()) == {None}
+    assert set(stats["tokens"]["assistant"].values()) == {None}
+    assert stats["behaviour"]["system_prompt_savings"] == {}
+    [row] = stats["cost"]["rows"]
+    assert row["cost_usd"] == 0 and "no examples: nothing would be trained" in row["notes"]
+    assert not any("heuristic" in note for note in row["notes"])

@@ -166,10 +166,11 @@ class TokenCollector:
                                       file=file)
 
 
-def distribution(values: Sequence[int]) -> dict[str, float]:
-    """min, p5, median, mean, p95, max, with linear interpolation between ranks."""
+def distribution(values: Sequence[int]) -> dict[str, float | None]:
+    """min, p5, median, mean, p95, max, with linear interpolation between ranks; each
+    None when there are no values (a made-up 0 would read as a measurement)."""
     if not values:
-        return {k: 0.0 for k in ("min", "p5", "median", "mean", "p95", "max")}
+        return dict.fromkeys(("min", "p5", "median", "mean", "p95", "max"))
     ordered = sorted(values)
     return {
         "min": float(ordered[0]),

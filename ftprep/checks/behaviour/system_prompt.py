@@ -42,7 +42,7 @@ def system_prompt_figures(tokens: TokenCollector, estimate: CostEstimate | None,
     if estimate is not None and estimate.cost_usd is not None and estimate.trained_tokens:
         per_token = estimate.cost_usd / estimate.trained_tokens  # dollars per billed token
     savings: dict[str, Any] = {}
-    for name, fraction in (("drop it", 1.0), ("halve it", 0.5)):
+    for name, fraction in (("drop it", 1.0), ("halve it", 0.5)) if tokens.totals else ():
         saved = billed - tokens.billed_tokens_without_system(fraction)
         usd = saved * per_token if per_token is not None else None
         savings[name] = {"tokens_per_epoch": saved,
