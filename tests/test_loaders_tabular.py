@@ -217,7 +217,7 @@ BROKEN = (
     ",b\n"  # row 4: empty text
     "no label,\n"  # row 5: missing label
     '"multi\nline",c\n'  # row 6
-    "short\n"  # row 7: missing field -> missing label
+    "short\n"  # row 7: a field short: malformed, not a row without a label
     "last,d\n"  # row 8
 )
 
@@ -236,7 +236,7 @@ def test_broken_csv_every_row_accounted_for(tmp_path: Path, chunk_rows: int) -> 
         (2, "malformed-row"),
         (4, "empty-text"),
         (5, "missing-label"),
-        (7, "missing-label"),
+        (7, "malformed-row"),
     ]
     bad = next(r for r in rejected if r.reason == "malformed-row")
     assert bad.raw == "too,many,fields" and "expected 2 fields, saw 3" in bad.detail
