@@ -168,3 +168,12 @@ def test_every_row_accounted_for_in_a_large_mixed_file(tmp_path: Path) -> None:
     for e in examples:
         subject, _, label = lines[(e.source.row or 0) - 1].split(",")[:3]
         assert e.text.startswith(subject) and e.label == label
+
+
+@pytest.mark.parametrize("chunk_rows", CHUNKS)
+def test_too_wide_last_row_is_rejected_not_lost(tmp_path: Path, chunk_rows: int) -> None:
+    # The C parser tells of a skipped last row only as it ends, after the last chunk.
+    examples, rejected = load(write(tmp_path, "l.csv", "text,label\na,x\nb,y\nc,z,w\n"),
+                              chunk_rows=chunk_rows)  # fmt: skip
+    assert rows(examples) == [(1, "a", "x"), (2, "b", "y")]
+    assert [(r.source.row, r.reason, r.raw) for r in rejected] == [(3, "malformed-row", "c,z,w")]

@@ -647,3 +647,37 @@ def test_json_labels_that_are_lists_or_objects(tmp_path: Path) -> None:
     assert [(r.source.row, r.reason) for r in rejected] == [
         (2, "several-labels"), (3, "several-labels"), (4, "missing-label")]
     assert '2 labels (["technical","billing"])' in rejected[0].detail
+
+
+ENCODED = {
+    # Excel "CSV" on a Polish, Czech or Western Windows: the bytes decode either way.
+    "polish": ("cp1250", "Temat;Treść;Kategoria\nZwrot pieniędzy;Proszę o zwrot – zapłaciłem "
+               "dwa razy. Zażółć gęślą jaźń.;płatności\nBłąd aplikacji;Aplikacja się "
+               "zawiesza, środa;techniczne\n"),
+    "czech": ("cp1250", "Předmět;Text;Kategorie\n" + "Vrácení;Dobrý den, včera jsem zaplatil "
+              "dvakrát a peníze mi nikdo nevrátil. Prosím o vrácení částky.;platby\n"
+              "Chyba;Aplikace se při přihlášení zasekne, zkoušel jsem restart.;technické\n" * 3),
+    "italian": ("cp1252", "Oggetto;Testo;Categoria\nRimborso;Perché è così difficile? Più "
+                "tardi;fatturazione\n"),
+    "french": ("cp1252", "Objet;Texte;Catégorie\nRemboursement;J’ai payé deux fois, remboursez-"
+               "moi « vite » s’il vous plaît – merci;facturation\n"),
+    "spanish": ("cp1252", "Asunto;Texto;Categoría\nCobro;¿Por qué me cobraron dos veces? Señor, "
+                "año, niño;facturación\n"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_single_byte_code_page_is_told_apart_and_the_guess_is_a_warning(
+    tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ftprep.loaders.csvread import detect_encoding
+
+    encoding, text = ENCODED[name]
+    path = write(tmp_path, f"{name}.csv", text, encoding)
+    assert detect_encoding(path).name == encoding
+    header = text.split("\n", 1)[0].split(";")
+    with caplog.at_level("WARNING"):
+        examples = load(path, ColumnMapping(text=header[1], label=header[2]))
+    first_row = text.split("\n")[1].split(";")
+    assert (examples[0].text, examples[0].label) == (first_row[1], first_row[2])
+    assert f"read as {encoding}, a guess" in caplog.text and "--encoding NAME" in caplog.text

@@ -185,7 +185,11 @@ def _csv_source(
     file = str(path)
     enc = detect_encoding(path, encoding)
     if enc.how in ("detected", "fallback"):
-        log.info("%s: not UTF-8, read as %s (%s)", file, enc.name, enc.how)
+        # A guess can be wrong (cp1252 and cp1250 read the same bytes as other letters):
+        # say it where the user sees it, with the way to set it.
+        log.warning("%s: not UTF-8; read as %s, a guess: if letters look wrong, pass "
+                    "--encoding NAME (cp1252 Western European, cp1250 Central European, "
+                    "cp1251 Cyrillic, ...)", file, enc.name)  # fmt: skip
     if enc.note:
         log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
