@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ftprep.loaders.columns import LoaderError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
@@ -94,7 +94,8 @@ class Batch:
 class BadRow:
     row: int
     detail: str
-    raw: str | None = None
+    raw: str | dict[str, Any] | None = None
+    reason: str = "malformed-row"
 
 
 def detect_encoding(path: Path, given: str | None = None) -> Encoding:
@@ -659,7 +660,7 @@ def _read_chunks(
                 yield batch
                 continue
             swallowed, replace = _judge(records, sorted(wanted), header, usecols, delimiter)
-            yield from _merge(batch, replace, swallowed)
+            yield from merge_rows(batch, replace, swallowed)
             if swallowed is not None:
                 yield from _recover(path, enc, delimiter, usecols, swallowed, chunksize)
                 break
@@ -697,8 +698,8 @@ def _fields_row(row: int, fields: list[str], header: list[str], usecols: list[st
     return Batch([row], columns, strings=True, record=lambda _: dict(zip(header, fields, strict=True)))
 
 
-def _merge(
-    batch: Batch, replace: dict[int, Batch | BadRow], stop: int | None
+def merge_rows(
+    batch: Batch, replace: Mapping[int, Batch | BadRow], stop: int | None
 ) -> Iterator[Batch | BadRow]:
     """The batch with `replace` put in by row number (taking the place of the batch's row
     with that number, if any), in row order, up to row `stop`."""

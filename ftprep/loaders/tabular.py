@@ -29,12 +29,12 @@ from ftprep.loaders.csvread import (
     BadRow,
     Batch,
     detect_encoding,
-    frame_row,
     looks_like_csv,
     read_csv_batches,
     read_header,
     sniff_delimiter,
 )
+from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
@@ -110,6 +110,8 @@ def load_table_chunks(
     if not path.is_file():
         raise LoaderError(file, "no such file" if not path.exists() else "not a file")
     kind = FORMATS.get(path.suffix.lower()) or ("csv" if looks_like_csv(path) else None)
+    if kind is None and path.suffix.lower() == ".xls":
+        raise legacy_excel_error(path)
     if kind is None:
         raise LoaderError(
             file,
@@ -153,7 +155,7 @@ def table_columns(
         return resolve_columns(headers, mapping, preset=chosen, file=str(path),
                                delimiter=delimiter)  # fmt: skip
     if kind == "excel":
-        headers = list(_read_excel(path, sheet).columns)
+        headers = list(read_sheet(path, sheet)[0].columns)
     elif kind == "parquet":
         headers = parquet_file(path).schema_arrow.names
     else:
@@ -198,38 +200,14 @@ def _csv_source(
     return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
 
 
-def _read_excel(path: Path, sheet: str | None) -> Any:
-    import pandas as pd
-
-    try:
-        book = pd.ExcelFile(path)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise LoaderError(str(path), f"cannot open workbook: {exc}") from None
-    with book:
-        names = [str(n) for n in book.sheet_names]
-        if sheet is not None and sheet not in names:
-            raise LoaderError(
-                str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
-            )
-        if sheet is None and len(names) > 1:
-            log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
-                        'pass --sheet NAME (or set sheet = "NAME" under [convert] in a config)',
-                        path, names[0], ", ".join(map(repr, names[1:])))  # fmt: skip
-        return pd.read_excel(
-            book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
-        )
-
-
 def _excel_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, sheet: str | None
 ) -> Source:
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
-    frame = _read_excel(path, sheet)
-    frame.columns = [str(c) for c in frame.columns]
+    frame, above, name = read_sheet(path, sheet)
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
-    names = cols.used()
-    values = {n: frame[n].tolist() for n in names}
-    return cols, [Batch(range(1, len(frame) + 1), values, record=frame_row(frame))]
+    return cols, sheet_batches(path, frame, above, name, cols)
+
 
 
 def _parquet_source(
@@ -280,7 +258,9 @@ def _convert(
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
-            yield Rejected(SourceRef(file, batch.row), "malformed-row", batch.detail, batch.raw)
+            rid = batch.raw.get(cols.id) if cols.id and isinstance(batch.raw, dict) else None
+            source = SourceRef(file, batch.row, str(rid) if rid else None)
+            yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
         yield from _convert_batch(file, cols, used, batch)
 
