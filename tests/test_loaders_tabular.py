@@ -681,3 +681,32 @@ def test_single_byte_code_page_is_told_apart_and_the_guess_is_a_warning(
     first_row = text.split("\n")[1].split(";")
     assert (examples[0].text, examples[0].label) == (first_row[1], first_row[2])
     assert f"read as {encoding}, a guess" in caplog.text and "--encoding NAME" in caplog.text
+
+
+JIRA = ("Summary,Issue key,Issue id,Description,Labels,Labels,Comment,Comment\n"
+        "Refund for double charge,SD-1,10001,I was charged twice.,billing,refund,"
+        "We refunded you.,Thanks!\n")  # fmt: skip
+
+
+def test_repeated_headers_are_named_in_a_warning_and_can_be_mapped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "jira.csv", JIRA)
+    with caplog.at_level("WARNING"):
+        [ex] = load(path, ColumnMapping(label="Labels", reply="Comment.1"))
+    assert (ex.label, ex.reply, ex.source.record_id) == ("billing", "Thanks!", "SD-1")
+    assert ("the header 'Comment' appears 2 times, as the columns 'Comment', 'Comment.1'; "
+            "'Comment' not read") in caplog.text  # fmt: skip
+    assert "the header 'Labels' appears 2 times" in caplog.text and "'Labels.1' not read" in caplog.text
+
+
+def test_no_text_column_suggests_the_cli_options_first_and_spots_a_title_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "t.csv", "Support tickets export\nBetreff,Beschreibung,Kategorie\n")
+    with pytest.raises(LoaderError) as info:
+        load(path)
+    message = str(info.value)
+    assert message.index("--text Subject --text Body --label Category") < message.index(
+        "ColumnMapping")
+    assert "holds only 'Support tickets export': if that is a title" in message

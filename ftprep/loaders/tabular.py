@@ -23,6 +23,7 @@ from ftprep.loaders.columns import (
     Preset,
     ResolvedColumns,
     get_preset,
+    repeated_headers,
     resolve_columns,
 )
 from ftprep.loaders.csvread import (
@@ -197,6 +198,7 @@ def _csv_source(
     delimiter = sniff_delimiter(path, enc)
     headers = read_header(path, enc, delimiter)
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
+    _warn_repeated(file, headers, cols)
     return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
 
 
@@ -206,8 +208,22 @@ def _excel_source(
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
     frame, above, name = read_sheet(path, sheet)
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
+    _warn_repeated(str(path), list(frame.columns), cols)
     return cols, sheet_batches(path, frame, above, name, cols)
 
+
+def _warn_repeated(file: str, headers: list[str], cols: ResolvedColumns) -> None:
+    """Say which headers the file repeats (Jira writes one Comment column per comment)
+    and under which names the copies can be mapped; only the named ones are read."""
+    used = set(cols.used())
+    for base, names in repeated_headers(headers).items():
+        unread = [n for n in names if n not in used]
+        if unread:
+            log.warning("%s: the header %r appears %d times, as the columns %s; %s not read: "
+                        "to use one, name it with --text, --label or --reply (e.g. %r)",
+                        file, base, len(names),
+                        ", ".join(map(repr, names)), ", ".join(map(repr, unread)),
+                        unread[-1])  # fmt: skip
 
 
 def _parquet_source(
