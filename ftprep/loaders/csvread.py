@@ -445,49 +445,60 @@ def _value_swallows(value: str, column: int, delimiter: str, width: int) -> bool
 
 def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
     """Positions of the rows in a chunk whose values may hold lines a stray quote
-    swallowed (_value_swallows). One vectorised scan per column picks the few values to
-    test: in CSV those holding a quote character, which the closing quote of such a
-    value leaves in it (`Crash on "Save"` -> `...Crash on Save"`), and which a
-    well-formed file writes only doubled, in text that quotes something; in TSV, where
-    values seldom span lines, those with a line break."""
+    swallowed (_value_swallows). One scan per column picks the few values to test: in
+    CSV those holding a quote character, which the closing quote of such a value leaves
+    in it (`Crash on "Save"` -> `...Crash on Save"`), and which a well-formed file writes
+    only doubled, in text that quotes something; in TSV, where values seldom span
+    lines, those with a line break."""
     from pandas.api.types import is_string_dtype
 
     needle = "\n" if delimiter == "\t" else '"'
     found: set[int] = set()
     for column in range(width):
         series = chunk.iloc[:, column]
-        if not is_string_dtype(series.dtype):
-            continue
-        for i, value in _holding(series, needle):
-            if "\n" in value and _value_swallows(value, column, delimiter, width):
-                found.add(i)
+        if is_string_dtype(series.dtype):
+            found.update(_swallowing(series, column, needle, delimiter, width))
     return sorted(found)
 
 
-def _holding(series: Any, needle: str) -> Iterator[tuple[int, str]]:
-    """(position, value) of the values of a string column that hold `needle`. On Arrow
-    storage the search runs over the column's one data buffer at memchr speed (Arrow's
-    own per-value search is ten times slower), so a column without it costs one scan."""
+def _swallowing(
+    series: Any, column: int, needle: str, delimiter: str, width: int
+) -> Iterator[int]:
+    """Positions of the values of a string column that hold `needle` and pass
+    _value_swallows. On Arrow storage the search runs over the column's one data buffer
+    in one vectorised compare (Arrow's own per-value search is ten times slower), and
+    each value found is first tested on its bytes (its last line's delimiters, then its first
+    line's), so few are ever decoded."""
     to_arrow = getattr(series.array, "__arrow_array__", None)
     if to_arrow is None:
         for i, v in enumerate(series.tolist()):
-            if isinstance(v, str) and needle in v:
-                yield i, v
+            if isinstance(v, str) and needle in v and _value_swallows(v, column, delimiter, width):
+                yield i
         return
     import numpy as np
 
-    target = needle.encode()
+    target, sep = needle.encode(), delimiter.encode()
     base = 0
     for part in to_arrow().chunks:
         kind = np.int64 if str(part.type).startswith("large") else np.int32
         buffers = part.buffers()
         offsets = np.frombuffer(buffers[1], kind)[part.offset : part.offset + len(part) + 1]
-        data = buffers[2].to_pybytes() if buffers[2] is not None else b""
-        at = data.find(target, int(offsets[0]), int(offsets[-1]))
-        while at >= 0:
-            i = int(np.searchsorted(offsets, at, "right")) - 1
-            yield base + i, data[offsets[i] : offsets[i + 1]].decode("utf-8")
-            at = data.find(target, int(offsets[i + 1]), int(offsets[-1]))
+        if buffers[2] is None or offsets[-1] == offsets[0]:
+            base += len(part)
+            continue
+        # One vectorised compare over the buffer, in place: no copy of the column.
+        data = np.frombuffer(buffers[2], np.uint8)[offsets[0] : offsets[-1]]
+        hits = np.flatnonzero(data == ord(target)) + offsets[0]
+        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
+        view = memoryview(buffers[2])
+        for i, lo, hi in zip(rows.tolist(), offsets[rows].tolist(),
+                             offsets[rows + 1].tolist(), strict=True):  # fmt: skip
+            value = bytes(view[lo:hi])
+            first, last = value.find(b"\n"), value.rfind(b"\n")
+            if (first >= 0 and value.count(sep, last) == column
+                    and value.count(sep, 0, first) + column in (width - 1, width)
+                    and _value_swallows(value.decode(), column, delimiter, width)):  # fmt: skip
+                yield base + i
         base += len(part)
 
 
