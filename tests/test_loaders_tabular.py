@@ -217,7 +217,7 @@ BROKEN = (
     ",b\n"  # row 4: empty text
     "no label,\n"  # row 5: missing label
     '"multi\nline",c\n'  # row 6
-    "short\n"  # row 7: missing field -> missing label
+    "short\n"  # row 7: a field short: malformed, not a row without a label
     "last,d\n"  # row 8
 )
 
@@ -236,7 +236,7 @@ def test_broken_csv_every_row_accounted_for(tmp_path: Path, chunk_rows: int) -> 
         (2, "malformed-row"),
         (4, "empty-text"),
         (5, "missing-label"),
-        (7, "missing-label"),
+        (7, "malformed-row"),
     ]
     bad = next(r for r in rejected if r.reason == "malformed-row")
     assert bad.raw == "too,many,fields" and "expected 2 fields, saw 3" in bad.detail
@@ -647,3 +647,66 @@ def test_json_labels_that_are_lists_or_objects(tmp_path: Path) -> None:
     assert [(r.source.row, r.reason) for r in rejected] == [
         (2, "several-labels"), (3, "several-labels"), (4, "missing-label")]
     assert '2 labels (["technical","billing"])' in rejected[0].detail
+
+
+ENCODED = {
+    # Excel "CSV" on a Polish, Czech or Western Windows: the bytes decode either way.
+    "polish": ("cp1250", "Temat;Treść;Kategoria\nZwrot pieniędzy;Proszę o zwrot – zapłaciłem "
+               "dwa razy. Zażółć gęślą jaźń.;płatności\nBłąd aplikacji;Aplikacja się "
+               "zawiesza, środa;techniczne\n"),
+    "czech": ("cp1250", "Předmět;Text;Kategorie\n" + "Vrácení;Dobrý den, včera jsem zaplatil "
+              "dvakrát a peníze mi nikdo nevrátil. Prosím o vrácení částky.;platby\n"
+              "Chyba;Aplikace se při přihlášení zasekne, zkoušel jsem restart.;technické\n" * 3),
+    "italian": ("cp1252", "Oggetto;Testo;Categoria\nRimborso;Perché è così difficile? Più "
+                "tardi;fatturazione\n"),
+    "french": ("cp1252", "Objet;Texte;Catégorie\nRemboursement;J’ai payé deux fois, remboursez-"
+               "moi « vite » s’il vous plaît – merci;facturation\n"),
+    "spanish": ("cp1252", "Asunto;Texto;Categoría\nCobro;¿Por qué me cobraron dos veces? Señor, "
+                "año, niño;facturación\n"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_single_byte_code_page_is_told_apart_and_the_guess_is_a_warning(
+    tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ftprep.loaders.csvread import detect_encoding
+
+    encoding, text = ENCODED[name]
+    path = write(tmp_path, f"{name}.csv", text, encoding)
+    assert detect_encoding(path).name == encoding
+    header = text.split("\n", 1)[0].split(";")
+    with caplog.at_level("WARNING"):
+        examples = load(path, ColumnMapping(text=header[1], label=header[2]))
+    first_row = text.split("\n")[1].split(";")
+    assert (examples[0].text, examples[0].label) == (first_row[1], first_row[2])
+    assert f"read as {encoding}, a guess" in caplog.text and "--encoding NAME" in caplog.text
+
+
+JIRA = ("Summary,Issue key,Issue id,Description,Labels,Labels,Comment,Comment\n"
+        "Refund for double charge,SD-1,10001,I was charged twice.,billing,refund,"
+        "We refunded you.,Thanks!\n")  # fmt: skip
+
+
+def test_repeated_headers_are_named_in_a_warning_and_can_be_mapped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "jira.csv", JIRA)
+    with caplog.at_level("WARNING"):
+        [ex] = load(path, ColumnMapping(label="Labels", reply="Comment.1"))
+    assert (ex.label, ex.reply, ex.source.record_id) == ("billing", "Thanks!", "SD-1")
+    assert ("the header 'Comment' appears 2 times, as the columns 'Comment', 'Comment.1'; "
+            "'Comment' not read") in caplog.text  # fmt: skip
+    assert "the header 'Labels' appears 2 times" in caplog.text and "'Labels.1' not read" in caplog.text
+
+
+def test_no_text_column_suggests_the_cli_options_first_and_spots_a_title_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "t.csv", "Support tickets export\nBetreff,Beschreibung,Kategorie\n")
+    with pytest.raises(LoaderError) as info:
+        load(path)
+    message = str(info.value)
+    assert message.index("--text Subject --text Body --label Category") < message.index(
+        "ColumnMapping")
+    assert "holds only 'Support tickets export': if that is a title" in message

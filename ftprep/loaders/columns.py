@@ -112,7 +112,7 @@ REPLY_NAMES = (
     "agent response", "output", "completion",
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
-            "message id", "record id")  # fmt: skip
+            "message id", "record id", "issue key", "issue id")  # fmt: skip
 DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
               "timestamp")  # fmt: skip
 
@@ -215,9 +215,11 @@ def resolve_columns(
             file,
             "no text column: none of the columns "
             f"({_listing(cols.headers)}) is named like a ticket text (text, body, "
-            "description, message, subject, ...). Fix: name the text column(s) in the "
-            'mapping, e.g. ColumnMapping(text=["subject", "body"]) or --text body.'
-            + _delimiter_hint(cols.headers, delimiter),
+            "description, message, subject, ...). Fix: name the columns, e.g. --text "
+            "Subject --text Body --label Category (and --reply for an approved answer), or "
+            'text = ["Subject", "Body"] under [convert.columns] in a config (in Python: '
+            'ColumnMapping(text=["Subject", "Body"])).'
+            + _title_hint(cols.headers) + _delimiter_hint(cols.headers, delimiter),
         )
     return ResolvedColumns(tuple(text), label, reply, rid, date, tuple(dict.fromkeys(fields)))
 
@@ -245,6 +247,27 @@ def _listing(headers: list[str]) -> str:
     return shown + (f", ... ({len(headers)} in all)" if len(headers) > 40 else "")
 
 
+def _title_hint(headers: list[str]) -> str:
+    # A title line above the header leaves one named column and unnamed ones.
+    named = [h for h in headers if not h.startswith("Unnamed: ")]
+    if len(named) == 1 and (len(headers) == 1 or len(named) < len(headers) / 2):
+        return (f" The header row holds only {named[0]!r}: if that is a title above the real "
+                "header, delete the line(s) above the header.")
+    return ""
+
+
+def repeated_headers(headers: Sequence[str]) -> dict[str, list[str]]:
+    """Headers a file repeats, as pandas names the copies: {"Comment": ["Comment",
+    "Comment.1", ...]}."""
+    names = set(headers)
+    repeated: dict[str, list[str]] = {}
+    for h in headers:
+        base, dot, number = h.rpartition(".")
+        if dot and number.isdigit() and base in names:
+            repeated.setdefault(base, [base]).append(h)
+    return repeated
+
+
 def _delimiter_hint(headers: list[str], delimiter: str | None) -> str:
     # One header holding another separator usually means the delimiter was guessed wrong.
     if delimiter is not None and len(headers) == 1 and any(c in headers[0] for c in ",;\t|"):
@@ -260,5 +283,6 @@ __all__ = [
     "ResolvedColumns",
     "get_preset",
     "header_key",
+    "repeated_headers",
     "resolve_columns",
 ]

@@ -25,6 +25,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import logging
 import re
 import sys
 import warnings
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ftprep.loaders.columns import LoaderError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
@@ -44,6 +46,9 @@ ENCODING_FIX = ('pass --encoding cp1252 (or the right one), or set encoding = "c
 # Error handler for UTF-8 files with stray Windows-1252 bytes (rows pasted in from an
 # older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
 CP1252_BYTES = "ftprep-cp1252"
+log = logging.getLogger(__name__)
+# The column a data row's field past the header's goes in (a trailing delimiter).
+_EXTRA = "\x00past the header"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
 # Excel's first line naming the delimiter: `sep=;`.
 _SEP_LINE = re.compile(r"^sep=(.)$")
@@ -53,6 +58,8 @@ _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 # Windows-1252 samples (curly quotes read as mac_iceland, ...); cp1252 is far likelier.
 _LATIN_GUESSES = re.compile(r"^(mac_(?!cyrillic|greek|arabic)|cp(437|85\d|775|125[027])$|"
                             r"iso8859_(1|2|3|4|9|10|13|14|15|16)$|latin_1$)")  # fmt: skip
+# Non-ASCII symbols that sit next to letters in real text.
+_TEXT_SYMBOLS = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u00b4\u00ab\u00bb\u00bf\u00a1\u00ad")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +94,8 @@ class Batch:
 class BadRow:
     row: int
     detail: str
-    raw: str | None = None
+    raw: str | dict[str, Any] | None = None
+    reason: str = "malformed-row"
 
 
 def detect_encoding(path: Path, given: str | None = None) -> Encoding:
@@ -119,11 +127,61 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
                         "they were read as cp1252")  # fmt: skip
     from charset_normalizer import from_path
 
-    best = from_path(path).best()
-    guess = best.encoding if best is not None else None
-    if guess and not (_LATIN_GUESSES.match(guess) and _decodes(path, "cp1252")):
+    matches = list(from_path(path))
+    guess = matches[0].encoding if matches else None
+    if guess and not _LATIN_GUESSES.match(guess):
         return Encoding(guess, "replace", "detected")
-    return Encoding("cp1252", "replace", "fallback")
+    # A match stands for every encoding that reads the file the same way.
+    # Measures rounded: on a short file a few hundredths are noise (Italian `è` costs
+    # cp1252 0.04 of chaos).
+    ranked = {name: (round(m.chaos, 1), -round(m.coherence, 1)) for m in reversed(matches)
+              for name in m.could_be_from_charset}  # fmt: skip
+    chosen = _latin_code_page(path, ranked)
+    return Encoding(chosen or "cp1252", "replace", "detected" if chosen else "fallback")
+
+
+def _latin_code_page(
+    path: Path, ranked: dict[str, tuple[float, float]], sample: int = 1 << 20
+) -> str | None:
+    """The Latin single-byte code page whose reading of the file looks most like text.
+
+    Nearly every byte string decodes in every such code page, so decoding proves
+    nothing, and on a short file charset-normalizer often ranks several alike (curly
+    quotes read as mac_iceland; Italian as cp1250, which turns `è` into `č`). So its
+    Latin picks and cp1252 are compared: first by how many non-ASCII symbols sit next
+    to a letter (Polish `zapłaciłem` read as cp1252 is `zap³aci³em`), then by
+    charset-normalizer's own measures (`ranked`: chaos, then coherence), and a tie goes
+    to cp1252, Western Excel's "CSV", unless the file has š or ž. Central European
+    files (Excel "CSV" on a Polish, Czech or Hungarian Windows: cp1250) win when cp1252
+    shows symbols in words, does not decode, or reads less coherently. Short Hungarian
+    files stay ambiguous (ő read as õ): the caller warns that the encoding is a guess.
+    """
+    with path.open("rb") as fh:
+        data = fh.read(sample)
+    # š and ž have the same bytes in both code pages: common in Czech, Slovak, Slovenian
+    # and Croatian, rare in Western European text, they settle a tie for cp1250.
+    preferred = "cp1250" if any(b in data for b in (b"\x8a", b"\x8e", b"\x9a", b"\x9e")) else "cp1252"
+    worst = (1.0, 0.0)
+    scored: list[tuple[int, tuple[float, float], bool, str]] = []
+    for name in dict.fromkeys(["cp1252", *(c for c in ranked if _LATIN_GUESSES.match(c))]):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        scored.append((_odd_symbols(text), ranked.get(name, worst), name != preferred, name))
+    return min(scored)[3] if scored else None
+
+
+def _odd_symbols(text: str) -> int:
+    """Non-ASCII symbols with a letter beside them: what a wrong code page makes of
+    letters (`³`, `¹` inside words). Quotes, apostrophes and ¿ ¡ do not count."""
+    odd = 0
+    for at, char in enumerate(text):
+        if char.isascii() or char.isalpha() or char in _TEXT_SYMBOLS:
+            continue
+        if text[at - 1 : at].isalpha() or text[at + 1 : at + 2].isalpha():
+            odd += 1
+    return odd
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -297,6 +355,153 @@ def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
         raise LoaderError(str(path), f"cannot read the header row: {exc}") from None
 
 
+class _Records:
+    """The stdlib csv reader over the file, in step with pandas' record numbering and
+    advanced only as far as asked: the fields and the lines of the few records the C
+    parser cannot judge (too wide, maybe short, maybe a stray quote's doing)."""
+
+    def __init__(self, path: Path, enc: Encoding, delimiter: str) -> None:
+        csv.field_size_limit(_FIELD_LIMIT)
+        self.file, self.encoding = str(path), enc.name
+        self.fh = path.open(encoding=enc.name, errors=enc.errors, newline="")
+        _skip_lines(self.fh, lines_before_header(path, enc))
+        self.taken: list[str] = []
+        self.reader = csv.reader(self._feed(), delimiter=delimiter)
+        self.row = -1  # the header is record 0
+        self.last: tuple[list[str], str] | None = None
+        self.header_lines = 0
+        if self.get(0) is not None:
+            self.header_lines = len(self.taken)
+
+    def _feed(self) -> Iterator[str]:
+        for line in self.fh:
+            self.taken.append(line)
+            yield line
+
+    def get(self, row: int) -> tuple[list[str], str] | None:
+        """(fields, text) of data row `row`; rows must be asked in increasing order."""
+        while self.row < row:
+            self.taken.clear()
+            try:
+                fields = next(self.reader, None)
+            except csv.Error:
+                fields = None
+            except UnicodeDecodeError as exc:
+                raise LoaderError(self.file, f"not valid {self.encoding} ({exc.reason}): "
+                                  + ENCODING_FIX) from None
+            if fields is None:
+                self.row, self.last = row, None
+                break
+            self.row += 1
+            self.last = (fields, "".join(self.taken))
+        return self.last
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def misfit(fields: list[str], width: int) -> str | None:
+    """Why a record does not fit the header, or None. A trailing empty field (a
+    delimiter at the end of the line, which several exporters write) is not a misfit,
+    nor a record of empty fields only (a blank line)."""
+    count = len(fields)
+    if count == width or (count == width + 1 and fields[-1] == "") or not any(fields):
+        return None
+    why = ("an unquoted delimiter inside a value? quote that value" if count > width else
+           "a missing delimiter, or a value cut short? complete the row")  # fmt: skip
+    return f"malformed row: expected {width} fields, saw {count} (the header has {width}): {why}"
+
+
+def _swallows(raw: str, delimiter: str, width: int) -> bool:
+    """Whether a record spanning several lines is a stray quote's doing: a quote opens a
+    value and a quote on a later line closes it, and each line in between, taken alone,
+    is a row of the file (the header's number of delimiters). In CSV, where values hold
+    commas often, the closing quote must also be out of place (not followed by a
+    delimiter or the line end, which a well-formed file always has): the rule then needs
+    two coincidences to take a real multi-line value for swallowed rows."""
+    lines = raw.rstrip("\r\n").split("\n")
+    if width < 2 or len(lines) < 2 or not all(_row_like(ln, delimiter, width) for ln in lines):
+        return False
+    return delimiter == "\t" or "expected after" in _strict_error(raw, delimiter)
+
+
+def _row_like(line: str, delimiter: str, width: int) -> bool:
+    line = line.rstrip("\r")
+    count = line.count(delimiter)
+    return count == width - 1 or (count == width and line.endswith(delimiter))
+
+
+def _value_swallows(value: str, column: int, delimiter: str, width: int) -> bool:
+    """The cheap test for _swallows, on a parsed value alone: the lines a stray quote in
+    column `column` swallows leave the value with the rest of the first line (the
+    remaining delimiters), whole rows, then the start of the last line up to that column."""
+    lines = value.split("\n")
+    if len(lines) < 2 or lines[-1].count(delimiter) != column:
+        return False
+    rest = lines[0].count(delimiter) + column
+    return rest in (width - 1, width) and all(_row_like(ln, delimiter, width)
+                                              for ln in lines[1:-1])  # fmt: skip
+
+
+def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
+    """Positions of the rows in a chunk whose values may hold lines a stray quote
+    swallowed (_value_swallows). One scan per column picks the few values to test: in
+    CSV those holding a quote character, which the closing quote of such a value leaves
+    in it (`Crash on "Save"` -> `...Crash on Save"`), and which a well-formed file writes
+    only doubled, in text that quotes something; in TSV, where values seldom span
+    lines, those with a line break."""
+    from pandas.api.types import is_string_dtype
+
+    needle = "\n" if delimiter == "\t" else '"'
+    found: set[int] = set()
+    for column in range(width):
+        series = chunk.iloc[:, column]
+        if is_string_dtype(series.dtype):
+            found.update(_swallowing(series, column, needle, delimiter, width))
+    return sorted(found)
+
+
+def _swallowing(
+    series: Any, column: int, needle: str, delimiter: str, width: int
+) -> Iterator[int]:
+    """Positions of the values of a string column that hold `needle` and pass
+    _value_swallows. On Arrow storage the search runs over the column's one data buffer
+    in one vectorised compare (Arrow's own per-value search is ten times slower), and
+    each value found is first tested on its bytes (its last line's delimiters, then its first
+    line's), so few are ever decoded."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    if to_arrow is None:
+        for i, v in enumerate(series.tolist()):
+            if isinstance(v, str) and needle in v and _value_swallows(v, column, delimiter, width):
+                yield i
+        return
+    import numpy as np
+
+    target, sep = needle.encode(), delimiter.encode()
+    base = 0
+    for part in to_arrow().chunks:
+        kind = np.int64 if str(part.type).startswith("large") else np.int32
+        buffers = part.buffers()
+        offsets = np.frombuffer(buffers[1], kind)[part.offset : part.offset + len(part) + 1]
+        if buffers[2] is None or offsets[-1] == offsets[0]:
+            base += len(part)
+            continue
+        # One vectorised compare over the buffer, in place: no copy of the column.
+        data = np.frombuffer(buffers[2], np.uint8)[offsets[0] : offsets[-1]]
+        hits = np.flatnonzero(data == ord(target)) + offsets[0]
+        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
+        view = memoryview(buffers[2])
+        for i, lo, hi in zip(rows.tolist(), offsets[rows].tolist(),
+                             offsets[rows + 1].tolist(), strict=True):  # fmt: skip
+            value = bytes(view[lo:hi])
+            first, last = value.find(b"\n"), value.rfind(b"\n")
+            if (first >= 0 and value.count(sep, last) == column
+                    and value.count(sep, 0, first) + column in (width - 1, width)
+                    and _value_swallows(value.decode(), column, delimiter, width)):  # fmt: skip
+                yield base + i
+        base += len(part)
+
+
 class _Chunks:
     """pandas' chunked C reader that can re-read a chunk with more columns as str.
 
@@ -308,25 +513,35 @@ class _Chunks:
     gives each column one type per chunk: by default a wide chunk is parsed in blocks of
     about 2**20 / width rows, and a column numeric in one block and text in another comes
     back as an object column mixing int and str, which no dtype check can see.
+
+    The header never moves: `index_col=False` stops pandas from taking a first data row
+    with one field more for a row with an index. When that first row has a trailing
+    field (`headless`), the header line is skipped and the data read with one column
+    more (_EXTRA), so every row with a trailing delimiter keeps its place and shows
+    whether that last field is empty.
     """
 
-    def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int) -> None:
+    def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int,
+                 header: list[str], header_lines: int, headless: bool) -> None:  # fmt: skip
         self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
-        self.as_str: set[str] = set()
+        self.names = [*header, _EXTRA] if headless else header
+        self.headless = headless
+        self.as_str: set[int] = set()
         self.done = 0
-        self.skip = lines_before_header(path, enc)
+        self.skip = lines_before_header(path, enc) + (header_lines if headless else 0)
         self.reader = self._open()
 
     def _open(self) -> Any:
         import pandas as pd
 
+        dtype = {(i if self.headless else self.names[i]): str for i in self.as_str}
         # No usecols: with it the C parser drops extra fields silently instead of flagging.
         return pd.read_csv(
             self.path, sep=self.delimiter, encoding=self.enc.name,
             encoding_errors=self.enc.errors, na_filter=False, skip_blank_lines=False,
-            skiprows=self.skip, low_memory=False,
-            on_bad_lines="warn", chunksize=self.chunksize, engine="c",
-            dtype=dict.fromkeys(self.as_str, str) or None,
+            skiprows=self.skip, low_memory=False, header=None if self.headless else 0,
+            index_col=False, on_bad_lines="warn", chunksize=self.chunksize, engine="c",
+            dtype=dtype or None,
         )  # fmt: skip
 
     def next(self) -> tuple[Any, list[warnings.WarningMessage]]:
@@ -334,11 +549,19 @@ class _Chunks:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            chunk = next(self.reader)
+            try:
+                chunk = next(self.reader)
+            except StopIteration:
+                # Rows skipped after the last chunk are only told as the reader ends.
+                if not caught:
+                    raise
+                chunk = pd.DataFrame({name: pd.Series([], dtype=str) for name in self.names})
         self.done += 1
+        if self.headless:
+            chunk.columns = self.names[: len(chunk.columns)]
         return chunk, caught
 
-    def reread_as_str(self, columns: set[str]) -> None:
+    def reread_as_str(self, columns: set[int]) -> None:
         import pandas as pd
 
         self.reader.close()
@@ -362,18 +585,52 @@ def read_csv_batches(
     *,
     chunksize: int = 10_000,
 ) -> Iterator[Batch | BadRow]:
-    """Good rows in batches, bad rows as they are known (too-wide rows at the end)."""
+    """Good rows in batches and bad rows, in row order.
+
+    The C parser pads a short row with empty fields, skips a too-wide one (with a
+    warning naming it) and cannot see a stray quote. Cheap tests on each chunk pick the
+    rows that may be any of these (last column empty, a warning, a multi-line value with
+    a row's worth of delimiters); only those are looked at again with the csv module,
+    which reads no further into the file than the last of them.
+    """
     import pandas as pd
     from pandas.api.types import is_string_dtype
 
     usecols = list(dict.fromkeys(usecols))
-    next_row = 1
-    too_wide: list[tuple[int, str]] = []
+    header = read_header(path, enc, delimiter)
+    width = len(header)
+    records = _Records(path, enc, delimiter)
     try:
-        chunks = _Chunks(path, enc, delimiter, chunksize)
-    except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
-        yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
-        return
+        first = records.get(1)
+        first_width = len(first[0]) if first else 0
+        if first_width > width + 1:  # no C parser reading keeps this header in place
+            yield from _recover(path, enc, delimiter, usecols, 1, chunksize)
+            return
+        try:
+            chunks = _Chunks(path, enc, delimiter, chunksize, header, records.header_lines,
+                             headless=first_width == width + 1)  # fmt: skip
+        except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
+            yield from _recover(path, enc, delimiter, usecols, 1, chunksize)
+            return
+        yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype)
+    finally:
+        records.close()
+
+
+def _read_chunks(
+    chunks: _Chunks,
+    records: _Records,
+    header: list[str],
+    usecols: list[str],
+    delimiter: str,
+    is_string_dtype: Callable[[Any], bool],
+) -> Iterator[Batch | BadRow]:
+    import pandas as pd
+
+    path, enc, chunksize = chunks.path, chunks.enc, chunks.chunksize
+    width = len(header)
+    positions = {name: header.index(name) for name in usecols}
+    next_row = 1
     try:
         while True:
             try:
@@ -387,23 +644,88 @@ def read_csv_batches(
                 raise LoaderError(
                     str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                 ) from None
-            inferred = {c for c in usecols if not is_string_dtype(chunk[c].dtype)}
+            inferred = {positions[c] for c in usecols
+                        if not is_string_dtype(chunk.iloc[:, positions[c]].dtype)}  # fmt: skip
             if inferred - chunks.as_str:
                 chunks.reread_as_str(inferred)
                 continue
-            bad = _bad_rows(caught, too_wide)
-            rows = _number_rows(next_row, len(chunk), bad)
-            next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in bad)])
-            if rows:
-                values = {c: _values(chunk[c]) for c in usecols}
-                yield Batch(rows, values, strings=not inferred, record=frame_row(chunk))
+            skipped = _skipped_rows(caught)
+            if skipped is None:  # pandas moved the header after all: the slow, sure way
+                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
+                break
+            rows = _number_rows(next_row, len(chunk), skipped)
+            next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in skipped)])
+            # Rows to look at again: skipped, a non-empty field past the header's, a last
+            # column that may be padding, a value that may hold swallowed lines.
+            wanted = set(skipped) | {rows[i] for i in _suspects(chunk, width, delimiter)}
+            last = chunk.iloc[:, width - 1]
+            if is_string_dtype(last.dtype):
+                wanted.update(rows[i] for i in (last == "").to_numpy().nonzero()[0])
+            if chunks.headless:
+                extra = chunk.iloc[:, width]
+                wanted.update(rows[i] for i in (extra.astype(str) != "").to_numpy().nonzero()[0])
+                chunk = chunk.iloc[:, :width]
+            values = {c: _values(chunk.iloc[:, positions[c]]) for c in usecols}
+            batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk))
+            if not wanted:
+                yield batch
+                continue
+            swallowed, replace = _judge(records, sorted(wanted), header, usecols, delimiter)
+            yield from merge_rows(batch, replace, swallowed)
+            if swallowed is not None:
+                yield from _recover(path, enc, delimiter, usecols, swallowed, chunksize)
+                break
     finally:
         chunks.close()
-    if too_wide:
-        raws = dict(_raw_records(path, enc, delimiter, {r for r, _ in too_wide}))
-        for row, detail in too_wide:
-            fields = raws.get(row)
-            yield BadRow(row, detail, _unparse(fields, delimiter) if fields else None)
+
+
+def _judge(
+    records: _Records, wanted: list[int], header: list[str], usecols: list[str], delimiter: str
+) -> tuple[int | None, dict[int, Batch | BadRow]]:
+    """What each wanted row really is: the row to re-read from (a stray quote's record),
+    and the rows that replace pandas' reading (bad rows, and too-wide rows that are fine
+    but for a trailing delimiter)."""
+    width = len(header)
+    replace: dict[int, Batch | BadRow] = {}
+    for row in wanted:
+        got = records.get(row)
+        if got is None:
+            replace[row] = BadRow(row, "malformed row: the csv module could not read it")
+            continue
+        fields, raw = got
+        if "\n" in raw.rstrip("\r\n") and _swallows(raw, delimiter, width):
+            return row, replace
+        why = misfit(fields, width)
+        if why is not None:
+            replace[row] = BadRow(row, why, _unparse(fields, delimiter))
+        elif len(fields) != width and any(fields):
+            replace[row] = _fields_row(row, fields[:width] + [""] * (width - len(fields)),
+                                       header, usecols)  # fmt: skip
+    return None, replace
+
+
+def _fields_row(row: int, fields: list[str], header: list[str], usecols: list[str]) -> Batch:
+    columns: dict[str, list[object]] = {name: [fields[header.index(name)]] for name in usecols}
+    return Batch([row], columns, strings=True, record=lambda _: dict(zip(header, fields, strict=True)))
+
+
+def merge_rows(
+    batch: Batch, replace: Mapping[int, Batch | BadRow], stop: int | None
+) -> Iterator[Batch | BadRow]:
+    """The batch with `replace` put in by row number (taking the place of the batch's row
+    with that number, if any), in row order, up to row `stop`."""
+    from bisect import bisect_left
+
+    rows, start = batch.rows, 0
+    end = len(rows) if stop is None else bisect_left(rows, stop)
+    for row, item in sorted(replace.items()):
+        i = bisect_left(rows, row, lo=start)
+        if i > start:
+            yield batch.slice(start, min(i, end))
+        start = i + 1 if i < len(rows) and rows[i] == row else i
+        yield item
+    if start < end:
+        yield batch.slice(start, end) if start or end < len(rows) else batch
 
 
 def _values(series: Any) -> list[object]:
@@ -427,16 +749,19 @@ def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
     return record
 
 
-def _bad_rows(caught: list[warnings.WarningMessage], sink: list[tuple[int, str]]) -> set[int]:
+def _skipped_rows(caught: list[warnings.WarningMessage]) -> set[int] | None:
+    """The data rows the C parser skipped as too wide; None when it took the first row's
+    extra field for data it drops (the header would then be misread)."""
     bad: set[int] = set()
     for w in caught:
+        text = str(w.message)
+        if text.startswith("Length of header or names does not match"):
+            return None
         found = False
-        for line in str(w.message).splitlines():
+        for line in text.splitlines():
             if m := _SKIPPING.match(line):
                 # The C parser counts records from 1 with the header as record 1.
-                row = int(m.group(1)) - 1
-                bad.add(row)
-                sink.append((row, f"malformed row: {m.group(2)} (an unquoted delimiter?)"))
+                bad.add(int(m.group(1)) - 1)
                 found = True
         if not found:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -455,23 +780,6 @@ def _number_rows(start: int, count: int, bad: set[int]) -> Sequence[int]:
     return rows
 
 
-def _raw_records(
-    path: Path, enc: Encoding, delimiter: str, wanted: set[int]
-) -> Iterator[tuple[int, list[str]]]:
-    """(data row, fields) of the `wanted` rows, from the stdlib csv reader."""
-    csv.field_size_limit(_FIELD_LIMIT)
-    last = max(wanted)
-    with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, lines_before_header(path, enc))
-        records = csv.reader(fh, delimiter=delimiter)
-        next(records, None)  # header
-        for row, fields in enumerate(records, start=1):
-            if row in wanted:
-                yield row, fields
-                if row == last:
-                    return
-
-
 def _recover(
     path: Path,
     enc: Encoding,
@@ -480,32 +788,33 @@ def _recover(
     start: int,
     chunksize: int,
 ) -> Iterator[Batch | BadRow]:
-    """Re-read from data row `start` with the csv module after the C parser gave up (an
-    unterminated quote): the line where such a quote opens becomes a bad row, and the
-    lines after it are read again, so one stray quote costs one row, not the file."""
+    """Re-read from data row `start` with the csv module, where the C parser cannot be
+    trusted (an unterminated quote, a stray quote that swallows rows, a first row wider
+    than the header). A quote that never closes, or closes only after swallowing lines
+    that are rows of their own, makes its first line a bad row (in TSV, where quoting is
+    rare, that line is read as plain text instead), and the lines after it are read
+    again: one stray quote costs one row, not the file."""
     header = read_header(path, enc, delimiter)
     width = len(header)
-    index = [(name, header.index(name)) for name in usecols]
     batch, kept = _fields_batch(usecols, header)
+    index = [(name, header.index(name)) for name in usecols]
     try:
-        for row, fields, raw in _resilient_records(path, enc, delimiter, start):
-            if (fields is None or len(fields) > width) and batch.rows:
+        for row, fields, raw, why in _resilient_records(path, enc, delimiter, start, width):
+            if fields is not None and why is None:
+                why = misfit(fields, width)
+            if why is not None and batch.rows:
                 yield batch  # keep the output in row order
                 batch, kept = _fields_batch(usecols, header)
-            if fields is None:
-                yield BadRow(row, "unterminated quoted field: the quote that opens on this "
-                             "line never closes; close or remove it (the lines after it "
-                             "were read as rows of their own)", raw.rstrip("\r\n"))
-                continue
-            if len(fields) > width:
-                yield BadRow(row, f"malformed row: expected {width} fields, saw {len(fields)}",
+            if why is not None:
+                yield BadRow(row, why, raw.rstrip("\r\n") if fields is None else
                              _unparse(fields, delimiter))  # fmt: skip
                 continue
-            assert isinstance(batch.rows, list)
+            assert fields is not None and isinstance(batch.rows, list)
+            fields = fields[:width] + [""] * (width - len(fields))
             batch.rows.append(row)
             kept.append(fields)
             for name, col in index:
-                batch.columns[name].append(fields[col] if col < len(fields) else "")
+                batch.columns[name].append(fields[col])
             if len(batch.rows) >= chunksize:
                 yield batch
                 batch, kept = _fields_batch(usecols, header)
@@ -526,12 +835,22 @@ def _fields_batch(usecols: list[str], header: list[str]) -> tuple[Batch, list[li
     return Batch([], {name: [] for name in usecols}, record=record), kept
 
 
+UNTERMINATED = ("unterminated quoted field: the quote that opens on this line never closes; "
+                "close or remove it (the lines after it were read as rows of their own)")
+SWALLOWING = ("stray quote: a quote opens a value on this line and closes only {lines} "
+              "line(s) further down, and each of those lines is a row by itself; the lines "
+              "after this one were read as rows of their own. Fix: remove the quote, or "
+              "quote the whole value and double the quotes inside it")  # fmt: skip
+
+
 def _resilient_records(
-    path: Path, enc: Encoding, delimiter: str, start: int
-) -> Iterator[tuple[int, list[str] | None, str]]:
-    """(data row, fields, raw text) from data row `start` on. A record whose quote is
-    still open at the end of the file is not a record: (row, None, its first line) is
-    yielded instead, and the lines after that one are read again as records."""
+    path: Path, enc: Encoding, delimiter: str, start: int, width: int
+) -> Iterator[tuple[int, list[str] | None, str, str | None]]:
+    """(data row, fields, raw text, why it is bad or None) from data row `start` on. A
+    record whose quote is still open at the end of the file, or that swallowed lines
+    that are rows by themselves (_swallows), is not a record: its first line is yielded
+    as bad (or, in TSV, read with quotes as plain text), and the lines after that one
+    are read again as records."""
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
         _skip_lines(fh, lines_before_header(path, enc))
@@ -556,13 +875,28 @@ def _resilient_records(
                 if fields is None:
                     return
                 row += 1
-                if ended[0] and _quote_left_open("".join(taken), delimiter):
-                    restart = taken[1:]
+                raw = "".join(taken)
+                why = None
+                if ended[0] and _quote_left_open(raw, delimiter):
+                    why = UNTERMINATED
+                elif row > 0 and len(taken) > 1 and _swallows(raw, delimiter, width):
+                    why = SWALLOWING.format(lines=len(taken) - 1)
+                if why is None:
                     if row >= start:
-                        yield row, None, taken[0]
-                elif row >= start:
-                    yield row, fields, "".join(taken)
-            lines = iter(restart)
+                        yield row, fields, raw, None
+                    continue
+                restart = taken[1:]
+                if row < start:
+                    continue
+                if delimiter == "\t":  # TSV is seldom quoted: the line is plain text
+                    plain = taken[0].rstrip("\r\n").split("\t")
+                    log.warning("%s: row %d: a quote opens a value that %s; the line was read "
+                                "as plain text", path, row, "never closes" if why ==
+                                UNTERMINATED else f"would swallow {len(taken) - 1} rows")
+                    yield row, plain, taken[0], None
+                else:
+                    yield row, None, taken[0], why
+            lines = itertools.chain(restart, lines)
 
 
 def _skip_lines(fh: io.TextIOBase, count: int) -> None:
@@ -570,13 +904,18 @@ def _skip_lines(fh: io.TextIOBase, count: int) -> None:
         fh.readline()
 
 
-def _quote_left_open(text: str, delimiter: str) -> bool:
+def _strict_error(text: str, delimiter: str) -> str:
+    """What the csv module in strict mode says about `text` ("" when it reads cleanly)."""
     try:
         for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+        return str(exc)
+    return ""
+
+
+def _quote_left_open(text: str, delimiter: str) -> bool:
+    return "unexpected end of data" in _strict_error(text, delimiter)
 
 
 def _unparse(fields: list[str], delimiter: str) -> str:

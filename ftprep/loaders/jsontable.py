@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +42,6 @@ log = logging.getLogger(__name__)
 HEAD_RECORDS = 1000
 BATCH_ROWS = 10_000
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@dataclass(slots=True)
-class NestedRow(BadRow):
-    """A record whose text or reply column holds an object: rejected as `nested-text`."""
-
-    reason: str = "nested-text"
 
 
 def json_source(path: Path, mapping: ColumnMapping | None, preset: Preset | None, *,
@@ -339,7 +331,8 @@ def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str
         for i in sorted(problems):
             if i > start:
                 yield whole.slice(start, i)
-            yield NestedRow(numbers[i], problems[i], _json(records[i]))
+            # An object where text belongs: its own reason, not a malformed row.
+            yield BadRow(numbers[i], problems[i], _json(records[i]), reason="nested-text")
             start = i + 1
         if start < len(numbers):
             yield whole.slice(start, len(numbers)) if start else whole

@@ -23,18 +23,19 @@ from ftprep.loaders.columns import (
     Preset,
     ResolvedColumns,
     get_preset,
+    repeated_headers,
     resolve_columns,
 )
 from ftprep.loaders.csvread import (
     BadRow,
     Batch,
     detect_encoding,
-    frame_row,
     looks_like_csv,
     read_csv_batches,
     read_header,
     sniff_delimiter,
 )
+from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
@@ -110,6 +111,8 @@ def load_table_chunks(
     if not path.is_file():
         raise LoaderError(file, "no such file" if not path.exists() else "not a file")
     kind = FORMATS.get(path.suffix.lower()) or ("csv" if looks_like_csv(path) else None)
+    if kind is None and path.suffix.lower() == ".xls":
+        raise legacy_excel_error(path)
     if kind is None:
         raise LoaderError(
             file,
@@ -152,7 +155,7 @@ def table_columns(
         return resolve_columns(headers, mapping, preset=chosen, file=str(path),
                                delimiter=delimiter)  # fmt: skip
     if kind == "excel":
-        headers = list(_read_excel(path, sheet).columns)
+        headers = list(read_sheet(path, sheet)[0].columns)
     elif kind == "parquet":
         headers = parquet_file(path).schema_arrow.names
     else:
@@ -184,47 +187,42 @@ def _csv_source(
     file = str(path)
     enc = detect_encoding(path, encoding)
     if enc.how in ("detected", "fallback"):
-        log.info("%s: not UTF-8, read as %s (%s)", file, enc.name, enc.how)
+        # A guess can be wrong (cp1252 and cp1250 read the same bytes as other letters):
+        # say it where the user sees it, with the way to set it.
+        log.warning("%s: not UTF-8; read as %s, a guess: if letters look wrong, pass "
+                    "--encoding NAME (cp1252 Western European, cp1250 Central European, "
+                    "cp1251 Cyrillic, ...)", file, enc.name)  # fmt: skip
     if enc.note:
         log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
     headers = read_header(path, enc, delimiter)
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
+    _warn_repeated(file, headers, cols)
     return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
-
-
-def _read_excel(path: Path, sheet: str | None) -> Any:
-    import pandas as pd
-
-    try:
-        book = pd.ExcelFile(path)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise LoaderError(str(path), f"cannot open workbook: {exc}") from None
-    with book:
-        names = [str(n) for n in book.sheet_names]
-        if sheet is not None and sheet not in names:
-            raise LoaderError(
-                str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
-            )
-        if sheet is None and len(names) > 1:
-            log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
-                        'pass --sheet NAME (or set sheet = "NAME" under [convert] in a config)',
-                        path, names[0], ", ".join(map(repr, names[1:])))  # fmt: skip
-        return pd.read_excel(
-            book, sheet_name=sheet if sheet is not None else 0, dtype=str, na_filter=False
-        )
 
 
 def _excel_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, sheet: str | None
 ) -> Source:
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
-    frame = _read_excel(path, sheet)
-    frame.columns = [str(c) for c in frame.columns]
+    frame, above, name = read_sheet(path, sheet)
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
-    names = cols.used()
-    values = {n: frame[n].tolist() for n in names}
-    return cols, [Batch(range(1, len(frame) + 1), values, record=frame_row(frame))]
+    _warn_repeated(str(path), list(frame.columns), cols)
+    return cols, sheet_batches(path, frame, above, name, cols)
+
+
+def _warn_repeated(file: str, headers: list[str], cols: ResolvedColumns) -> None:
+    """Say which headers the file repeats (Jira writes one Comment column per comment)
+    and under which names the copies can be mapped; only the named ones are read."""
+    used = set(cols.used())
+    for base, names in repeated_headers(headers).items():
+        unread = [n for n in names if n not in used]
+        if unread:
+            log.warning("%s: the header %r appears %d times, as the columns %s; %s not read: "
+                        "to use one, name it with --text, --label or --reply (e.g. %r)",
+                        file, base, len(names),
+                        ", ".join(map(repr, names)), ", ".join(map(repr, unread)),
+                        unread[-1])  # fmt: skip
 
 
 def _parquet_source(
@@ -275,9 +273,9 @@ def _convert(
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
-            # JSON's NestedRow has a reason of its own (nested-text).
-            reason = getattr(batch, "reason", "malformed-row")
-            yield Rejected(SourceRef(file, batch.row), reason, batch.detail, batch.raw)
+            rid = batch.raw.get(cols.id) if cols.id and isinstance(batch.raw, dict) else None
+            source = SourceRef(file, batch.row, str(rid) if rid else None)
+            yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
         yield from _convert_batch(file, cols, used, batch)
 
