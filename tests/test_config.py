@@ -119,6 +119,8 @@ def test_wrong_types_in_check_are_config_errors(tmp_path: Path, run_cli, body: s
     ('[convert.clean]\nmin-chars = "5"', "min-chars"),
     ('[convert.email]\ninclude-subject = "yes"', "include-subject"),
     ('[pii]\nregions = "GB"', "regions"),
+    ('[convert.columns]\nauto = "no"', "auto"),
+    ('[convert.columns]\nlabel = 3', "label"),
 ])
 def test_wrong_types_in_convert_are_config_errors(tmp_path: Path, run_cli, body: str,
                                                   expected: str) -> None:

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,14 +34,15 @@ class ColumnMapping(BaseModel):
     blank line. `fields` are extra columns copied into `Example.fields` under their header.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    text: tuple[str, ...] | None = None
+    # A TOML list is a tuple here (strict mode alone would refuse the list).
+    text: tuple[str, ...] | None = Field(default=None, strict=False)
     label: str | None = None
     reply: str | None = None
     id: str | None = None
     date: str | None = None
-    fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] = Field(default=(), strict=False)
     # Recognise unset roles from common header names.
     auto: bool = True
 
