@@ -199,6 +199,12 @@ def _assistant_text(label: str | None, reply: str | None, settings: BuildSetting
 _WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
 
 
+def template_columns(template: str) -> list[str]:
+    """The fields a user template names besides text, label and reply, in order."""
+    names = [name for _, name, _ in _parse_template(template) if name is not None]
+    return [n for n in dict.fromkeys(names) if n not in ("text", "label", "reply")]
+
+
 def _parse_template(template: str) -> list[tuple[str, str | None, str]]:
     """(literal text, field name, format spec) pieces of a `str.format` template. A
     field is a column name as written: "{Ticket name}", "{Category [list]}" and

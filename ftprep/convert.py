@@ -385,6 +385,19 @@ class _Stages:
         else:
             summary.labels.update(cast("list[str]", written))  # C-level counting
 
+    def _template_values(self, fields: dict[str, Any], summary: ConvertSummary) -> dict[str, Any]:
+        """The template's fields, cleaned: "{subject}" takes a table's "Subject" column
+        (headers are matched as the column options match them)."""
+        from ftprep.loaders.columns import header_key
+
+        out = {}
+        for name in self._template_fields:
+            key = name if name in fields else next(
+                (k for k in fields if header_key(k) == header_key(name)), None)
+            if key is not None:
+                out[name] = self._value(fields[key], summary)
+        return out
+
     def _one(self, example: Example, text: str, reply: str, label: str | None,
              summary: ConvertSummary) -> tuple[bytes, str | None] | Rejected:
         """The line and normalised label of one example (`text`, `reply` and `label`
@@ -398,8 +411,7 @@ class _Stages:
         try:
             fields = example.fields
             if self._template_fields:
-                fields = {**fields, **{name: self._value(fields[name], summary)
-                                       for name in self._template_fields if name in fields}}
+                fields = {**fields, **self._template_values(fields, summary)}
             label, user, assistant = build_contents(text, label, reply or None, fields,
                                                     self.build)
         except BuildError as exc:

@@ -267,3 +267,18 @@ def test_user_template_fields_are_column_names_as_written(tmp_path: Path) -> Non
                      ("{text:d}", "does not suit text"), ("{text", "malformed")):
         with pytest.raises(ValueError, match=why):
             BuildSettings(user_template=bad)
+
+
+def test_user_template_columns_are_read_without_a_fields_setting(tmp_path: Path, run_cli) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("Subject,body,label\nRefund,I paid twice,billing\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    result = run_cli("convert", str(table), "--text", "body", "--user-template",
+                     "Subject: {subject}\\n\\n{text}", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["messages"][0]["content"] == "Subject: Refund\n\nI paid twice"
+    # A file without the column: its rows are rejected, naming the field.
+    missing = run_cli("convert", str(table), "--user-template", "{Topic}: {text}", "-o", str(out))
+    assert missing.exit_code == 1
+    [reject] = [json.loads(line) for line in (tmp_path / "o.rejects.jsonl").read_text().splitlines()]
+    assert reject["reason"] == "template-field-missing" and "Topic" in reject["detail"]

@@ -17,6 +17,7 @@ from ftprep.records import Example, ExampleColumns, Rejected
 
 if TYPE_CHECKING:
     from ftprep.convert import ConvertSettings
+    from ftprep.loaders.columns import ColumnMapping
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq",
                   ".json", ".jsonl", ".ndjson"}
@@ -47,13 +48,27 @@ def load_chunks(
         _refuse_compressed(Path(source))
     tables = [Path(s) for s in sources if is_table(Path(s))]
     mail = [Path(s) for s in sources if not is_table(Path(s))]
+    columns = _with_template_fields(settings) if tables else settings.columns
     for path in tables:
         from ftprep.loaders.tabular import load_table_chunks
 
-        yield from load_table_chunks(path, settings.columns, preset=settings.preset,
+        yield from load_table_chunks(path, columns, preset=settings.preset,
                                      encoding=settings.encoding, sheet=settings.sheet)
     if mail:
         yield from _load_mail(mail, settings)
+
+
+def _with_template_fields(settings: ConvertSettings) -> ColumnMapping:
+    """The column mapping plus the columns the user template names ({subject}): a table
+    row carries the columns its mapping names, and the template needs these."""
+    from ftprep.build import template_columns
+
+    columns = settings.columns
+    named = [n for n in template_columns(settings.user_template)
+             if n not in (*columns.fields, *columns.optional_fields)]
+    if not named:
+        return columns
+    return columns.model_copy(update={"optional_fields": (*columns.optional_fields, *named)})
 
 
 def _load_mail(paths: list[Path], settings: ConvertSettings) -> Iterator[Example | Rejected]:

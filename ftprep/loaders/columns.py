@@ -34,7 +34,7 @@ class ColumnMapping(BaseModel):
     blank line. `fields` are extra columns copied into `Example.fields` under their header.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
     # A TOML list is a tuple here (strict mode alone would refuse the list).
     text: tuple[str, ...] | None = Field(default=None, strict=False)
@@ -43,10 +43,13 @@ class ColumnMapping(BaseModel):
     id: str | None = None
     date: str | None = None
     fields: tuple[str, ...] = Field(default=(), strict=False)
+    # Like `fields`, but only when the file has them (convert adds the columns its
+    # --user-template names: a file without one rejects its rows, naming the field).
+    optional_fields: tuple[str, ...] = Field(default=(), strict=False, alias="optional-fields")
     # Recognise unset roles from common header names.
     auto: bool = True
 
-    @field_validator("text", "fields", mode="before")
+    @field_validator("text", "fields", "optional_fields", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return (value,) if isinstance(value, str) else value
@@ -193,8 +196,8 @@ def resolve_columns(
     rid = need(effective.id, "id")
     date = need(effective.date, "date")
     fields = [c for n in effective.fields if (c := need(n, "fields"))]
-    if preset:
-        fields += [f for n in preset.optional_fields if (f := cols.get(n)) and f not in fields]
+    optional = (*(preset.optional_fields if preset else ()), *effective.optional_fields)
+    fields += [f for n in optional if (f := cols.get(n)) and f not in fields]
 
     if effective.auto:
         taken = {*text, *(c for c in (label, reply, rid, date) if c)}
