@@ -26,7 +26,7 @@ from ftprep.build import BuildError, BuildSettings, assistant_texts, build_conte
 from ftprep.chatlines import ChatLines
 from ftprep.clean.text import CleanOptions, TextCleaner
 from ftprep.jsonl import AtomicWriter, default_rejects_path, output_clash
-from ftprep.loaders.columns import ColumnMapping
+from ftprep.loaders.columns import ColumnMapping, ResolvedColumns
 from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, ExampleColumns, Rejected
 
@@ -80,6 +80,8 @@ class ConvertSummary:
     # What the written data suggests was meant otherwise (label spellings, a label map
     # entry that matched nothing ...), for the user to look at.
     warnings: list[str] = field(default_factory=list)
+    # Per table file, the column read for each role ("text": "Subject + Description").
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def rejected_total(self) -> int:
@@ -88,6 +90,13 @@ class ConvertSummary:
     @property
     def balanced(self) -> bool:
         return self.read == self.written + self.merged + self.rejected_total
+
+    def note_columns(self, file: str, cols: ResolvedColumns) -> None:
+        """Which columns a table file is read with: shown, as a wrong guess (the channel
+        column taken for the label) is otherwise invisible."""
+        roles = {"text": " + ".join(cols.text), "label": cols.label, "reply": cols.reply,
+                 "id": cols.id, "date": cols.date, "fields": ", ".join(cols.fields)}
+        self.columns[file] = {role: name for role, name in roles.items() if name}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +115,7 @@ class ConvertSummary:
             "cleaning": self.cleaning,
             "email": dict(sorted(self.email.items())),
             "warnings": self.warnings,
+            "columns": self.columns,
         }
 
 
@@ -141,7 +151,7 @@ def convert(
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     try:
         with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-            for batch in _batches(load_chunks(sources, settings), BATCH):
+            for batch in _batches(load_chunks(sources, settings, summary.note_columns), BATCH):
                 lines, bad = stages.run(batch, summary)
                 # One write per batch, not one per line.
                 if lines:

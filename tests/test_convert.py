@@ -282,3 +282,12 @@ def test_user_template_columns_are_read_without_a_fields_setting(tmp_path: Path,
     assert missing.exit_code == 1
     [reject] = [json.loads(line) for line in (tmp_path / "o.rejects.jsonl").read_text().splitlines()]
     assert reject["reason"] == "template-field-missing" and "Topic" in reject["detail"]
+
+
+def test_summary_names_the_columns_read_for_each_role(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("Ticket ID,Subject,Description,Type,Channel\n1,Refund,I paid twice,billing,email\n",
+                     encoding="utf-8")
+    summary = convert([table], tmp_path / "o.jsonl")
+    assert summary.to_dict()["columns"] == {str(table): {
+        "text": "Subject + Description", "label": "Type", "id": "Ticket ID"}}

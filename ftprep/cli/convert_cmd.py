@@ -217,6 +217,9 @@ def _print_summary(result: dict[str, Any]) -> None:
         console.print(f"    rejected {escape(reason)}: {n:,}")
     if result["rejected"]:
         console.print(f"  rejects with reasons: {escape(result['rejects'])}")
+    for file, roles in result["columns"].items():
+        shown = ", ".join(f"{role} {escape(name)}" for role, name in roles.items())
+        console.print(f"  columns of {escape(file)}: {shown}")
     if result["labels"]:
         console.print("  labels: " + ", ".join(f"{escape(k)} {v:,}" for k, v in result["labels"].items()))
     if result["redactions"]:

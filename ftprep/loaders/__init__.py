@@ -9,7 +9,7 @@ is an error (it would otherwise be read as one broken e-mail).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from ftprep.records import Example, ExampleColumns, Rejected
 
 if TYPE_CHECKING:
     from ftprep.convert import ConvertSettings
-    from ftprep.loaders.columns import ColumnMapping
+    from ftprep.loaders.columns import ColumnMapping, ResolvedColumns
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq",
                   ".json", ".jsonl", ".ndjson"}
@@ -35,7 +35,8 @@ def is_table(path: Path) -> bool:
 
 
 def load_chunks(
-    sources: Sequence[Path], settings: ConvertSettings
+    sources: Sequence[Path], settings: ConvertSettings,
+    on_columns: Callable[[str, ResolvedColumns], None] | None = None,
 ) -> Iterator[Example | Rejected | ExampleColumns]:
     """Every record of every source: tables in the order given, then all mail sources
     together (a thread may span several of them), folders in sorted order. A table's
@@ -53,7 +54,8 @@ def load_chunks(
         from ftprep.loaders.tabular import load_table_chunks
 
         yield from load_table_chunks(path, columns, preset=settings.preset,
-                                     encoding=settings.encoding, sheet=settings.sheet)
+                                     encoding=settings.encoding, sheet=settings.sheet,
+                                     on_columns=on_columns)
     if mail:
         yield from _load_mail(mail, settings)
 

@@ -40,7 +40,7 @@ from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_fi
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,11 @@ def load_table_chunks(
     encoding: str | None = None,
     sheet: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    on_columns: Callable[[str, ResolvedColumns], None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     """load_table with runs of good rows kept as columns (ExampleColumns), for callers
-    that work on whole columns; same checks, errors and order."""
+    that work on whole columns; same checks, errors and order. `on_columns` hears which
+    columns were chosen for each role, before the first row."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -133,6 +135,8 @@ def load_table_chunks(
         from ftprep.loaders.jsontable import json_source
 
         cols, batches = json_source(path, mapping, chosen, lines=kind == "jsonl")
+    if on_columns is not None:
+        on_columns(file, cols)
     return _convert(file, cols, batches)
 
 
