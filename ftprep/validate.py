@@ -19,7 +19,7 @@ from ftprep.checks import structure as st
 from ftprep.checks.conversation import UNTRAINED
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
-from ftprep.formats.duplicate_keys import may_repeat_keys, repeated_keys, shown
+from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
 from ftprep.report.finding import FileSummary, Finding, Report
@@ -193,9 +193,7 @@ class FileValidator:
                 if not state.format_checked and self.target_rules is not None:
                     findings.extend(self.target_rules.format_findings(name, fmt.name, number))
             messages = fmt.conversation(record)
-            if fmt.name != "openai-chat" or may_repeat_keys(raw, len(messages)):
-                findings.extend(self._repeated_keys(name, number, raw))
-            has_image = self._line_checks(name, number, record, messages, fmt, findings)
+            has_image = self._line_checks(name, number, record, messages, fmt, findings, raw)
             state.image_examples += has_image
             if on_record is not None:
                 on_record(number, record, fmt)
@@ -238,6 +236,7 @@ class FileValidator:
             return None, None
         fmt = self._format_of(obj)
         if fmt is None:
+            findings.extend(self._repeated_keys(name, number, raw))
             keys = ", ".join(sorted(obj)[:6]) or "none"
             expected = "; ".join(f"{f.name}: {', '.join(sorted(f.keys))}"
                                  for f in LINE_FORMATS.values())
@@ -248,6 +247,7 @@ class FileValidator:
         try:
             return fmt, fmt.adapter().validate_json(raw)
         except ValueError as exc:
+            findings.extend(self._repeated_keys(name, number, raw))
             findings.extend(self._schema_findings(name, number, exc, fmt, raw))
             return fmt, None
 
@@ -308,7 +308,7 @@ class FileValidator:
             lost = shown(dropped)
             out.extend(self.selection.emit(
                 st.DUPLICATE_KEY, f"key {json.dumps(key)} appears {len(dropped) + 1} times in "
-                f"one object; JSON parsers keep only the last value, so {lost} is dropped: "
+                f"one object; most JSON parsers keep only the last value, so {lost} is dropped: "
                 "remove the extra key or rename it", file=name, line=number, path=path))
         return out
 
@@ -319,6 +319,8 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return findings
+        # A repeated key may be why the line fails (its last value is the one checked).
+        findings.extend(self._repeated_keys(name, number, raw))
         other = detect_format(obj)
         if fmt is not None and other is not None and other is not fmt and not (
             fmt.keys <= obj.keys()
@@ -329,7 +331,8 @@ class FileValidator:
                 f"{fmt.name} ({why}); keep one format per file",
                 file=name, line=number, path="$"))
             return findings
-        return self._schema_findings(name, number, exc, fmt, raw)
+        findings.extend(self._schema_findings(name, number, exc, fmt, raw))
+        return findings
 
     def _schema_findings(
         self, name: str, number: int, exc: ValueError, fmt: LineFormat | None = None,
@@ -358,9 +361,21 @@ class FileValidator:
         messages: list[Record],
         fmt: LineFormat,
         findings: list[Finding],
+        raw: bytes | None = None,
     ) -> bool:
-        """Run the line checks; return whether the example has an image."""
+        """Run the line checks (and the duplicate-key screen on `raw`, the line's bytes,
+        when given); return whether the example has an image."""
         shape, triggers = _shape_and_triggers(record, messages)
+        if raw is not None:
+            if fmt.name == "openai-chat" and len(record) == 1:
+                # Only parts and tool calls nest objects in a chat message.
+                keys = 1 + (sum(map(len, messages)) if "parts" not in triggers
+                            and "tools" not in triggers else key_count(messages))
+                repeats = may_repeat_keys(raw, keys, plain_names=True)
+            else:
+                repeats = may_repeat_keys(raw, key_count(record))
+            if repeats:
+                findings.extend(self._repeated_keys(name, number, raw))
 
         key = (fmt.name, tuple(shape))
         shape_hits = self._shape_hits.get(key)

@@ -80,10 +80,11 @@ DUPLICATE_KEY = declare(
     "FT109", "duplicate-key", Severity.ERROR,
     """An object has the same key twice (`{"role": "user", "role": "assistant"}`).
 
-    JSON parsers, the services' included, keep the last value and drop the others without
-    a word, so what was written first is never trained on (and ftprep's checks see only
-    the last value too). It usually comes from a script that builds lines by string
-    concatenation. Remove the extra key or give it its own name.""",
+    RFC 8259 leaves the result undefined: many parsers (Python's, pydantic's) keep the
+    last value and drop the others without a word, others fail, so what was written first
+    is likely never trained on (and ftprep's checks see only the last value too). It
+    usually comes from a script that builds lines by string concatenation. Remove the
+    extra key or give it its own name.""",
     scope=Scope.READER,
 )
 TOO_FEW_EXAMPLES = declare(
