@@ -248,3 +248,16 @@ def test_rejected_answer_of_a_preference_line_gets_the_message_checks(tmp_path: 
             ("FT119", 3, "$.non_preferred_output[0].tool_calls[0].function.arguments")} <= found
     # The input's findings are not repeated by the second pass.
     assert not any(f.path and f.path.startswith("$.input") for f in report.findings)
+
+
+def test_unknown_content_part_type_names_the_part_types(tmp_path: Path) -> None:
+    audio = msgs({"role": "user", "content": [{"type": "input_audio",
+                                                "input_audio": {"data": "AAAA", "format": "wav"}}]}, A)
+    refusal = msgs(U, {"role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]})
+    report = validate([write_jsonl(tmp_path / "p.jsonl", [audio, refusal], pad_to=12)])
+    found = {(f.line, f.path): f.message for f in report.findings if f.code == "FT107"}
+    assert set(found) == {(1, "$.messages[0].content[0].type"), (2, "$.messages[1].content[0].type")}
+    for message in found.values():
+        assert "role" not in message and "use text or image_url" in message
+    assert "'input_audio'" in found[1, "$.messages[0].content[0].type"]
+    assert "refusal as the assistant's text" in found[2, "$.messages[1].content[0].type"]

@@ -90,7 +90,17 @@ def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
             return f"`weight` is not allowed on {where}: put it on an assistant message, or remove it"
         return f"unexpected key `{field}`: the service rejects unknown keys; remove it or fix its spelling"
     elif kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("tag")
+        ctx = error.get("ctx", {})
+        tag = ctx.get("tag")
+        if str(ctx.get("discriminator", "role")).strip("'") == "type":
+            # OpenAI: "Input messages may contain text or image content only. Audio and
+            # file input messages are not currently supported."
+            expected = " or ".join(t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(","))
+            if tag == "refusal":
+                return (f"unknown content part type 'refusal': use {expected}; write the "
+                        "refusal as the assistant's text")
+            return (f"unknown content part type {tag!r}: use {expected} (fine-tuning takes "
+                    "text and image inputs only; audio and files are not supported)")
         if tag == "developer":
             return "role 'developer' is not accepted for supervised fine-tuning: use 'system'"
         return f"unknown role {tag!r}: use one of system, user, assistant or tool"
