@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.checks import structure as st
-from ftprep.checks.conversation import UNTRAINED
+from ftprep.checks.conversation import UNTRAINED, is_blank
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
@@ -453,7 +453,7 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
             role = UNTRAINED
         shape.append(role)
         if content.__class__ is str:
-            if not content or content.isspace():
+            if is_blank(content):
                 triggers.add("empty")
         elif content is None:
             if role != "user":

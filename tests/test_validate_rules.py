@@ -261,3 +261,43 @@ def test_unknown_content_part_type_names_the_part_types(tmp_path: Path) -> None:
         assert "role" not in message and "use text or image_url" in message
     assert "'input_audio'" in found[1, "$.messages[0].content[0].type"]
     assert "refusal as the assistant's text" in found[2, "$.messages[1].content[0].type"]
+
+
+def test_function_call_or_refusal_stands_for_the_content(tmp_path: Path) -> None:
+    call = {"name": "lookup", "arguments": "{}"}
+    lines = [
+        msgs(U, {"role": "assistant", "content": "", "function_call": call},
+             {"role": "function", "name": "lookup", "content": "ok"}, A),
+        msgs(U, {"role": "assistant", "content": None, "refusal": "I can't help with that."}),
+        msgs(U, {"role": "assistant", "content": "", "refusal": "I can't help with that."}),
+        # A blank refusal says nothing.
+        msgs(U, {"role": "assistant", "content": None, "refusal": " "}),
+    ]
+    report = validate([write_jsonl(tmp_path / "r.jsonl", lines, pad_to=12)])
+    assert [(f.line, f.path) for f in report.findings if f.code == "FT111"] == [
+        (4, "$.messages[1].content")]
+    assert "no content, tool_calls or refusal" in next(
+        f.message for f in report.findings if f.code == "FT111")
+    assert {f.code for f in report.findings if f.line == 1} == {"FT108"}  # deprecated, not empty
+
+
+def test_invisible_only_content_is_empty(tmp_path: Path) -> None:
+    lines = [
+        msgs({"role": "user", "content": "\u200b"}, A),
+        msgs(U, {"role": "assistant", "content": " \u200c\u200d\u2060\ufeff\n"}),
+        msgs({"role": "user", "content": [{"type": "text", "text": "\u200b "}]}, A),
+        # Visible text around the invisible characters is content.
+        msgs({"role": "user", "content": "\u200bhello"}, {"role": "assistant", "content": " ok\u200b"}),
+    ]
+    report = validate([write_jsonl(tmp_path / "z.jsonl", lines, pad_to=12)])
+    empty = [f for f in report.findings if f.code == "FT111"]
+    assert [(f.line, f.path) for f in empty] == [
+        (1, "$.messages[0].content"), (2, "$.messages[1].content"), (3, "$.messages[0].content[0].text")]
+    assert all("invisible characters" in f.message for f in empty)
+
+
+def test_blank_chars_cover_what_str_isspace_does() -> None:
+    from ftprep.checks.conversation import BLANK_CHARS
+
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert spaces <= set(BLANK_CHARS)

@@ -86,29 +86,55 @@ def misplaced_system(shape: Shape) -> Iterator[Hit]:
 
 @register("FT111", "empty-content", Severity.ERROR, scope=Scope.LINE, trigger="empty")
 def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
-    """A message whose content is empty or only whitespace.
+    """A message whose content is empty, or only whitespace or invisible characters.
 
     An empty user message teaches nothing; an empty assistant reply teaches the model to
-    answer with nothing. (An assistant message that only makes tool calls may have null
-    content.) Fill it in or drop the message."""
+    answer with nothing. Invisible characters alone (a zero-width space) count as empty.
+    (An assistant message that only makes tool calls, a legacy function_call or a
+    refusal may have empty or null content.) Fill it in or drop the message."""
     for i, message in enumerate(messages):
         content = message.get("content")
-        if isinstance(content, str) and not content.strip():
-            if message["role"] == "assistant" and message.get("tool_calls"):
+        if isinstance(content, str) and is_blank(content):
+            if _says_something_else(message):
                 continue
-            yield Hit(f"{message['role']} message has empty content; write it or drop the message",
-                      path=".content", message_index=i)
+            yield Hit(f"{message['role']} message has empty content{_invisible(content)}; "
+                      "write it or drop the message", path=".content", message_index=i)
         elif isinstance(content, list):
             if not content:
                 yield Hit("content is an empty list of parts", path=".content", message_index=i)
             for j, part in enumerate(content):
-                if part.get("type") == "text" and not part["text"].strip():
-                    yield Hit("text part is empty", path=f".content[{j}].text", message_index=i)
-        elif content is None and message["role"] == "assistant" and not (
-            message.get("tool_calls") or message.get("function_call")
-        ):
-            yield Hit("assistant message has neither content nor tool_calls",
+                if part.get("type") == "text" and is_blank(part["text"]):
+                    yield Hit(f"text part is empty{_invisible(part['text'])}",
+                              path=f".content[{j}].text", message_index=i)
+        elif content is None and message["role"] == "assistant" and not _says_something_else(
+                message):
+            yield Hit("assistant message has no content, tool_calls or refusal; write the reply",
                       path=".content", message_index=i)
+
+
+# Characters that show nothing: whitespace, and the zero-width and byte-order marks
+# that copy-and-paste leaves behind (ZWSP, ZWNJ, ZWJ, word joiner, BOM).
+BLANK_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace()
+               "\u200b\u200c\u200d\u2060\ufeff")
+_BLANK_FIRST = frozenset(BLANK_CHARS)
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` shows nothing: empty, whitespace or invisible characters only."""
+    return not text or (text[0] in _BLANK_FIRST and not text.strip(BLANK_CHARS))
+
+
+def _invisible(text: str) -> str:
+    return " (only invisible characters such as U+200B)" if text.strip() else ""
+
+
+def _says_something_else(message: Record) -> bool:
+    """An assistant message whose reply is a tool call, a legacy function_call (the
+    cookbook's checker: `not content and not function_call`) or a refusal."""
+    return message["role"] == "assistant" and bool(
+        message.get("tool_calls") or message.get("function_call")
+        or not is_blank(message.get("refusal") or ""))
 
 
 @register("FT112", "image-outside-user-message", Severity.ERROR, scope=Scope.LINE, trigger="parts")
