@@ -40,8 +40,8 @@ CASES = [
     ("weight string", msgs(U, {**A, "weight": "1"}), "FT107", "$.messages[1].weight"),
     ("empty messages", {"messages": []}, "FT107", "$.messages"),
     ("messages string", {"messages": "hi"}, "FT107", "$.messages"),
-    ("http image", msgs({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "http://x/a.png"}}]}, A),
+    ("ftp image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "ftp://x/a.png"}}]}, A),
      "FT107", "$.messages[0].content[0].image_url.url"),
     ("arguments object", msgs(U, {"role": "assistant", "tool_calls": [
         {"id": "c1", "type": "function", "function": {"name": "f", "arguments": {}}}]}),
@@ -111,6 +111,9 @@ VALID = [
                          A)),
     ("text parts everywhere", msgs({"role": "system", "content": [{"type": "text", "text": "x"}]}, U, A)),
     ("name", msgs({**U, "name": "customer_1"}, A)),
+    # The vision guide: "Images can be provided either as HTTP URLs or data URLs".
+    ("http image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}, A)),
 ]
 
 

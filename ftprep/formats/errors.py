@@ -24,7 +24,7 @@ _FIX_BY_FIELD = {
     "role": "use one of system, user, assistant or tool",
     "weight": "use 0 (do not train on this message) or 1 (train on it)",
     "arguments": "encode the arguments object as a JSON string, e.g. \"{\\\"city\\\": \\\"Paris\\\"}\"",
-    "url": "use an https:// URL or a data:image/...;base64,... URL",
+    "url": "use an http(s):// URL or a data:image/...;base64,... URL",
     "name": "use 1-64 letters, digits, underscores or hyphens",
     "messages": "give a list of message objects, each with a role and content",
 }
