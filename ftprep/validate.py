@@ -8,6 +8,7 @@ keeps.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ftprep.shards import ShardCollector
 
 Record = dict[str, Any]
+# How many non-blank lines at the start of a file decide its format (by majority).
+FORMAT_WINDOW = 10
 # Called for every line that passed schema validation: (line number, record, format).
 RecordHook = Callable[[int, Record, LineFormat], None]
 
@@ -157,6 +160,11 @@ class FileValidator:
         before it left."""
         sel = self.selection
         findings: list[Finding] = []
+        if state.fmt is None and state.last_line == 0:
+            # The file's format is the one most of its first lines have, so that one odd
+            # line among them is the one flagged (FT106), not all the others.
+            ahead, state.fmt = self.settle_format(lines)
+            lines = itertools.chain(ahead, lines)
         fmt = state.fmt
         adapter = fmt.adapter() if fmt else None
         for number, raw in lines:
@@ -234,7 +242,7 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return None, None
-        fmt = self._format_of(obj)
+        fmt = self._format_of(obj) or _partial_format(obj)
         if fmt is None:
             findings.extend(self._repeated_keys(name, number, raw))
             keys = ", ".join(sorted(obj)[:6]) or "none"
@@ -251,10 +259,32 @@ class FileValidator:
             findings.extend(self._schema_findings(name, number, exc, fmt, raw))
             return fmt, None
 
-    def detect(self, raw: bytes) -> LineFormat | None:
-        """The format `_first_record` would find for this line (None if none)."""
-        obj = self._parse("", 0, raw, [])
-        return None if obj is None else self._format_of(obj)
+    def settle_format(
+        self, lines: Iterable[tuple[int, bytes]]
+    ) -> tuple[list[tuple[int, bytes]], LineFormat | None]:
+        """The format of a file from its first FORMAT_WINDOW non-blank lines: the one most
+        of them have (on a tie, the first line's), None if none has one. Returns the lines
+        read, to be run, and the format (the forced one, reading nothing, if forced)."""
+        if self.forced_format is not None:
+            return [], self.forced_format
+        read: list[tuple[int, bytes]] = []
+        votes: dict[str, int] = {}  # by format name, in order of first appearance
+        formats: dict[str, LineFormat] = {}
+        seen = 0
+        for number, raw in lines:
+            read.append((number, raw))
+            body = raw[len(BOM):] if number == 1 and raw.startswith(BOM) else raw
+            if not body or body.isspace():
+                continue
+            obj = self._parse("", 0, body, [])
+            fmt = None if obj is None else self._format_of(obj)
+            if fmt is not None:
+                votes[fmt.name] = votes.get(fmt.name, 0) + 1
+                formats[fmt.name] = fmt
+            seen += 1
+            if seen == FORMAT_WINDOW:
+                break
+        return read, formats[max(votes, key=votes.__getitem__)] if votes else None
 
     def _format_of(self, obj: Any) -> LineFormat | None:
         return detect_format(obj, self.target_rules.formats if self.target_rules else None)
@@ -325,7 +355,7 @@ class FileValidator:
         if fmt is not None and other is not None and other is not fmt and not (
             fmt.keys <= obj.keys()
         ):
-            why = "--line-format" if self.forced_format is fmt else "from its first example"
+            why = "--line-format" if self.forced_format is fmt else "as most of its first lines are"
             findings.extend(self.selection.emit(
                 st.MIXED_FORMATS, f"line is in {other.name} format but the file is "
                 f"{fmt.name} ({why}); keep one format per file",
@@ -470,6 +500,13 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
     if "functions" in record:
         triggers.add("deprecated")
     return shape, triggers
+
+
+def _partial_format(obj: Record) -> LineFormat | None:
+    """The one format some of whose identifying keys the object has (a preference line
+    without `input`), so that its schema says what is missing; None if not just one."""
+    found = [f for f in LINE_FORMATS.values() if f.keys & obj.keys()]
+    return found[0] if len(found) == 1 else None
 
 
 def _openai_defaults_apply(line_format: str | None) -> bool:

@@ -199,10 +199,17 @@ def test_forced_line_format(tmp_path: Path) -> None:
 
 
 def test_unknown_format_before_the_format_is_known(tmp_path: Path) -> None:
-    report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}, chat()], pad_to=12)])
-    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT105", 1)]
-    later = validate([write_jsonl(tmp_path / "v.jsonl", [chat(), {"prompt_x": 1}], pad_to=12)])
-    assert {f.path for f in later.findings if f.code == "FT107"} == {"$.messages", "$.prompt_x"}
+    # The first lines tell no format: each is FT105 until one does.
+    report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}] * 10 + [chat()],
+                                   pad_to=12)])
+    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [
+        ("FT105", n) for n in range(1, 11)]
+    # Once the file's format is known (its first lines are chat), a line of no format is
+    # explained against it, wherever it is.
+    for lines in ([{"prompt_x": 1}, chat()], [chat(), {"prompt_x": 1}]):
+        found = validate([write_jsonl(tmp_path / "v.jsonl", lines, pad_to=12)])
+        assert {(f.line, f.path) for f in found.findings if f.code == "FT107"} == {
+            (lines.index({"prompt_x": 1}) + 1, p) for p in ("$.messages", "$.prompt_x")}
 
 
 def test_duplicate_keys_are_errors_that_name_the_dropped_value(tmp_path: Path) -> None:
@@ -243,7 +250,7 @@ def test_rejected_answer_of_a_preference_line_gets_the_message_checks(tmp_path: 
     lines = [dpo({"content": [IMG]}), dpo({"content": ""}),
              dpo({"content": None, "tool_calls": [{"id": "c", "type": "function",
                                                     "function": {"name": "f", "arguments": "{bad"}}]})]
-    report = validate([write_jsonl(tmp_path / "p.jsonl", lines, pad_to=12)])
+    report = validate([write_jsonl(tmp_path / "p.jsonl", lines + [dpo({"content": "no"})] * 9)])
     found = {(f.code, f.line, f.path) for f in report.findings}
     assert {("FT112", 1, "$.non_preferred_output[0].content[0]"),
             ("FT132", 1, "$.non_preferred_output[0].content[0]"),
@@ -304,3 +311,27 @@ def test_blank_chars_cover_what_str_isspace_does() -> None:
 
     spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
     assert spaces <= set(BLANK_CHARS)
+
+
+DPO = {"input": {"messages": [U]}, "preferred_output": [A],
+       "non_preferred_output": [{"role": "assistant", "content": "no"}]}
+
+
+def test_file_format_is_the_majority_of_its_first_lines(tmp_path: Path) -> None:
+    # The odd line first: it is the one flagged, not the ten after it.
+    report = validate([write_jsonl(tmp_path / "m.jsonl", [DPO] + [chat()] * 10)])
+    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT106", 1)]
+    assert report.files[0].line_format == "openai-chat"
+    # A tie goes to the first line's format; lines past the first ten do not vote.
+    tie = validate([write_jsonl(tmp_path / "t.jsonl", [DPO, chat()] * 5 + [chat()] * 5)])
+    assert tie.files[0].line_format == "openai-dpo"
+    assert {f.line for f in tie.findings if f.code == "FT106"} == {2, 4, 6, 8, 10, 11, 12, 13, 14, 15}
+
+
+def test_preference_line_without_input_says_so_on_any_line(tmp_path: Path) -> None:
+    no_input = {k: v for k, v in DPO.items() if k != "input"}
+    for lines in ([no_input] + [DPO] * 11, [DPO] * 11 + [no_input], [no_input] * 12):
+        report = validate([write_jsonl(tmp_path / "d.jsonl", lines)])
+        errors = {(f.code, f.path, f.message) for f in report.findings if f.severity.label == "error"}
+        assert errors == {("FT107", "$.input", "`input` is required here")}, lines
+

@@ -61,10 +61,12 @@ UNKNOWN_FORMAT = declare(
 )
 MIXED_FORMATS = declare(
     "FT106", "mixed-line-formats", Severity.ERROR,
-    """Line is in a different format from the lines before it.
+    """Line is in a different format from the rest of the file.
 
     A training file holds one format: a chat file with a DPO line in it fails upload
-    ("Unexpected file format"). Move the odd lines to their own file.""",
+    ("Unexpected file format"). The file's format is the one most of its first ten
+    lines have, so the odd line is flagged even when it comes first. Move the odd lines
+    to their own file.""",
     scope=Scope.READER,
 )
 SCHEMA_VIOLATION = declare(
