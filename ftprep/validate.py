@@ -304,6 +304,13 @@ class FileValidator:
         try:
             obj = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
+            if exc.msg == "Extra data" and "\r" in text[max(0, exc.pos - 3):exc.pos]:
+                # Records separated by CR alone (classic Mac) read as one line.
+                findings.extend(sel.emit(
+                    st.INVALID_JSON, f"invalid JSON: a second record at column {exc.colno}, "
+                    "after a CR: the file uses CR line endings, so its lines read as one; "
+                    "save it with LF line endings", file=name, line=number, column=exc.colno))
+                return None
             what = exc.msg.removesuffix(" at")  # "Invalid control character at"
             findings.extend(sel.emit(
                 st.INVALID_JSON, f"invalid JSON: {what} at column {exc.colno}; one record "

@@ -335,3 +335,14 @@ def test_preference_line_without_input_says_so_on_any_line(tmp_path: Path) -> No
         errors = {(f.code, f.path, f.message) for f in report.findings if f.severity.label == "error"}
         assert errors == {("FT107", "$.input", "`input` is required here")}, lines
 
+
+def test_cr_line_endings_are_named(tmp_path: Path) -> None:
+    file = tmp_path / "mac.jsonl"
+    file.write_bytes(b"\r".join(json.dumps(chat()).encode() for _ in range(12)) + b"\r")
+    report = validate([file])
+    bad = [f for f in report.findings if f.code == "FT103"]
+    assert len(bad) == 1 and bad[0].line == 1
+    assert "CR line endings" in bad[0].message and "save it with LF" in bad[0].message
+    # Two records on one line without a CR are still just extra data.
+    two = validate([write_jsonl(tmp_path / "two.jsonl", [json.dumps(chat()) * 2], pad_to=12)])
+    assert "CR" not in next(f.message for f in two.findings if f.code == "FT103")
