@@ -346,3 +346,15 @@ def test_cr_line_endings_are_named(tmp_path: Path) -> None:
     # Two records on one line without a CR are still just extra data.
     two = validate([write_jsonl(tmp_path / "two.jsonl", [json.dumps(chat()) * 2], pad_to=12)])
     assert "CR" not in next(f.message for f in two.findings if f.code == "FT103")
+
+
+def test_empty_parts_beside_tool_calls_are_like_empty_content(tmp_path: Path) -> None:
+    call = [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+    result = {"role": "tool", "tool_call_id": "c1", "content": "ok"}
+    lines = [msgs(U, {"role": "assistant", "content": content, "tool_calls": call}, result, A)
+             for content in ("", [], [{"type": "text", "text": ""}])]
+    # Without a tool call, empty parts are still empty.
+    lines.append(msgs(U, {"role": "assistant", "content": [{"type": "text", "text": ""}]}))
+    report = validate([write_jsonl(tmp_path / "e.jsonl", lines, pad_to=12)])
+    assert [(f.line, f.path) for f in report.findings if f.code == "FT111"] == [
+        (4, "$.messages[1].content[0].text")]

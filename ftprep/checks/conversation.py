@@ -104,6 +104,9 @@ def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
             yield Hit(f"{message['role']} message has empty content{_invisible(content)}; "
                       "write it or drop the message", path=".content", message_index=i)
         elif isinstance(content, list):
+            if _says_something_else(message) and all(
+                    p.get("type") == "text" and is_blank(p["text"]) for p in content):
+                continue  # as with "" content: the tool call is the reply
             if not content:
                 yield Hit("content is an empty list of parts", path=".content", message_index=i)
             for j, part in enumerate(content):
