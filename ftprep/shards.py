@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
-from ftprep.jsonl import BOM, iter_lines
+from ftprep.jsonl import iter_lines
 
 if TYPE_CHECKING:
     from ftprep.formats import LineFormat
@@ -135,16 +135,17 @@ def run_sharded(
     try:
         with Path(source).open("rb") as stream:
             middle = _middle_line_start(stream)
-            fmt = _first_format(validator, stream, middle)
+            fmt = validator.settle_format(iter_lines(stream))[1]
     except OSError:
         return None  # the sequential path reports it
-    if middle is None or (fmt is None and validator.forced_format is None):
+    if middle is None or fmt is None:
         return None
 
     child = InChild(lambda: _second_half(validator, source, name, fmt, middle, on_record,
                                          collectors))
     try:
-        state = FileState(validator.forced_format)
+        # Both halves start from the format the sequential pass would settle on.
+        state = FileState(fmt)
         with Path(source).open("rb") as stream:
             findings = validator.run_lines(name, iter_lines(stream, max_bytes=middle), state,
                                            on_record)
@@ -173,19 +174,6 @@ def _middle_line_start(stream: IO[bytes]) -> int | None:
     offset = stream.tell()
     stream.seek(0)
     return offset if 0 < offset < size else None
-
-
-def _first_format(validator: FileValidator, stream: IO[bytes], limit: int | None) -> LineFormat | None:
-    """The format the sequential pass would settle on at the file's first non-blank line;
-    None when that line does not tell (the file is then run sequentially)."""
-    if validator.forced_format is not None:
-        return validator.forced_format
-    for number, raw in iter_lines(stream, max_bytes=limit):
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[len(BOM):]
-        if raw and not raw.isspace():
-            return validator.detect(raw)
-    return None
 
 
 def _child_main(write_fd: int, compute: Callable[[], Any]) -> NoReturn:

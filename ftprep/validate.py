@@ -8,6 +8,7 @@ keeps.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -16,10 +17,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ftprep.checks import structure as st
-from ftprep.checks.conversation import UNTRAINED
+from ftprep.checks.conversation import UNTRAINED, is_blank
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
-from ftprep.formats.duplicate_keys import may_repeat_keys, repeated_keys, shown
+from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
 from ftprep.report.finding import FileSummary, Finding, Report
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ftprep.shards import ShardCollector
 
 Record = dict[str, Any]
+# How many non-blank lines at the start of a file decide its format (by majority).
+FORMAT_WINDOW = 10
 # Called for every line that passed schema validation: (line number, record, format).
 RecordHook = Callable[[int, Record, LineFormat], None]
 
@@ -157,6 +160,11 @@ class FileValidator:
         before it left."""
         sel = self.selection
         findings: list[Finding] = []
+        if state.fmt is None and state.last_line == 0:
+            # The file's format is the one most of its first lines have, so that one odd
+            # line among them is the one flagged (FT106), not all the others.
+            ahead, state.fmt = self.settle_format(lines)
+            lines = itertools.chain(ahead, lines)
         fmt = state.fmt
         adapter = fmt.adapter() if fmt else None
         for number, raw in lines:
@@ -193,9 +201,7 @@ class FileValidator:
                 if not state.format_checked and self.target_rules is not None:
                     findings.extend(self.target_rules.format_findings(name, fmt.name, number))
             messages = fmt.conversation(record)
-            if fmt.name != "openai-chat" or may_repeat_keys(raw, len(messages)):
-                findings.extend(self._repeated_keys(name, number, raw))
-            has_image = self._line_checks(name, number, record, messages, fmt, findings)
+            has_image = self._line_checks(name, number, record, messages, fmt, findings, raw)
             state.image_examples += has_image
             if on_record is not None:
                 on_record(number, record, fmt)
@@ -236,8 +242,9 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return None, None
-        fmt = self._format_of(obj)
+        fmt = self._format_of(obj) or _partial_format(obj)
         if fmt is None:
+            findings.extend(self._repeated_keys(name, number, raw))
             keys = ", ".join(sorted(obj)[:6]) or "none"
             expected = "; ".join(f"{f.name}: {', '.join(sorted(f.keys))}"
                                  for f in LINE_FORMATS.values())
@@ -248,13 +255,36 @@ class FileValidator:
         try:
             return fmt, fmt.adapter().validate_json(raw)
         except ValueError as exc:
+            findings.extend(self._repeated_keys(name, number, raw))
             findings.extend(self._schema_findings(name, number, exc, fmt, raw))
             return fmt, None
 
-    def detect(self, raw: bytes) -> LineFormat | None:
-        """The format `_first_record` would find for this line (None if none)."""
-        obj = self._parse("", 0, raw, [])
-        return None if obj is None else self._format_of(obj)
+    def settle_format(
+        self, lines: Iterable[tuple[int, bytes]]
+    ) -> tuple[list[tuple[int, bytes]], LineFormat | None]:
+        """The format of a file from its first FORMAT_WINDOW non-blank lines: the one most
+        of them have (on a tie, the first line's), None if none has one. Returns the lines
+        read, to be run, and the format (the forced one, reading nothing, if forced)."""
+        if self.forced_format is not None:
+            return [], self.forced_format
+        read: list[tuple[int, bytes]] = []
+        votes: dict[str, int] = {}  # by format name, in order of first appearance
+        formats: dict[str, LineFormat] = {}
+        seen = 0
+        for number, raw in lines:
+            read.append((number, raw))
+            body = raw[len(BOM):] if number == 1 and raw.startswith(BOM) else raw
+            if not body or body.isspace():
+                continue
+            obj = self._parse("", 0, body, [])
+            fmt = None if obj is None else self._format_of(obj)
+            if fmt is not None:
+                votes[fmt.name] = votes.get(fmt.name, 0) + 1
+                formats[fmt.name] = fmt
+            seen += 1
+            if seen == FORMAT_WINDOW:
+                break
+        return read, formats[max(votes, key=votes.__getitem__)] if votes else None
 
     def _format_of(self, obj: Any) -> LineFormat | None:
         return detect_format(obj, self.target_rules.formats if self.target_rules else None)
@@ -274,6 +304,13 @@ class FileValidator:
         try:
             obj = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
+            if exc.msg == "Extra data" and "\r" in text[max(0, exc.pos - 3):exc.pos]:
+                # Records separated by CR alone (classic Mac) read as one line.
+                findings.extend(sel.emit(
+                    st.INVALID_JSON, f"invalid JSON: a second record at column {exc.colno}, "
+                    "after a CR: the file uses CR line endings, so its lines read as one; "
+                    "save it with LF line endings", file=name, line=number, column=exc.colno))
+                return None
             what = exc.msg.removesuffix(" at")  # "Invalid control character at"
             findings.extend(sel.emit(
                 st.INVALID_JSON, f"invalid JSON: {what} at column {exc.colno}; one record "
@@ -308,7 +345,7 @@ class FileValidator:
             lost = shown(dropped)
             out.extend(self.selection.emit(
                 st.DUPLICATE_KEY, f"key {json.dumps(key)} appears {len(dropped) + 1} times in "
-                f"one object; JSON parsers keep only the last value, so {lost} is dropped: "
+                f"one object; most JSON parsers keep only the last value, so {lost} is dropped: "
                 "remove the extra key or rename it", file=name, line=number, path=path))
         return out
 
@@ -319,17 +356,20 @@ class FileValidator:
         obj = self._parse(name, number, raw, findings)
         if obj is None:
             return findings
+        # A repeated key may be why the line fails (its last value is the one checked).
+        findings.extend(self._repeated_keys(name, number, raw))
         other = detect_format(obj)
         if fmt is not None and other is not None and other is not fmt and not (
             fmt.keys <= obj.keys()
         ):
-            why = "--line-format" if self.forced_format is fmt else "from its first example"
+            why = "--line-format" if self.forced_format is fmt else "as most of its first lines are"
             findings.extend(self.selection.emit(
                 st.MIXED_FORMATS, f"line is in {other.name} format but the file is "
                 f"{fmt.name} ({why}); keep one format per file",
                 file=name, line=number, path="$"))
             return findings
-        return self._schema_findings(name, number, exc, fmt, raw)
+        findings.extend(self._schema_findings(name, number, exc, fmt, raw))
+        return findings
 
     def _schema_findings(
         self, name: str, number: int, exc: ValueError, fmt: LineFormat | None = None,
@@ -358,9 +398,21 @@ class FileValidator:
         messages: list[Record],
         fmt: LineFormat,
         findings: list[Finding],
+        raw: bytes | None = None,
     ) -> bool:
-        """Run the line checks; return whether the example has an image."""
+        """Run the line checks (and the duplicate-key screen on `raw`, the line's bytes,
+        when given); return whether the example has an image."""
         shape, triggers = _shape_and_triggers(record, messages)
+        if raw is not None:
+            if fmt.name == "openai-chat" and len(record) == 1:
+                # Only parts and tool calls nest objects in a chat message.
+                keys = 1 + (sum(map(len, messages)) if "parts" not in triggers
+                            and "tools" not in triggers else key_count(messages))
+                repeats = may_repeat_keys(raw, keys, plain_names=True)
+            else:
+                repeats = may_repeat_keys(raw, key_count(record))
+            if repeats:
+                findings.extend(self._repeated_keys(name, number, raw))
 
         key = (fmt.name, tuple(shape))
         shape_hits = self._shape_hits.get(key)
@@ -438,7 +490,7 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
             role = UNTRAINED
         shape.append(role)
         if content.__class__ is str:
-            if not content or content.isspace():
+            if is_blank(content):
                 triggers.add("empty")
         elif content is None:
             if role != "user":
@@ -455,6 +507,13 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
     if "functions" in record:
         triggers.add("deprecated")
     return shape, triggers
+
+
+def _partial_format(obj: Record) -> LineFormat | None:
+    """The one format some of whose identifying keys the object has (a preference line
+    without `input`), so that its schema says what is missing; None if not just one."""
+    found = [f for f in LINE_FORMATS.values() if f.keys & obj.keys()]
+    return found[0] if len(found) == 1 else None
 
 
 def _openai_defaults_apply(line_format: str | None) -> bool:

@@ -126,10 +126,24 @@ def test_a_failed_worker_is_redone_in_this_process(tmp_path: Path, run_cli: Any,
     assert sharded == sequential
 
 
+def test_an_odd_first_line_is_flagged_the_same_from_two_processes(
+        tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+        split_small_files: list[Any]) -> None:
+    # The file's format is settled by its first lines' majority, in both passes.
+    dpo = {"input": {"messages": [{"role": "user", "content": "q"}]},
+           "preferred_output": [{"role": "assistant", "content": "yes"}],
+           "non_preferred_output": [{"role": "assistant", "content": "no"}]}
+    path = write_jsonl(tmp_path / "train.jsonl", [dpo] + [chat(user=f"q {i}") for i in range(400)])
+    sharded, sequential = _both(run_cli, monkeypatch, "validate", str(path), "-f", "json")
+    assert split_small_files[0] is not None
+    assert sharded == sequential
+    assert [(f["code"], f["line"]) for f in json.loads(sharded)["findings"]] == [("FT106", 1)]
+
+
 def test_files_that_cannot_be_split_run_sequentially(tmp_path: Path, run_cli: Any,
                                                     split_small_files: list[Any]) -> None:
-    # The first line tells no format: the pass cannot know the second half's format.
-    path = write_jsonl(tmp_path / "train.jsonl", ["{oops"], pad_to=50)
+    # The first lines tell no format: the pass cannot know the second half's format.
+    path = write_jsonl(tmp_path / "train.jsonl", ["{oops"] * 10, pad_to=50)
     result = run_cli("validate", str(path), "-f", "json")
     assert split_small_files == [None]
     assert {f["code"] for f in json.loads(result.output)["findings"]} == {"FT103"}

@@ -40,8 +40,8 @@ CASES = [
     ("weight string", msgs(U, {**A, "weight": "1"}), "FT107", "$.messages[1].weight"),
     ("empty messages", {"messages": []}, "FT107", "$.messages"),
     ("messages string", {"messages": "hi"}, "FT107", "$.messages"),
-    ("http image", msgs({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "http://x/a.png"}}]}, A),
+    ("ftp image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "ftp://x/a.png"}}]}, A),
      "FT107", "$.messages[0].content[0].image_url.url"),
     ("arguments object", msgs(U, {"role": "assistant", "tool_calls": [
         {"id": "c1", "type": "function", "function": {"name": "f", "arguments": {}}}]}),
@@ -111,6 +111,9 @@ VALID = [
                          A)),
     ("text parts everywhere", msgs({"role": "system", "content": [{"type": "text", "text": "x"}]}, U, A)),
     ("name", msgs({**U, "name": "customer_1"}, A)),
+    # The vision guide: "Images can be provided either as HTTP URLs or data URLs".
+    ("http image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}, A)),
 ]
 
 
@@ -196,10 +199,17 @@ def test_forced_line_format(tmp_path: Path) -> None:
 
 
 def test_unknown_format_before_the_format_is_known(tmp_path: Path) -> None:
-    report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}, chat()], pad_to=12)])
-    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT105", 1)]
-    later = validate([write_jsonl(tmp_path / "v.jsonl", [chat(), {"prompt_x": 1}], pad_to=12)])
-    assert {f.path for f in later.findings if f.code == "FT107"} == {"$.messages", "$.prompt_x"}
+    # The first lines tell no format: each is FT105 until one does.
+    report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}] * 10 + [chat()],
+                                   pad_to=12)])
+    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [
+        ("FT105", n) for n in range(1, 11)]
+    # Once the file's format is known (its first lines are chat), a line of no format is
+    # explained against it, wherever it is.
+    for lines in ([{"prompt_x": 1}, chat()], [chat(), {"prompt_x": 1}]):
+        found = validate([write_jsonl(tmp_path / "v.jsonl", lines, pad_to=12)])
+        assert {(f.line, f.path) for f in found.findings if f.code == "FT107"} == {
+            (lines.index({"prompt_x": 1}) + 1, p) for p in ("$.messages", "$.prompt_x")}
 
 
 def test_duplicate_keys_are_errors_that_name_the_dropped_value(tmp_path: Path) -> None:
@@ -240,7 +250,7 @@ def test_rejected_answer_of_a_preference_line_gets_the_message_checks(tmp_path: 
     lines = [dpo({"content": [IMG]}), dpo({"content": ""}),
              dpo({"content": None, "tool_calls": [{"id": "c", "type": "function",
                                                     "function": {"name": "f", "arguments": "{bad"}}]})]
-    report = validate([write_jsonl(tmp_path / "p.jsonl", lines, pad_to=12)])
+    report = validate([write_jsonl(tmp_path / "p.jsonl", lines + [dpo({"content": "no"})] * 9)])
     found = {(f.code, f.line, f.path) for f in report.findings}
     assert {("FT112", 1, "$.non_preferred_output[0].content[0]"),
             ("FT132", 1, "$.non_preferred_output[0].content[0]"),
@@ -248,3 +258,103 @@ def test_rejected_answer_of_a_preference_line_gets_the_message_checks(tmp_path: 
             ("FT119", 3, "$.non_preferred_output[0].tool_calls[0].function.arguments")} <= found
     # The input's findings are not repeated by the second pass.
     assert not any(f.path and f.path.startswith("$.input") for f in report.findings)
+
+
+def test_unknown_content_part_type_names_the_part_types(tmp_path: Path) -> None:
+    audio = msgs({"role": "user", "content": [{"type": "input_audio",
+                                                "input_audio": {"data": "AAAA", "format": "wav"}}]}, A)
+    refusal = msgs(U, {"role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]})
+    report = validate([write_jsonl(tmp_path / "p.jsonl", [audio, refusal], pad_to=12)])
+    found = {(f.line, f.path): f.message for f in report.findings if f.code == "FT107"}
+    assert set(found) == {(1, "$.messages[0].content[0].type"), (2, "$.messages[1].content[0].type")}
+    for message in found.values():
+        assert "role" not in message and "use text or image_url" in message
+    assert "'input_audio'" in found[1, "$.messages[0].content[0].type"]
+    assert "refusal as the assistant's text" in found[2, "$.messages[1].content[0].type"]
+
+
+def test_function_call_or_refusal_stands_for_the_content(tmp_path: Path) -> None:
+    call = {"name": "lookup", "arguments": "{}"}
+    lines = [
+        msgs(U, {"role": "assistant", "content": "", "function_call": call},
+             {"role": "function", "name": "lookup", "content": "ok"}, A),
+        msgs(U, {"role": "assistant", "content": None, "refusal": "I can't help with that."}),
+        msgs(U, {"role": "assistant", "content": "", "refusal": "I can't help with that."}),
+        # A blank refusal says nothing.
+        msgs(U, {"role": "assistant", "content": None, "refusal": " "}),
+    ]
+    report = validate([write_jsonl(tmp_path / "r.jsonl", lines, pad_to=12)])
+    assert [(f.line, f.path) for f in report.findings if f.code == "FT111"] == [
+        (4, "$.messages[1].content")]
+    assert "no content, tool_calls or refusal" in next(
+        f.message for f in report.findings if f.code == "FT111")
+    assert {f.code for f in report.findings if f.line == 1} == {"FT108"}  # deprecated, not empty
+
+
+def test_invisible_only_content_is_empty(tmp_path: Path) -> None:
+    lines = [
+        msgs({"role": "user", "content": "\u200b"}, A),
+        msgs(U, {"role": "assistant", "content": " \u200c\u200d\u2060\ufeff\n"}),
+        msgs({"role": "user", "content": [{"type": "text", "text": "\u200b "}]}, A),
+        # Visible text around the invisible characters is content.
+        msgs({"role": "user", "content": "\u200bhello"}, {"role": "assistant", "content": " ok\u200b"}),
+    ]
+    report = validate([write_jsonl(tmp_path / "z.jsonl", lines, pad_to=12)])
+    empty = [f for f in report.findings if f.code == "FT111"]
+    assert [(f.line, f.path) for f in empty] == [
+        (1, "$.messages[0].content"), (2, "$.messages[1].content"), (3, "$.messages[0].content[0].text")]
+    assert all("invisible characters" in f.message for f in empty)
+
+
+def test_blank_chars_cover_what_str_isspace_does() -> None:
+    from ftprep.checks.conversation import BLANK_CHARS
+
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert spaces <= set(BLANK_CHARS)
+
+
+DPO = {"input": {"messages": [U]}, "preferred_output": [A],
+       "non_preferred_output": [{"role": "assistant", "content": "no"}]}
+
+
+def test_file_format_is_the_majority_of_its_first_lines(tmp_path: Path) -> None:
+    # The odd line first: it is the one flagged, not the ten after it.
+    report = validate([write_jsonl(tmp_path / "m.jsonl", [DPO] + [chat()] * 10)])
+    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [("FT106", 1)]
+    assert report.files[0].line_format == "openai-chat"
+    # A tie goes to the first line's format; lines past the first ten do not vote.
+    tie = validate([write_jsonl(tmp_path / "t.jsonl", [DPO, chat()] * 5 + [chat()] * 5)])
+    assert tie.files[0].line_format == "openai-dpo"
+    assert {f.line for f in tie.findings if f.code == "FT106"} == {2, 4, 6, 8, 10, 11, 12, 13, 14, 15}
+
+
+def test_preference_line_without_input_says_so_on_any_line(tmp_path: Path) -> None:
+    no_input = {k: v for k, v in DPO.items() if k != "input"}
+    for lines in ([no_input] + [DPO] * 11, [DPO] * 11 + [no_input], [no_input] * 12):
+        report = validate([write_jsonl(tmp_path / "d.jsonl", lines)])
+        errors = {(f.code, f.path, f.message) for f in report.findings if f.severity.label == "error"}
+        assert errors == {("FT107", "$.input", "`input` is required here")}, lines
+
+
+def test_cr_line_endings_are_named(tmp_path: Path) -> None:
+    file = tmp_path / "mac.jsonl"
+    file.write_bytes(b"\r".join(json.dumps(chat()).encode() for _ in range(12)) + b"\r")
+    report = validate([file])
+    bad = [f for f in report.findings if f.code == "FT103"]
+    assert len(bad) == 1 and bad[0].line == 1
+    assert "CR line endings" in bad[0].message and "save it with LF" in bad[0].message
+    # Two records on one line without a CR are still just extra data.
+    two = validate([write_jsonl(tmp_path / "two.jsonl", [json.dumps(chat()) * 2], pad_to=12)])
+    assert "CR" not in next(f.message for f in two.findings if f.code == "FT103")
+
+
+def test_empty_parts_beside_tool_calls_are_like_empty_content(tmp_path: Path) -> None:
+    call = [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+    result = {"role": "tool", "tool_call_id": "c1", "content": "ok"}
+    lines = [msgs(U, {"role": "assistant", "content": content, "tool_calls": call}, result, A)
+             for content in ("", [], [{"type": "text", "text": ""}])]
+    # Without a tool call, empty parts are still empty.
+    lines.append(msgs(U, {"role": "assistant", "content": [{"type": "text", "text": ""}]}))
+    report = validate([write_jsonl(tmp_path / "e.jsonl", lines, pad_to=12)])
+    assert [(f.line, f.path) for f in report.findings if f.code == "FT111"] == [
+        (4, "$.messages[1].content[0].text")]

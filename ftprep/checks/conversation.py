@@ -15,13 +15,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ftprep.checks.image_bytes import JPEG, NAMES, PNG, WEBP, colour_mode, image_type
 from ftprep.checks.registry import Hit, Scope, register
 from ftprep.report.finding import Severity
 
 UNTRAINED = "assistant-untrained"
 MAX_IMAGES_PER_EXAMPLE = 10
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
+IMAGE_MEDIA_TYPES = (JPEG, PNG, WEBP)
+# Not a registered media type, but what the .jpg extension suggests: FT133 warns, since
+# no source says a service rejects it.
+_MEDIA_ALIASES = {"image/jpg": JPEG}
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.I)
 
 Record = dict[str, Any]
@@ -86,29 +90,58 @@ def misplaced_system(shape: Shape) -> Iterator[Hit]:
 
 @register("FT111", "empty-content", Severity.ERROR, scope=Scope.LINE, trigger="empty")
 def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
-    """A message whose content is empty or only whitespace.
+    """A message whose content is empty, or only whitespace or invisible characters.
 
     An empty user message teaches nothing; an empty assistant reply teaches the model to
-    answer with nothing. (An assistant message that only makes tool calls may have null
-    content.) Fill it in or drop the message."""
+    answer with nothing. Invisible characters alone (a zero-width space) count as empty.
+    (An assistant message that only makes tool calls, a legacy function_call or a
+    refusal may have empty or null content.) Fill it in or drop the message."""
     for i, message in enumerate(messages):
         content = message.get("content")
-        if isinstance(content, str) and not content.strip():
-            if message["role"] == "assistant" and message.get("tool_calls"):
+        if isinstance(content, str) and is_blank(content):
+            if _says_something_else(message):
                 continue
-            yield Hit(f"{message['role']} message has empty content; write it or drop the message",
-                      path=".content", message_index=i)
+            yield Hit(f"{message['role']} message has empty content{_invisible(content)}; "
+                      "write it or drop the message", path=".content", message_index=i)
         elif isinstance(content, list):
+            if _says_something_else(message) and all(
+                    p.get("type") == "text" and is_blank(p["text"]) for p in content):
+                continue  # as with "" content: the tool call is the reply
             if not content:
                 yield Hit("content is an empty list of parts", path=".content", message_index=i)
             for j, part in enumerate(content):
-                if part.get("type") == "text" and not part["text"].strip():
-                    yield Hit("text part is empty", path=f".content[{j}].text", message_index=i)
-        elif content is None and message["role"] == "assistant" and not (
-            message.get("tool_calls") or message.get("function_call")
-        ):
-            yield Hit("assistant message has neither content nor tool_calls",
+                if part.get("type") == "text" and is_blank(part["text"]):
+                    yield Hit(f"text part is empty{_invisible(part['text'])}",
+                              path=f".content[{j}].text", message_index=i)
+        elif content is None and message["role"] == "assistant" and not _says_something_else(
+                message):
+            yield Hit("assistant message has no content, tool_calls or refusal; write the reply",
                       path=".content", message_index=i)
+
+
+# Characters that show nothing: whitespace, and the zero-width and byte-order marks
+# that copy-and-paste leaves behind (ZWSP, ZWNJ, ZWJ, word joiner, BOM).
+BLANK_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace()
+               "\u200b\u200c\u200d\u2060\ufeff")
+_BLANK_FIRST = frozenset(BLANK_CHARS)
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` shows nothing: empty, whitespace or invisible characters only."""
+    return not text or (text[0] in _BLANK_FIRST and not text.strip(BLANK_CHARS))
+
+
+def _invisible(text: str) -> str:
+    return " (only invisible characters such as U+200B)" if text.strip() else ""
+
+
+def _says_something_else(message: Record) -> bool:
+    """An assistant message whose reply is a tool call, a legacy function_call (the
+    cookbook's checker: `not content and not function_call`) or a refusal."""
+    return message["role"] == "assistant" and bool(
+        message.get("tool_calls") or message.get("function_call")
+        or not is_blank(message.get("refusal") or ""))
 
 
 @register("FT112", "image-outside-user-message", Severity.ERROR, scope=Scope.LINE, trigger="parts")
@@ -139,23 +172,73 @@ def too_many_images(record: Record, messages: list[Record]) -> Iterator[Hit]:
 def invalid_image_data_url(record: Record, messages: list[Record]) -> Iterator[Hit]:
     """Image data URL that is malformed or not JPEG, PNG or WEBP.
 
-    Images must be JPEG, PNG or WEBP; a data URL must be `data:image/png;base64,...` with
-    valid base64. Re-encode the image."""
-    for i, j, url in _data_urls(messages):
-        match = _DATA_URL.match(url)
-        media = (match.group(1) or "").lower() if match else ""
-        if not match or not match.group(3):
+    Images must be JPEG, PNG or WEBP (OpenAI's vision fine-tuning guide; others are
+    skipped as "invalid image format"); a data URL must be `data:image/png;base64,...`
+    with valid base64, and its data must be such an image whatever the URL says.
+    Re-encode the image."""
+    for i, j, payload, declared in _data_url_parts(messages):
+        path = f".content[{j}].image_url.url"
+        if payload is None:
             yield Hit("malformed image data URL: expected data:image/<type>;base64,<data>",
+                      path=path, message_index=i)
+            continue
+        actual = image_type(payload)
+        if declared not in IMAGE_MEDIA_TYPES and declared not in _MEDIA_ALIASES:
+            named = f"image type {declared or 'unknown'!r} is not accepted"
+            if actual in IMAGE_MEDIA_TYPES:
+                yield Hit(f"{named}, but the data is a {NAMES[actual]} image: write "
+                          f"data:{actual};base64,...", path=path, message_index=i)
+            else:
+                yield Hit(f"{named}: convert the image to JPEG, PNG or WEBP",
+                          path=path, message_index=i)
+            continue
+        try:
+            base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            yield Hit("image data URL holds invalid base64", path=path, message_index=i)
+            continue
+        if actual not in IMAGE_MEDIA_TYPES:
+            what = f"a {NAMES[actual]} image" if actual else "not a JPEG, PNG or WEBP image"
+            yield Hit(f"the data is {what}, though the URL says {declared}; OpenAI skips "
+                      "images that are not JPEG, PNG or WEBP: convert it", path=path,
+                      message_index=i)
+
+
+@register("FT133", "image-type-mismatch", Severity.WARNING, scope=Scope.LINE, trigger="parts")
+def image_type_mismatch(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image data URL whose media type is not what its data is.
+
+    A PNG labelled `data:image/jpeg`, or `image/jpg` (not a registered media type; the
+    registered one is image/jpeg). The image itself is accepted; whether a service
+    trusts the label or the bytes is not documented, so write the type the data has."""
+    for i, j, payload, declared in _data_url_parts(messages):
+        actual = image_type(payload) if payload is not None else None
+        if actual not in IMAGE_MEDIA_TYPES or _MEDIA_ALIASES.get(declared, declared) not in (
+                IMAGE_MEDIA_TYPES):
+            continue  # FT114's
+        if declared in _MEDIA_ALIASES and _MEDIA_ALIASES[declared] == actual:
+            yield Hit(f"{declared!r} is not a registered media type: write "
+                      f"data:{actual};base64,...", path=f".content[{j}].image_url.url",
+                      message_index=i)
+        elif _MEDIA_ALIASES.get(declared, declared) != actual:
+            yield Hit(f"the URL says {declared} but the data is a {NAMES[actual]} image: write "
+                      f"data:{actual};base64,...", path=f".content[{j}].image_url.url",
+                      message_index=i)
+
+
+@register("FT134", "image-not-rgb", Severity.WARNING, scope=Scope.LINE, trigger="parts")
+def image_not_rgb(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image in a colour mode other than RGB or RGBA (greyscale, palette, CMYK).
+
+    OpenAI's vision fine-tuning guide: "Your images must be in the RGB or RGBA image
+    mode"; images it cannot use are skipped, not trained on. Read from the PNG or JPEG
+    header of data URLs. Convert the image to RGB."""
+    for i, j, payload, _ in _data_url_parts(messages):
+        mode = colour_mode(payload, image_type(payload)) if payload is not None else None
+        if mode is not None:
+            yield Hit(f"the image is {mode}, not RGB or RGBA; OpenAI's vision fine-tuning takes "
+                      "RGB or RGBA images and skips others: convert it to RGB",
                       path=f".content[{j}].image_url.url", message_index=i)
-        elif media not in IMAGE_MEDIA_TYPES:
-            yield Hit(f"image type {media or 'unknown'!r} is not accepted: use JPEG, PNG or WEBP",
-                      path=f".content[{j}].image_url.url", message_index=i)
-        else:
-            try:
-                base64.b64decode(url[match.end():], validate=True)
-            except (binascii.Error, ValueError):
-                yield Hit("image data URL holds invalid base64",
-                          path=f".content[{j}].image_url.url", message_index=i)
 
 
 @register("FT115", "image-too-large", Severity.ERROR, scope=Scope.LINE, trigger="parts")
@@ -305,6 +388,17 @@ def _image_parts(message: Record) -> Iterator[tuple[int, Record]]:
         for j, part in enumerate(content):
             if part.get("type") == "image_url":
                 yield j, part
+
+
+def _data_url_parts(messages: list[Record]) -> Iterator[tuple[int, int, str | None, str]]:
+    """(message index, part index, base64 payload, declared media type in lower case)
+    of each image data URL; the payload is None when the URL is not base64 data."""
+    for i, j, url in _data_urls(messages):
+        match = _DATA_URL.match(url)
+        if match is None or not match.group(3):
+            yield i, j, None, ""
+        else:
+            yield i, j, url[match.end():], (match.group(1) or "").lower()
 
 
 def _data_urls(messages: list[Record]) -> Iterator[tuple[int, int, str]]:

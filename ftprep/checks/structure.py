@@ -61,10 +61,12 @@ UNKNOWN_FORMAT = declare(
 )
 MIXED_FORMATS = declare(
     "FT106", "mixed-line-formats", Severity.ERROR,
-    """Line is in a different format from the lines before it.
+    """Line is in a different format from the rest of the file.
 
     A training file holds one format: a chat file with a DPO line in it fails upload
-    ("Unexpected file format"). Move the odd lines to their own file.""",
+    ("Unexpected file format"). The file's format is the one most of its first ten
+    lines have, so the odd line is flagged even when it comes first. Move the odd lines
+    to their own file.""",
     scope=Scope.READER,
 )
 SCHEMA_VIOLATION = declare(
@@ -80,10 +82,11 @@ DUPLICATE_KEY = declare(
     "FT109", "duplicate-key", Severity.ERROR,
     """An object has the same key twice (`{"role": "user", "role": "assistant"}`).
 
-    JSON parsers, the services' included, keep the last value and drop the others without
-    a word, so what was written first is never trained on (and ftprep's checks see only
-    the last value too). It usually comes from a script that builds lines by string
-    concatenation. Remove the extra key or give it its own name.""",
+    RFC 8259 leaves the result undefined: many parsers (Python's, pydantic's) keep the
+    last value and drop the others without a word, others fail, so what was written first
+    is likely never trained on (and ftprep's checks see only the last value too). It
+    usually comes from a script that builds lines by string concatenation. Remove the
+    extra key or give it its own name.""",
     scope=Scope.READER,
 )
 TOO_FEW_EXAMPLES = declare(

@@ -1,12 +1,15 @@
 """Duplicate keys in one JSON object (`{"role": "user", "role": "assistant"}`).
 
-Every JSON parser the services use keeps the last value of a repeated key and drops the
-others without a word, so whatever was written first never reaches training. Finding
-them needs a parse that sees every pair (the stdlib's `object_pairs_hook`, about 10 µs a
-line), so a chat line goes through it only when a regex pass over its bytes says it may
-hold one: more `"role":` (or `"content":`, `"weight":`, `"tool_calls":`) keys than it has
-messages, or `"messages":` twice. Lines of other formats are always parsed. A duplicate of another
-key inside a chat line (in a tool's parameter schema, say) is not looked for.
+RFC 8259 §4: names within an object SHOULD be unique; "many implementations report the
+last name/value pair only", others fail or report all pairs. Python's json and
+pydantic keep the last value, so whatever was written first never reaches ftprep's
+checks, and what a service trains on is unpredictable.
+
+Finding them needs a parse that sees every pair (the stdlib's `object_pairs_hook`, about
+10 µs a line), so a line that validated goes through it only when a screen says it may
+hold one: the keys written in its bytes outnumber the keys of the parsed record (a
+repeated key is kept once). The screen is exact: it falls back to the parse whenever the
+byte count could miss a key.
 """
 
 from __future__ import annotations
@@ -16,20 +19,39 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-# Keys a chat line has at most once per message (and "messages" once): one regex pass
-# lists them, at about a third of the cost of parsing the line. "name" is not counted:
-# tool definitions and calls have names too, which would send every tool line down the
-# slow path.
-_TRAINED_KEYS = re.compile(rb'"(role|content|weight|tool_calls|messages)"\s*:')
+# A key written with whitespace before its colon (`"role" :`), which the byte count
+# below does not see.
+_SPACED_KEY = re.compile(rb'"\s+:')
 
 
-def may_repeat_keys(raw: bytes, messages: int) -> bool:
-    """False when this chat line with `messages` messages cannot repeat a key training
-    reads (see the module docstring)."""
-    keys = _TRAINED_KEYS.findall(raw)
-    return (keys.count(b"role") > messages or keys.count(b"content") > messages
-            or keys.count(b"messages") > 1 or keys.count(b"weight") > messages
-            or keys.count(b"tool_calls") > messages)
+def may_repeat_keys(raw: bytes, keys: int, plain_names: bool = False) -> bool:
+    """False only when no object in the line `raw` has a key twice. `keys` is the
+    number of keys of the line as parsed (`key_count`), where a repeated key is kept
+    once; `plain_names` says every key is one of the schema's own names (so none ends
+    in a backslash)."""
+    # Outside strings `":` ends a key; inside a string a quote is escaped, `\":`.
+    written = raw.count(b'":')
+    if written > keys:
+        escaped = raw.count(b'\\":')
+        written -= escaped
+        # A key ending in an escaped backslash (`\\":`) was subtracted too.
+        if written == keys and escaped and not plain_names and b'\\\\":' in raw:
+            return True
+    if written != keys:
+        return True
+    return _SPACED_KEY.search(raw) is not None
+
+
+def key_count(value: Any) -> int:
+    """The number of keys of every object in a parsed JSON value."""
+    n = 0
+    if value.__class__ is dict:
+        n = len(value)
+        value = value.values()
+    for item in value:
+        if item.__class__ is dict or item.__class__ is list:
+            n += key_count(item)
+    return n
 
 
 class _Repeated(dict[str, Any]):

@@ -24,7 +24,7 @@ _FIX_BY_FIELD = {
     "role": "use one of system, user, assistant or tool",
     "weight": "use 0 (do not train on this message) or 1 (train on it)",
     "arguments": "encode the arguments object as a JSON string, e.g. \"{\\\"city\\\": \\\"Paris\\\"}\"",
-    "url": "use an https:// URL or a data:image/...;base64,... URL",
+    "url": "use an http(s):// URL or a data:image/...;base64,... URL",
     "name": "use 1-64 letters, digits, underscores or hyphens",
     "messages": "give a list of message objects, each with a role and content",
 }
@@ -90,7 +90,17 @@ def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
             return f"`weight` is not allowed on {where}: put it on an assistant message, or remove it"
         return f"unexpected key `{field}`: the service rejects unknown keys; remove it or fix its spelling"
     elif kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("tag")
+        ctx = error.get("ctx", {})
+        tag = ctx.get("tag")
+        if str(ctx.get("discriminator", "role")).strip("'") == "type":
+            # OpenAI: "Input messages may contain text or image content only. Audio and
+            # file input messages are not currently supported."
+            expected = " or ".join(t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(","))
+            if tag == "refusal":
+                return (f"unknown content part type 'refusal': use {expected}; write the "
+                        "refusal as the assistant's text")
+            return (f"unknown content part type {tag!r}: use {expected} (fine-tuning takes "
+                    "text and image inputs only; audio and files are not supported)")
         if tag == "developer":
             return "role 'developer' is not accepted for supervised fine-tuning: use 'system'"
         return f"unknown role {tag!r}: use one of system, user, assistant or tool"

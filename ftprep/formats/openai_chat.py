@@ -39,7 +39,9 @@ class TextPart(TypedDict):
 
 @with_config(STRICT)
 class ImageURL(TypedDict):
-    url: Annotated[str, Field(pattern=r"^(https://|data:)")]
+    # OpenAI's vision fine-tuning guide: "Images can be provided either as HTTP URLs or
+    # data URLs containing Base64-encoded images."
+    url: Annotated[str, Field(pattern=r"^(https?://|data:)")]
     detail: NotRequired[Literal["low", "high", "auto"]]
 
 
