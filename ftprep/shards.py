@@ -232,6 +232,7 @@ def _merge_state(validator: FileValidator, name: str, state: FileState, later: F
                  later_findings: list[Finding]) -> list[Finding]:
     """Add the second half's counts to the first's; its findings, in line order."""
     state.examples += later.examples
+    state.valid += later.valid
     state.image_examples += later.image_examples
     state.last_line = later.last_line or state.last_line
     if state.fmt is None:

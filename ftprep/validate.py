@@ -107,7 +107,8 @@ class FileState:
     """What validating a file carries from one line to the next."""
 
     fmt: LineFormat | None = None
-    examples: int = 0
+    examples: int = 0  # non-blank lines: each is meant as an example
+    valid: int = 0  # examples that passed the format's schema
     image_examples: int = 0
     last_line: int = 0
     first_valid_line: int | None = None
@@ -196,6 +197,7 @@ class FileValidator:
                 state.fmt = fmt
             if record is None or fmt is None:
                 continue
+            state.valid += 1
             if state.first_valid_line is None:
                 state.first_valid_line = number
                 if not state.format_checked and self.target_rules is not None:
@@ -212,11 +214,17 @@ class FileValidator:
     ) -> tuple[FileSummary, list[Finding]]:
         """The file-level checks, once every line has been run."""
         fmt = state.fmt
-        if self.target_rules is not None:
-            findings.extend(self.target_rules.file_findings(name, state.examples))
+        # The example-count rules count the valid examples: deleting the broken lines
+        # must not leave a file that is too small.
+        counted = _example_count(state)
+        if state.examples and not state.valid:
+            pass  # no line is valid: its errors say it all, a count would add nothing
+        elif self.target_rules is not None:
+            findings.extend(self.target_rules.file_findings(name, state.valid, counted))
         elif _openai_defaults_apply(fmt.name if fmt else None):
-            findings.extend(self._file_checks(name, state.examples, state.image_examples))
+            findings.extend(self._file_checks(name, state.valid, counted, state.image_examples))
         summary = FileSummary(path=name, lines=state.last_line, examples=state.examples,
+                              invalid=state.examples - state.valid,
                               line_format=fmt.name if fmt else None,
                               accepted_by=targets_accepting(fmt.name) if fmt else ())
         return summary, findings
@@ -464,18 +472,27 @@ class FileValidator:
             self._record_checks_for[key] = checks
         return checks
 
-    def _file_checks(self, name: str, examples: int, image_examples: int) -> Iterable[Finding]:
+    def _file_checks(self, name: str, examples: int, counted: str,
+                     image_examples: int) -> Iterable[Finding]:
         sel = self.selection
         if examples < st.MIN_EXAMPLES:
-            yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{examples} example(s); OpenAI requires "
+            yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires "
                                 f"at least {st.MIN_EXAMPLES}: add more", file=name)
         elif examples < st.RECOMMENDED_EXAMPLES:
-            yield from sel.emit(st.FEW_EXAMPLES, f"{examples} examples; results usually "
+            yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)
         if image_examples > st.MAX_IMAGE_EXAMPLES:
             yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
                                 file=name)
+
+
+def _example_count(state: FileState) -> str:
+    """ "12 example(s)", or "9 valid example(s) (11 lines, 2 invalid)"."""
+    invalid = state.examples - state.valid
+    if not invalid:
+        return f"{state.valid} example(s)"
+    return f"{state.valid} valid example(s) ({state.examples} lines, {invalid} invalid)"
 
 
 def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[str], set[str]]:

@@ -143,7 +143,7 @@ def test_an_odd_first_line_is_flagged_the_same_from_two_processes(
 def test_files_that_cannot_be_split_run_sequentially(tmp_path: Path, run_cli: Any,
                                                     split_small_files: list[Any]) -> None:
     # The first lines tell no format: the pass cannot know the second half's format.
-    path = write_jsonl(tmp_path / "train.jsonl", ["{oops"] * 10, pad_to=50)
+    path = write_jsonl(tmp_path / "train.jsonl", ["{oops"] * 10, pad_to=60)
     result = run_cli("validate", str(path), "-f", "json")
     assert split_small_files == [None]
     assert {f["code"] for f in json.loads(result.output)["findings"]} == {"FT103"}

@@ -202,8 +202,9 @@ def test_unknown_format_before_the_format_is_known(tmp_path: Path) -> None:
     # The first lines tell no format: each is FT105 until one does.
     report = validate([write_jsonl(tmp_path / "u.jsonl", [{"prompt_x": 1}] * 10 + [chat()],
                                    pad_to=12)])
-    assert [(f.code, f.line) for f in report.findings if f.severity.label == "error"] == [
+    assert [(f.code, f.line) for f in report.findings if f.code != "FT123"] == [
         ("FT105", n) for n in range(1, 11)]
+    assert any(f.code == "FT123" for f in report.findings)  # 2 valid examples of 12 lines
     # Once the file's format is known (its first lines are chat), a line of no format is
     # explained against it, wherever it is.
     for lines in ([{"prompt_x": 1}, chat()], [chat(), {"prompt_x": 1}]):
@@ -358,3 +359,14 @@ def test_empty_parts_beside_tool_calls_are_like_empty_content(tmp_path: Path) ->
     report = validate([write_jsonl(tmp_path / "e.jsonl", lines, pad_to=12)])
     assert [(f.line, f.path) for f in report.findings if f.code == "FT111"] == [
         (4, "$.messages[1].content[0].text")]
+
+
+def test_example_count_rules_count_the_valid_examples(tmp_path: Path) -> None:
+    # 11 lines, 2 broken: deleting them would leave 9, too few for OpenAI.
+    report = validate([write_jsonl(tmp_path / "c.jsonl", ["{oops", "[1]", *[chat()] * 9])])
+    [few] = [f for f in report.findings if f.code == "FT123"]
+    assert few.message.startswith("9 valid example(s) (11 lines, 2 invalid)")
+    summary = report.to_dict()
+    assert summary["summary"]["examples"] == 11 and summary["summary"]["invalid_examples"] == 2
+    assert summary["files"][0]["invalid_examples"] == 2
+    assert report.summary_line().startswith("1 file(s), 11 example(s) (2 invalid): ")

@@ -262,14 +262,16 @@ class TargetRules:
                 hits.extend((check, h) for h in check.func(self.target, record, messages))  # type: ignore[misc]
         return hits
 
-    def file_findings(self, file: str, examples: int) -> list[Finding]:
+    def file_findings(self, file: str, examples: int, counted: str | None = None) -> list[Finding]:
+        """The example-count rules; `counted` says the count in words (valid of all)."""
         t, sel = self.target, self.selection
+        counted = counted or f"{examples} example(s)"
         out: list[Finding] = []
         if t.min_examples is not None and examples < t.min_examples:
-            out += sel.emit(TOO_FEW_EXAMPLES, f"{examples} example(s); {t.title} needs at least "
+            out += sel.emit(TOO_FEW_EXAMPLES, f"{counted}; {t.title} needs at least "
                             f"{t.min_examples}: add more", file=file)
         elif t.recommended_examples is not None and examples < t.recommended_examples:
-            out += sel.emit(FEW_EXAMPLES, f"{examples} examples; {t.title} recommends at least "
+            out += sel.emit(FEW_EXAMPLES, f"{counted}; {t.title} recommends at least "
                             f"{t.recommended_examples}: add more", file=file)
         if t.max_examples is not None and examples > t.max_examples:
             out += sel.emit(TOO_MANY_EXAMPLES, f"{examples} examples; {t.title} accepts at "

@@ -73,8 +73,17 @@ def _error_path(error: dict[str, Any]) -> str:
 
 
 def _field_of(path: str) -> str:
+    """The key a path ends in: `$.messages[1].role` -> role, `$['a b']` -> a b."""
     match = re.search(r"\.([A-Za-z_][A-Za-z0-9_]*)$", path)
-    return match.group(1) if match else ""
+    if match:
+        return match.group(1)
+    quoted = re.search(r"\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]$", path)
+    if quoted:
+        import ast
+
+        key = ast.literal_eval(quoted.group(1))  # json_path wrote it with repr()
+        return key if isinstance(key, str) else ""
+    return ""
 
 
 def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:

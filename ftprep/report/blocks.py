@@ -167,11 +167,17 @@ def visible(text: str) -> str:
 _LINE_BREAKS = str.maketrans({"\n": "\\n", "\t": "\\t"})  # visible() leaves these two
 
 
+def one_line(text: str) -> str:
+    """visible(), with line breaks and tabs escaped too: a finding's message quoting a
+    key or label with a newline stays on its line."""
+    return visible(text).translate(_LINE_BREAKS)
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Text from the data, ready to show in one cell or line: visible, line breaks and
     tabs escaped (a label "line\\nbreak" must not split a table row), and cut to `limit`
     characters."""
-    text = visible(text).translate(_LINE_BREAKS)
+    text = one_line(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

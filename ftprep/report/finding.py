@@ -72,9 +72,10 @@ class FileSummary:
 
     path: str
     lines: int = 0
-    examples: int = 0
+    examples: int = 0  # non-blank lines
     line_format: str | None = None
     accepted_by: tuple[str, ...] = ()
+    invalid: int = 0  # of `examples`, those that failed the format's schema or JSON
 
 
 @dataclass(slots=True)
@@ -121,8 +122,10 @@ class Report:
 
     def summary_line(self) -> str:
         examples = sum(f.examples for f in self.files)
+        invalid = sum(f.invalid for f in self.files)
         return (
-            f"{len(self.files)} file(s), {examples} example(s): "
+            f"{len(self.files)} file(s), {examples} example(s)"
+            + (f" ({invalid} invalid)" if invalid else "") + ": "
             f"{self.errors} error(s), {self.warnings} warning(s), "
             f"{len(self.findings) - self.errors - self.warnings} info"
         )
@@ -134,6 +137,7 @@ class Report:
             "summary": {
                 "files": len(self.files),
                 "examples": sum(f.examples for f in self.files),
+                "invalid_examples": sum(f.invalid for f in self.files),
                 "errors": self.errors,
                 "warnings": self.warnings,
                 "infos": len(self.findings) - self.errors - self.warnings,
@@ -143,6 +147,7 @@ class Report:
                     "path": f.path,
                     "lines": f.lines,
                     "examples": f.examples,
+                    "invalid_examples": f.invalid,
                     "line_format": f.line_format,
                     "accepted_by": list(f.accepted_by),
                 }

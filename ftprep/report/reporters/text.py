@@ -8,7 +8,7 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import IO, TYPE_CHECKING, Any
 
-from ftprep.report.blocks import visible
+from ftprep.report.blocks import one_line
 from ftprep.report.finding import Finding, Report, Severity
 from ftprep.report.reporters.sections import RENDERERS as SECTION_RENDERERS
 from ftprep.report.reporters.sections import renderer as section_renderer
@@ -69,7 +69,7 @@ class TextReporter:
                     related = f" [dim](lines {lines}{more})[/]"
                 console.print(
                     f"  {where:>7} [{_STYLE[f.severity]}]{f.severity.label:<7}[/] "
-                    f"{f.code} [dim]{f.name}[/]{path}: {escape(visible(f.message))}{related}"
+                    f"{f.code} [dim]{f.name}[/]{path}: {escape(one_line(f.message))}{related}"
                 )
             for code, n in sorted(hidden.items()):
                 console.print(f"  ... {n} more {code} in this file (--max-per-code 0 or "
