@@ -182,15 +182,17 @@ class FileValidator:
             state.examples += 1
             record: Record | None = None
             if adapter is not None:
-                # pydantic's JSON parser accepts NaN and Infinity, which JSON (and the
-                # services) do not: a line that may hold one is parsed strictly first.
-                if (b"NaN" in raw or b"Infinity" in raw) and self._parse(
-                        name, number, raw, findings) is None:
-                    continue
                 try:
                     record = adapter.validate_json(raw)
                 except ValueError as exc:  # pydantic's ValidationError
                     findings.extend(self._explain_bad_line(name, number, raw, fmt, exc))
+                # pydantic's JSON parser accepts NaN and Infinity, which JSON (and the
+                # services) do not. The schemas are strict, so only a tool's free-form
+                # parameter schema can hold one: only such lines are scanned for them.
+                if (record is not None and _has_tool_schemas(record)
+                        and (b"NaN" in raw or b"Infinity" in raw)
+                        and self._parse(name, number, raw, findings) is None):
+                    continue
             else:
                 fmt, record = self._first_record(name, number, raw, findings)
                 adapter = fmt.adapter() if fmt else None
@@ -485,6 +487,14 @@ class FileValidator:
             yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
                                 file=name)
+
+
+def _has_tool_schemas(record: Record) -> bool:
+    """Whether the line defines tools (or functions), whose `parameters` are the one
+    place a schema takes any JSON value."""
+    inner = record.get("input")
+    return ("tools" in record or "functions" in record
+            or (inner.__class__ is dict and ("tools" in inner or "functions" in inner)))
 
 
 def _example_count(state: FileState) -> str:

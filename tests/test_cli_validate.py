@@ -183,12 +183,16 @@ def test_nan_and_infinity_are_invalid_json_on_every_line(tmp_path: Path, run_cli
     tool = ('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": '
             '"ok"}], "tools": [{"type": "function", "function": {"name": "f", "parameters": '
             '{"type": "object", "default": %s}}}]}')
+    # Outside a tool's parameters a strict schema refuses the number; it is still FT103.
+    weight = ('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", '
+              '"content": "ok", "weight": NaN}]}')
     file = write_jsonl(tmp_path / "nan.jsonl", [tool % "NaN", chat(), tool % "-Infinity",
-                                                chat(user="NaN and Infinity in words are fine")],
-                       pad_to=60)
+                                                chat(user="NaN and Infinity in words are fine"),
+                                                weight], pad_to=60)
     result = run_cli("validate", str(file), "-f", "json")
-    lines = sorted(f["line"] for f in json.loads(result.stdout)["findings"] if f["code"] == "FT103")
-    assert lines == [1, 3]
+    found = [(f["code"], f["line"]) for f in json.loads(result.stdout)["findings"]]
+    assert sorted(line for code, line in found if code == "FT103") == [1, 3, 5]
+    assert not any(line == 5 and code != "FT103" for code, line in found)
 
 
 def test_report_never_overwrites_an_input_and_bad_paths_are_clear(tmp_path: Path, run_cli) -> None:
