@@ -81,8 +81,9 @@ class TextReporter:
             renderer(console, report.stats[section])
         for summary in report.files:
             if summary.accepted_by:
-                console.print(f"[dim]{escape(summary.path)}: {summary.line_format}, accepted by "
-                              f"{', '.join(summary.accepted_by)}[/]")
+                # The format is theirs; whether the lines pass is what the findings say.
+                console.print(f"[dim]{escape(summary.path)}: {summary.line_format}, a format "
+                              f"{', '.join(summary.accepted_by)} take[/]")
         style = "bold red" if report.errors or report.io_errors else (
             "yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{escape(report.summary_line())}[/]")
