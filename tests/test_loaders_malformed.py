@@ -141,6 +141,18 @@ def test_excel_tsv_with_quoted_line_breaks_still_reads(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("chunk_rows", CHUNKS)
+def test_a_table_pasted_into_a_tsv_cell_stays_one_row(tmp_path: Path, chunk_rows: int) -> None:
+    # Written by pandas to_csv(sep="\t"): every line of the value holds a row's tabs, and
+    # its quote closes before a tab, as a well-formed file has it.
+    text = ('text\tlabel\n"Item\tQty\nShoes\t2\nthat is my order, please refund"\tbilling\n'
+            'plain ticket\ttechnical\n')
+    examples, rejected = load(write(tmp_path, "p.tsv", text), chunk_rows=chunk_rows)
+    assert rejected == []
+    assert rows(examples) == [(1, "Item\tQty\nShoes\t2\nthat is my order, please refund", "billing"),
+                              (2, "plain ticket", "technical")]  # fmt: skip
+
+
+@pytest.mark.parametrize("chunk_rows", CHUNKS)
 def test_real_multiline_value_with_a_rows_worth_of_commas_stays_one_row(
     tmp_path: Path, chunk_rows: int
 ) -> None:

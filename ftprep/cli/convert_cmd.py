@@ -225,7 +225,10 @@ def _print_summary(result: dict[str, Any]) -> None:
     if result["redactions"]:
         console.print("  PII redacted: " + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
     if result["cleaning"]:
-        console.print("  cleaning: " + ", ".join(f"{k} {v:,}" for k, v in result["cleaning"].items()))
+        # "texts" counts the texts looked at; the other keys, those a step changed.
+        changed = {k: v for k, v in result["cleaning"].items() if k != "texts"}
+        console.print(f"  cleaning ({result['cleaning'].get('texts', 0):,} texts): "
+                      + (", ".join(f"{k} {v:,}" for k, v in changed.items()) or "nothing to change"))
     if result["email"]:
         console.print("  email: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
                                               for k, v in result["email"].items()))

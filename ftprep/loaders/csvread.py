@@ -415,14 +415,15 @@ def misfit(fields: list[str], width: int) -> str | None:
 def _swallows(raw: str, delimiter: str, width: int) -> bool:
     """Whether a record spanning several lines is a stray quote's doing: a quote opens a
     value and a quote on a later line closes it, and each line in between, taken alone,
-    is a row of the file (the header's number of delimiters). In CSV, where values hold
-    commas often, the closing quote must also be out of place (not followed by a
-    delimiter or the line end, which a well-formed file always has): the rule then needs
-    two coincidences to take a real multi-line value for swallowed rows."""
+    is a row of the file (the header's number of delimiters). The closing quote must also
+    be out of place (not followed by a delimiter or the line end, which a well-formed
+    file always has): the rule then needs two coincidences to take a real multi-line
+    value for swallowed rows (a table pasted into a cell has a row's delimiters on
+    every line, in TSV as in CSV)."""
     lines = raw.rstrip("\r\n").split("\n")
     if width < 2 or len(lines) < 2 or not all(_row_like(ln, delimiter, width) for ln in lines):
         return False
-    return delimiter == "\t" or "expected after" in _strict_error(raw, delimiter)
+    return "expected after" in _strict_error(raw, delimiter)
 
 
 def _row_like(line: str, delimiter: str, width: int) -> bool:
