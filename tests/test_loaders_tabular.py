@@ -663,6 +663,13 @@ ENCODED = {
                "moi « vite » s’il vous plaît – merci;facturation\n"),
     "spanish": ("cp1252", "Asunto;Texto;Categoría\nCobro;¿Por qué me cobraron dos veces? Señor, "
                 "año, niño;facturación\n"),
+    # Read as mac_latin2 once (ç -> Á, n° -> nį): symbols beside words are text too.
+    "french-symbols": ("cp1252", "Objet;Texte;Catégorie\nCommande;Je n’ai pas reçu ma commande "
+                       "n° 1234 – pouvez-vous vérifier ? Le prix était 49,99 €.;facturation\n"),
+    "italian-ellipsis": ("cp1252", "Oggetto;Testo;Categoria\nPrezzo;Perché il prezzo è più alto? "
+                         "È un errore…;fatturazione\n"),
+    "finnish": ("cp1252", "Aihe;Teksti;Luokka\nHinta;Hinta on väärä, äiti sanoi että tämä on "
+                "vähän kallis. Maksoin 25 € – palautus kiitos.;laskutus\n"),
 }  # fmt: skip
 
 
