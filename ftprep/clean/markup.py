@@ -92,15 +92,16 @@ def may_hold_quote(text: str, mode: QuoteMode) -> bool:
 
 
 def strip_quoted(text: str, mode: QuoteMode, *, signatures: bool = True) -> str:
-    """The text without quoted history and (unless `signatures` is false) signature
-    ("safe": the unambiguous forms only; "mail": all the mail loader removes). A text that
+    """The text without quoted history ("safe": its unambiguous forms only) or, "mail",
+    without all the mail loader removes, signature too unless `signatures` is false. A text that
     would be left empty stays whole: a table cell holding nothing but a quote is still
     what the customer sent."""
     from ftprep.loaders.email import quotes
 
     if mode == "safe":
+        # No signature: a "--" line also divides steps, order details or an address
+        # from the rest, and losing those is worse than keeping a sign-off.
         out = quotes.strip_quote_blocks(text)
-        out = quotes.strip_signature_block(out) if signatures else out
     elif mode == "mail":
         out = quotes.strip_quotes(text)
         out = quotes.strip_signature(out) if signatures else out

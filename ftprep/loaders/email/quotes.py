@@ -299,8 +299,6 @@ def _drop_trailing_rules(text: str) -> str:
 
 
 # For texts that may not be mail at all (table cells): only what cannot be anything else.
-_SAFE_SIGNATURE_LINES = 4
-_LIST_ITEM = re.compile(r"^(?:\d+[.)]|[-*•])\s")
 
 
 def strip_quote_blocks(text: str) -> str:
@@ -339,8 +337,8 @@ def _attribution_lines(lines: list[str], i: int) -> int:
     if not line or len(line) >= 400 or _quoted(line):
         return 0
     size = 0
-    if _WROTE.search(line) and _DIGIT.search(line):
-        size = 1
+    if _ON.match(line) and _WROTE.search(line):
+        size = 1  # "On 2 May 2024, Jane <j@x> wrote:" (_ON needs a digit too)
     elif _ON.match(line) and i + 1 < len(lines):
         after = lines[i + 1].strip()
         size = 2 if after and _WROTE.search(after) and len(line) + len(after) < 400 else 0
@@ -352,21 +350,3 @@ def _attribution_lines(lines: list[str], i: int) -> int:
     return size if j < len(lines) and _quoted(lines[j]) else 0
 
 
-def strip_signature_block(text: str) -> str:
-    """A signature after a "-- " separator line only: the separator has text above it and
-    at most four short lines under it, none a list item ("--" may also divide the steps
-    of a bug report). Sign-offs and "Sent from my iPhone" alone stay (strip_signature
-    takes them)."""
-    for _ in range(_SAFE_SIGNATURE_LINES):  # a cut can make an earlier separator the last
-        lines = text.split("\n")
-        nonblank = [i for i, line in enumerate(lines) if line.strip()]
-        for rank in range(max(1, len(nonblank) - _SAFE_SIGNATURE_LINES - 1), len(nonblank)):
-            i = nonblank[rank]
-            after = [lines[k].strip() for k in nonblank[rank + 1:]]
-            if (_SIG_SEP.match(lines[i].strip()) and after and all(len(a) <= 60 for a in after)
-                    and not any(_LIST_ITEM.match(a) for a in after)):
-                text = _drop_trailing_rules(_join(lines[:i]))
-                break
-        else:
-            return text
-    return text
