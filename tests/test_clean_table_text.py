@@ -52,6 +52,13 @@ HTML = [
     ("<p>hi</p><script>alert(1)</script><style>p{}</style>", "hi"),
     # entities without tags: decoded, layout kept
     ("Q&amp;A session\n\nit&#39;s &quot;broken&quot;", 'Q&A session\n\nit\'s "broken"'),
+    # in markup, a "<" that opens no tag of real HTML is text: placeholders, addresses,
+    # comparisons survive
+    ("Hi <NAME>,<br>my card <CARD_NUMBER> was charged twice",
+     "Hi <NAME>,\nmy card <CARD_NUMBER> was charged twice"),
+    ("Hello,<br>please contact John <john@example.com>", "Hello,\nplease contact John <john@example.com>"),
+    ("Line 1<br>if x<y then the total is wrong", "Line 1\nif x<y then the total is wrong"),
+    ("<p>if a<b then</p><p>ok</p>", "if a<b then\n\nok"),
 ]
 
 

@@ -30,6 +30,7 @@ _ALONE = re.compile(r"<(?:br|BR|hr|HR|img|IMG)(?=[\s/>])|<!--|<!DOCTYPE html", r
 # Markup that breaks lines; without any, the text's own newlines are its line breaks.
 _BREAKING = re.compile(r"<(?:br|p|div|li|tr|h[1-6]|blockquote|pre|table|ul|ol|hr)(?=[\s/>])",
                        re.IGNORECASE)
+_LT = re.compile("<")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -57,10 +58,20 @@ def html_to_plain(text: str, *, drop_quotes: bool = False) -> str:
         markup = "\n\n".join(blocks[first:last])
         if "\n" in markup and not _BREAKING.search(markup):
             markup = markup.replace("\n", "<br>")  # inline tags only: newlines are the layout
-        parts = [*map(_entities, blocks[:first]), html_to_text(markup, drop_quotes=drop_quotes),
+        parts = [*map(_entities, blocks[:first]),
+                 html_to_text(_escape_stray_brackets(markup), drop_quotes=drop_quotes),
                  *map(_entities, blocks[last:])]
         return "\n\n".join(part for part in parts if part.strip())
     return _entities(text)
+
+
+def _escape_stray_brackets(markup: str) -> str:
+    """Every "<" that does not open a tag of real HTML (or a comment) as "&lt;": an HTML
+    parser would drop "<NAME>", "<john@example.com>" or all after "if x<y" as markup."""
+    def keep(match: re.Match[str]) -> str:
+        at = match.start()
+        return "<" if _TAG.match(markup, at) or markup.startswith("<!", at) else "&lt;"
+    return _LT.sub(keep, markup) if "<" in markup else markup
 
 
 def _markup(block: str) -> bool:
