@@ -23,7 +23,7 @@ from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
-from ftprep.report.finding import FileSummary, Finding, Report
+from ftprep.report.finding import FileSummary, Finding, Report, Severity
 from ftprep.targets import DEFAULT_TARGET, get_target, targets_accepting
 
 if TYPE_CHECKING:
@@ -199,13 +199,14 @@ class FileValidator:
                 state.fmt = fmt
             if record is None or fmt is None:
                 continue
-            state.valid += 1
             if state.first_valid_line is None:
                 state.first_valid_line = number
                 if not state.format_checked and self.target_rules is not None:
                     findings.extend(self.target_rules.format_findings(name, fmt.name, number))
             messages = fmt.conversation(record)
+            before = len(findings)
             has_image = self._line_checks(name, number, record, messages, fmt, findings, raw)
+            state.valid += len(findings) == before or not _has_format_error(findings, before)
             state.image_examples += has_image
             if on_record is not None:
                 on_record(number, record, fmt)
@@ -487,6 +488,13 @@ class FileValidator:
             yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
                                 file=name)
+
+
+def _has_format_error(findings: list[Finding], start: int) -> bool:
+    """Whether findings[start:] hold an error of the format rules (FT1xx): the line would
+    be refused as it is. Behaviour errors (PII, FT5xx) are fixed in place, not counted."""
+    return any(f.severity is Severity.ERROR and f.code.startswith("FT1")
+               for f in findings[start:])
 
 
 def _has_tool_schemas(record: Record) -> bool:

@@ -225,7 +225,7 @@ def test_duplicate_keys_are_errors_that_name_the_dropped_value(tmp_path: Path) -
         '{"messages": [{"role": "user", "content": "role"}, '
         '{"role": "assistant", "content": "{\\"role\\": 1, \\"role\\": 2}"}]}',
     ]
-    report = validate([write_jsonl(tmp_path / "dup.jsonl", lines, pad_to=12)])
+    report = validate([write_jsonl(tmp_path / "dup.jsonl", lines, pad_to=20)])
     found = [(f.code, f.line, f.path) for f in report.findings if f.code != "FT124"]
     assert found == [("FT109", 1, "$.messages[0]"), ("FT109", 2, "$.messages[0]"),
                      ("FT109", 2, "$.messages[1]"), ("FT109", 3, "$")]
@@ -362,8 +362,16 @@ def test_empty_parts_beside_tool_calls_are_like_empty_content(tmp_path: Path) ->
 
 
 def test_example_count_rules_count_the_valid_examples(tmp_path: Path) -> None:
-    # 11 lines, 2 broken: deleting them would leave 9, too few for OpenAI.
-    report = validate([write_jsonl(tmp_path / "c.jsonl", ["{oops", "[1]", *[chat()] * 9])])
+    from ftprep.checks.behaviour.settings import load_rules
+    from ftprep.config import load_config
+    from ftprep.validate import ValidateOptions
+
+    # 11 lines, 2 broken: deleting them would leave 9, too few for OpenAI. A line without
+    # an assistant message (FT110) is as broken as bad JSON; one with PII is fixed in place.
+    no_reply = {"messages": [{"role": "user", "content": "hi"}]}
+    pii = chat(user="mail me at jane.doe@example.com")
+    report = validate([write_jsonl(tmp_path / "c.jsonl", ["{oops", no_reply, *[chat()] * 8, pii])],
+                      ValidateOptions(rules=load_rules(load_config(None))))
     [few] = [f for f in report.findings if f.code == "FT123"]
     assert few.message.startswith("9 valid example(s) (11 lines, 2 invalid)")
     summary = report.to_dict()
