@@ -20,7 +20,7 @@ from itertools import compress
 from pathlib import Path
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
 from ftprep.chatlines import ChatLines
@@ -31,6 +31,8 @@ from ftprep.loaders.email.options import EmailOptions
 from ftprep.records import Example, ExampleColumns, Rejected
 
 BATCH = 1000
+# Texts shorter than this are rejected as too-short ("ok", "?"): not a ticket.
+CONVERT_MIN_CHARS = 3
 # Distinct labels and template-field values remembered cleaned (labels repeat).
 _VALUE_MEMO = 65_536
 _NOTHING_FOUND: Counter[str] = Counter()
@@ -55,11 +57,20 @@ class ConvertSettings(BaseModel):
     json_label_key: str = Field(default="category", alias="json-label-key")
     json_reply_key: str = Field(default="reply", alias="json-reply-key")
     # Each cleaning step is switchable in [tool.ftprep.convert.clean].
-    clean: CleanOptions = Field(default_factory=lambda: CleanOptions(min_chars=3))
+    clean: CleanOptions = Field(default_factory=lambda: CleanOptions(min_chars=CONVERT_MIN_CHARS))
     redact_pii: bool = Field(default=True, alias="redact-pii")
     drop_duplicates: bool = Field(default=False, alias="drop-duplicates")
     # Keep examples without a label (only meaningful with --assistant reply).
     allow_unlabelled: bool = Field(default=False, alias="allow-unlabelled")
+
+    @field_validator("clean", mode="before")
+    @classmethod
+    def _convert_min_chars(cls, value: object) -> object:
+        # A [convert.clean] table that does not set min-chars keeps convert's default (a
+        # table with only `html = false` must not let 1-character texts through).
+        if isinstance(value, dict) and not {"min-chars", "min_chars"} & value.keys():
+            return {**value, "min-chars": CONVERT_MIN_CHARS}
+        return value
 
 
 @dataclass
@@ -398,12 +409,11 @@ class _Stages:
     def _template_values(self, fields: dict[str, Any], summary: ConvertSummary) -> dict[str, Any]:
         """The template's fields, cleaned: "{subject}" takes a table's "Subject" column
         (headers are matched as the column options match them)."""
-        from ftprep.loaders.columns import header_key
+        from ftprep.loaders.columns import find_header
 
         out = {}
         for name in self._template_fields:
-            key = name if name in fields else next(
-                (k for k in fields if header_key(k) == header_key(name)), None)
+            key = name if name in fields else find_header(list(fields), name)
             if key is not None:
                 out[name] = self._value(fields[key], summary)
         return out

@@ -291,3 +291,24 @@ def test_summary_names_the_columns_read_for_each_role(tmp_path: Path) -> None:
     summary = convert([table], tmp_path / "o.jsonl")
     assert summary.to_dict()["columns"] == {str(table): {
         "text": "Subject + Description", "label": "Type", "id": "Ticket ID"}}
+
+
+def test_template_columns_from_json_paths_and_the_closest_header(tmp_path: Path) -> None:
+    nested = tmp_path / "n.json"
+    nested.write_text(json.dumps([{"text": "card charged twice", "label": "billing",
+                                   "via": {"channel": "email"}}]), encoding="utf-8")
+    out = tmp_path / "n.jsonl"
+    convert([nested], out, ConvertSettings.model_validate({"user-template": "[{via.channel}] {text}"}))
+    assert json.loads(out.read_text())["messages"][0]["content"] == "[email] card charged twice"
+    # The same name ignoring case wins over the same name ignoring '_' (as for --text).
+    table = tmp_path / "t.csv"
+    table.write_text("Ticket_Subject,ticket subject,Body,Category\nA,B,body text,x\n", encoding="utf-8")
+    convert([table], out, ConvertSettings.model_validate(
+        {"user-template": "{Ticket Subject} | {text}", "columns": {"text": "Body"}}))
+    assert json.loads(out.read_text())["messages"][0]["content"] == "B | body text"
+
+
+def test_a_clean_table_without_min_chars_keeps_converts_minimum() -> None:
+    assert ConvertSettings().clean.min_chars == 3
+    assert ConvertSettings.model_validate({"clean": {"html": False}}).clean.min_chars == 3
+    assert ConvertSettings.model_validate({"clean": {"min-chars": 1}}).clean.min_chars == 1

@@ -163,6 +163,12 @@ class _Headers:
         return None
 
 
+def find_header(headers: Sequence[str], name: str) -> str | None:
+    """The header `name` means, as the column options match it: the same name ignoring
+    case first, then ignoring spaces, `_` and `-` ('Ticket_Subject' for 'ticket subject')."""
+    return _Headers(headers).get(name)
+
+
 def resolve_columns(
     headers: Sequence[str],
     mapping: ColumnMapping | None,

@@ -48,7 +48,7 @@ def json_source(path: Path, mapping: ColumnMapping | None, preset: Preset | None
                 lines: bool) -> tuple[ResolvedColumns, Iterator[Batch | BadRow]]:
     """The columns for each role (LoaderError when the mapping does not fit) and the
     file's rows in batches, bad records as BadRows, in file order."""
-    keys = _Keys(_mapped_paths(mapping, preset))
+    keys = _Keys(*_mapped_paths(mapping, preset))
     if lines:
         items = _jsonl_items(path)
         head = list(islice(items, HEAD_RECORDS))
@@ -68,20 +68,25 @@ def json_source(path: Path, mapping: ColumnMapping | None, preset: Preset | None
     return cols, _batches(cols, paths, keys.aliases(), source)
 
 
-def _mapped_paths(mapping: ColumnMapping | None, preset: Preset | None) -> dict[str, JsonPath]:
-    """The names mapped to a role (by the user or the preset) that are dotted paths."""
+def _mapped_paths(mapping: ColumnMapping | None, preset: Preset | None
+                  ) -> tuple[dict[str, JsonPath], set[str]]:
+    """The names mapped to a role (by the user or the preset) that are dotted paths, and
+    which of them are optional (a --user-template's `{via.channel}`: a file without it
+    rejects its rows rather than stopping)."""
     base = preset.mapping if preset else ColumnMapping()
     chosen = mapping.overriding(base) if mapping else base
     names = [*(chosen.text or ()), chosen.label, chosen.reply, chosen.id, chosen.date,
-             *chosen.fields]
-    return {name: p for name in names if name and (p := parse_path(name)) is not None}
+             *chosen.fields, *chosen.optional_fields]
+    paths = {name: p for name in names if name and (p := parse_path(name)) is not None}
+    return paths, set(chosen.optional_fields) - set(chosen.fields)
 
 
 class _Keys:
     """The top-level keys of the records (first spelling of each, ignoring case), and
     which of the mapped paths some record has a value at."""
 
-    def __init__(self, paths: dict[str, JsonPath]) -> None:
+    def __init__(self, paths: dict[str, JsonPath], optional: set[str] | None = None) -> None:
+        self.optional = optional or set()
         self.seen: set[str] = set()
         self.spelling: dict[str, str] = {}
         self.pending = dict(paths)
@@ -121,7 +126,7 @@ class _Keys:
             return name.strip().casefold() in self.spelling or header_key(name) in loose
 
         for name in self.pending:
-            if not is_key(name):
+            if not is_key(name) and name not in self.optional:
                 raise LoaderError(file, self._no_value(name))
         paths = {n: p for n, p in self.found.items() if not is_key(n)}
         return names + list(paths), paths
