@@ -49,6 +49,9 @@ def open_binary(source: str | Path) -> Iterator[IO[bytes]]:
         raise InputError(f"{source}: cannot open ({exc.strerror})") from None
     with handle:
         kind = compressed_kind(handle.peek(6)[:6])
+        if kind == "zip" and Path(source).suffix.lower() in (".xlsx", ".xlsm"):
+            raise InputError(f"{source}: an Excel workbook, not JSONL; turn its rows into chat "
+                             "JSONL with `ftprep convert`")
         if kind is not None:
             raise InputError(f"{source}: a {kind}-compressed file; decompress it first (the "
                              "services take plain JSONL)")

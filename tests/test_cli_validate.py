@@ -254,3 +254,7 @@ def test_compressed_input_is_an_io_error_that_says_so(tmp_path: Path, run_cli, c
     result = run_cli(command, str(path))
     assert result.exit_code == 2
     assert "a gzip-compressed file; decompress it first" in result.output
+    book = tmp_path / "tickets.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    result = run_cli(command, str(book))
+    assert result.exit_code == 2 and "an Excel workbook, not JSONL" in result.output

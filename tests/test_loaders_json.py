@@ -199,3 +199,17 @@ def test_a_path_first_found_late_is_a_column(tmp_path: Path) -> None:
     examples, rejected = load(jsonl(tmp_path, rows), ColumnMapping(label="meta.queue"))
     assert [(e.text, e.label) for e in examples] == [("late", "billing")]
     assert len(rejected) == 1200 and {r.reason for r in rejected} == {"missing-label"}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_encoding_option_reads_json_in_that_encoding(tmp_path: Path, suffix: str) -> None:
+    # Greek in cp1253 is not UTF-8; without --encoding its bytes would be read as cp1252.
+    records = [{"text": "Η εφαρμογή κολλάει", "label": "technical"}]
+    body = (json.dumps(records, ensure_ascii=False) if suffix == ".json"
+            else "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    path = tmp_path / f"g{suffix}"
+    path.write_bytes(body.encode("cp1253"))
+    [example] = [e for e in load_table(path, encoding="cp1253") if isinstance(e, Example)]
+    assert example.text == "Η εφαρμογή κολλάει"
+    with pytest.raises(LoaderError, match="unknown encoding"):
+        list(load_table(path, encoding="klingon"))

@@ -21,6 +21,7 @@ read as that array.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from itertools import islice, repeat
@@ -44,22 +45,30 @@ BATCH_ROWS = 10_000
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def json_source(path: Path, mapping: ColumnMapping | None, preset: Preset | None, *,
-                lines: bool) -> tuple[ResolvedColumns, Iterator[Batch | BadRow]]:
+def json_source(
+    path: Path, mapping: ColumnMapping | None, preset: Preset | None, *, lines: bool,
+    encoding: str | None = None,
+) -> tuple[ResolvedColumns, Iterator[Batch | BadRow]]:
     """The columns for each role (LoaderError when the mapping does not fit) and the
     file's rows in batches, bad records as BadRows, in file order."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise LoaderError(str(path), f"unknown encoding {encoding!r}") from None
     keys = _Keys(*_mapped_paths(mapping, preset))
     if lines:
-        items = _jsonl_items(path)
+        items = _jsonl_items(path, encoding=encoding)
         head = list(islice(items, HEAD_RECORDS))
         _check_has_objects(path, head, lines=True)
         keys.add(head)
         more = keys.add(items)  # the key pass: every later record, parsed and dropped
         last = head[-1][0] if head else 0
         source: Iterator[tuple[int, object]] = (
-            _chain(head, _jsonl_items(path, after=last, quiet=True)) if more else iter(head))
+            _chain(head, _jsonl_items(path, after=last, quiet=True, encoding=encoding))
+            if more else iter(head))
     else:
-        records = list(enumerate(_array_records(path), start=1))
+        records = list(enumerate(_array_records(path, encoding), start=1))
         _check_has_objects(path, records[:HEAD_RECORDS], lines=False)
         keys.add(records)
         source = iter(records)
@@ -191,24 +200,26 @@ class _Invalid:
         self.raw = raw
 
 
-def _jsonl_items(path: Path, *, after: int = 0, quiet: bool = False) -> Iterator[tuple[int, object]]:
+def _jsonl_items(path: Path, *, after: int = 0, quiet: bool = False,
+                 encoding: str | None = None) -> Iterator[tuple[int, object]]:
     """(line number, value) of each non-blank line after line `after`."""
     warned = quiet
-    for number, line in enumerate(_lines(path), start=1):
+    for number, line in enumerate(_lines(path, encoding), start=1):
         if number <= after or not line.strip():
             continue
         value, recoded = _parse_line(line)
         if recoded and not warned:
-            log.warning("%s: line %d (and maybe later ones) is not UTF-8: read as cp1252",
-                        path, number)  # fmt: skip
+            log.warning("%s: line %d (and maybe later ones) is not UTF-8: read as cp1252; if "
+                        "letters look wrong, pass --encoding NAME", path, number)  # fmt: skip
             warned = True
         yield number, value
 
 
-def _lines(path: Path) -> Iterator[bytes | str]:
-    """The file's lines: bytes for UTF-8 (orjson reads them directly), else decoded."""
+def _lines(path: Path, given: str | None = None) -> Iterator[bytes | str]:
+    """The file's lines: bytes for UTF-8 (orjson reads them directly), else decoded (in
+    the `given` encoding, --encoding, when there is one)."""
     with path.open("rb") as fh:
-        encoding = bom_encoding(fh.read(4))
+        encoding = given or bom_encoding(fh.read(4))
     if encoding in (None, "utf-8-sig"):
         with path.open("rb") as fh:
             if encoding:
@@ -247,10 +258,11 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _array_text(path: Path) -> bytes | str:
-    """The file as orjson takes it: UTF-8 bytes as they are, anything else decoded."""
+def _array_text(path: Path, given: str | None = None) -> bytes | str:
+    """The file as orjson takes it: UTF-8 bytes as they are, anything else decoded (in
+    the `given` encoding, --encoding, when there is one)."""
     data = path.read_bytes()
-    encoding = bom_encoding(data[:4])
+    encoding = given or bom_encoding(data[:4])
     if encoding == "utf-8-sig":
         data = data[3:]
     elif encoding is not None:
@@ -258,15 +270,16 @@ def _array_text(path: Path) -> bytes | str:
     if not data.strip():
         raise LoaderError(str(path), "the file is empty (no JSON array)")
     if not _is_utf8(data):
-        log.warning("%s: not UTF-8: the bytes that are not were read as cp1252", path)
+        log.warning("%s: not UTF-8: the bytes that are not were read as cp1252; if letters "
+                    "look wrong, pass --encoding NAME", path)
         return data.decode("utf-8", CP1252_BYTES)
     return data
 
 
-def _array_records(path: Path) -> list[object]:
+def _array_records(path: Path, encoding: str | None = None) -> list[object]:
     import orjson
 
-    data = _array_text(path)
+    data = _array_text(path, encoding)
     try:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

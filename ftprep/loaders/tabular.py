@@ -134,7 +134,8 @@ def load_table_chunks(
     else:
         from ftprep.loaders.jsontable import json_source
 
-        cols, batches = json_source(path, mapping, chosen, lines=kind == "jsonl")
+        cols, batches = json_source(path, mapping, chosen, lines=kind == "jsonl",
+                                    encoding=encoding)
     if on_columns is not None:
         on_columns(file, cols)
     return _convert(file, cols, batches)
