@@ -62,7 +62,7 @@ class BuildSettings:
     @property
     def template_fields(self) -> list[str]:
         """The record fields the user template names, besides text, label and reply."""
-        return [name for name in self._fields if name not in ("text", "label", "reply")]
+        return _extra_fields(self._fields)
 
     @property
     def needs_label(self) -> bool:
@@ -201,7 +201,10 @@ _WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
 
 def template_columns(template: str) -> list[str]:
     """The fields a user template names besides text, label and reply, in order."""
-    names = [name for _, name, _ in _parse_template(template) if name is not None]
+    return _extra_fields([name for _, name, _ in _parse_template(template) if name is not None])
+
+
+def _extra_fields(names: list[str]) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in ("text", "label", "reply")]
 
 

@@ -3,14 +3,17 @@
 The fast path is pandas' C parser in chunks, so memory stays flat however large the file.
 Three things it cannot do alone are handled around it, by re-reading only what is needed:
 
-- rows with too many fields: the C parser skips them with a warning naming the record;
-  each becomes a bad row, and one extra pass with the stdlib `csv` module (same dialect,
-  same record boundaries) fetches their raw text at the end. This stands in for the
-  python engine's on_bad_lines callback, which would make every file 5-10x slower;
-- a parse error (an unterminated quote swallowing the rest of the file): the rows from the
-  failing chunk on are re-read with `csv`; the line where the quote opens becomes a bad
-  row and the lines after it are read again, so nothing after it is lost (the python
-  engine would drop the record silently, and the rest of the file with it);
+- rows whose field count differs from the header's: the C parser skips a too-wide row
+  (with a warning naming it) and pads a short one. Cheap tests on each chunk pick the rows
+  that may be either (a warning, an empty last column) and the values that may hold rows
+  a stray quote swallowed; only those records are read again with the stdlib `csv` module
+  (`_Records`, same dialect and record boundaries), and each that does not fit becomes a
+  malformed-row bad row with its raw text (`_judge`). This stands in for the python
+  engine's on_bad_lines callback, which would make every file 5-10x slower;
+- a parse error or a stray quote (a quote swallowing the lines after it): the rows from
+  there on are re-read with `csv`; the line where the quote opens becomes a bad row and
+  the lines after it are read again, so nothing after it is lost (the python engine
+  would drop the record silently, and the rest of the file with it);
 - a column that pandas inferred as numbers (numeric ids, or a chunk of numeric-looking
   texts): the chunk is read again with that column as str, so "007" stays "007" (see
   `_Chunks`). Values are never NA: `na_filter=False` keeps "NA", "None" and "" as text.

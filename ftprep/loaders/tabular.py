@@ -1,13 +1,15 @@
 """Tables to Examples: CSV, TSV, XLSX, Parquet, JSON (array of objects) and JSONL.
 
 Every data row becomes an `Example` or a `Rejected` with a reason (`empty-text`,
-`missing-label`, `malformed-row`), so a caller can check read = examples + rejected.
-Rows whose fields are all empty (blank lines, Excel's trailing `,,,` rows) are not records:
-they are skipped and not counted, but they keep their row number.
+`missing-label`, `malformed-row`, `several-labels`, `nested-text`), so a caller can check
+read = examples + rejected. Rows whose fields are all empty (blank lines, Excel's trailing
+`,,,` rows) are not records: they are skipped and not counted, but they keep their row
+number.
 
 `SourceRef.row` is the 1-based data row: the first row after the header is 1. In a CSV
-without embedded newlines that is file line row + 1; in XLSX it is sheet row row + 1; in
-JSONL it is the line number; in a JSON array it is the 1-based position.
+without embedded newlines that is file line row + 1; in XLSX it is the sheet row minus
+the header's (a title above the header shifts it: the warning names the header's sheet
+row); in JSONL it is the line number; in a JSON array it is the 1-based position.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def table_columns(
     encoding: str | None = None,
     sheet: str | None = None,
 ) -> ResolvedColumns:
-    """Which columns load_table would use for each role (for `--dry-run` and messages)."""
+    """Which columns load_table would use for each role, without reading the rows."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower(), "csv")
     chosen = _preset(preset)
