@@ -108,3 +108,8 @@ def test_repeats_reported_on_lines_that_fail_the_schema(tmp_path: Path) -> None:
 
 def _chat() -> dict[str, Any]:
     return {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
+
+
+def test_paths_are_written_as_in_every_other_finding() -> None:
+    [(path, key, _)] = repeated_keys('{"a b": {"x": 1, "x": 2}}')
+    assert (path, key) == ("$['a b']", "x")

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ftprep.formats.errors import key_path
+
 # A key written with whitespace before its colon (`"role" :`), which the byte count
 # below does not see.
 _SPACED_KEY = re.compile(rb'"\s+:')
@@ -101,8 +103,7 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, str, list[Any]]]:
                 yield path, key, dropped
         for key, item in value.items():
             if isinstance(item, dict | list):
-                yield from _walk(item, f"{path}.{key}" if key.isidentifier() else
-                                 f"{path}[{json.dumps(key)}]")
+                yield from _walk(item, key_path(path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, dict | list):

@@ -46,6 +46,12 @@ def describe_json(value: Any) -> str:
     return type(value).__name__
 
 
+def key_path(path: str, key: str) -> str:
+    """`path` followed by an object key: `$.messages`, or `$['a b']` for a key that is not
+    an identifier (as every finding's path writes it)."""
+    return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{key!r}]"
+
+
 def json_path(loc: Sequence[str | int]) -> str:
     path = "$"
     last_key: str | None = None
@@ -59,7 +65,7 @@ def json_path(loc: Sequence[str | int]) -> str:
         after_index_of = None
         if (tags and element in tags) or _BRANCH_LABEL.match(element):
             continue
-        path += f".{element}" if _IDENTIFIER.match(element) else f"[{element!r}]"
+        path = key_path(path, element)
         last_key = element
     return path
 
