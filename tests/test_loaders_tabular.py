@@ -158,7 +158,7 @@ def test_encoding_is_detected(tmp_path: Path, encoding: str) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_byte_order_mark_is_detected(tmp_path: Path, encoding: str) -> None:
-    from ftprep.loaders.csvread import detect_encoding
+    from ftprep.loaders.encoding import detect_encoding
 
     # All ASCII: also valid UTF-8, which would read as text with a NUL in every other place.
     path = write(tmp_path, "u.csv", "text,label\nMy card was charged twice,billing\n", encoding)
@@ -536,7 +536,7 @@ def test_utf8_file_with_stray_cp1252_bytes_keeps_every_row(
 
 
 def test_utf8_error_offset_across_blocks(tmp_path: Path) -> None:
-    from ftprep.loaders.csvread import _utf8_error_offset
+    from ftprep.loaders.encoding import _utf8_error_offset
 
     path = tmp_path / "b.txt"
     path.write_bytes("abé".encode() + b"cd\xe9f")
@@ -677,7 +677,7 @@ ENCODED = {
 def test_single_byte_code_page_is_told_apart_and_the_guess_is_a_warning(
     tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from ftprep.loaders.csvread import detect_encoding
+    from ftprep.loaders.encoding import detect_encoding
 
     encoding, text = ENCODED[name]
     path = write(tmp_path, f"{name}.csv", text, encoding)

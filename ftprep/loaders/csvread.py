@@ -1,4 +1,5 @@
-"""CSV and TSV reading: encoding, delimiter, and a chunked parse that never loses a row.
+"""CSV and TSV reading: delimiter, header and a chunked parse that never loses a row (the
+encoding is ftprep.loaders.encoding's; the rows it yields, ftprep.loaders.rows').
 
 The fast path is pandas' C parser in chunks, so memory stays flat however large the file.
 Three things it cannot do alone are handled around it, by re-reading only what is needed:
@@ -25,7 +26,6 @@ file without embedded newlines, data row N is file line N + 1.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -33,22 +33,17 @@ import logging
 import re
 import sys
 import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import LoaderError
+from ftprep.loaders.encoding import ENCODING_FIX, Encoding, bom_encoding
+from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
 CANDIDATE_DELIMITERS = ",;\t|"
-# Where to tell users to set the encoding.
-ENCODING_FIX = ('pass --encoding cp1252 (or the right one), or set encoding = "cp1252" under '
-                "[convert] in a --config file or [tool.ftprep.convert] in pyproject.toml")
-# Error handler for UTF-8 files with stray Windows-1252 bytes (rows pasted in from an
-# older export): each byte that is not UTF-8 is read as cp1252, the rest as UTF-8.
-CP1252_BYTES = "ftprep-cp1252"
 log = logging.getLogger(__name__)
 # The column a data row's field past the header's goes in (a trailing delimiter).
 _EXTRA = "\x00past the header"
@@ -57,221 +52,6 @@ _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
 _SEP_LINE = re.compile(r"^sep=(.)$")
 # The csv module's default field limit (128 KiB) is below what a long quoted field holds.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
-# Latin-script single-byte guesses that charset-normalizer often picks for short
-# Windows-1252 samples (curly quotes read as mac_iceland, ...); cp1252 is far likelier.
-_LATIN_GUESSES = re.compile(r"^(mac_(?!cyrillic|greek|arabic)|cp(437|85\d|775|125[027])$|"
-                            r"iso8859_(1|2|3|4|9|10|13|14|15|16)$|latin_1$)")  # fmt: skip
-# Non-ASCII symbols that sit next to letters in real text (quotes, `…` after a word,
-# `n°`, `5€`, `2×`).
-_TEXT_SYMBOLS = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u00b4\u00ab\u00bb\u00bf\u00a1\u00ad"
-                          "\u2026\u00b0\u00ba\u00aa\u20ac\u00a3\u00a7\u2013\u2014\u2022\u00d7"
-                          "\u00b7\u2122\u00ae\u00a9")
-_EXCEL_CODE_PAGES = ("cp1252", "cp1250")
-
-
-@dataclass(frozen=True, slots=True)
-class Encoding:
-    name: str
-    errors: str = "strict"
-    how: str = "given"  # given, bom, utf-8, detected, fallback
-    # Why the file is not read strictly, for a warning: "line 3012: not valid UTF-8 ...".
-    note: str = ""
-
-
-@dataclass(slots=True)
-class Batch:
-    """Consecutive good rows: their data row numbers and values per column."""
-
-    rows: Sequence[int]
-    columns: dict[str, list[object]]
-    # Every value is already a str (pandas string columns): no per-cell type checks.
-    strings: bool = False
-    # Row i with every column of the file, not only the used ones: asked only for rows
-    # whose used columns are all empty, to tell a blank line from a record and show it.
-    record: Callable[[int], dict[str, object]] | None = None
-
-    def slice(self, lo: int, hi: int) -> Batch:
-        whole = self.record
-        columns = {name: values[lo:hi] for name, values in self.columns.items()}
-        record = None if whole is None else (lambda i: whole(i + lo))
-        return Batch(self.rows[lo:hi], columns, self.strings, record)
-
-
-@dataclass(slots=True)
-class BadRow:
-    row: int
-    detail: str
-    raw: str | dict[str, Any] | None = None
-    reason: str = "malformed-row"
-
-
-def detect_encoding(path: Path, given: str | None = None) -> Encoding:
-    """BOM, else UTF-8 if the whole file decodes, else charset-normalizer, else cp1252."""
-    if given:
-        try:
-            codecs.lookup(given)
-        except LookupError:
-            raise LoaderError(str(path), f"unknown encoding {given!r}") from None
-        return Encoding(given)
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    bom = bom_encoding(head)
-    if bom is not None and bom != "utf-8-sig":
-        if _decodes(path, bom):
-            return Encoding(bom, "strict", "bom")
-        return Encoding(bom, "replace", "bom", f"not all valid {bom} (cut short?): the "
-                        "bytes that are not were replaced with U+FFFD")  # fmt: skip
-    utf16 = None if bom else _bomless_utf16(path)
-    if utf16 is not None:
-        return Encoding(utf16, "strict" if _decodes(path, utf16) else "replace", "detected")
-    bad = _utf8_error_offset(path)
-    if bad is None:
-        return Encoding(bom or "utf-8", "strict", "bom" if bom else "utf-8")
-    if bom or _has_utf8_text(path, bad):
-        line = _line_of(path, bad)
-        return Encoding(bom or "utf-8", CP1252_BYTES, "bom" if bom else "utf-8",
-                        f"UTF-8, but line {line} (and maybe others) holds bytes that are not: "
-                        "they were read as cp1252")  # fmt: skip
-    from charset_normalizer import from_path
-
-    matches = list(from_path(path))
-    guess = matches[0].encoding if matches else None
-    if guess and not _LATIN_GUESSES.match(guess):
-        return Encoding(guess, "replace", "detected")
-    # A Latin script: Excel's "CSV" is cp1252 (Western) or cp1250 (Central European).
-    # The Mac and DOS code pages charset-normalizer also offers lost to them on every
-    # sample but read French `ç` as `Á` when they won; both are measured here.
-    matches = list(from_path(path, cp_isolation=list(_EXCEL_CODE_PAGES)))
-    # A match stands for every encoding that reads the file the same way.
-    # Measures rounded: on a short file a few hundredths are noise (Italian `è` costs
-    # cp1252 0.04 of chaos).
-    ranked = {name: (round(m.chaos, 1), -round(m.coherence, 1)) for m in reversed(matches)
-              for name in m.could_be_from_charset}  # fmt: skip
-    chosen = _latin_code_page(path, ranked)
-    return Encoding(chosen or "cp1252", "replace", "detected" if chosen else "fallback")
-
-
-def _latin_code_page(
-    path: Path, ranked: dict[str, tuple[float, float]], sample: int = 1 << 20
-) -> str | None:
-    """The Latin single-byte code page whose reading of the file looks most like text.
-
-    Nearly every byte string decodes in every such code page, so decoding proves
-    nothing, and on a short file charset-normalizer often ranks several alike (curly
-    quotes read as mac_iceland; Italian as cp1250, which turns `è` into `č`). So its
-    Latin picks and cp1252 are compared: first by how many non-ASCII symbols sit next
-    to a letter (Polish `zapłaciłem` read as cp1252 is `zap³aci³em`), then by
-    charset-normalizer's own measures (`ranked`: chaos, then coherence), and a tie goes
-    to cp1252, Western Excel's "CSV", unless the file has š or ž. Central European
-    files (Excel "CSV" on a Polish, Czech or Hungarian Windows: cp1250) win when cp1252
-    shows symbols in words, does not decode, or reads less coherently. Short Hungarian
-    files stay ambiguous (ő read as õ): the caller warns that the encoding is a guess.
-    """
-    with path.open("rb") as fh:
-        data = fh.read(sample)
-    # š and ž have the same bytes in both code pages: common in Czech, Slovak, Slovenian
-    # and Croatian, rare in Western European text, they settle a tie for cp1250.
-    preferred = "cp1250" if any(b in data for b in (b"\x8a", b"\x8e", b"\x9a", b"\x9e")) else "cp1252"
-    worst = (1.0, 0.0)
-    scored: list[tuple[int, tuple[float, float], bool, str]] = []
-    for name in _EXCEL_CODE_PAGES:
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        scored.append((_odd_symbols(text), ranked.get(name, worst), name != preferred, name))
-    return min(scored)[3] if scored else None
-
-
-def _odd_symbols(text: str) -> int:
-    """Non-ASCII symbols with a letter beside them: what a wrong code page makes of
-    letters (`³`, `¹` inside words). Quotes, apostrophes and ¿ ¡ do not count."""
-    odd = 0
-    for at, char in enumerate(text):
-        if char.isascii() or char.isalpha() or char in _TEXT_SYMBOLS:
-            continue
-        if text[at - 1 : at].isalpha() or text[at + 1 : at + 2].isalpha():
-            odd += 1
-    return odd
-
-
-def bom_encoding(head: bytes) -> str | None:
-    """The encoding a byte-order mark at the start of `head` announces."""
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if head.startswith(bom):
-            return name
-    return None
-
-
-def _bomless_utf16(path: Path, sample: int = 4096) -> str | None:
-    """UTF-16 without a byte-order mark (some exporters write it so): mostly-Latin text
-    then has a zero in every other byte, which is also valid UTF-8 and would be read as
-    text full of NULs."""
-    with path.open("rb") as fh:
-        head = fh.read(sample)
-    half = len(head) // 2
-    if half < 2 or b"\x00" not in head:
-        return None
-    even, odd = head[0:2 * half:2].count(0) / half, head[1:2 * half:2].count(0) / half
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
-
-
-def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start : exc.end].decode("cp1252", "replace"), exc.end
-
-
-codecs.register_error(CP1252_BYTES, _cp1252_bytes)
-
-
-def _utf8_error_offset(path: Path, block: int = 1 << 20) -> int | None:
-    """The file offset of the first byte that is not UTF-8; None for a UTF-8 file."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as fh:
-        while data := fh.read(block):
-            # ASCII blocks need no decoding unless a sequence is pending from the last one.
-            if not (data.isascii() and not decoder.getstate()[0]):
-                pending = len(decoder.getstate()[0])
-                try:
-                    decoder.decode(data)
-                except UnicodeDecodeError as exc:
-                    return offset - pending + exc.start
-            offset += len(data)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return offset - len(decoder.getstate()[0])
-    return None
-
-
-def _has_utf8_text(path: Path, end: int) -> bool:
-    """Whether the bytes before `end` hold non-ASCII UTF-8: then a later stray byte is an
-    odd one out, not a sign that the whole file is in a single-byte encoding."""
-    with path.open("rb") as fh:
-        return not fh.read(end).isascii()
-
-
-def _line_of(path: Path, offset: int) -> int:
-    with path.open("rb") as fh:
-        return fh.read(offset).count(b"\n") + 1
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    try:
-        with path.open(encoding=encoding) as fh:
-            while fh.read(1 << 20):
-                pass
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> str:

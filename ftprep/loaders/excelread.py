@@ -12,7 +12,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import LoaderError
-from ftprep.loaders.csvread import BadRow, Batch, frame_row, merge_rows
+from ftprep.loaders.csvread import frame_row, merge_rows
+from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

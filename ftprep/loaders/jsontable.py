@@ -28,8 +28,9 @@ from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import ColumnMapping, LoaderError, header_key, resolve_columns
-from ftprep.loaders.csvread import CP1252_BYTES, BadRow, Batch, bom_encoding
+from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding
 from ftprep.loaders.jsonpath import MISSING, JsonPath, as_text, parse_path, value_at
+from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import LoaderError
-from ftprep.loaders.csvread import BadRow, Batch
+from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

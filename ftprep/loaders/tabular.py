@@ -28,17 +28,11 @@ from ftprep.loaders.columns import (
     repeated_headers,
     resolve_columns,
 )
-from ftprep.loaders.csvread import (
-    BadRow,
-    Batch,
-    detect_encoding,
-    looks_like_csv,
-    read_csv_batches,
-    read_header,
-    sniff_delimiter,
-)
+from ftprep.loaders.csvread import looks_like_csv, read_csv_batches, read_header, sniff_delimiter
+from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
+from ftprep.loaders.rows import BadRow, Batch
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
