@@ -56,6 +56,11 @@ def test_verdict_and_cards() -> None:
     report = check_report()
     assert verdict(report) == ("failed", "bad")
     assert verdict(Report(command="check")) == ("passed", "ok")
+    # A split that was written (exit 0) did not fail: its errors are the lines it rejected.
+    split = check_report()
+    split.command = "split"
+    assert verdict(split) == ("written; lines with errors went to the rejects", "warn")
+    assert verdict(Report(command="split")) == ("written", "ok")
     cards = {card.label: card for card in summary_cards(report)}
     assert cards["Errors"].value == "1" and cards["Errors"].tone == "bad"
     assert cards["Tokens"].value == "48k" and cards["Tokens"].sub == "exact"

@@ -46,6 +46,11 @@ from ftprep.report.finding import Report
 
 
 def verdict(report: Report) -> tuple[str, Tone]:
+    if report.command == "split" and not report.io_errors:
+        # The split was written (exit 0); errors are the input lines it rejected.
+        if report.errors:
+            return "written; lines with errors went to the rejects", "warn"
+        return ("written", "warn") if report.warnings else ("written", "ok")
     if report.errors or report.io_errors:
         return "failed", "bad"
     if report.warnings:
