@@ -265,6 +265,14 @@ class CostEstimate:
         return asdict(self)
 
 
+def _known_model(model: str, provider: str) -> bool:
+    """Whether `model` is one of the provider's models though it has no price row (a new
+    OpenAI snapshot): ftprep knows OpenAI's model families."""
+    from ftprep.modelinfo import model_info
+
+    return provider.lower() == "openai" and model_info(model).exact
+
+
 def _availability_notes(
     prices: PriceTable, provider: str, today: date
 ) -> tuple[bool, list[str], list[str]]:
@@ -350,7 +358,10 @@ def estimate_cost(
             f"no price for {wanted} in {', '.join(prices.files)}; "
             "add a row to a price file to price it"
         )
-        est.notes.extend(rule_notes)
+        if _known_model(model, provider):
+            est.notes.extend(rule_notes)
+        else:  # the provider's end dates are about its models: a typo or another's name
+            est.available, est.announced = True, []
         return est
     row, origin, alias_note = found
     est.method, est.unit, est.price_usd = row.method, row.unit, row.price_usd

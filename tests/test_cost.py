@@ -312,3 +312,16 @@ def test_cost_all_says_which_rows_are_not_capped(tmp_path: Path, run_cli) -> Non
     rows = {r["model"]: r for r in json.loads(result.stdout)["stats"]["cost"]["rows"]}
     uncapped = [n for n in rows["gpt-3.5-turbo"]["notes"] if "not capped" in n]
     assert uncapped and not [n for n in rows["gpt-4o-mini-2024-07-18"]["notes"] if "not capped" in n]
+
+
+def test_end_dates_are_said_of_the_providers_own_models_only() -> None:
+    from datetime import date
+
+    from ftprep.cost import estimate_cost
+
+    today = date(2026, 11, 29)
+    other = estimate_cost(1000, 20, "claude-3-haiku", today=today)  # another provider's model
+    assert other.available and other.announced == []
+    assert not any("2027-01-06" in note for note in other.notes)
+    unpriced = estimate_cost(1000, 20, "gpt-4.1-2099-01-01", today=today)  # OpenAI, no price row
+    assert any("2027-01-06" in text for text in unpriced.announced)
