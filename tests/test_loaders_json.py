@@ -119,7 +119,9 @@ def test_an_object_as_text_is_rejected_naming_the_column_and_a_path(tmp_path: Pa
     assert nested.detail == ("'comments' holds a list of 2 items holding objects or lists, not "
                              "text: name the field to read with a dotted path, e.g. --text "
                              "comments.0.body")
-    assert '"author_id":9' in str(nested.raw)  # the whole record, to fix and feed back
+    # The whole record as an object, to fix and feed back, with its id (like other rejects).
+    assert isinstance(nested.raw, dict) and nested.raw["comments"][1]["author_id"] == 9
+    assert nested.source.record_id == str(ZENDESK["id"])
     assert [(r.source.row, r.reason) for r in rejected[1:]] == [(2, "missing-label")]
 
 

@@ -351,7 +351,8 @@ def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str
             if i > start:
                 yield whole.slice(start, i)
             # An object where text belongs: its own reason, not a malformed row.
-            yield BadRow(numbers[i], problems[i], _json(records[i]), reason="nested-text")
+            # The record itself as raw (its id, its keys), like every other reject.
+            yield BadRow(numbers[i], problems[i], records[i], reason="nested-text")
             start = i + 1
         if start < len(numbers):
             yield whole.slice(start, len(numbers)) if start else whole

@@ -63,7 +63,7 @@ def pii_in_training_data(rules: BehaviourRules, line: LineView) -> Iterator[Hit]
                 continue
             what = KIND_NAMES.get(match.kind, match.kind)
             role = line.messages[index].get("role", "?") if index is not None else "assistant"
-            article = "an" if role[:1] in ("a", "e", "i", "o", "u") else "a"
+            article = "an" if role[:1] in ("a", "e", "i", "o") else "a"  # a user
             yield RuleHit(f"{what} in {article} {role} message ({_mask(match.text)}): redact it to "
                           f"[{match.kind}] (ftprep convert does) or drop the example",
                           path=path, message_index=index, severity=severity)
