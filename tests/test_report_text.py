@@ -82,6 +82,17 @@ def test_estimate_label_and_literal_markup(monkeypatch: pytest.MonkeyPatch) -> N
     assert "[red]x[/red]" in text
 
 
+def test_finding_text_from_the_data_is_shown_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftprep.report.finding import Finding, Severity
+
+    finding = Finding(code="FT502", name="forbidden-phrase", severity=Severity.ERROR,
+                      message=r"contains /\[(?:internal|todo)\b/ and [bold]x[/bold]",
+                      file="t.jsonl", line=4, path="$['[red]k']")
+    text = render(Report(command="validate", findings=[finding]), 120, monkeypatch)
+    assert r"/\[(?:internal|todo)\b/ and [bold]x[/bold]" in text  # a regex keeps its backslash
+    assert "$['[red]k']" in text
+
+
 def test_colour_marks_estimates_and_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
     out = io.StringIO()

@@ -39,6 +39,7 @@ class TextReporter:
     def render(self, report: Report, stream: IO[str]) -> None:
         from rich.console import Console
         from rich.markup import escape
+        from rich.text import Text
 
         console = Console(file=stream, no_color=self.color is False,
                           force_terminal=self.color or None, highlight=False,
@@ -61,16 +62,20 @@ class TextReporter:
                 where = f"{f.line}" if f.line is not None else "-"
                 if f.column is not None:
                     where += f":{f.column}"
-                path = f" [dim]{escape(f.path)}[/]" if f.path else ""
                 related = ""
                 if f.related_lines:
                     lines = ", ".join(str(n) for n in f.related_lines[:10])
                     more = "..." if len(f.related_lines) > 10 else ""
-                    related = f" [dim](lines {lines}{more})[/]"
-                console.print(
-                    f"  {where:>7} [{_STYLE[f.severity]}]{f.severity.label:<7}[/] "
-                    f"{f.code} [dim]{f.name}[/]{path}: {escape(one_line(f.message))}{related}"
-                )
+                    related = f" (lines {lines}{more})"
+                # Text from the data is appended as Text, never parsed as markup: escape()
+                # lets "\[" through, which rich shows as "[" (a regex lost its backslash).
+                line = Text.from_markup(f"  {where:>7} [{_STYLE[f.severity]}]"
+                                        f"{f.severity.label:<7}[/] {f.code} [dim]{f.name}[/]")
+                if f.path:
+                    line.append(" " + one_line(f.path), style="dim")
+                line.append(": " + one_line(f.message))
+                line.append(related, style="dim")
+                console.print(line)
             for code, n in sorted(hidden.items()):
                 console.print(f"  ... {n} more {code} in this file (--max-per-code 0 or "
                               "--format json shows all)")
