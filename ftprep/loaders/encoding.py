@@ -48,7 +48,7 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
         try:
             codecs.lookup(given)
         except LookupError:
-            raise LoaderError(str(path), f"unknown encoding {given!r}") from None
+            raise LoaderError(str(path), unknown_encoding(given)) from None
         return Encoding(given)
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -86,6 +86,11 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
               for name in m.could_be_from_charset}  # fmt: skip
     chosen = _latin_code_page(path, ranked)
     return Encoding(chosen or "cp1252", "replace", "detected" if chosen else "fallback")
+
+
+def unknown_encoding(name: str) -> str:
+    return (f"unknown encoding {name!r}: use a Python codec name such as utf-8, cp1252 "
+            "(Western European), cp1250 (Central European), cp1251 (Cyrillic), utf-16")
 
 
 def _latin_code_page(

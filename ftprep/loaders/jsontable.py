@@ -28,7 +28,7 @@ from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import ColumnMapping, LoaderError, header_key, resolve_columns
-from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding
+from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding, unknown_encoding
 from ftprep.loaders.jsonpath import MISSING, JsonPath, as_text, parse_path, value_at
 from ftprep.loaders.rows import BadRow, Batch
 
@@ -56,7 +56,7 @@ def json_source(
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise LoaderError(str(path), f"unknown encoding {encoding!r}") from None
+            raise LoaderError(str(path), unknown_encoding(encoding)) from None
     keys = _Keys(*_mapped_paths(mapping, preset))
     if lines:
         items = _jsonl_items(path, encoding=encoding)
