@@ -176,8 +176,23 @@ def convert(
     except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
-    summary.warnings = label_warnings(summary.labels, build)
+    summary.warnings = label_warnings(summary.labels, build) + _size_warnings(summary, target)
     return summary
+
+
+def _size_warnings(summary: ConvertSummary, target: str | None) -> list[str]:
+    """Too few examples written for the service to take the file (validate's FT123)."""
+    from ftprep.checks.structure import MIN_EXAMPLES
+    from ftprep.targets import get_target
+
+    title, least = "OpenAI", MIN_EXAMPLES
+    if target is not None and target != "openai":
+        chosen = get_target(target)
+        title, least = chosen.title, chosen.min_examples or 0
+    if 0 < summary.written < least:
+        return [f"{summary.written} example(s) written; {title} needs at least {least}, so "
+                "the file will be refused as it is: add examples"]
+    return []
 
 
 def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:

@@ -244,7 +244,8 @@ def test_summary_warns_about_label_spellings_several_labels_and_unused_map_entri
                      encoding="utf-8")
     summary = convert([table], tmp_path / "o.jsonl", label_map={"2": "technical", "Techincal": "x"})
     assert summary.labels["technical"] == 1  # the code "2.0" (a float column) matched "2"
-    variants, several, unused = summary.warnings
+    variants, several, unused, size = summary.warnings
+    assert size.startswith("4 example(s) written; OpenAI needs at least 10")
     assert "'Billing' (1), 'billing.' (1)" in variants
     assert "'billing;technical'" in several
     assert "1 of 2 label-map entries matched no label ('Techincal')" in unused
@@ -252,7 +253,8 @@ def test_summary_warns_about_label_spellings_several_labels_and_unused_map_entri
     # With an allowed list, spellings are matched to it (or rejected): no warning.
     folded = convert([table], tmp_path / "p.jsonl", allowed_labels=["billing", "technical"],
                      label_map={"billing;technical": "billing", "2": "technical"})
-    assert folded.warnings == [] and folded.labels == {"billing": 2, "technical": 1}
+    assert folded.labels == {"billing": 2, "technical": 1}
+    assert len(folded.warnings) == 1 and "needs at least 10" in folded.warnings[0]  # size only
     assert folded.rejected == {"label-not-allowed": 1}  # 'billing.'
 
 
@@ -313,3 +315,15 @@ def test_a_clean_table_without_min_chars_keeps_converts_minimum() -> None:
     assert ConvertSettings().clean.min_chars == 3
     assert ConvertSettings.model_validate({"clean": {"html": False}}).clean.min_chars == 3
     assert ConvertSettings.model_validate({"clean": {"min-chars": 1}}).clean.min_chars == 1
+
+
+def test_too_few_examples_for_the_target_is_a_warning(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("text,label\n" + "".join(f"ticket number {i},billing\n" for i in range(7)),
+                     encoding="utf-8")
+    nova = convert([table], tmp_path / "o.jsonl", target="bedrock-nova")
+    assert any("7 example(s) written; Amazon Bedrock" in w and "at least 8" in w
+               for w in nova.warnings)
+    table.write_text("text,label\n" + "".join(f"ticket number {i},billing\n" for i in range(12)),
+                     encoding="utf-8")
+    assert convert([table], tmp_path / "p.jsonl").warnings == []
