@@ -74,7 +74,7 @@ class Config:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(_explain(exc, self.source, f"[tool.ftprep.{name}]")) from None
+            raise ConfigError(_explain(exc, self.source, table_name(self.source, name))) from None
 
     @property
     def base_dir(self) -> Path:
@@ -108,13 +108,21 @@ def load_config(path: Path | None = None, *, search: bool = True) -> Config:
     sections = {k: v for k, v in table.items() if k in SECTIONS}
     for key, value in sections.items():
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: `{key}` must be a table ([tool.ftprep.{key}])")
+            raise ConfigError(f"{path}: `{key}` must be a table ({table_name(path, key)})")
     general = {k: v for k, v in table.items() if k not in SECTIONS}
     try:
         parsed = GeneralConfig.model_validate(general)
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, path, "[tool.ftprep]")) from None
+        raise ConfigError(_explain(exc, path, table_name(path))) from None
     return Config(general=parsed, raw_sections=sections, source=path)
+
+
+def table_name(path: Path | None, section: str | None = None) -> str:
+    """How the user wrote a table: `[tool.ftprep.check]` in pyproject.toml, `[check]` in
+    ftprep.toml (whose top level is the general settings)."""
+    if path is not None and path.name != "pyproject.toml":
+        return f"[{section}]" if section else "the top level"
+    return f"[tool.ftprep.{section}]" if section else "[tool.ftprep]"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -227,3 +227,19 @@ def test_bad_options_still_name_the_option(tmp_path: Path, run_cli) -> None:
     assert "--target" in run_cli("validate", str(file), "--target", "nope").output
     result = run_cli("validate", str(file), "--select", "FT999")
     assert result.exit_code == 2 and "FT999" in result.output
+
+
+def test_errors_name_tables_as_the_file_writes_them(tmp_path: Path) -> None:
+    plain = tmp_path / "ftprep.toml"
+    plain.write_text("[check]\nmin-label-count = true\n")
+    with pytest.raises(ConfigError, match=r"invalid settings in \[check\]"):
+        from ftprep.dataset import DatasetCheckSettings
+
+        DatasetCheckSettings.from_config(load_config(plain))
+    plain.write_text('strict = "yes"\n')
+    with pytest.raises(ConfigError, match="invalid settings in the top level"):
+        load_config(plain)
+    project = tmp_path / "pyproject.toml"
+    project.write_text('[tool.ftprep]\nstrict = "yes"\n')
+    with pytest.raises(ConfigError, match=r"invalid settings in \[tool.ftprep\]"):
+        load_config(project)

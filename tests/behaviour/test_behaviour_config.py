@@ -74,7 +74,7 @@ complaints = ["We are sorry", {pattern = "^Hi", regex = true}]
 def test_invalid_settings_name_the_key(tmp_path: Path, body: str, expected: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_rules(load_config(config_file(tmp_path, body)))
-    assert "[tool.ftprep.rules]" in str(err.value)
+    assert "invalid settings in [rules]" in str(err.value)  # as written in ftprep.toml
     assert expected in str(err.value)
 
 
