@@ -191,7 +191,7 @@ def _child_main(write_fd: int, compute: Callable[[], Any]) -> NoReturn:
         os._exit(code)
 
 
-def _second_half(validator: FileValidator, source: str, name: str, fmt: LineFormat | None,
+def _second_half(validator: FileValidator, source: str, name: str, fmt: LineFormat,
                  middle: int, on_record: RecordHook | None,
                  collectors: Sequence[ShardCollector]) -> tuple[list[Finding], FileState, list[Any]]:
     from ftprep.validate import FileState
@@ -235,8 +235,6 @@ def _merge_state(validator: FileValidator, name: str, state: FileState, later: F
     state.valid += later.valid
     state.image_examples += later.image_examples
     state.last_line = later.last_line or state.last_line
-    if state.fmt is None:
-        state.fmt = later.fmt
     if state.first_valid_line is None and later.first_valid_line is not None:
         state.first_valid_line = line = later.first_valid_line
         if validator.target_rules is not None and later.fmt is not None:

@@ -108,7 +108,7 @@ class FileState:
 
     fmt: LineFormat | None = None
     examples: int = 0  # non-blank lines: each is meant as an example
-    valid: int = 0  # examples that passed the format's schema
+    valid: int = 0  # examples without an error of the format rules (FT1xx)
     image_examples: int = 0
     last_line: int = 0
     first_valid_line: int | None = None

@@ -47,8 +47,10 @@ def load_chunks(
         if not Path(source).exists():
             raise LoaderError(str(source), "no such file or folder; check the path")
         _refuse_compressed(Path(source))
-    tables = [Path(s) for s in sources if is_table(Path(s))]
-    mail = [Path(s) for s in sources if not is_table(Path(s))]
+    # is_table reads a file's start: once per source.
+    table_or_not = [(Path(s), is_table(Path(s))) for s in sources]
+    tables = [path for path, table in table_or_not if table]
+    mail = [path for path, table in table_or_not if not table]
     columns = _with_template_fields(settings) if tables else settings.columns
     for path in tables:
         from ftprep.loaders.tabular import load_table_chunks
