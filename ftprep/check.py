@@ -192,7 +192,7 @@ def _dataset_features(path: str | Path, options: CheckOptions) -> Any:
 
     settings = options.dataset or DatasetCheckSettings()
     options.dataset = settings
-    return DatasetFeatures.from_settings(display_name(path), settings)
+    return DatasetFeatures.from_settings(display_name(path), settings, source=path)
 
 
 def _behaviour(options: CheckOptions) -> Any:

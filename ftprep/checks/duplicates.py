@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 _SHOWN = 8
 # Training lines attached to a leakage finding.
 _LEAK_LINES = 10
+# Answers of one conflict quoted in its message (the rest are counted).
+_ANSWERS_QUOTED = 4
 
 
 def _lines_text(lines: list[int] | tuple[int, ...]) -> str:
@@ -89,19 +91,26 @@ def conflicting_answers(ctx: DatasetContext) -> Iterator[Hit]:
     for a classifier it is a labelling conflict. Decide which answer is right and fix or
     delete the others."""
     from ftprep.checks.labels import CLASSIFICATION, label_summary
-    from ftprep.dataset.features import preview
+    from ftprep.dataset.features import differing_previews
 
     f = ctx.features
     basis = ctx.reference if ctx.reference is not None else f
     classify = label_summary(basis, ctx.settings).task == CLASSIFICATION
     label_of = label_summary(f, ctx.settings).label_of
+    conflicts: list[tuple[list[int], list[list[int]], set[str | None]]] = []
     for group in f.groups("input_hash"):
         answers: dict[int, list[int]] = {}
         for i in group:
             answers.setdefault(f.examples[i].output_hash, []).append(i)
-        if len(answers) < 2:
-            continue
-        labels = {label_of(f.examples[i]) for i in group}
+        if len(answers) > 1:
+            conflicts.append((group, list(answers.values()),
+                              {label_of(f.examples[i]) for i in group}))
+    # The quoted answers, read back whole in one pass: their kept previews often
+    # start alike ("Hi Aisha, I have checked ...") and differ further on.
+    quoted = [answers[0] for group, groups, labels in conflicts if not (classify and len(labels) > 1)
+              for answers in groups[:_ANSWERS_QUOTED]]
+    replies = f.whole_replies(quoted) if quoted else {}
+    for group, groups, labels in conflicts:
         if classify and len(labels) > 1:
             by_label: dict[str | None, list[int]] = {}
             for i in group:
@@ -109,13 +118,17 @@ def conflicting_answers(ctx: DatasetContext) -> Iterator[Hit]:
             kinds = "labels"
             named = [(repr(label), lines) for label, lines in by_label.items()]
         else:
-            kinds = "answers"
-            named = [(repr(preview(f.examples[ids[0]].output_text, 50)), list(f.lines(ids)))
-                     for ids in answers.values()]
+            label = next(iter(labels)) if len(labels) == 1 else None
+            kinds = "answers" + (f" (all labelled {label!r})" if classify and label else "")
+            shown = groups[:_ANSWERS_QUOTED]
+            texts = differing_previews([replies[ids[0]] for ids in shown], 50)
+            named = [(repr(text), list(f.lines(ids))) for text, ids in zip(texts, shown,
+                                                                            strict=True)]
+            named += [("", list(f.lines(ids))) for ids in groups[_ANSWERS_QUOTED:]]
         listed = "; ".join(f"{name} (line{'s' if len(lines) > 1 else ''} "
-                           f"{_lines_text(lines)})" for name, lines in named[:4])
-        if len(named) > 4:
-            listed += f"; and {len(named) - 4} more"
+                           f"{_lines_text(lines)})" for name, lines in named[:_ANSWERS_QUOTED])
+        if len(named) > _ANSWERS_QUOTED:
+            listed += f"; and {len(named) - _ANSWERS_QUOTED} more"
         lines = f.lines(group)
         yield Hit(f"same input, {len(named)} different {kinds}: {listed}; decide which is "
                   "right and fix the others", line=lines[0], related_lines=lines[1:])

@@ -27,8 +27,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.checks.registry import Scope, Selection, checks_in_scope
 from ftprep.config import unique_labels
-from ftprep.dataset.features import PREVIEW_CHARS, ExampleFeatures, features_and_shingles, hash64
+from ftprep.dataset.features import (
+    PREVIEW_CHARS,
+    ExampleFeatures,
+    features_and_shingles,
+    hash64,
+    last_assistant,
+    message_text,
+    reply_hash,
+)
 from ftprep.dataset.near_dupes import MinHashParams
+from ftprep.jsonl import BOM, iter_lines
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,8 +112,12 @@ class DatasetFeatures:
         label_field: str | None = None,
         params: MinHashParams | None = None,
         keep_text: bool = False,
+        source: str | Path | None = None,
     ) -> None:
         self.path = path
+        # The file itself, to read back the few whole replies a message quotes.
+        self.source = source
+        self.line_format: LineFormat | None = None
         self.label_field = label_field
         self.params = params
         self.keep_text = keep_text
@@ -120,15 +133,17 @@ class DatasetFeatures:
 
     @classmethod
     def from_settings(cls, path: str | None, settings: DatasetCheckSettings,
-                      *, keep_text: bool = False) -> DatasetFeatures:
+                      *, keep_text: bool = False, source: str | Path | None = None
+                      ) -> DatasetFeatures:
         return cls(path, label_field=settings.label_field, params=settings.minhash_params(),
-                   keep_text=keep_text)
+                   keep_text=keep_text, source=source)
 
     def __len__(self) -> int:
         return len(self.examples)
 
     def on_record(self, line: int, record: dict[str, Any], fmt: LineFormat) -> None:
         """The `on_record` hook of `ftprep.validate.validate`."""
+        self.line_format = fmt
         self.add(*features_and_shingles(line, record, fmt, label_field=self.label_field))
 
     def add(self, example: ExampleFeatures, shingle_text: str | None = None) -> None:
@@ -272,6 +287,49 @@ class DatasetFeatures:
     def lines(self, indices: list[int]) -> tuple[int, ...]:
         return tuple(self.examples[i].line for i in indices)
 
+    def whole_replies(self, indices: Sequence[int]) -> dict[int, str]:
+        """The whole reply (`output_text`) of these examples, by index. Only a preview
+        of each is kept, so the lines are read back from the file (one pass, only they
+        are parsed); a reply that cannot be had again (standard input, a file changed
+        since) stays a preview."""
+        out = {i: self.examples[i].output_text for i in indices}
+        wanted = {self.examples[i].line: i for i in indices}
+        if self.keep_text or self.source is None or not wanted or str(self.source) == "-":
+            return out
+        from ftprep.jsonl import open_binary
+
+        last = max(wanted)
+        try:
+            with open_binary(self.source) as stream:
+                for number, raw in iter_lines(stream):
+                    i = wanted.get(number)
+                    if i is not None:
+                        text = _reply_of(raw, self.line_format)
+                        if text is not None and reply_hash(text) == self.examples[i].output_hash:
+                            out[i] = text
+                    if number >= last:
+                        break
+        except Exception:  # unreadable now, in any way: the previews will do
+            pass
+        return out
+
+
+def _reply_of(raw: bytes, fmt: LineFormat | None) -> str | None:
+    """The `output_text` of a JSONL line as `features_and_shingles` takes it."""
+    import orjson
+
+    from ftprep.formats import detect_format
+
+    record = orjson.loads(raw.removeprefix(BOM))
+    if not isinstance(record, dict):
+        return None
+    fmt = fmt or detect_format(record)
+    if fmt is None:
+        return None
+    messages = fmt.conversation(record)
+    last = last_assistant(messages)
+    return message_text(messages[last]) if last < len(messages) else ""
+
 
 @dataclass
 class DatasetContext:
@@ -327,7 +385,8 @@ def collect_features(
     from ftprep.validate import validate
 
     settings = settings or DatasetCheckSettings()
-    features = DatasetFeatures.from_settings(display_name(path), settings, keep_text=keep_text)
+    features = DatasetFeatures.from_settings(display_name(path), settings, keep_text=keep_text,
+                                             source=path)
     hook = features.on_record
     collectors = None if on_record is not None and writes_to is None else [features, *(writes_to or ())]
     if on_record is not None:

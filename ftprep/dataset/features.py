@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -118,6 +119,24 @@ def preview(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def differing_previews(texts: list[str], width: int = 60) -> list[str]:
+    """One-line quotations of texts that start alike ("Hi Aisha, I have checked your
+    account ... 17 EUR" against "... 14 EUR"): each from a little before where it first
+    differs from the first text (the first from its earliest difference), so that the
+    quotations differ wherever the texts do."""
+    flat = [" ".join(t.split()) for t in texts]
+    if len(flat) < 2:
+        return [preview(t, width) for t in flat]
+    starts = [len(os.path.commonprefix([flat[0], t])) for t in flat[1:]]  # noqa: RUF071 (characters are meant)
+    starts.insert(0, min(starts))
+    out = []
+    for text, differs in zip(flat, starts, strict=True):
+        # A few words of context before the difference; from the start if it is near.
+        cut = 0 if differs < width // 2 else text.rfind(" ", 0, differs - 12) + 1
+        out.append(preview(text, width) if cut <= 0 else "…" + preview(text[cut:], width - 1))
+    return out
+
+
 @dataclass(slots=True)
 class ExampleFeatures:
     """The small summary of one example that dataset checks use instead of the record.
@@ -174,7 +193,7 @@ def features_and_shingles(
 ) -> tuple[ExampleFeatures, str]:
     """`extract_features` and the example's `shingle_text`, built in the same loop."""
     messages: list[Record] = fmt.conversation(record) if fmt else record.get("messages") or []
-    last = _last_assistant(messages)
+    last = last_assistant(messages)
     input_lines = []
     texts = []
     spoken = []  # the texts of messages other than system prompts
@@ -215,13 +234,13 @@ def shingles(texts: list[str], spoken: list[str]) -> str:
 def reply_label(messages: list[Record], *, label_field: str | None = None) -> str | None:
     """The label `extract_features` gives a conversation: its last assistant message, or
     one field of it (for the line checks that need a label without the dataset)."""
-    last = _last_assistant(messages)
+    last = last_assistant(messages)
     if last == len(messages):
         return None
     return _label(message_text(messages[last]), label_field)[0]
 
 
-def _last_assistant(messages: list[Record]) -> int:
+def last_assistant(messages: list[Record]) -> int:
     """Index of the last assistant message (len(messages) when there is none)."""
     for i in range(len(messages) - 1, -1, -1):
         if messages[i].get("role") == "assistant":
@@ -240,7 +259,13 @@ def _canonical(value: Any) -> bytes:
 def _output_facts(output: str, label_field: str | None) -> tuple[str | None, str | None, int]:
     """(label, its JSON field, hash of the normalised reply): replies repeat (a label, a
     template), so each distinct one is read once."""
-    return (*_label(output, label_field), hash64(normalise(output)))
+    return (*_label(output, label_field), reply_hash(output))
+
+
+def reply_hash(output: str) -> int:
+    """`ExampleFeatures.output_hash` of a reply: replies that differ only in spelling
+    (case, spacing, punctuation) hash alike."""
+    return hash64(normalise(output))
 
 
 def _label(output: str, label_field: str | None) -> tuple[str | None, str | None]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from dataset_helpers import chat, features_of, labelled, run_checks, ticket
 
 from ftprep.checks.duplicates import duplicate_stats
-from ftprep.dataset import DatasetCheckSettings, DatasetContext
+from ftprep.dataset import DatasetCheckSettings, DatasetContext, collect_features
+from ftprep.dataset.features import PREVIEW_CHARS, differing_previews
 from ftprep.report.finding import Severity
 
 EMAIL = ("Hello, I was charged twice for invoice #4411 this month. Could you please refund "
@@ -162,3 +164,68 @@ def test_stats() -> None:
     off = DatasetCheckSettings(near_duplicates=False)
     assert duplicate_stats(DatasetContext(features_of(records, off), off))[
         "near_duplicates"] == {"enabled": False}
+
+
+def _personal_reply(name: str, amount: int, label: str = "billing") -> str:
+    return json.dumps({"category": label, "reply": (
+        f"Hi {name},\n\nI have checked your account and corrected the charge; the refund "
+        f"of {amount} EUR will reach your card within 5 working days.\n\nBest regards")})
+
+
+def _conflict_file(tmp_path: Path, *, label: str = "billing") -> Path:
+    records = [labelled(ticket(i), ("billing", "returns")[i % 2]) for i in range(20)]
+    records += [chat("I was charged twice", _personal_reply("Aisha", 17)),
+                chat("I was charged twice", _personal_reply("Aisha", 59, label))]
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_conflict_quotes_the_answers_where_they_differ(tmp_path: Path) -> None:
+    # The replies agree for 130 characters: a quote of their start would read the same.
+    from ftprep.check import check
+
+    report = check(_conflict_file(tmp_path))
+    [finding] = [f for f in report.findings if f.code == "FT403"]
+    assert "2 different answers (all labelled 'billing')" in finding.message
+    assert "'…the refund of 17 EUR will reach" in finding.message
+    assert "'…the refund of 59 EUR will reach" in finding.message
+
+
+def test_conflicting_labels_are_named_not_quoted(tmp_path: Path) -> None:
+    from ftprep.check import check
+
+    report = check(_conflict_file(tmp_path, label="returns"))
+    [finding] = [f for f in report.findings if f.code == "FT403"]
+    assert "2 different labels: 'billing' (line 21); 'returns' (line 22)" in finding.message
+
+
+def test_a_file_changed_since_keeps_the_previews(tmp_path: Path) -> None:
+    # Read back, a line must be the reply that was hashed; otherwise the kept preview is shown.
+    path = _conflict_file(tmp_path)
+    features, _ = collect_features(path)
+    first, second = len(features) - 2, len(features) - 1
+    path.write_text("", encoding="utf-8")
+    replies = features.whole_replies([first, second])
+    assert replies == {first: features.examples[first].output_text,
+                       second: features.examples[second].output_text}
+    assert len(replies[first]) <= PREVIEW_CHARS
+
+
+def test_whole_replies_reads_only_the_lines_asked_for(tmp_path: Path) -> None:
+    path = _conflict_file(tmp_path)
+    features, _ = collect_features(path)
+    [(index, reply)] = features.whole_replies([len(features) - 1]).items()
+    assert index == len(features) - 1
+    assert reply == _personal_reply("Aisha", 59)
+
+
+@pytest.mark.parametrize(("texts", "expected"), [
+    (["short", "other"], ["short", "other"]),
+    (["The refund of 17 EUR is on its way to your card", "The refund of 59 EUR is on its way"],
+     ["The refund of 17 EUR is on its way to your card", "The refund of 59 EUR is on its way"]),
+    ([f"{'word ' * 20}ends with A", f"{'word ' * 20}ends with B"],
+     ["…word ends with A", "…word ends with B"]),
+])
+def test_differing_previews(texts: list[str], expected: list[str]) -> None:
+    assert differing_previews(texts, 50) == expected
