@@ -35,6 +35,7 @@ Record = dict[str, Any]
 # How many non-blank lines at the start of a file decide its format (by majority).
 FORMAT_WINDOW = 10
 # Called for every line that passed schema validation: (line number, record, format).
+# Called with each valid line (no format error, FT1xx) once its checks have run.
 RecordHook = Callable[[int, Record, LineFormat], None]
 
 
@@ -206,9 +207,11 @@ class FileValidator:
             messages = fmt.conversation(record)
             before = len(findings)
             has_image = self._line_checks(name, number, record, messages, fmt, findings, raw)
-            state.valid += len(findings) == before or not _has_format_error(findings, before)
+            valid = len(findings) == before or not _has_format_error(findings, before)
+            state.valid += valid
             state.image_examples += has_image
-            if on_record is not None:
+            # Only what the service would take is counted, priced and compared.
+            if on_record is not None and valid:
                 on_record(number, record, fmt)
         return findings
 

@@ -36,6 +36,22 @@ def test_token_figures_are_exact_counts(tmp_path: Path) -> None:
     assert sum(tokens["histogram"]["counts"]) == 60
 
 
+def test_invalid_lines_are_not_counted_or_priced(tmp_path: Path) -> None:
+    # The service refuses them: they are not what a run trains on (split rejects them too).
+    records = [chat(user=f"ticket {i}", reply="billing") for i in range(12)]
+    image_reply = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [
+        {"type": "image_url", "image_url": {"url": "https://example.com/y.png"}}]}]}
+    no_reply = {"messages": [{"role": "user", "content": "no assistant here"}]}
+    file = write_jsonl(tmp_path / "t.jsonl", [*records, image_reply, no_reply])
+    report = check(file)
+    tokens = report.stats["tokens"]
+    assert tokens["examples"] == 12
+    assert tokens["total_tokens"] == sum(expected_tokens(r) for r in records)
+    assert tokens["assistant"]["max"] < 85  # no image counted as trained
+    assert report.stats["cost"]["rows"][0]["epochs"] == 100 // 12
+    assert {f.code for f in report.findings if f.line in (13, 14)} >= {"FT110", "FT112"}
+
+
 def test_cl100k_for_older_models_and_over_limit(tmp_path: Path) -> None:
     long = chat(user="tok " * 5000)
     file = write_jsonl(tmp_path / "l.jsonl", [long], pad_to=60)
