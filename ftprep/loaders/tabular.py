@@ -28,7 +28,13 @@ from ftprep.loaders.columns import (
     repeated_headers,
     resolve_columns,
 )
-from ftprep.loaders.csvread import looks_like_csv, read_csv_batches, read_header, sniff_delimiter
+from ftprep.loaders.csvread import (
+    find_header,
+    looks_like_csv,
+    read_csv_batches,
+    read_header,
+    sniff_delimiter,
+)
 from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
@@ -152,11 +158,12 @@ def table_columns(
     if kind == "csv":
         enc = detect_encoding(path, encoding)
         delimiter = sniff_delimiter(path, enc)
-        headers = read_header(path, enc, delimiter)
+        skip, _ = find_header(path, enc, delimiter, mapping, chosen)
+        headers = read_header(path, enc, delimiter, skip)
         return resolve_columns(headers, mapping, preset=chosen, file=str(path),
                                delimiter=delimiter)  # fmt: skip
     if kind == "excel":
-        headers = list(read_sheet(path, sheet)[0].columns)
+        headers = list(read_sheet(path, sheet, mapping, chosen)[0].columns)
     elif kind == "parquet":
         headers = parquet_file(path).schema_arrow.names
     else:
@@ -196,17 +203,25 @@ def _csv_source(
     if enc.note:
         log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
-    headers = read_header(path, enc, delimiter)
+    skip, notes = find_header(path, enc, delimiter, mapping, preset)
+    headers = read_header(path, enc, delimiter, skip)
+    if notes:
+        # Not records, so nothing is lost; but the user must know they were passed over.
+        log.warning("%s: the header is line %d (%s); the %d line(s) above it were skipped "
+                    "as a title or notes, not records (%s). Rows are counted from the header.",
+                    file, skip + 1, ", ".join(map(repr, headers))[:120], skip,
+                    "; ".join(map(repr, notes))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
-    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
+    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows,
+                                  skip=skip)
 
 
 def _excel_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, sheet: str | None
 ) -> Source:
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
-    frame, above, name = read_sheet(path, sheet)
+    frame, above, name = read_sheet(path, sheet, mapping, preset)
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
     _warn_repeated(str(path), list(frame.columns), cols)
     return cols, sheet_batches(path, frame, above, name, cols)
