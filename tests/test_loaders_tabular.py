@@ -455,7 +455,7 @@ def test_json_keys_match_case_insensitively_per_record(tmp_path: Path) -> None:
     examples, rejected = split(load(write(tmp_path, "c.jsonl", lines)))
     assert [(e.text, e.label) for e in examples] == [("one", "a"), ("two", "b")]
     assert [(r.source.row, r.reason, r.raw) for r in rejected] == [
-        (3, "missing-label", {"Text": "three", "Label": ""})
+        (3, "missing-label", {"TEXT": "three"})  # the record as read
     ]
 
 

@@ -289,8 +289,10 @@ def _convert(
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
-            rid = batch.raw.get(cols.id) if cols.id and isinstance(batch.raw, dict) else None
-            source = SourceRef(file, batch.row, str(rid) if rid else None)
+            rid = batch.record_id
+            if rid is None and cols.id and isinstance(batch.raw, dict):
+                rid = batch.raw.get(cols.id)
+            source = SourceRef(file, batch.row, _text(rid).strip() or None)
             yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
         yield from _convert_batch(file, cols, used, batch)
@@ -357,9 +359,11 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw = _raw_record(batch, used, i)
+        raw: dict[str, Any] = _raw_record(batch, used, i)
         if not any(v.strip() for v in raw.values()):
             continue  # every field empty (a blank line): not a record
+        if batch.as_read and batch.record is not None:
+            raw = batch.record(i)
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
