@@ -249,18 +249,22 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any]) -> tuple[list[Any], dict[int, str]]:
-    """Labels from a JSON or Parquet column: a list of one label is that label; a longer
-    list or an object cannot be one label (row index -> what it holds, for the reject)."""
+def _one_label_each(values: list[Any], name: str) -> tuple[list[Any], dict[int, str]]:
+    """Labels from a JSON or Parquet column `name`: a list of one label is that label; a
+    longer list or an object cannot be one label (row index -> why, for the reject; a
+    CSV cell 'billing;returns' is rejected alike, by build)."""
     out = list(values)
     several: dict[int, str] = {}
     for i, value in enumerate(values):
         if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
             out[i] = value[0]
         elif isinstance(value, list) and value:
-            several[i] = f"{len(value)} labels ({_text(value)[:80]})"
+            several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
+                          f"gets one. Keep one in the file, or read one item with --label "
+                          f"'{name}[0]'")  # fmt: skip
         elif isinstance(value, dict):
-            several[i] = f"an object ({_text(value)[:80]})"
+            several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
+                          f"label. Read the key that holds it with --label '{name}.KEY'")
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
     return out, several
@@ -340,7 +344,7 @@ def _convert_batch(
     if cols.label:
         raw_labels = data[cols.label]
         if not strings and any(isinstance(v, list | dict) for v in raw_labels):
-            raw_labels, several = _one_label_each(raw_labels)
+            raw_labels, several = _one_label_each(raw_labels, cols.label)
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
@@ -369,8 +373,7 @@ def _convert_batch(
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
             yield Rejected(source, "empty-text", detail, raw)
         elif i in several:
-            yield Rejected(source, "several-labels", f"{cols.label!r} holds {several[i]}: an "
-                           "example gets one label; keep one", raw)
+            yield Rejected(source, "several-labels", several[i], raw)
         else:
             yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
     if start < n:
