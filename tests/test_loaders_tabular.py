@@ -670,6 +670,15 @@ ENCODED = {
                          "È un errore…;fatturazione\n"),
     "finnish": ("cp1252", "Aihe;Teksti;Luokka\nHinta;Hinta on väärä, äiti sanoi että tämä on "
                 "vähän kallis. Maksoin 25 € – palautus kiitos.;laskutus\n"),
+    # ő and ű are õ and û in cp1252: Hungarian is told by its letters (with ö or ü).
+    "hungarian": ("cp1250", "Tárgy;Szöveg;Kategória\nHiba;Nem működik az alkalmazás, előre "
+                  "is köszönöm;műszaki\n"),
+    "hungarian-one-line": ("cp1250", "id;text;label\n12;A belépés nem működik;hiba\n"),
+    # õ and û in Western text: Portuguese has ã or ç beside õ, French no ö or ü.
+    "portuguese": ("cp1252", "Assunto;Texto;Categoria\nPagamento;As opções de pagamento não "
+                   "funcionam;pagamentos\n"),
+    "french-circumflex": ("cp1252", "Objet;Texte;Catégorie\nPrix;Je suis sûr que le prix est "
+                          "élevé, il coûte trop;facturation\n"),
 }  # fmt: skip
 
 
