@@ -105,6 +105,15 @@ class BuildSettings:
         key = self._map_key(label)
         if key is not None:
             label = self._map[key]
+        elif label.casefold() not in self._allowed and _several(label):
+            # 'billing;returns' would train a class of its own; a label the user mapped
+            # or allowed is one class, whatever it holds (as a JSON list is rejected).
+            raise BuildError(
+                "several-labels",
+                f"label {label!r} holds several labels: an example gets one. Map it to one "
+                f"with --label-map \"{label}=LABEL\" (label_map in a config; to itself if it "
+                "is one class), or split the row into one per label",
+            )
         if self._allowed:
             canonical = self._allowed.get(label.casefold())
             if canonical is None:
@@ -197,6 +206,14 @@ def _assistant_text(label: str | None, reply: str | None, settings: BuildSetting
 
 
 _WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
+# What joins labels in one cell ('billing;returns', 'billing | returns'), as exporters of
+# multi-select fields write them.
+_LABEL_SEPARATOR = re.compile(r"[;|]")
+
+
+def _several(label: str) -> bool:
+    """Whether a label is several joined (a separator at either end joins nothing)."""
+    return sum(1 for part in _LABEL_SEPARATOR.split(label) if part.strip()) > 1
 
 
 def template_columns(template: str) -> list[str]:

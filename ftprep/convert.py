@@ -196,8 +196,8 @@ def _size_warnings(summary: ConvertSummary, target: str | None) -> list[str]:
 
 
 def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
-    """Labels written that look unintended: one class spelt several ways, several labels
-    in one cell, label-map entries that matched nothing."""
+    """Labels written that look unintended: one class spelt several ways, label-map
+    entries that matched nothing. (Several labels in one cell are rejected: build.)"""
     from ftprep.dataset.features import spelling_variants
 
     out = []
@@ -206,11 +206,6 @@ def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
             shown = ", ".join(f"{s!r} ({labels[s]})" for s in spellings)
             out.append(f"labels that differ only in case, spacing or punctuation: {shown}; map "
                        "them to one spelling with --label-map, or list the right ones with --labels")
-    several = [label for label in labels if ";" in label or "|" in label]
-    if several:
-        shown = ", ".join(repr(s) for s in several[:3]) + (" ..." if len(several) > 3 else "")
-        out.append(f"{len(several)} label(s) hold ';' or '|' ({shown}): several labels in one "
-                   "cell? An example gets one label: map them with --label-map or split the rows")
     unused = build.unused_label_map()
     if unused:
         shown = ", ".join(repr(s) for s in unused[:5]) + (" ..." if len(unused) > 5 else "")

@@ -215,3 +215,39 @@ def test_encoding_option_reads_json_in_that_encoding(tmp_path: Path, suffix: str
     assert example.text == "Η εφαρμογή κολλάει"
     with pytest.raises(LoaderError, match="unknown encoding"):
         list(load_table(path, encoding="klingon"))
+
+
+# --- every reject carries its record and id ---------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_every_reject_carries_the_whole_record_and_its_id(tmp_path: Path, suffix: str) -> None:
+    records = [
+        {"id": 7, "text": "", "label": "billing", "tags": ["vip"], "via": {"channel": "email"}},
+        {"id": 8, "text": {"author_id": 5, "body": "hi"}, "label": "billing"},
+        {"id": 9, "text": "two labels", "label": ["billing", "returns"], "note": "x"},
+        {"id": 10, "text": "no label", "label": "", "priority": "high"},
+        {"ID": 11, "text": [{"body": "a list of objects"}], "label": "billing"},  # other spelling
+        {"id": 0, "text": {"body": "an id of 0 is an id"}, "label": "billing"},
+    ]
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(records), encoding="utf-8")
+    else:
+        jsonl(tmp_path, records, path.name)
+    examples, rejected = load(path)
+    assert examples == []
+    assert [(r.reason, r.source.record_id, r.raw) for r in rejected] == [
+        ("empty-text", "7", records[0]),
+        ("nested-text", "8", records[1]),
+        ("several-labels", "9", records[2]),
+        ("missing-label", "10", records[3]),
+        ("nested-text", "11", records[4]),
+        ("nested-text", "0", records[5]),
+    ]
+
+
+def test_nested_text_reject_takes_its_id_from_a_path(tmp_path: Path) -> None:
+    path = jsonl(tmp_path, [{"ticket": {"id": 42}, "text": {"body": "hi"}, "label": "billing"}])
+    _, [rejected] = load(path, ColumnMapping(id="ticket.id"))
+    assert (rejected.reason, rejected.source.record_id) == ("nested-text", "42")

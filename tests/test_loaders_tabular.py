@@ -455,7 +455,7 @@ def test_json_keys_match_case_insensitively_per_record(tmp_path: Path) -> None:
     examples, rejected = split(load(write(tmp_path, "c.jsonl", lines)))
     assert [(e.text, e.label) for e in examples] == [("one", "a"), ("two", "b")]
     assert [(r.source.row, r.reason, r.raw) for r in rejected] == [
-        (3, "missing-label", {"Text": "three", "Label": ""})
+        (3, "missing-label", {"TEXT": "three"})  # the record as read
     ]
 
 
@@ -670,6 +670,15 @@ ENCODED = {
                          "È un errore…;fatturazione\n"),
     "finnish": ("cp1252", "Aihe;Teksti;Luokka\nHinta;Hinta on väärä, äiti sanoi että tämä on "
                 "vähän kallis. Maksoin 25 € – palautus kiitos.;laskutus\n"),
+    # ő and ű are õ and û in cp1252: Hungarian is told by its letters (with ö or ü).
+    "hungarian": ("cp1250", "Tárgy;Szöveg;Kategória\nHiba;Nem működik az alkalmazás, előre "
+                  "is köszönöm;műszaki\n"),
+    "hungarian-one-line": ("cp1250", "id;text;label\n12;A belépés nem működik;hiba\n"),
+    # õ and û in Western text: Portuguese has ã or ç beside õ, French no ö or ü.
+    "portuguese": ("cp1252", "Assunto;Texto;Categoria\nPagamento;As opções de pagamento não "
+                   "funcionam;pagamentos\n"),
+    "french-circumflex": ("cp1252", "Objet;Texte;Catégorie\nPrix;Je suis sûr que le prix est "
+                          "élevé, il coûte trop;facturation\n"),
 }  # fmt: skip
 
 
@@ -710,10 +719,15 @@ def test_repeated_headers_are_named_in_a_warning_and_can_be_mapped(
 def test_no_text_column_suggests_the_cli_options_first_and_spots_a_title_line(
     tmp_path: Path,
 ) -> None:
+    # Below a title, the first line with two or more fields is the header the error names.
     path = write(tmp_path, "t.csv", "Support tickets export\nBetreff,Beschreibung,Kategorie\n")
     with pytest.raises(LoaderError) as info:
         load(path)
     message = str(info.value)
     assert message.index("--text Subject --text Body --label Category") < message.index(
         "ColumnMapping")
-    assert "holds only 'Support tickets export': if that is a title" in message
+    assert "none of the columns ('Betreff', 'Beschreibung', 'Kategorie')" in message
+    # A title with nothing under it that could be a header is still called one.
+    path = write(tmp_path, "o.csv", "Support tickets export\nBetreff\n")
+    with pytest.raises(LoaderError, match="holds only 'Support tickets export': if that is a title"):
+        load(path)

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+# How far down a table's header is looked for (below a title, notes or blank rows).
+HEADER_SEARCH_ROWS = 30
+
 
 class LoaderError(Exception):
     """An input that cannot be loaded as asked (usage or I/O error, not a bad row)."""
@@ -234,6 +237,42 @@ def resolve_columns(
     return ResolvedColumns(tuple(text), label, reply, rid, date, tuple(dict.fromkeys(fields)))
 
 
+def header_row(
+    rows: Sequence[Sequence[str]], mapping: ColumnMapping | None, preset: Preset | None = None
+) -> int:
+    """Which of a table's first rows is the header (CSV and XLSX alike).
+
+    The first row, when it holds the columns the mapping (and preset) names, or a
+    recognised text column when the text is left to recognition: the usual file, and
+    nothing else is looked at. Else the first row below that holds them, skipping a
+    title, notes or blank rows; a row found by recognition alone must also be wider
+    than every row above it, as a data row holding a recognised name ("question" in a
+    ticket type column) is not. Else the first row, unless it has fewer than two filled
+    cells and a row below has two or more: the column error that follows names that
+    row's columns."""
+    base = preset.mapping if preset else ColumnMapping()
+    named = bool((mapping.overriding(base) if mapping else base).text)
+    rows = rows[:HEADER_SEARCH_ROWS]
+    filled = [sum(1 for v in row if str(v).strip()) for row in rows]
+    if not filled or _fits(rows[0], mapping, preset):
+        return 0
+    for i in range(1, len(rows)):
+        if (filled[i] >= 2 and (named or max(filled[:i]) < filled[i])
+                and _fits(rows[i], mapping, preset)):  # fmt: skip
+            return i
+    if filled[0] >= 2:
+        return 0
+    return next((i for i, n in enumerate(filled) if n >= 2), 0)
+
+
+def _fits(cells: Sequence[str], mapping: ColumnMapping | None, preset: Preset | None) -> bool:
+    try:
+        resolve_columns([str(c).strip() for c in cells], mapping, preset=preset)
+    except LoaderError:
+        return False
+    return True
+
+
 def get_preset(name: str) -> Preset:
     try:
         return PRESETS[name]
@@ -262,7 +301,8 @@ def _title_hint(headers: list[str]) -> str:
     named = [h for h in headers if not h.startswith("Unnamed: ")]
     if len(named) == 1 and (len(headers) == 1 or len(named) < len(headers) / 2):
         return (f" The header row holds only {named[0]!r}: if that is a title above the real "
-                "header, delete the line(s) above the header.")
+                f"header, name the header's columns (a line among the first {HEADER_SEARCH_ROWS} "
+                "that holds them is taken as the header), or delete the line(s) above it.")
     return ""
 
 
@@ -293,6 +333,7 @@ __all__ = [
     "ResolvedColumns",
     "get_preset",
     "header_key",
+    "header_row",
     "repeated_headers",
     "resolve_columns",
 ]

@@ -33,15 +33,18 @@ import logging
 import re
 import sys
 import warnings
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from ftprep.loaders.columns import LoaderError
+from ftprep.loaders.columns import HEADER_SEARCH_ROWS, LoaderError, header_row
 from ftprep.loaders.encoding import ENCODING_FIX, Encoding, bom_encoding
 from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
+
+    from ftprep.loaders.columns import ColumnMapping, Preset
 
 CANDIDATE_DELIMITERS = ",;\t|"
 log = logging.getLogger(__name__)
@@ -70,10 +73,34 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     except csv.Error:
         sniffed = None
     if sniffed and sniffed in header:
-        return sniffed
-    counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+        chosen = sniffed
+    else:
+        counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        chosen = best if counts[best] else ","
+    # The first line may be a title or a note above the header ("Ticket export", or
+    # "Export, 2 Nov" over a ;-file), which must not choose: a delimiter that splits
+    # more of the lines below it into the same two or more fields wins (a well-formed
+    # file's own delimiter splits them all, so it is never outvoted).
+    steady = {d: _modal(_widths(sample, d)[1:])[1] for d in CANDIDATE_DELIMITERS}
+    steadiest = max(CANDIDATE_DELIMITERS, key=lambda d: (steady[d], d == chosen))
+    return steadiest if steady[steadiest] > steady[chosen] else chosen
+
+
+def _widths(sample: str, delimiter: str) -> list[int]:
+    """The field count of each record of `sample` that is not a blank line."""
+    csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        return [len(f) for f in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+                if f]  # fmt: skip
+    except csv.Error:
+        return []
+
+
+def _modal(widths: list[int]) -> tuple[int, int]:
+    """(the commonest width of two or more fields, how many records have it), or (0, 0)."""
+    counts = Counter(w for w in widths if w >= 2)
+    return counts.most_common(1)[0] if counts else (0, 0)
 
 
 def lines_before_header(path: Path, enc: Encoding) -> int:
@@ -88,6 +115,40 @@ def lines_before_header(path: Path, enc: Encoding) -> int:
                 return count + (1 if _SEP_LINE.match(line.strip()) else 0)
             count += 1
     return count
+
+
+def find_header(
+    path: Path, enc: Encoding, delimiter: str, mapping: ColumnMapping | None,
+    preset: Preset | None = None,
+) -> tuple[int, list[str]]:
+    """(lines above the header, the title or note lines among them): the header is the
+    first row that holds the mapped or recognised columns (columns.header_row, as for
+    XLSX), below any blank lines and Excel's `sep=;` line (lines_before_header)."""
+    lead = lines_before_header(path, enc)
+    rows: list[list[str]] = []
+    ends: list[int] = []  # lines read to the end of each row
+    csv.field_size_limit(_FIELD_LIMIT)
+    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
+        _skip_lines(fh, lead)
+        read = [0]
+
+        def feed() -> Iterator[str]:
+            for line in fh:
+                read[0] += 1
+                yield line
+
+        try:
+            for fields in itertools.islice(csv.reader(feed(), delimiter=delimiter),
+                                           HEADER_SEARCH_ROWS):  # fmt: skip
+                rows.append(fields)
+                ends.append(read[0])
+        except csv.Error:  # a NUL or an endless field: the rows read so far decide
+            pass
+    top = header_row(rows, mapping, preset)
+    if not top:
+        return lead, []
+    notes = [delimiter.join(f for f in fields if f.strip()) for fields in rows[:top]]
+    return lead + ends[top - 1], [note for note in notes if note]
 
 
 def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
@@ -111,20 +172,24 @@ def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
     return False
 
 
-def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
+def read_header(path: Path, enc: Encoding, delimiter: str, skip: int | None = None) -> list[str]:
+    """The header's names; `skip` lines above it (find_header's), else the blank ones."""
     import pandas as pd
+
+    if skip is None:
+        skip = lines_before_header(path, enc)
 
     try:
         frame = pd.read_csv(
             path, sep=delimiter, encoding=enc.name, encoding_errors=enc.errors, nrows=0,
-            dtype=str, na_filter=False, skiprows=lines_before_header(path, enc),
+            dtype=str, na_filter=False, skiprows=skip,
         )  # fmt: skip
     except pd.errors.EmptyDataError:
         raise LoaderError(str(path), "the file is empty (no header row)") from None
     except pd.errors.ParserError:
         # A quote that never closes further down makes pandas fail even on nrows=0:
         # read the header line alone (the rows are recovered by _recover).
-        frame = _header_line_only(path, enc, delimiter)
+        frame = _header_line_only(path, enc, delimiter, skip)
     except UnicodeDecodeError as exc:
         raise LoaderError(str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                           ) from None  # fmt: skip
@@ -133,11 +198,11 @@ def read_header(path: Path, enc: Encoding, delimiter: str) -> list[str]:
     return [str(c) for c in frame.columns]
 
 
-def _header_line_only(path: Path, enc: Encoding, delimiter: str) -> Any:
+def _header_line_only(path: Path, enc: Encoding, delimiter: str, skip: int) -> Any:
     import pandas as pd
 
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, lines_before_header(path, enc))
+        _skip_lines(fh, skip)
         first = fh.readline()
     try:
         return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
@@ -151,11 +216,11 @@ class _Records:
     advanced only as far as asked: the fields and the lines of the few records the C
     parser cannot judge (too wide, maybe short, maybe a stray quote's doing)."""
 
-    def __init__(self, path: Path, enc: Encoding, delimiter: str) -> None:
+    def __init__(self, path: Path, enc: Encoding, delimiter: str, skip: int) -> None:
         csv.field_size_limit(_FIELD_LIMIT)
         self.file, self.encoding = str(path), enc.name
         self.fh = path.open(encoding=enc.name, errors=enc.errors, newline="")
-        _skip_lines(self.fh, lines_before_header(path, enc))
+        _skip_lines(self.fh, skip)
         self.taken: list[str] = []
         self.reader = csv.reader(self._feed(), delimiter=delimiter)
         self.row = -1  # the header is record 0
@@ -314,13 +379,14 @@ class _Chunks:
     """
 
     def __init__(self, path: Path, enc: Encoding, delimiter: str, chunksize: int,
-                 header: list[str], header_lines: int, headless: bool) -> None:  # fmt: skip
+                 header: list[str], above: int, header_lines: int, headless: bool) -> None:  # fmt: skip
         self.path, self.enc, self.delimiter, self.chunksize = path, enc, delimiter, chunksize
+        self.above = above  # the lines above the header
         self.names = [*header, _EXTRA] if headless else header
         self.headless = headless
         self.as_str: set[int] = set()
         self.done = 0
-        self.skip = lines_before_header(path, enc) + (header_lines if headless else 0)
+        self.skip = above + (header_lines if headless else 0)
         self.reader = self._open()
 
     def _open(self) -> Any:
@@ -376,8 +442,10 @@ def read_csv_batches(
     usecols: Sequence[str],
     *,
     chunksize: int = 10_000,
+    skip: int | None = None,
 ) -> Iterator[Batch | BadRow]:
-    """Good rows in batches and bad rows, in row order.
+    """Good rows in batches and bad rows, in row order; `skip` lines above the header
+    (find_header's), else the blank ones.
 
     The C parser pads a short row with empty fields, skips a too-wide one (with a
     warning naming it) and cannot see a stray quote. Cheap tests on each chunk pick the
@@ -389,20 +457,22 @@ def read_csv_batches(
     from pandas.api.types import is_string_dtype
 
     usecols = list(dict.fromkeys(usecols))
-    header = read_header(path, enc, delimiter)
+    if skip is None:
+        skip = lines_before_header(path, enc)
+    header = read_header(path, enc, delimiter, skip)
     width = len(header)
-    records = _Records(path, enc, delimiter)
+    records = _Records(path, enc, delimiter, skip)
     try:
         first = records.get(1)
         first_width = len(first[0]) if first else 0
         if first_width > width + 1:  # no C parser reading keeps this header in place
-            yield from _recover(path, enc, delimiter, usecols, 1, chunksize)
+            yield from _recover(path, enc, delimiter, usecols, 1, chunksize, skip)
             return
         try:
-            chunks = _Chunks(path, enc, delimiter, chunksize, header, records.header_lines,
+            chunks = _Chunks(path, enc, delimiter, chunksize, header, skip, records.header_lines,
                              headless=first_width == width + 1)  # fmt: skip
         except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
-            yield from _recover(path, enc, delimiter, usecols, 1, chunksize)
+            yield from _recover(path, enc, delimiter, usecols, 1, chunksize, skip)
             return
         yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype)
     finally:
@@ -419,7 +489,7 @@ def _read_chunks(
 ) -> Iterator[Batch | BadRow]:
     import pandas as pd
 
-    path, enc, chunksize = chunks.path, chunks.enc, chunks.chunksize
+    path, enc, chunksize, skip = chunks.path, chunks.enc, chunks.chunksize, chunks.above
     width = len(header)
     positions = {name: header.index(name) for name in usecols}
     next_row = 1
@@ -430,7 +500,7 @@ def _read_chunks(
             except StopIteration:
                 break
             except pd.errors.ParserError:
-                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
+                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize, skip)
                 break
             except UnicodeDecodeError as exc:
                 raise LoaderError(
@@ -443,7 +513,7 @@ def _read_chunks(
                 continue
             skipped = _skipped_rows(caught)
             if skipped is None:  # pandas moved the header after all: the slow, sure way
-                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize)
+                yield from _recover(path, enc, delimiter, usecols, next_row, chunksize, skip)
                 break
             rows = _number_rows(next_row, len(chunk), skipped)
             next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in skipped)])
@@ -465,7 +535,7 @@ def _read_chunks(
             swallowed, replace = _judge(records, sorted(wanted), header, usecols, delimiter)
             yield from merge_rows(batch, replace, swallowed)
             if swallowed is not None:
-                yield from _recover(path, enc, delimiter, usecols, swallowed, chunksize)
+                yield from _recover(path, enc, delimiter, usecols, swallowed, chunksize, skip)
                 break
     finally:
         chunks.close()
@@ -579,6 +649,7 @@ def _recover(
     usecols: list[str],
     start: int,
     chunksize: int,
+    skip: int,
 ) -> Iterator[Batch | BadRow]:
     """Re-read from data row `start` with the csv module, where the C parser cannot be
     trusted (an unterminated quote, a stray quote that swallows rows, a first row wider
@@ -586,12 +657,13 @@ def _recover(
     that are rows of their own, makes its first line a bad row (in TSV, where quoting is
     rare, that line is read as plain text instead), and the lines after it are read
     again: one stray quote costs one row, not the file."""
-    header = read_header(path, enc, delimiter)
+    header = read_header(path, enc, delimiter, skip)
     width = len(header)
     batch, kept = _fields_batch(usecols, header)
     index = [(name, header.index(name)) for name in usecols]
     try:
-        for row, fields, raw, why in _resilient_records(path, enc, delimiter, start, width):
+        for row, fields, raw, why in _resilient_records(path, enc, delimiter, start, width,
+                                                        skip):  # fmt: skip
             if fields is not None and why is None:
                 why = misfit(fields, width)
             if why is not None and batch.rows:
@@ -636,7 +708,7 @@ SWALLOWING = ("stray quote: a quote opens a value on this line and closes only {
 
 
 def _resilient_records(
-    path: Path, enc: Encoding, delimiter: str, start: int, width: int
+    path: Path, enc: Encoding, delimiter: str, start: int, width: int, skip: int
 ) -> Iterator[tuple[int, list[str] | None, str, str | None]]:
     """(data row, fields, raw text, why it is bad or None) from data row `start` on. A
     record whose quote is still open at the end of the file, or that swallowed lines
@@ -645,7 +717,7 @@ def _resilient_records(
     are read again as records."""
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, lines_before_header(path, enc))
+        _skip_lines(fh, skip)
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0
         while True:

@@ -31,6 +31,9 @@ _TEXT_SYMBOLS = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u00b4\u00ab\u00b
                           "\u2026\u00b0\u00ba\u00aa\u20ac\u00a3\u00a7\u2013\u2014\u2022\u00d7"
                           "\u00b7\u2122\u00ae\u00a9")
 _EXCEL_CODE_PAGES = ("cp1252", "cp1250")
+# Hungarian's letters as cp1252 reads cp1250 bytes: ő and ű come out as õ and û, the rest
+# (á é í ó ö ú ü) are the same in both code pages.
+_HUNGARIAN_AS_CP1252 = frozenset("áéíóöõúüûÁÉÍÓÖÕÚÜÛ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,22 +110,33 @@ def _latin_code_page(
     to cp1252, Western Excel's "CSV", unless the file has š or ž. Central European
     files (Excel "CSV" on a Polish, Czech or Hungarian Windows: cp1250) win when cp1252
     shows symbols in words, does not decode, or reads less coherently. Short Hungarian
-    files stay ambiguous (ő read as õ): the caller warns that the encoding is a guess.
+    files are told apart by their letters (_hungarian), as the measures cannot.
     """
     with path.open("rb") as fh:
         data = fh.read(sample)
     # š and ž have the same bytes in both code pages: common in Czech, Slovak, Slovenian
     # and Croatian, rare in Western European text, they settle a tie for cp1250.
     preferred = "cp1250" if any(b in data for b in (b"\x8a", b"\x8e", b"\x9a", b"\x9e")) else "cp1252"
+    hungarian = _hungarian(data.decode("cp1252", "replace"))
     worst = (1.0, 0.0)
-    scored: list[tuple[int, tuple[float, float], bool, str]] = []
+    scored: list[tuple[int, bool, tuple[float, float], bool, str]] = []
     for name in _EXCEL_CODE_PAGES:
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        scored.append((_odd_symbols(text), ranked.get(name, worst), name != preferred, name))
-    return min(scored)[3] if scored else None
+        scored.append((_odd_symbols(text), hungarian and name != "cp1250",
+                       ranked.get(name, worst), name != preferred, name))  # fmt: skip
+    return min(scored)[4] if scored else None
+
+
+def _hungarian(text: str) -> bool:
+    """Whether cp1252's reading of a file is Hungarian in cp1250: every accented letter
+    is a Hungarian one, with õ or û (ő, ű) and ö or ü among them. õ alone is Portuguese
+    (which has ã and ç too) or Estonian (ä), û alone French (é, è, à ... and no ö or ü)."""
+    letters = {c for c in text if not c.isascii() and c.isalpha()}
+    return (bool(letters) and letters <= _HUNGARIAN_AS_CP1252
+            and not letters.isdisjoint("õûÕÛ") and not letters.isdisjoint("öüÖÜ"))  # fmt: skip
 
 
 def _odd_symbols(text: str) -> int:

@@ -1,5 +1,6 @@
 """XLSX sheets as rows for the tabular loader: the header row found below a title or
-blank rows; empty cells explained (a formula without a computed value, a merged cell).
+blank rows (columns.header_row, as for CSV); empty cells explained (a formula without a
+computed value, a merged cell).
 
 Values come from pandas (openpyxl, cached formula results, every cell as text). The
 workbook is opened a second time with openpyxl only when a used column has empty cells:
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ftprep.loaders.columns import LoaderError
+from ftprep.loaders.columns import HEADER_SEARCH_ROWS, LoaderError, header_row
 from ftprep.loaders.csvread import frame_row, merge_rows
 from ftprep.loaders.rows import BadRow, Batch
 
@@ -19,16 +20,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from ftprep.loaders.columns import ResolvedColumns
+    from ftprep.loaders.columns import ColumnMapping, Preset, ResolvedColumns
 
 log = logging.getLogger(__name__)
-# How far down a header is looked for.
-HEADER_SEARCH_ROWS = 30
 RESAVE = "open the workbook in Excel or LibreOffice and save it (as .xlsx or CSV)"
 
 
-def read_sheet(path: Path, sheet: str | None) -> tuple[Any, int, str]:
-    """(frame of text cells with the header's names, sheet rows above the data, sheet name)."""
+def read_sheet(
+    path: Path, sheet: str | None, mapping: ColumnMapping | None = None,
+    preset: Preset | None = None,
+) -> tuple[Any, int, str]:
+    """(frame of text cells with the header's names, sheet rows above the data, sheet name).
+    The header is the row that holds the mapped (or recognised) columns."""
     import pandas as pd
 
     try:
@@ -47,7 +50,7 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[Any, int, str]:
                         path, names[0], ", ".join(map(repr, names[1:])))  # fmt: skip
         name = sheet if sheet is not None else names[0]
         cells = pd.read_excel(book, sheet_name=name, dtype=str, na_filter=False, header=None)
-    top = header_row(cells)
+    top = header_row(cells.head(HEADER_SEARCH_ROWS).to_numpy().tolist(), mapping, preset)
     if top:
         log.warning("%s: the header is sheet row %d (%s); the %d row(s) above it, a title or "
                     "blank rows, were skipped. Rows are counted from the header.", path,
@@ -55,16 +58,6 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[Any, int, str]:
     frame = cells.iloc[top + 1 :].reset_index(drop=True)
     frame.columns = header_names([str(v) for v in cells.iloc[top]] if len(cells) else [])
     return frame, top + 1, name
-
-
-def header_row(cells: Any) -> int:
-    """The header row: the first, unless it has fewer than two filled cells (a title, a
-    blank row) and a row below it has two or more."""
-    filled = [sum(1 for v in row if v != "") for row in cells.head(HEADER_SEARCH_ROWS).itertuples(
-        index=False)]  # fmt: skip
-    if not filled or filled[0] >= 2:
-        return 0
-    return next((i for i, n in enumerate(filled) if n >= 2), 0)
 
 
 def header_names(values: list[str]) -> list[str]:

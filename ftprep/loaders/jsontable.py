@@ -345,14 +345,16 @@ def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str
             kinds = set(map(type, values))
             if list in kinds or dict in kinds:
                 _flatten(values, name, texts.get(name), problems)
-        whole = Batch(numbers, columns, record=records.__getitem__)
+        whole = Batch(numbers, columns, record=records.__getitem__, as_read=True)
+        ids = columns.get(cols.id) if cols.id else None
         start = 0
         for i in sorted(problems):
             if i > start:
                 yield whole.slice(start, i)
             # An object where text belongs: its own reason, not a malformed row.
             # The record itself as raw (its id, its keys), like every other reject.
-            yield BadRow(numbers[i], problems[i], records[i], reason="nested-text")
+            yield BadRow(numbers[i], problems[i], records[i], reason="nested-text",
+                         record_id=ids[i] if ids else None)
             start = i + 1
         if start < len(numbers):
             yield whole.slice(start, len(numbers)) if start else whole

@@ -21,12 +21,15 @@ class Batch:
     # Row i with every column of the file, not only the used ones: asked only for rows
     # whose used columns are all empty, to tell a blank line from a record and show it.
     record: Callable[[int], dict[str, object]] | None = None
+    # `record` gives the record as read, at no cost (a JSON object): every reject of
+    # the batch carries it whole, not only its used columns.
+    as_read: bool = False
 
     def slice(self, lo: int, hi: int) -> Batch:
         whole = self.record
         columns = {name: values[lo:hi] for name, values in self.columns.items()}
         record = None if whole is None else (lambda i: whole(i + lo))
-        return Batch(self.rows[lo:hi], columns, self.strings, record)
+        return Batch(self.rows[lo:hi], columns, self.strings, record, self.as_read)
 
 
 @dataclass(slots=True)
@@ -35,3 +38,5 @@ class BadRow:
     detail: str
     raw: str | dict[str, Any] | None = None
     reason: str = "malformed-row"
+    # The id column's value, when the reader has it (a JSON record's id at a path).
+    record_id: object = None

@@ -28,7 +28,13 @@ from ftprep.loaders.columns import (
     repeated_headers,
     resolve_columns,
 )
-from ftprep.loaders.csvread import looks_like_csv, read_csv_batches, read_header, sniff_delimiter
+from ftprep.loaders.csvread import (
+    find_header,
+    looks_like_csv,
+    read_csv_batches,
+    read_header,
+    sniff_delimiter,
+)
 from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
@@ -152,11 +158,12 @@ def table_columns(
     if kind == "csv":
         enc = detect_encoding(path, encoding)
         delimiter = sniff_delimiter(path, enc)
-        headers = read_header(path, enc, delimiter)
+        skip, _ = find_header(path, enc, delimiter, mapping, chosen)
+        headers = read_header(path, enc, delimiter, skip)
         return resolve_columns(headers, mapping, preset=chosen, file=str(path),
                                delimiter=delimiter)  # fmt: skip
     if kind == "excel":
-        headers = list(read_sheet(path, sheet)[0].columns)
+        headers = list(read_sheet(path, sheet, mapping, chosen)[0].columns)
     elif kind == "parquet":
         headers = parquet_file(path).schema_arrow.names
     else:
@@ -196,17 +203,25 @@ def _csv_source(
     if enc.note:
         log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
-    headers = read_header(path, enc, delimiter)
+    skip, notes = find_header(path, enc, delimiter, mapping, preset)
+    headers = read_header(path, enc, delimiter, skip)
+    if notes:
+        # Not records, so nothing is lost; but the user must know they were passed over.
+        log.warning("%s: the header is line %d (%s); the %d line(s) above it were skipped "
+                    "as a title or notes, not records (%s). Rows are counted from the header.",
+                    file, skip + 1, ", ".join(map(repr, headers))[:120], skip,
+                    "; ".join(map(repr, notes))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
-    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows)
+    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows,
+                                  skip=skip)
 
 
 def _excel_source(
     path: Path, mapping: ColumnMapping | None, preset: Preset | None, sheet: str | None
 ) -> Source:
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
-    frame, above, name = read_sheet(path, sheet)
+    frame, above, name = read_sheet(path, sheet, mapping, preset)
     cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
     _warn_repeated(str(path), list(frame.columns), cols)
     return cols, sheet_batches(path, frame, above, name, cols)
@@ -234,18 +249,22 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any]) -> tuple[list[Any], dict[int, str]]:
-    """Labels from a JSON or Parquet column: a list of one label is that label; a longer
-    list or an object cannot be one label (row index -> what it holds, for the reject)."""
+def _one_label_each(values: list[Any], name: str) -> tuple[list[Any], dict[int, str]]:
+    """Labels from a JSON or Parquet column `name`: a list of one label is that label; a
+    longer list or an object cannot be one label (row index -> why, for the reject; a
+    CSV cell 'billing;returns' is rejected alike, by build)."""
     out = list(values)
     several: dict[int, str] = {}
     for i, value in enumerate(values):
         if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
             out[i] = value[0]
         elif isinstance(value, list) and value:
-            several[i] = f"{len(value)} labels ({_text(value)[:80]})"
+            several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
+                          f"gets one. Keep one in the file, or read one item with --label "
+                          f"'{name}[0]'")  # fmt: skip
         elif isinstance(value, dict):
-            several[i] = f"an object ({_text(value)[:80]})"
+            several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
+                          f"label. Read the key that holds it with --label '{name}.KEY'")
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
     return out, several
@@ -274,8 +293,10 @@ def _convert(
     used = cols.used()
     for batch in batches:
         if isinstance(batch, BadRow):
-            rid = batch.raw.get(cols.id) if cols.id and isinstance(batch.raw, dict) else None
-            source = SourceRef(file, batch.row, str(rid) if rid else None)
+            rid = batch.record_id
+            if rid is None and cols.id and isinstance(batch.raw, dict):
+                rid = batch.raw.get(cols.id)
+            source = SourceRef(file, batch.row, _text(rid).strip() or None)
             yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
         yield from _convert_batch(file, cols, used, batch)
@@ -323,7 +344,7 @@ def _convert_batch(
     if cols.label:
         raw_labels = data[cols.label]
         if not strings and any(isinstance(v, list | dict) for v in raw_labels):
-            raw_labels, several = _one_label_each(raw_labels)
+            raw_labels, several = _one_label_each(raw_labels, cols.label)
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
@@ -342,16 +363,17 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw = _raw_record(batch, used, i)
+        raw: dict[str, Any] = _raw_record(batch, used, i)
         if not any(v.strip() for v in raw.values()):
             continue  # every field empty (a blank line): not a record
+        if batch.as_read and batch.record is not None:
+            raw = batch.record(i)
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
             yield Rejected(source, "empty-text", detail, raw)
         elif i in several:
-            yield Rejected(source, "several-labels", f"{cols.label!r} holds {several[i]}: an "
-                           "example gets one label; keep one", raw)
+            yield Rejected(source, "several-labels", several[i], raw)
         else:
             yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
     if start < n:
