@@ -12,7 +12,9 @@ their own are built, proved valid (ftprep.chatlines) and written a column at a t
 from __future__ import annotations
 
 import hashlib
+import logging
 import operator
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -160,8 +162,9 @@ def convert(
     build = _build_settings(settings, label_map, allowed_labels)
     stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
+    heard = _LoaderWarnings()
     try:
-        with AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
+        with heard, AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
             for batch in _batches(load_chunks(sources, settings, summary.note_columns), BATCH):
                 lines, bad = stages.run(batch, summary)
                 # One write per batch, not one per line.
@@ -176,8 +179,34 @@ def convert(
     except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
-    summary.warnings = label_warnings(summary.labels, build) + _size_warnings(summary, target)
+    summary.warnings = [*heard.messages, *label_warnings(summary.labels, build),
+                        *_size_warnings(summary, target)]
     return summary
+
+
+class _LoaderWarnings(logging.Handler):
+    """What the loaders warned about (an encoding guessed, a title above the header
+    skipped ...), kept for the summary, so that --summary-json has it too; while it
+    listens, Python prints none of it on its own."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self._logger = logging.getLogger("ftprep.loaders")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _LoaderWarnings:
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        if exc[0] is not None:
+            # The run failed: say what was heard before, as it may be why.
+            for message in self.messages:
+                sys.stderr.write(f"warning: {message}\n")
 
 
 def _size_warnings(summary: ConvertSummary, target: str | None) -> list[str]:

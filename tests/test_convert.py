@@ -326,3 +326,18 @@ def test_too_few_examples_for_the_target_is_a_warning(tmp_path: Path) -> None:
     table.write_text("text,label\n" + "".join(f"ticket number {i},billing\n" for i in range(12)),
                      encoding="utf-8")
     assert convert([table], tmp_path / "p.jsonl").warnings == []
+
+
+def test_loader_warnings_are_in_the_summary_once(tmp_path: Path, run_cli) -> None:
+    # A machine reading --summary-json must see what a person reads on the console.
+    src = tmp_path / "t.csv"
+    src.write_text("Ticket export - generated 2026-11-02\n\nid,body,category\n"
+                   + "".join(f"{i},The app crashes when I open invoice {i},technical\n"
+                             for i in range(12)), encoding="utf-8")
+    summary_path = tmp_path / "s.json"
+    result = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"),
+                     "--summary-json", str(summary_path))
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(summary_path.read_text(encoding="utf-8"))["warnings"]
+    assert "the 2 line(s) above it were skipped" in warning
+    assert result.output.count("line(s) above it were skipped") == 1
