@@ -120,3 +120,22 @@ def test_a_label_with_a_line_break_stays_on_its_row(monkeypatch: pytest.MonkeyPa
     text = render(Report(command="check", stats=stats), 140, monkeypatch)
     rows = [line for line in squeeze(text) if "break" in line]
     assert rows and all(line.startswith("line\\nbreak") for line in rows), rows
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_bars_are_ascii_on_a_console_that_cannot_encode_blocks(encoding: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftprep.report.reporters import ESCAPE_ERRORS
+
+    monkeypatch.setenv("COLUMNS", "140")
+    raw = io.BytesIO()
+    # As escape_unencodable_output sets up a cp1252 stdout.
+    stream = io.TextIOWrapper(raw, encoding=encoding, errors=ESCAPE_ERRORS)
+    TextReporter(color=False).render(check_report(), stream)
+    stream.flush()
+    text = raw.getvalue().decode(encoding)
+    for escape in ("\\u2588", "\\u258", "\\u2589"):
+        assert escape not in text
+    lines = squeeze(text.replace("|", " "))  # rich draws the table's box in ASCII too
+    assert "billing 52 43.3% ####################" in lines  # the labels table
+    assert any(re.fullmatch(r"256.+512 #################### 42", line) for line in lines)  # histogram
