@@ -46,7 +46,7 @@ def test_check_report_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "near duplicates (similarity ≥ 0.90) 1 cluster(s), 3 example(s)" in lines
     assert "Cost prices as of 2025-06-01" in lines
     assert "openai gpt-4o-mini-2024-07-18 sft 3 (default) 47,900 143,700 $3.00 $0.43 [1]" in lines
-    assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — — [3]" in lines
+    assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — no price [3]" in lines
     assert "[1] not available: no new OpenAI jobs from 2027-01-06" in lines
     assert "Knowledge share 7.0%" in lines
     # Sections come after the findings and before the summary line.
