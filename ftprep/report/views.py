@@ -130,7 +130,10 @@ def tokens_view(data: Mapping[str, Any]) -> SectionView:
     if "system_share" in data:
         facts.append(Fact("system prompts", f"{fmt_pct(data['system_share'])} of all tokens"))
     over = as_map(data.get("over_limit"))
-    if over:
+    if over and over.get("limit") is None:
+        # No limit to compare with: say so, not "over — tokens".
+        facts.append(Fact("over limit", "limit unknown: truncation not checked", "muted"))
+    elif over:
         count = number(over.get("count")) or 0
         text = f"{fmt(over.get('count', 0))} example(s) over {fmt(over.get('limit'))} tokens"
         if as_list(over.get("lines")):
