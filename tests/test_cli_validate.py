@@ -258,3 +258,38 @@ def test_compressed_input_is_an_io_error_that_says_so(tmp_path: Path, run_cli, c
     book.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     result = run_cli(command, str(book))
     assert result.exit_code == 2 and "an Excel workbook, not JSONL" in result.output
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "01", "1.5", "two"])
+def test_a_bad_ftprep_workers_is_a_usage_error(tmp_path: Path, run_cli, monkeypatch,
+                                               value: str) -> None:
+    # ftprep.shards turns the second process off only for "1": any other typo would
+    # silently leave it on, so the CLI refuses it at start-up.
+    file = write_jsonl(tmp_path / "ok.jsonl", [chat()] * 60)
+    monkeypatch.setenv("FTPREP_WORKERS", value)
+    for command in ("validate", "check", "cost"):
+        result = run_cli(command, str(file))
+        assert result.exit_code == 2, result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert line == (f"Error: FTPREP_WORKERS={value!r} is not valid: use 1 to keep ftprep in "
+                        "one process, or leave it unset (or any integer >= 2) to allow a second one")
+        assert result.stdout == ""
+
+
+@pytest.mark.parametrize("value", [None, "", "1", " 1 ", "2", "16"])
+def test_accepted_ftprep_workers_values(tmp_path: Path, run_cli, monkeypatch,
+                                        value: str | None) -> None:
+    from ftprep import shards
+
+    file = write_jsonl(tmp_path / "ok.jsonl", [chat()] * 60)
+    if value is None:
+        monkeypatch.delenv("FTPREP_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("FTPREP_WORKERS", value)
+    assert run_cli("validate", str(file)).exit_code == 0
+    # What the CLI accepts means what shards does: "1" (spaced or not) is the only "off".
+    import threading
+
+    if (shards.sys.platform.startswith("linux") and (shards.os.cpu_count() or 1) >= 2
+            and threading.active_count() == 1):
+        assert shards.may_fork() is (value is None or value.strip() != "1")

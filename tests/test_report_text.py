@@ -46,7 +46,7 @@ def test_check_report_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "near duplicates (similarity ≥ 0.90) 1 cluster(s), 3 example(s)" in lines
     assert "Cost prices as of 2025-06-01" in lines
     assert "openai gpt-4o-mini-2024-07-18 sft 3 (default) 47,900 143,700 $3.00 $0.43 [1]" in lines
-    assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — — [3]" in lines
+    assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — no price [3]" in lines
     assert "[1] not available: no new OpenAI jobs from 2027-01-06" in lines
     assert "Knowledge share 7.0%" in lines
     # Sections come after the findings and before the summary line.
@@ -120,3 +120,22 @@ def test_a_label_with_a_line_break_stays_on_its_row(monkeypatch: pytest.MonkeyPa
     text = render(Report(command="check", stats=stats), 140, monkeypatch)
     rows = [line for line in squeeze(text) if "break" in line]
     assert rows and all(line.startswith("line\\nbreak") for line in rows), rows
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_bars_are_ascii_on_a_console_that_cannot_encode_blocks(encoding: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftprep.report.reporters import ESCAPE_ERRORS
+
+    monkeypatch.setenv("COLUMNS", "140")
+    raw = io.BytesIO()
+    # As escape_unencodable_output sets up a cp1252 stdout.
+    stream = io.TextIOWrapper(raw, encoding=encoding, errors=ESCAPE_ERRORS)
+    TextReporter(color=False).render(check_report(), stream)
+    stream.flush()
+    text = raw.getvalue().decode(encoding)
+    for escape in ("\\u2588", "\\u258", "\\u2589"):
+        assert escape not in text
+    lines = squeeze(text.replace("|", " "))  # rich draws the table's box in ASCII too
+    assert "billing 52 43.3% ####################" in lines  # the labels table
+    assert any(re.fullmatch(r"256.+512 #################### 42", line) for line in lines)  # histogram

@@ -19,6 +19,7 @@ from ftprep.report.blocks import (
     Table,
     bar_text,
     compact,
+    draws_blocks,
     fmt,
     fmt_pct,
     fmt_usd,
@@ -50,6 +51,16 @@ def test_bar_text() -> None:
     assert bar_text(0.5, 3) == "█▌"
     assert bar_text(0.001, 20) == "▏"  # a rare class stays visible
     assert bar_text(0.0) == "" and bar_text(float("nan")) == ""
+
+
+def test_ascii_bar_text_for_a_stream_without_block_characters() -> None:
+    assert bar_text(1.0, 4, ascii_only=True) == "####"
+    assert bar_text(0.5, 3, ascii_only=True) == "##"  # whole characters, rounded
+    assert bar_text(0.001, 20, ascii_only=True) == "#"  # still a sliver
+    assert bar_text(0.0, ascii_only=True) == ""
+    assert draws_blocks("utf-8") and draws_blocks(None)
+    assert not draws_blocks("cp1252") and not draws_blocks("ascii")
+    assert not draws_blocks("no-such-codec")
 
 
 def test_verdict_and_cards() -> None:

@@ -8,7 +8,7 @@ from ftprep.checks.registry import Scope, declare
 from ftprep.report.finding import Finding, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from ftprep.checks.registry import Selection
     from ftprep.cost import CostEstimate
@@ -41,13 +41,18 @@ NOT_PRICED = declare(
 )
 
 
-def cost_findings(estimate: CostEstimate, selection: Selection, file: str) -> Iterator[Finding]:
+def cost_findings(estimate: CostEstimate, selection: Selection, file: str, *,
+                  others: Iterable[CostEstimate] = ()) -> Iterator[Finding]:
+    """FT601/FT602 and FT603 for the chosen `estimate`; FT603 too for each of `others`
+    (the rows of `cost --model all`) without a dollar figure, so that every such row of
+    the table has its finding. The end dates are the provider's, said once."""
     if not estimate.available:
         notes = "; ".join(estimate.notes) or "the provider no longer accepts new jobs"
         yield from selection.emit(UNAVAILABLE, f"{estimate.model}: {notes}", file=file)
     elif estimate.announced:
         yield from selection.emit(ENDING, f"{estimate.model}: " + "; ".join(estimate.announced),
                                   file=file)
-    if estimate.cost_usd is None:
-        yield from selection.emit(NOT_PRICED, f"{estimate.model}: {estimate.reason or 'no price'}",
-                                  file=file)
+    for row in (estimate, *(o for o in others if o is not estimate)):
+        if row.cost_usd is None:
+            yield from selection.emit(NOT_PRICED, f"{row.model}: {row.reason or 'no price'}",
+                                      file=file)

@@ -91,10 +91,14 @@ DUPLICATE_KEY = declare(
 )
 TOO_FEW_EXAMPLES = declare(
     "FT123", "too-few-examples", Severity.ERROR,
-    """File has fewer than 10 examples.
+    """File has fewer than 10 examples, OpenAI's minimum for a training file.
 
-    OpenAI rejects such a file (`invalid_n_examples`: "must have at least 10
-    examples"). Add examples.""",
+    OpenAI rejects such a training file (`invalid_n_examples`: "Training file has N
+    example(s), but must have at least 10 examples"). Add examples. ftprep's sources
+    give no minimum for a validation file, and `validate` cannot tell the two apart, so
+    a small validation file gets this error too: validate it on its own with
+    `ftprep validate valid.jsonl --ignore FT123,FT124` (FT124's 50 is advice for
+    training data).""",
     scope=Scope.FILE,
 )
 FEW_EXAMPLES = declare(

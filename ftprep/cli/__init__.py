@@ -49,9 +49,10 @@ def cli() -> None:
     Exit codes: 0 clean (warnings allowed), 1 errors found (or warnings with --strict),
     2 usage, configuration or I/O error.
     """
-    from ftprep.cli.options import escape_unencodable_output
+    from ftprep.cli.options import check_workers_env, escape_unencodable_output
 
     escape_unencodable_output()
+    check_workers_env()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ into library objects."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -157,6 +158,25 @@ def escape_unencodable_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors=ESCAPE_ERRORS)
+
+
+def check_workers_env() -> None:
+    """FTPREP_WORKERS as ftprep.shards reads it: "1" keeps one process, anything else
+    allows a second. A typo ("abc", "0", "01") would silently allow it, so only 1, an
+    integer >= 2 or unset (empty counts as unset) are accepted."""
+    from ftprep.shards import WORKERS_ENV
+
+    value = os.environ.get(WORKERS_ENV, "")
+    text = value.strip()
+    if not text or text == "1":
+        return
+    try:
+        if int(text) >= 2:
+            return
+    except ValueError:
+        pass
+    raise CannotRun(f"{WORKERS_ENV}={value!r} is not valid: use 1 to keep ftprep in one process, "
+                    "or leave it unset (or any integer >= 2) to allow a second one")
 
 
 def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:

@@ -261,12 +261,31 @@ def compact(value: Any) -> str:
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def bar_text(fraction: float, width: int = 20) -> str:
+ASCII_BAR = "#"
+
+
+def bar_text(fraction: float, width: int = 20, *, ascii_only: bool = False) -> str:
     """A bar of block characters, in eighths of a character; a non-zero value always
-    shows at least a sliver so that rare classes stay visible."""
+    shows at least a sliver so that rare classes stay visible. `ascii_only`: whole
+    characters of ASCII_BAR, for a stream that cannot encode the blocks."""
     fraction = min(max(fraction, 0.0), 1.0) if math.isfinite(fraction) else 0.0
-    eighths = round(fraction * width * 8)
-    if fraction > 0 and eighths == 0:
-        eighths = 1
-    full, rest = divmod(eighths, 8)
+    steps = 1 if ascii_only else 8
+    parts = round(fraction * width * steps)
+    if fraction > 0 and parts == 0:
+        parts = 1
+    if ascii_only:
+        return ASCII_BAR * parts
+    full, rest = divmod(parts, 8)
     return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def draws_blocks(encoding: str | None) -> bool:
+    """Whether a stream in `encoding` can show bar_text's block characters (a cp1252
+    console cannot: they would come out as \\u2588 escapes)."""
+    if not encoding:
+        return True
+    try:
+        ("█" + _EIGHTHS.strip()).encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True

@@ -130,7 +130,10 @@ def tokens_view(data: Mapping[str, Any]) -> SectionView:
     if "system_share" in data:
         facts.append(Fact("system prompts", f"{fmt_pct(data['system_share'])} of all tokens"))
     over = as_map(data.get("over_limit"))
-    if over:
+    if over and over.get("limit") is None:
+        # No limit to compare with: say so, not "over — tokens".
+        facts.append(Fact("over limit", "limit unknown: truncation not checked", "muted"))
+    elif over:
         count = number(over.get("count")) or 0
         text = f"{fmt(over.get('count', 0))} example(s) over {fmt(over.get('limit'))} tokens"
         if as_list(over.get("lines")):
@@ -279,20 +282,38 @@ def cost_view(data: Mapping[str, Any]) -> SectionView:
         if r.get("reason"):
             notes.append(fmt(r["reason"]))
         notes += [fmt(n) for n in as_list(r.get("notes"))]
+        price, cost = _price_cells(r)
         cells = [fmt(r.get("provider")), fmt(r.get("model")), fmt(r.get("method")), epochs,
-                 fmt(r.get("billed_tokens")), fmt(r.get("trained_tokens")), fmt_usd(r.get("price_per_1m")),
-                 fmt_usd(r.get("cost_usd"))]
+                 fmt(r.get("billed_tokens")), fmt(r.get("trained_tokens")), price, cost]
         if per_row_date:
             cells.append(fmt(r.get("as_of")))
         cells.append("; ".join(notes))
         table_rows.append(Row(tuple(cells), "" if available else "muted"))
     b = Builder()
+    if not rows:
+        # A target whose provider has no price rows: say so rather than draw an empty table.
+        b.add(Note("No price for this target's models, so no dollar figure: add rows to a "
+                   "--prices file to get one.", "muted"))
+        return SectionView("cost", "Cost", blocks=tuple(b.blocks))
     b.add(Table(tuple(columns), tuple(table_rows), title="Estimated training cost",
                 note=f"{len(rows) - MAX_ROWS} more row(s) not shown" if len(rows) > MAX_ROWS else ""))
     sources = list(dict.fromkeys(fmt(r.get("source")) for r in rows if r.get("source")))
     if sources:
         b.add(Note("Prices: " + "; ".join(sources[:5]), "muted"))
     return SectionView("cost", "Cost", subtitle, blocks=tuple(b.blocks))
+
+
+def _price_cells(row: Mapping[str, Any]) -> tuple[str, str]:
+    """The "$ / 1M" and "cost" cells; a row without a dollar figure says why in its cost
+    cell (the full reason is the first note)."""
+    if number(row.get("cost_usd")) is not None or not (row.get("reason") or row.get("unit")):
+        return fmt_usd(row.get("price_per_1m")), fmt_usd(row.get("cost_usd"))
+    unit, price = row.get("unit"), number(row.get("price_usd"))
+    if unit and unit != "1M tokens" and price is not None:
+        return f"{fmt_usd(price)} / {fmt(unit)}", f"billed per {fmt(unit)}"
+    if unit and price is None:
+        return DASH, "no verified price"
+    return DASH, "no price"
 
 
 def _share_key(key: str) -> bool:

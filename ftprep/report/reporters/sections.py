@@ -7,7 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ftprep.report.blocks import Bar, Chart, Facts, Note, SectionView, Table, Tone, bar_text, fmt
+from ftprep.report.blocks import (
+    Bar,
+    Chart,
+    Facts,
+    Note,
+    SectionView,
+    Table,
+    Tone,
+    bar_text,
+    draws_blocks,
+    fmt,
+)
 from ftprep.report.views import SECTION_ORDER, section_view
 
 if TYPE_CHECKING:
@@ -63,6 +74,7 @@ def _table(console: Console, table: Table) -> None:
 
     out = RichTable(title=table.title or None, title_justify="left", title_style="bold",
                     box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    ascii_only = not draws_blocks(console.encoding)
     # Long free text (notes) would squeeze every other column: it becomes a footnote.
     footnotes: list[str] = []
     long = [i for i, column in enumerate(table.columns) if column.long]
@@ -72,7 +84,8 @@ def _table(console: Console, table: Table) -> None:
     if long:
         out.add_column("", no_wrap=True)
     for row in table.rows:
-        cells = [_cell(cell, row.tone) for i, cell in enumerate(row.cells) if i not in long]
+        cells = [_cell(cell, row.tone, ascii_only) for i, cell in enumerate(row.cells)
+                 if i not in long]
         texts = [str(row.cells[i]) for i in long if i < len(row.cells) and str(row.cells[i])]
         if long:
             if texts:
@@ -117,9 +130,10 @@ def _stacked(console: Console, table: Table) -> None:
         _indented(console, _text(table.note, "muted"))
 
 
-def _cell(cell: str | Bar, tone: Tone) -> Text:
+def _cell(cell: str | Bar, tone: Tone, ascii_only: bool = False) -> Text:
     if isinstance(cell, Bar):
-        return _text(bar_text(cell.fraction, _BAR_WIDTH), style="dim" if tone == "muted" else "cyan")
+        return _text(bar_text(cell.fraction, _BAR_WIDTH, ascii_only=ascii_only),
+                     style="dim" if tone == "muted" else "cyan")
     return _text(cell, tone)
 
 
@@ -131,8 +145,9 @@ def _chart(console: Console, chart: Chart) -> None:
     grid.add_column()
     grid.add_column(justify="right")
     widest = max(chart.values, default=0.0) or 1.0
+    ascii_only = not draws_blocks(console.encoding)
     for label, value in zip(chart.labels, chart.values, strict=False):
-        bar = bar_text(value / widest, _BAR_WIDTH).ljust(_BAR_WIDTH)
+        bar = bar_text(value / widest, _BAR_WIDTH, ascii_only=ascii_only).ljust(_BAR_WIDTH)
         grid.add_row(_text(label), _text(bar, style="cyan"), _text(fmt(value)))
     _indented(console, _text(chart.title, style="bold"))
     _indented(console, grid)
