@@ -103,8 +103,9 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
         estimates = _estimates(tokens, by_encoding, counter, options, prices, validation_tokens)
         chosen = [e for e in estimates if e.model in (counter.info.base, options.model)]
         priced = chosen[:1] or estimates[:1]
+        others = estimates if options.cost_models == "all" else ()
         for estimate in priced:
-            report.extend(list(cost_findings(estimate, selection, name)))
+            report.extend(list(cost_findings(estimate, selection, name, others=others)))
     report.stats["cost"] = {"rows": [e.to_dict() for e in estimates],
                             "as_of": _prices_as_of(prices)}
     if behaviour is not None:

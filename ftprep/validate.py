@@ -482,8 +482,9 @@ class FileValidator:
                      image_examples: int) -> Iterable[Finding]:
         sel = self.selection
         if examples < st.MIN_EXAMPLES:
-            yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires "
-                                f"at least {st.MIN_EXAMPLES}: add more", file=name)
+            yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires at least "
+                                f"{st.MIN_EXAMPLES} in a training file: add more (for a "
+                                "validation file, --ignore FT123)", file=name)
         elif examples < st.RECOMMENDED_EXAMPLES:
             yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)

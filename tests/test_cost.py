@@ -377,8 +377,6 @@ def test_a_target_without_price_rows_says_so_in_the_cost_section() -> None:
     assert any(isinstance(b, Note) and "--prices" in b.text for b in view.blocks)
 
 
-@pytest.mark.xfail(strict=True, reason="needs ftprep/check.py (not this branch's) to pass the "
-                   "--model all rows to cost_findings(..., others=estimates)")
 def test_cost_all_reports_ft603_for_the_rft_row(tmp_path: Path, run_cli) -> None:
     from helpers import chat, write_jsonl
 

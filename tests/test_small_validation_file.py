@@ -31,3 +31,11 @@ def test_a_small_validation_file_validates_as_documented(tmp_path: Path, run_cli
     assert run_cli("validate", str(file)).exit_code == 1  # FT123: the error stays
     result = run_cli("validate", str(file), "--ignore", "FT123,FT124")
     assert result.exit_code == 0, result.output
+
+
+def test_the_message_says_it_is_the_training_file_minimum(tmp_path: Path, run_cli) -> None:
+    file = write_jsonl(tmp_path / "valid.jsonl", [chat(user=f"ticket {i}") for i in range(5)])
+    result = run_cli("validate", str(file), "--format", "json")
+    (finding,) = [f for f in json.loads(result.output)["findings"] if f["code"] == "FT123"]
+    assert "at least 10 in a training file" in finding["message"]
+    assert "for a validation file, --ignore FT123" in finding["message"]
