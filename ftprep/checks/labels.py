@@ -250,6 +250,15 @@ def label_stats(ctx: DatasetContext) -> dict[str, Any]:
         (_, most), (_, least) = _extremes(summary.counts)
         ratio = round(most / least, 2)
     minimum = ctx.settings.min_label_count
+    reason, below, once = summary.reason, summary.counts, summary.counts
+    extra: dict[str, Any] = {}
+    if ctx.reference is not None:
+        # A validation file is judged by the training file's task, and the minimum
+        # counts are advice for training data; a class training never saw is the flag.
+        trained = label_summary(ctx.reference, ctx.settings)
+        reason = f"as in the training file: {trained.reason}"
+        below = once = Counter()
+        extra["not_in_training"] = sorted(set(summary.counts) - set(trained.counts))
     allowed = set(ctx.settings.labels)
     unknown = [
         {"label": label, "count": count,
@@ -258,7 +267,7 @@ def label_stats(ctx: DatasetContext) -> dict[str, Any]:
     ]
     return {
         "task": CLASSIFICATION,
-        "reason": summary.reason,
+        "reason": reason,
         "examples": summary.examples,
         "labelled": labelled,
         "unlabelled": summary.unlabelled,
@@ -268,8 +277,9 @@ def label_stats(ctx: DatasetContext) -> dict[str, Any]:
         "imbalance_ratio": ratio,
         "max_imbalance": ctx.settings.max_imbalance,
         "min_label_count": minimum,
-        "below_minimum": sorted(k for k, c in summary.counts.items() if 1 < c < minimum),
-        "singletons": sorted(k for k, c in summary.counts.items() if c == 1),
+        "below_minimum": sorted(k for k, c in below.items() if 1 < c < minimum),
+        "singletons": sorted(k for k, c in once.items() if c == 1),
         "allowed": list(ctx.settings.labels),
         "unknown": unknown,
+        **extra,
     }

@@ -192,7 +192,8 @@ def labels_view(data: Mapping[str, Any]) -> SectionView:
         data = {**data, "outside_allowed": unknown}
     total = sum(counts.values()) or 1.0
     flags = {name: {str(x) for x in as_list(data.get(key))} for key, name in (
-        ("below_minimum", "below minimum"), ("singletons", "singleton"), ("outside_allowed", "not allowed"))}
+        ("below_minimum", "below minimum"), ("singletons", "singleton"), ("outside_allowed", "not allowed"),
+        ("not_in_training", "not in training"))}
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     shown, hidden = ordered[:MAX_ROWS], len(ordered) - MAX_ROWS
     widest = max((c for _, c in shown), default=0.0) or 1.0

@@ -91,6 +91,22 @@ def test_validation_file_gets_only_the_checks_that_fit_it() -> None:
     assert "'complaints' (2 validation example(s))" in findings[0].message
 
 
+def test_validation_stats_follow_the_training_task_and_flag_unseen_labels() -> None:
+    # Plain replies: 5 distinct in 10 would be a generation task on their own.
+    training = plain({"billing": 9, "returns": 5, "technical": 5, "complaints": 3})
+    validation = plain({"technical": 3, "billing": 2, "complaints": 2, "returns": 2, "privacy": 1})
+    settings = DatasetCheckSettings()
+    ctx = DatasetContext(features_of(validation, settings), settings,
+                         reference=features_of(training, settings))
+    stats = label_stats(ctx)
+    assert stats["task"] == "classification"
+    assert stats["reason"].startswith("as in the training file: 4 distinct replies in 22")
+    assert "generation" not in stats["reason"]
+    # The minimum counts are advice for training data, not for a held-out set.
+    assert stats["below_minimum"] == [] and stats["singletons"] == []
+    assert stats["not_in_training"] == ["privacy"]
+
+
 def test_missing_label_field() -> None:
     records = dataset({"billing": 12, "returns": 12})
     records += [chat(ticket(50), "sorry, plain text"),
