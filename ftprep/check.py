@@ -81,7 +81,8 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
     name = report.files[0].path
     selection = options.validate.selection
     report.stats["tokens"] = tokens.stats()
-    report.extend(list(tokens.findings(selection, name)))
+    report.extend(list(tokens.findings(selection, name,
+                                       openai=target is None or target.name == "openai")))
 
     validation_tokens = 0
     if dataset is not None:

@@ -31,6 +31,8 @@ class ModelInfo:
     trainable_until: date | None
     notes: tuple[str, ...]
     source: str
+    # Listed for vision fine-tuning (images in training examples) in ftprep's sources.
+    vision: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +45,7 @@ class ModelInfo:
             "trainable_until": self.trainable_until.isoformat() if self.trainable_until else None,
             "notes": list(self.notes),
             "source": self.source,
+            "vision": self.vision,
         }
 
 
@@ -54,6 +57,7 @@ class _Row:
     trainable_until: date | None
     source: str
     notes: tuple[str, ...]
+    vision: bool
 
 
 @functools.cache
@@ -70,6 +74,7 @@ def _rows() -> tuple[_Row, ...]:
                 trainable_until=date.fromisoformat(until) if until else None,
                 source=raw.get("source", ""),
                 notes=tuple(raw.get("notes", ())),
+                vision=bool(raw.get("vision", False)),
             )
         )
     # Longest prefix first, so gpt-4.1-mini wins over gpt-4.1 and gpt-4o over gpt-4.
@@ -143,4 +148,5 @@ def model_info(model: str) -> ModelInfo:
         trainable_until=row.trainable_until,
         notes=row.notes,
         source=row.source,
+        vision=row.vision,
     )

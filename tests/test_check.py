@@ -121,3 +121,25 @@ def test_an_empty_file_has_no_made_up_figures_in_json(tmp_path: Path, run_cli) -
     [row] = stats["cost"]["rows"]
     assert row["cost_usd"] == 0 and "no examples: nothing would be trained" in row["notes"]
     assert not any("heuristic" in note for note in row["notes"])
+
+
+def _with_image(i: int) -> dict:
+    return {"messages": [
+        {"role": "user", "content": [{"type": "text", "text": f"what is in photo {i}?"},
+                                     {"type": "image_url", "image_url": {
+                                         "url": f"https://example.com/{i}.png", "detail": "low"}}]},
+        {"role": "assistant", "content": "a parcel"}]}
+
+
+@pytest.mark.parametrize(("model", "warned"), [
+    ("gpt-4o-mini-2024-07-18", True),
+    ("gpt-4o-2024-08-06", False),  # the one snapshot listed for vision fine-tuning
+    ("my-own-model", False),  # unknown: ftprep cannot say
+])
+def test_images_with_a_model_not_listed_for_vision(tmp_path: Path, model: str, warned: bool) -> None:
+    records = [_with_image(i) for i in range(3)] + [chat(user=f"ticket {i}") for i in range(20)]
+    report = check(write_jsonl(tmp_path / "v.jsonl", records), CheckOptions(model=model))
+    found = [f for f in report.findings if f.code == "FT204"]
+    assert bool(found) is warned
+    if warned:
+        assert found[0].message.startswith("3 example(s) hold images, but gpt-4o-mini-2024-07-18")

@@ -43,6 +43,16 @@ NO_LIMIT = declare(
     provider's documentation for its limit.""",
     scope=Scope.DATASET,
 )
+IMAGES_NEED_VISION = declare(
+    "FT204", "images-need-vision-model", Severity.WARNING,
+    """Examples hold images, but the model is not listed for vision fine-tuning.
+
+    OpenAI's vision fine-tuning guide lists gpt-4o-2024-08-06 only; other models are
+    not documented to train on images, and the image token figures are gpt-4o's rule.
+    Train on gpt-4o-2024-08-06 (--model), or drop the images. Checked for OpenAI's
+    models (no --target, or --target openai).""",
+    scope=Scope.DATASET,
+)
 
 HISTOGRAM_BINS = 20
 PREFERENCE_ESTIMATE = ("preference (DPO) pairs: the input and both answers are counted; how "
@@ -64,6 +74,7 @@ class TokenCollector:
         self.system_tokens = 0
         self.reasons: Counter[str] = Counter()
         self.estimated_examples = 0
+        self.image_examples = 0
         self._stats: dict[str, Any] | None = None
 
     def on_record(self, number: int, record: dict[str, Any], fmt: LineFormat) -> None:
@@ -84,6 +95,7 @@ class TokenCollector:
         self.lines.append(number)
         self.system.append(counts.system)
         self.system_tokens += counts.system
+        self.image_examples += counts.images > 0
         if counts.estimated:
             self.estimated_examples += 1
             self.reasons.update(counts.reasons)
@@ -92,7 +104,8 @@ class TokenCollector:
         """What this collector counted, for ftprep.shards (the tokenizer stays here)."""
         return {"totals": self.totals, "trained": self.trained, "lines": self.lines,
                 "system": self.system, "system_tokens": self.system_tokens,
-                "reasons": self.reasons, "estimated_examples": self.estimated_examples}
+                "reasons": self.reasons, "estimated_examples": self.estimated_examples,
+                "image_examples": self.image_examples}
 
     def merge_shard(self, state: dict[str, Any]) -> None:
         """Append what the collector of a later piece of the file counted."""
@@ -101,6 +114,7 @@ class TokenCollector:
         self.system_tokens += state["system_tokens"]
         self.reasons.update(state["reasons"])
         self.estimated_examples += state["estimated_examples"]
+        self.image_examples += state["image_examples"]
         self._stats = None
 
     def billed_tokens(self) -> int:
@@ -153,7 +167,16 @@ class TokenCollector:
             "histogram": histogram(self.totals),
         }
 
-    def findings(self, selection: Selection, file: str) -> Iterator[Finding]:
+    def findings(self, selection: Selection, file: str, *, openai: bool = True
+                 ) -> Iterator[Finding]:
+        """FT201-FT204; `openai`: the model is one of OpenAI's (not another --target's)."""
+        info = self.counter.info
+        if openai and self.image_examples and info.exact and not info.vision:
+            yield from selection.emit(
+                IMAGES_NEED_VISION, f"{self.image_examples:,} example(s) hold images, but "
+                f"{self.counter.model} is not listed for vision fine-tuning (OpenAI lists "
+                "gpt-4o-2024-08-06): train on that model (--model) or drop the images",
+                file=file)
         if self.limit is None:
             yield from selection.emit(
                 NO_LIMIT, f"the per-example token limit of {self.counter.model!r} is unknown, so "
