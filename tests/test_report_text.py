@@ -43,7 +43,7 @@ def test_check_report_wide(monkeypatch: pytest.MonkeyPatch) -> None:
                       "returns 21 17.5% ████████▏", "complaints 8 6.7% ███▏ below minimum",
                       "legal 1 0.8% ▍ below minimum, singleton"]
     assert "imbalance (largest : smallest) 52.0 : 1" in lines
-    assert "near duplicates (similarity ≥ 0.90) 1 cluster(s), 3 example(s)" in lines
+    assert "near duplicates (est. similarity ≥ 0.90) 1 cluster(s), 3 example(s)" in lines
     assert "Cost prices as of 2025-06-01" in lines
     assert "openai gpt-4o-mini-2024-07-18 sft 3 (default) 47,900 143,700 $3.00 $0.43 [1]" in lines
     assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — no price [3]" in lines
@@ -58,10 +58,10 @@ def test_duplicates_section_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     assert render(report, 100, monkeypatch) == (
         "\n"
         "Duplicates and leakage\n"
-        "  exact duplicates                     2 group(s), 5 example(s)\n"
-        "  same input, same answer              3 group(s), 3 example(s)\n"
-        "  same input, different answers        1 group(s), 2 example(s)\n"
-        "  near duplicates (similarity ≥ 0.90)  1 cluster(s), 3 example(s)\n"
+        "  exact duplicates                          2 group(s), 5 example(s)\n"
+        "  same input, same answer                   3 group(s), 3 example(s)\n"
+        "  same input, different answers             1 group(s), 2 example(s)\n"
+        "  near duplicates (est. similarity ≥ 0.90)  1 cluster(s), 3 example(s)\n"
         "0 file(s), 0 example(s): 0 error(s), 0 warning(s), 0 info\n"
     )
 

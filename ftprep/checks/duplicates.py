@@ -149,8 +149,8 @@ def near_duplicates(ctx: DatasetContext) -> Iterator[Hit]:
         return
     for cluster in f.near_clusters():
         lines = f.lines(cluster)
-        yield Hit(f"{len(lines)} examples have near-identical inputs (similarity >= "
-                  f"{f.params.threshold:g}): lines {_lines_text(lines)}; vary or thin them out",
+        yield Hit(f"{len(lines)} examples have near-identical inputs (estimated similarity "
+                  f">= {f.params.threshold:g}): lines {_lines_text(lines)}; vary or thin them out",
                   line=lines[0], related_lines=lines[1:])
 
 
@@ -227,8 +227,8 @@ def validation_near_leak(ctx: DatasetContext) -> Iterator[Hit]:
     the model generalises. Move the pair to one side, or vary the example."""
     _, near = leaks(ctx)
     for i, (line, score) in sorted(near.items()):
-        yield Hit(f"validation input nearly matches training line {line} (similarity "
-                  f"{score:.2f}): move it to one side or vary it",
+        yield Hit(f"validation input nearly matches training line {line} (estimated "
+                  f"similarity {score:.2f}): move it to one side or vary it",
                   line=ctx.features.examples[i].line, related_lines=(line,))
 
 

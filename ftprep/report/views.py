@@ -244,7 +244,7 @@ def duplicates_view(data: Mapping[str, Any]) -> SectionView:
         threshold = number(near.get("threshold"))
         label = "near duplicates"
         if threshold is not None:
-            label += f" (similarity ≥ {threshold:.2f})"
+            label += f" (est. similarity ≥ {threshold:.2f})"
         near_clusters = {"groups": near.get("clusters"), "examples": near.get("examples")}
         facts.append(Fact(label, *groups(near_clusters, "cluster", "examples")))
     leakage = as_map(data.get("leakage"))

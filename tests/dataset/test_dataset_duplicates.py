@@ -94,6 +94,7 @@ def test_near_duplicates_are_a_cluster_and_can_be_turned_off() -> None:
     [near] = run_checks(records, select=("FT404",))
     assert (near.line, near.related_lines) == (1, (3, 4))
     assert near.severity is Severity.INFO
+    assert "(estimated similarity >= 0.8)" in near.message  # MinHash: an estimate, said so
     assert run_checks(records, DatasetCheckSettings(near_duplicates=False), select=("FT404",)) == []
 
 
