@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftprep.modelinfo import base_model, matches_prefix
+from ftprep.report.blocks import plural
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -260,17 +261,28 @@ class CostEstimate:
     notes: list[str] = field(default_factory=list)
     # Availability rules of the price file that take effect after `today`.
     announced: list[str] = field(default_factory=list)
+    # False when ftprep's sources do not list the model as fine-tunable at all;
+    # `available` is then False too, and `availability_note` says why.
+    fine_tunable: bool = True
+    availability_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _known_model(model: str, provider: str) -> bool:
-    """Whether `model` is one of the provider's models though it has no price row (a new
-    OpenAI snapshot): ftprep knows OpenAI's model families."""
+def _not_fine_tunable(model: str) -> str | None:
+    """Why an OpenAI model without a price row is not known to be fine-tunable, or None
+    when the model table gives it a date until which new training jobs can be created
+    (a new snapshot of a fine-tunable family)."""
     from ftprep.modelinfo import model_info
 
-    return provider.lower() == "openai" and model_info(model).exact
+    info = model_info(model)
+    if info.trainable_until is not None:
+        return None
+    if not info.exact:
+        return f"not known to be fine-tunable ({model} is not in ftprep's model table)"
+    return (f"not known to be fine-tunable (ftprep's sources list no fine-tuning for {model}; "
+            "data/models.json gives it no training date)")
 
 
 def _availability_notes(
@@ -320,8 +332,8 @@ def estimate_cost(
         notes.append("no examples: nothing would be trained")
     elif epochs_source == "heuristic":
         notes.append(
-            f"{n_epochs} epochs from the OpenAI cookbook heuristic for {n_examples} examples; "
-            "OpenAI's own default is unverified"
+            f"{plural(n_epochs, 'epoch')} from the OpenAI cookbook heuristic for "
+            f"{plural(n_examples, 'example')}; OpenAI's own default is unverified"
         )
     notes.append("token counts are exact" if tokens_exact else "token counts include estimates")
     if validation_tokens and provider.lower() == "openai":
@@ -358,9 +370,15 @@ def estimate_cost(
             f"no price for {wanted} in {', '.join(prices.files)}; "
             "add a row to a price file to price it"
         )
-        if _known_model(model, provider):
+        why_not = _not_fine_tunable(model) if provider.lower() == "openai" else None
+        if why_not:
+            # The provider's dates are about the models it fine-tunes: they would read as
+            # if this one could be trained until then.
+            est.available, est.fine_tunable, est.announced = False, False, []
+            est.availability_note = why_not
+        elif provider.lower() == "openai":
             est.notes.extend(rule_notes)
-        else:  # the provider's end dates are about its models: a typo or another's name
+        else:
             est.available, est.announced = True, []
         return est
     row, origin, alias_note = found

@@ -321,7 +321,7 @@ def test_end_dates_are_said_of_the_providers_own_models_only() -> None:
 
     today = date(2026, 11, 29)
     other = estimate_cost(1000, 20, "claude-3-haiku", today=today)  # another provider's model
-    assert other.available and other.announced == []
+    assert other.announced == [] and not other.fine_tunable  # and says so, not "available"
     assert not any("2027-01-06" in note for note in other.notes)
     unpriced = estimate_cost(1000, 20, "gpt-4.1-2099-01-01", today=today)  # OpenAI, no price row
     assert any("2027-01-06" in text for text in unpriced.announced)
@@ -385,3 +385,90 @@ def test_cost_all_reports_ft603_for_the_rft_row(tmp_path: Path, run_cli) -> None
     findings = json.loads(result.stdout)["findings"]
     assert [f["message"].split(":")[0] for f in findings if f["code"] == "FT603"] == [
         "o4-mini-2025-04-16"]
+
+
+# -- wording: billed x epochs, singular epochs, gpt-4, one source each -------------------
+
+def _cost_table(rows: list[CostEstimate]) -> tuple[list[str], list[dict[str, Any]]]:
+    from ftprep.report.blocks import Table
+    from ftprep.report.views import cost_view
+
+    table = next(b for b in cost_view({"rows": [e.to_dict() for e in rows]}).blocks
+                 if isinstance(b, Table))
+    names = [c.name for c in table.columns]
+    return names, [dict(zip(names, r.cells, strict=False)) for r in table.rows]
+
+
+def test_billed_times_epochs_is_not_called_trained_tokens(prices: cost.PriceTable) -> None:
+    est = estimate_cost(17_771, 295, MINI, prices=prices, today=BEFORE)
+    names, [row] = _cost_table([est])
+    assert "trained tokens" not in names  # the tokens table's "assistant (trained)" is another figure
+    assert row["billed tokens"] == "17,771" and row["billed × epochs"] == "53,313"
+    assert est.to_dict()["trained_tokens"] == 53_313  # the JSON key stays
+
+
+@pytest.mark.parametrize(("n_examples", "epochs", "note", "cell"), [
+    (20_000, None, "1 epoch from the OpenAI cookbook heuristic for 20,000 examples;", "1 epoch (heuristic)"),
+    (1, None, "25 epochs from the OpenAI cookbook heuristic for 1 example;", "25 epochs (heuristic)"),
+    (295, 1, None, "1 epoch (given)"),
+])
+def test_one_epoch_is_singular(prices: cost.PriceTable, n_examples: int, epochs: int | None,
+                               note: str | None, cell: str) -> None:
+    est = estimate_cost(1000, n_examples, MINI, epochs=epochs, prices=prices, today=BEFORE)
+    if note:
+        assert est.notes[0].startswith(note)
+    _, [row] = _cost_table([est])
+    assert row["training"] == cell
+
+
+@pytest.mark.parametrize("model", ["gpt-4", "gpt-4-0613", "o1", "claude-3-haiku"])
+def test_a_model_not_known_to_be_fine_tunable_is_not_shown_as_trainable(
+        prices: cost.PriceTable, model: str) -> None:
+    from ftprep.checks.cost_checks import cost_findings
+    from ftprep.checks.registry import Selection
+
+    est = estimate_cost(1000, 20, model, prices=prices, today=BEFORE)
+    assert (est.available, est.fine_tunable, est.announced) == (False, False, [])
+    assert not any("2027-01-06" in note for note in est.notes)
+    codes = [f.code for f in cost_findings(est, Selection(), "t.jsonl")]
+    assert codes == ["FT604", "FT603"]  # not FT602's end date of a model it cannot train
+    _, [row] = _cost_table([est])
+    assert str(row["note"]).startswith("not available: not known to be fine-tunable")
+
+
+def test_fine_tunable_models_without_a_price_row_keep_their_end_date(prices: cost.PriceTable) -> None:
+    from ftprep.checks.cost_checks import cost_findings
+    from ftprep.checks.registry import Selection
+
+    est = estimate_cost(1000, 20, "gpt-3.5-turbo-0125", prices=prices, today=BEFORE)
+    assert est.cost_usd is not None and est.fine_tunable  # priced through the family row
+    snapshot = estimate_cost(1000, 20, "gpt-4.1-mini-2099-01-01", prices=prices, today=BEFORE)
+    assert snapshot.available and snapshot.fine_tunable
+    assert [f.code for f in cost_findings(snapshot, Selection(), "t.jsonl")] == ["FT602", "FT603"]
+
+
+def test_the_packaged_model_table_lists_gpt4_as_not_fine_tunable() -> None:
+    from ftprep.modelinfo import model_info
+
+    info = model_info("gpt-4")
+    assert info.trainable_until is None and any("not fine-tunable" in n for n in info.notes)
+
+
+def test_prices_line_names_each_source_once(prices: cost.PriceTable) -> None:
+    from ftprep.report.blocks import Note
+    from ftprep.report.views import cost_view
+
+    rows = estimate_all(100_000, 1000, epochs=3, prices=prices, today=BEFORE)
+    notes = [b.text for b in cost_view({"rows": [e.to_dict() for e in rows]}).blocks if isinstance(b, Note)]
+    assert notes == ["Prices: OpenAI pricing page, Fine-tuning table (doc dump ~2025-07); "
+                     "help article 11323177"]
+
+
+def test_cost_of_gpt4_through_the_cli(tmp_path: Path, run_cli) -> None:
+    from helpers import chat, write_jsonl
+
+    file = write_jsonl(tmp_path / "t.jsonl", [chat()] * 20)
+    report = json.loads(run_cli("cost", str(file), "--model", "gpt-4", "-f", "json").stdout)
+    codes = [f["code"] for f in report["findings"] if f["code"].startswith("FT6")]
+    [row] = report["stats"]["cost"]["rows"]
+    assert sorted(codes) == ["FT603", "FT604"] and row["available"] is False and row["fine_tunable"] is False

@@ -136,3 +136,37 @@ def test_no_network_requests_even_with_injected_markup(tmp_path: Path,
     assert seen == []
     assert "injected script ran" not in result.stdout.split("</title>")[0]
     assert 'id="sec-labels"' in result.stdout and "escaped-label" in result.stdout
+
+
+# Measures the histogram's x-axis labels in the laid-out page: each label's box, and
+# whether two neighbours overlap. Run with the page's CSP removed, as in the control above.
+_MEASURE = """<script>
+addEventListener("load", () => {
+  const ticks = [...document.querySelectorAll("svg.histogram text.axis")]
+    .filter(t => t.getAttribute("y") === "230").map(t => t.getBoundingClientRect());
+  const overlaps = ticks.slice(1).filter((box, i) => box.left < ticks[i].right).length;
+  document.title = `ticks=${ticks.length} overlaps=${overlaps}`;
+});
+</script>"""
+
+
+@pytest.mark.parametrize("values", [
+    [23, 28, 34, 60, 78, 95, 700, 3500, 3900, 4100, 6500, 17_013],  # long.jsonl: "14k–14k" before
+    [14_000, 14_100, 14_600, 15_999],  # compact would print every tick as "14k"/"15k"/"16k"
+    [32] * 84 + [33] * 6,  # one value per bin: labelled under the bars
+])
+def test_histogram_axis_labels_are_distinct_and_do_not_overlap(tmp_path: Path, values: list[int]) -> None:
+    from ftprep.checks.tokens_checks import distribution, histogram
+
+    report = Report(command="check", stats={"tokens": {
+        "examples": len(values), "exact": True, "per_example": distribution(values),
+        "histogram": histogram(values)}})
+    html = write_page(report, tmp_path / "plain.html").read_text(encoding="utf-8")
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("Content-Security-Policy", "x-no-policy")
+                    .replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    result = browse(page, tmp_path, "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    title = result.stdout.split("<title>")[1].split("</title>")[0]
+    ticks = int(title.split("ticks=")[1].split()[0])
+    assert ticks >= 2 and title.endswith("overlaps=0"), title

@@ -44,9 +44,9 @@ gpt-4o-mini · o200k\_base · ⚠️ **ESTIMATE (tool definitions counted approx
 
 | Bin | Count | |
 | --- | ---: | --- |
-| 0–256 | 5 | ████████████████████ |
-| 256–512 | 5 | ████████████████████ |
-| 512–768 | 2 | ████████ |
+| 0–255 | 5 | ████████████████████ |
+| 256–511 | 5 | ████████████████████ |
+| 512–767 | 2 | ████████ |
 
 </details>
 
@@ -76,9 +76,9 @@ prices as of 2025-06-01
 
 **Estimated training cost**
 
-| provider | model | method | epochs | billed tokens | trained tokens | \$ / 1M | cost | note |
+| provider | model | method | training | billed tokens | billed × epochs | \$ / 1M | cost | note |
 | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |
-| openai | gpt-4o-mini | sft | 4 (default) | 3,400 | 13,600 | \$3.00 | \$0.04 | not available: no new OpenAI jobs from 2027-01-06 |
+| openai | gpt-4o-mini | sft | 4 epochs (default) | 3,400 | 13,600 | \$3.00 | \$0.04 | not available: no new OpenAI jobs from 2027-01-06 |
 
 ### Behaviour
 

@@ -37,7 +37,7 @@ def test_check_report_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "tokens min p5 median mean p95 max" in lines
     assert "per example (total) 38 61 312 401.8 1,180 17,020" in lines
     assert "assistant (trained) 1 1 2 2.4 4 9" in lines
-    assert "256–512 ████████████████████ 42" in lines and "8.2k–16k 0" in lines
+    assert "256–511 ████████████████████ 42" in lines and "8,192–16,383 0" in lines
     labels = [line for line in lines if re.match(r"[a-z]+ \d+ [\d.]+%", line)]
     assert labels == ["billing 52 43.3% ████████████████████", "technical 38 31.7% ██████████████▋",
                       "returns 21 17.5% ████████▏", "complaints 8 6.7% ███▏ below minimum",
@@ -45,8 +45,8 @@ def test_check_report_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "imbalance (largest : smallest) 52.0 : 1" in lines
     assert "near duplicates (est. similarity ≥ 0.90) 1 cluster(s), 3 example(s)" in lines
     assert "Cost prices as of 2025-06-01" in lines
-    assert "openai gpt-4o-mini-2024-07-18 sft 3 (default) 47,900 143,700 $3.00 $0.43 [1]" in lines
-    assert "mistral mistral-small sft 2 (--epochs) 47,900 95,800 — no price [3]" in lines
+    assert "openai gpt-4o-mini-2024-07-18 sft 3 epochs (default) 47,900 143,700 $3.00 $0.43 [1]" in lines
+    assert "mistral mistral-small sft 2 epochs (--epochs) 47,900 95,800 — no price [3]" in lines
     assert "[1] not available: no new OpenAI jobs from 2027-01-06" in lines
     assert "Knowledge share 7.0%" in lines
     # Sections come after the findings and before the summary line.
@@ -69,7 +69,7 @@ def test_duplicates_section_exact(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_narrow_console_stacks_the_cost_table(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = squeeze(render(Report(command="cost", stats={"cost": check_stats()["cost"]}), 70, monkeypatch))
     assert lines[lines.index("openai · gpt-4o-mini-2024-07-18 · sft") + 1] == (
-        "epochs 3 (default) billed tokens 47,900 trained tokens 143,700 $ / 1M $3.00 cost $0.43")
+        "training 3 epochs (default) billed tokens 47,900 billed × epochs 143,700 $ / 1M $3.00 cost $0.43")
     assert "not available: no new OpenAI jobs from 2027-01-06" in lines
     assert "mistral · mistral-small · sft" in lines and "no published price" in lines
 
@@ -138,4 +138,4 @@ def test_bars_are_ascii_on_a_console_that_cannot_encode_blocks(encoding: str,
         assert escape not in text
     lines = squeeze(text.replace("|", " "))  # rich draws the table's box in ASCII too
     assert "billing 52 43.3% ####################" in lines  # the labels table
-    assert any(re.fullmatch(r"256.+512 #################### 42", line) for line in lines)  # histogram
+    assert any(re.fullmatch(r"256.+511 #################### 42", line) for line in lines)  # histogram

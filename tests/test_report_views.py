@@ -98,7 +98,7 @@ def test_tokens_estimate_badge_and_histogram() -> None:
     view = section_view("tokens", data)
     assert view.badges[0].text == "ESTIMATE (no vocabulary for model x)"
     chart = next(b for b in view.blocks if isinstance(b, Chart))
-    assert len(chart.values) == 8 and chart.labels[0] == "0–256" and chart.marker == (16384, "limit 16,384")
+    assert len(chart.values) == 8 and chart.labels[0] == "0–255" and chart.marker == (16384, "limit 16,384")
     # Edges that do not match the counts are dropped, not trusted.
     bad = section_view("tokens", {"histogram": {"edges": [0, 1], "counts": [1, 2, 3]}})
     chart = next(b for b in bad.blocks if isinstance(b, Chart))

@@ -39,14 +39,28 @@ NOT_PRICED = declare(
     (--prices) to get a figure.""",
     scope=Scope.DATASET,
 )
+NOT_FINE_TUNABLE = declare(
+    "FT604", "model-not-known-fine-tunable", Severity.WARNING,
+    """ftprep's sources do not list the chosen model as one that can be fine-tuned.
+
+    The model table (ftprep/data/models.json) gives it no date until which training jobs
+    can be created, and no price row names it (gpt-4, o1 and gpt-5, for example), or the
+    model is not in the table at all. Pick a fine-tunable model
+    (`ftprep cost --model all` lists them), or add a price row (--prices) if your
+    provider trains it.""",
+    scope=Scope.DATASET,
+)
 
 
 def cost_findings(estimate: CostEstimate, selection: Selection, file: str, *,
                   others: Iterable[CostEstimate] = ()) -> Iterator[Finding]:
-    """FT601/FT602 and FT603 for the chosen `estimate`; FT603 too for each of `others`
+    """FT604, FT601 or FT602, and FT603 for the chosen `estimate`; FT603 too for each of `others`
     (the rows of `cost --model all`) without a dollar figure, so that every such row of
     the table has its finding. The end dates are the provider's, said once."""
-    if not estimate.available:
+    if not estimate.fine_tunable:
+        yield from selection.emit(NOT_FINE_TUNABLE, f"{estimate.model}: {estimate.availability_note}",
+                                  file=file)
+    elif not estimate.available:
         notes = "; ".join(estimate.notes) or "the provider no longer accepts new jobs"
         yield from selection.emit(UNAVAILABLE, f"{estimate.model}: {notes}", file=file)
     elif estimate.announced:

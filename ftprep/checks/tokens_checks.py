@@ -197,18 +197,27 @@ class TokenCollector:
 
 def distribution(values: Sequence[int]) -> dict[str, float | None]:
     """min, p5, median, mean, p95, max, with linear interpolation between ranks; each
-    None when there are no values (a made-up 0 would read as a measurement)."""
+    None when there are no values (a made-up 0 would read as a measurement).
+
+    Rounded to one decimal, and whole numbers as ints, so that the json report and the
+    tables show the same figures (10962.95 and "10,963.0" would disagree)."""
     if not values:
         return dict.fromkeys(("min", "p5", "median", "mean", "p95", "max"))
     ordered = sorted(values)
-    return {
-        "min": float(ordered[0]),
+    raw = {
+        "min": ordered[0],
         "p5": _quantile(ordered, 0.05),
         "median": _quantile(ordered, 0.5),
         "mean": sum(ordered) / len(ordered),
         "p95": _quantile(ordered, 0.95),
-        "max": float(ordered[-1]),
+        "max": ordered[-1],
     }
+    return {key: _one_decimal(value) for key, value in raw.items()}
+
+
+def _one_decimal(value: float) -> float:
+    rounded = round(float(value), 1)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _quantile(ordered: Sequence[int], q: float) -> float:
@@ -218,12 +227,20 @@ def _quantile(ordered: Sequence[int], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def histogram(values: Sequence[int], bins: int = HISTOGRAM_BINS) -> dict[str, list[float] | list[int]]:
+def histogram(values: Sequence[int], bins: int = HISTOGRAM_BINS) -> dict[str, list[int]]:
+    """At most `bins` bins of equal integer width over the token counts, the last one cut
+    at the maximum: bin i holds the counts n with edges[i] <= n < edges[i + 1], so the
+    edges are ints, the first is the minimum and the last is the maximum + 1. Integer
+    data gets no more bins than it has distinct possible values, and no empty bin past
+    the maximum."""
     if not values:
         return {"edges": [], "counts": []}
     low, high = min(values), max(values)
-    width = max((high - low) / bins, 1.0)
-    counts = [0] * bins
+    span = high - low + 1
+    width = -(-span // min(bins, span))  # ceiling division
+    n_bins = -(-span // width)
+    edges = [low + i * width for i in range(n_bins)] + [high + 1]
+    counts = [0] * n_bins
     for value in values:
-        counts[min(int((value - low) / width), bins - 1)] += 1
-    return {"edges": [low + i * width for i in range(bins + 1)], "counts": counts}
+        counts[(value - low) // width] += 1
+    return {"edges": edges, "counts": counts}

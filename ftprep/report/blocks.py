@@ -202,6 +202,11 @@ def fmt(value: Any) -> str:
         return clip(str(value))
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 epoch", "3 epochs", "1,200 examples"."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def fmt_pct(value: Any) -> str:
     num = number(value)
     return DASH if num is None else f"{num * 100:.1f}%"
@@ -256,6 +261,25 @@ def compact(value: Any) -> str:
             scaled = num / size
             return f"{scaled:.0f}{suffix}" if scaled >= 10 or scaled.is_integer() else f"{scaled:.1f}{suffix}"
     return f"{num:.0f}" if num.is_integer() else f"{num:.3g}"
+
+
+def compact_all(values: list[float] | tuple[float, ...]) -> list[str]:
+    """compact() for each of a series of axis values, or fmt() for all of them when
+    compact would print two different values alike (14,000 and 14,250 as "14k")."""
+    short = [compact(v) for v in values]
+    distinct = all(a != b for a, b, x, y in zip(short, short[1:], values, values[1:], strict=False)
+                   if x != y)
+    return short if distinct else [fmt(v) for v in values]
+
+
+def fmt_stat(value: Any) -> str:
+    """A figure of a distribution (min, p95, mean ...): one decimal, or none when the
+    rounded value is whole, so that 10,963 and 10,962.9 sit together in one column."""
+    num = number(value)
+    if num is None:
+        return fmt(value)
+    rounded = round(num, 1)
+    return f"{int(rounded):,}" if rounded.is_integer() and abs(rounded) < 1e15 else f"{rounded:,.1f}"
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"

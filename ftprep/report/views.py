@@ -35,10 +35,12 @@ from ftprep.report.blocks import (
     fmt,
     fmt_lines,
     fmt_pct,
+    fmt_stat,
     fmt_usd,
     heading,
     humanise,
     number,
+    plural,
 )
 from ftprep.report.finding import Report
 
@@ -140,7 +142,7 @@ def tokens_view(data: Mapping[str, Any]) -> SectionView:
             text += f" (lines {fmt_lines(over.get('lines'))})"
         facts.append(Fact("over limit", text, "bad" if count > 0 else "ok"))
     b.add(Facts(tuple(facts)))
-    rows = [Row((label, *(fmt(as_map(data.get(key)).get(s)) for s in _STATS)))
+    rows = [Row((label, *(fmt_stat(as_map(data.get(key)).get(s)) for s in _STATS)))
             for key, label in (("per_example", "per example (total)"), ("assistant", "assistant (trained)"))
             if as_map(data.get(key))]
     b.add(Table((Column("tokens"), *(Column(s, "right") for s in _STATS)), tuple(rows),
@@ -156,7 +158,7 @@ def _histogram(hist: Mapping[str, Any], over: Mapping[str, Any]) -> Chart | None
     edges = [number(e) for e in as_list(hist.get("edges"))]
     clean = tuple(e for e in edges if e is not None)
     if len(clean) == len(counts) + 1:
-        labels = tuple(f"{compact(lo)}–{compact(hi)}" for lo, hi in pairwise(clean))
+        labels = tuple(_bin_label(lo, hi) for lo, hi in pairwise(clean))
     else:  # edges missing or inconsistent: label bins by position only
         clean, labels = (), tuple(f"bin {i + 1}" for i in range(len(counts)))
     limit = number(over.get("limit"))
@@ -164,6 +166,16 @@ def _histogram(hist: Mapping[str, Any], over: Mapping[str, Any]) -> Chart | None
     if limit is not None and clean and clean[0] <= limit <= clean[-1]:
         marker = (limit, f"limit {fmt(limit)}")
     return Chart("histogram", "Tokens per example", labels, tuple(counts), edges=clean, marker=marker)
+
+
+def _bin_label(low: float, high: float) -> str:
+    """Which token counts a bin [low, high) holds. Integer edges (ftprep's own
+    histogram): the inclusive range of whole counts, "28–103", or "32" for one value,
+    so that neighbouring labels never share a number. Other edges: both ends as given."""
+    if low.is_integer() and high.is_integer() and high > low:
+        last = high - 1
+        return fmt(low) if last == low else f"{fmt(low)}–{fmt(last)}"
+    return f"{fmt_stat(low)}–{fmt_stat(high)}"
 
 
 def labels_view(data: Mapping[str, Any]) -> SectionView:
@@ -267,15 +279,20 @@ def cost_view(data: Mapping[str, Any]) -> SectionView:
     as_of = fmt(data.get("as_of")) if data.get("as_of") else ""
     per_row_date = len(dates) > 1 or bool(dates and as_of and dates != {as_of})
     subtitle = f"prices as of {as_of or next(iter(dates))}" if (as_of or dates) and not per_row_date else ""
-    columns = [Column("provider"), Column("model"), Column("method"), Column("epochs", "right"),
-               Column("billed tokens", "right"), Column("trained tokens", "right"),
+    # "training" holds "1 epoch (heuristic)": a bare "epochs" column reads "epochs 1" when
+    # a narrow console stacks the cells. Billed x epochs is the JSON's trained_tokens, named
+    # for what it is so that it is not taken for the tokens table's assistant (trained).
+    columns = [Column("provider"), Column("model"), Column("method"), Column("training", "right"),
+               Column("billed tokens", "right"), Column("billed × epochs", "right"),
                Column("$ / 1M", "right"), Column("cost", "right")]
     if per_row_date:
         columns.append(Column("as of"))
     columns.append(Column("note", long=True))
     table_rows = []
     for r in rows[:MAX_ROWS]:
-        epochs = fmt(r.get("epochs"))
+        count = number(r.get("epochs"))
+        whole = count is not None and count.is_integer()
+        epochs = plural(int(count), "epoch") if count is not None and whole else fmt(r.get("epochs"))
         if r.get("epochs_source"):
             epochs += f" ({fmt(r['epochs_source'])})"
         available = r.get("available", True) is not False
@@ -298,7 +315,9 @@ def cost_view(data: Mapping[str, Any]) -> SectionView:
         return SectionView("cost", "Cost", blocks=tuple(b.blocks))
     b.add(Table(tuple(columns), tuple(table_rows), title="Estimated training cost",
                 note=f"{len(rows) - MAX_ROWS} more row(s) not shown" if len(rows) > MAX_ROWS else ""))
-    sources = list(dict.fromkeys(fmt(r.get("source")) for r in rows if r.get("source")))
+    # Rows share sources, some of them joined ("pricing page; help article"): each part once.
+    sources = list(dict.fromkeys(part.strip() for r in rows if r.get("source")
+                                 for part in fmt(r.get("source")).split(";") if part.strip()))
     if sources:
         b.add(Note("Prices: " + "; ".join(sources[:5]), "muted"))
     return SectionView("cost", "Cost", subtitle, blocks=tuple(b.blocks))

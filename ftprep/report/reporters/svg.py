@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from html import escape
+from itertools import pairwise
 
-from ftprep.report.blocks import Chart, clip, compact, fmt, fmt_pct
+from ftprep.report.blocks import Chart, clip, compact, compact_all, fmt, fmt_pct
 
 WIDTH = 640
 
@@ -70,12 +71,16 @@ def histogram(chart: Chart, *, width: int = WIDTH, height: int = 260) -> str:
 
 def _x_labels(chart: Chart, left: float, base: float, slot: float) -> list[str]:
     out = []
-    if chart.edges:
+    # Bins of one whole value each ("32", "33") are labelled under the bar, not at its edges.
+    single = all(hi - lo == 1 and lo == int(lo) for lo, hi in pairwise(chart.edges))
+    if chart.edges and not single:
         every = max(1, math.ceil(len(chart.edges) / 9))
-        for i, edge in enumerate(chart.edges):
-            if i % every == 0 or i == len(chart.edges) - 1:
-                out.append(f'<text class="axis" x="{_n(left + i * slot)}" y="{_n(base + 16)}" '
-                           f'text-anchor="middle">{_e(compact(edge))}</text>')
+        shown = [i for i in range(len(chart.edges)) if i % every == 0 or i == len(chart.edges) - 1]
+        # Ticks sit on bin boundaries; labels precise enough that no two read the same.
+        texts = compact_all([chart.edges[i] for i in shown])
+        for i, text in zip(shown, texts, strict=True):
+            out.append(f'<text class="axis" x="{_n(left + i * slot)}" y="{_n(base + 16)}" '
+                       f'text-anchor="middle">{_e(text)}</text>')
     else:
         every = max(1, math.ceil(len(chart.labels) / 9))
         for i, label in enumerate(chart.labels):
