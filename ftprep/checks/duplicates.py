@@ -154,6 +154,48 @@ def near_duplicates(ctx: DatasetContext) -> Iterator[Hit]:
                   line=lines[0], related_lines=lines[1:])
 
 
+@register("FT407", "near-duplicates-labelled-differently", Severity.WARNING, scope=Scope.DATASET)
+def near_duplicates_labelled_differently(ctx: DatasetContext) -> Iterator[Hit]:
+    """Near-identical inputs that carry different labels: likely a mislabel.
+
+    In a classification dataset, two tickets that read almost the same (another order
+    number, another name) should get the same class; when they do not, one of them is
+    usually mislabelled, and the model is trained on the noise. Check the lines of the
+    rarer label first; if the tickets really ask different things, vary them so that the
+    difference shows. Inputs that are the same, not just near, are FT403."""
+    from ftprep.checks.labels import CLASSIFICATION, label_summary
+
+    f = ctx.features
+    basis = ctx.reference if ctx.reference is not None else f
+    if f.params is None or label_summary(basis, ctx.settings).task != CLASSIFICATION:
+        return
+    label_of = label_summary(f, ctx.settings).label_of
+    for cluster in f.near_clusters():
+        labels_of_input: dict[int, set[str]] = {}
+        by_label: dict[str, list[int]] = {}
+        for i in cluster:
+            example = f.examples[i]
+            label = label_of(example)
+            if label is not None:
+                labels_of_input.setdefault(example.input_hash, set()).add(label)
+                by_label.setdefault(label, []).append(example.line)
+        sets = list(labels_of_input.values())
+        if len(by_label) < 2 or all(s == sets[0] for s in sets):
+            continue  # one label, or every input with the same conflict (FT403's)
+        ordered = sorted(by_label.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        listed = "; ".join(f"{label!r} (line{'s' if len(lines) > 1 else ''} {_lines_text(lines)})"
+                           for label, lines in ordered[:_ANSWERS_QUOTED])
+        if len(ordered) > _ANSWERS_QUOTED:
+            listed += f"; and {len(ordered) - _ANSWERS_QUOTED} more"
+        rarest, suspects = ordered[-1]
+        first = f": check {rarest!r} first" if len(suspects) < len(ordered[0][1]) else ""
+        everyone = f.lines(cluster)
+        yield Hit(f"near-identical inputs (estimated similarity >= {f.params.threshold:g}) "
+                  f"carry {len(ordered)} different labels: {listed}; if they ask the same "
+                  f"thing, a label is wrong{first}",
+                  line=suspects[0], related_lines=tuple(n for n in everyone if n != suspects[0]))
+
+
 def _train_lines(reference: DatasetFeatures, attr: str) -> dict[int, list[int]]:
     def compute() -> dict[int, list[int]]:
         by: dict[int, list[int]] = {}

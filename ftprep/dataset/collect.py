@@ -350,16 +350,17 @@ class DatasetContext:
 
 def run_dataset_checks(ctx: DatasetContext, selection: Selection | None = None) -> list[Finding]:
     """Run every enabled DATASET-scope check; findings are placed in the context's file."""
-    from ftprep.checks.duplicates import near_duplicates
+    from ftprep.checks.duplicates import near_duplicates, near_duplicates_labelled_differently
 
     selection = selection or Selection()
     checks = [c for c in checks_in_scope(Scope.DATASET)
               if c.func is not None and selection.enabled(c)]
-    # The near-duplicate check runs last, so that clustering started on the other core
+    # The near-duplicate checks run last, so that clustering started on the other core
     # (DatasetFeatures.prefetch_near_clusters) overlaps every other check; the findings
     # keep the registry's order.
+    last = (near_duplicates, near_duplicates_labelled_differently)
     found: dict[str, list[Finding]] = {}
-    for check in sorted(checks, key=lambda c: c.func is near_duplicates):
+    for check in sorted(checks, key=lambda c: c.func in last):
         hits: Iterator[Any] = iter(check.func(ctx))  # type: ignore[misc]
         found[check.code] = [selection.finding(check, hit, file=ctx.features.path)
                              for hit in hits]

@@ -230,3 +230,28 @@ def test_whole_replies_reads_only_the_lines_asked_for(tmp_path: Path) -> None:
 ])
 def test_differing_previews(texts: list[str], expected: list[str]) -> None:
     assert differing_previews(texts, 50) == expected
+
+
+def _classified(*extra: dict) -> list[dict]:
+    """20 distinct tickets over two labels (a classification task), then `extra`."""
+    return [labelled(ticket(i), ("billing", "returns")[i % 2]) for i in range(20)] + list(extra)
+
+
+def test_near_identical_inputs_with_different_labels_are_a_likely_mislabel() -> None:
+    records = _classified(labelled(EMAIL, "billing"), labelled(EMAIL.replace("#4411", "#4413"), "billing"),
+                          labelled(NEAR, "technical"))
+    [finding] = run_checks(records, select=("FT407",))
+    assert finding.severity is Severity.WARNING
+    assert (finding.line, finding.related_lines) == (23, (21, 22))
+    assert "carry 2 different labels: 'billing' (lines 21, 22); 'technical' (line 23)" in finding.message
+    assert "check 'technical' first" in finding.message
+
+
+@pytest.mark.parametrize("records", [
+    _classified(labelled(EMAIL, "billing"), labelled(NEAR, "billing")),  # one label
+    [chat(EMAIL, "Refunded, sorry."), chat(NEAR, "We cannot refund this one.")]  # generation
+    + [chat(ticket(i), f"answer {i}") for i in range(10)],
+    _classified(labelled(EMAIL, "billing"), labelled(EMAIL, "technical")),  # FT403's case
+])
+def test_no_mislabel_warning_without_a_near_label_conflict(records: list[dict]) -> None:
+    assert run_checks(records, select=("FT407",)) == []
