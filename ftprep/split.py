@@ -243,10 +243,18 @@ def _validation_target(n: int, fraction: float | None, size: int | None) -> int:
             raise SplitError(f"validation size must be between 1 and {n - 1} for {n} examples")
         return size
     if fraction is None:
-        return max(1, min(DEFAULT_MAX_VALIDATION, round(DEFAULT_FRACTION * n)))
+        return max(1, min(DEFAULT_MAX_VALIDATION, _half_up(DEFAULT_FRACTION, n)))
     if not 0.0 < fraction < 1.0:
         raise SplitError("validation fraction must be between 0 and 1, e.g. 0.2")
-    return min(n - 1, max(1, round(fraction * n)))
+    return min(n - 1, max(1, _half_up(fraction, n)))
+
+
+def _half_up(fraction: float, n: int) -> int:
+    """fraction x n rounded half up (12.5 -> 13, 11.5 -> 12), where `round` rounds half
+    to even. In decimal, from the fraction as written: 0.15 x 10 is 1.5, not 1.4999..."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int((Decimal(repr(fraction)) * n).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _apportion(total: int, sizes: Counter[str]) -> dict[str, int]:

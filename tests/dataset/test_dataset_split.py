@@ -183,3 +183,11 @@ def test_apportion_quota_is_floor_or_ceiling(case: tuple[int, list[int]]) -> Non
     for stratum, size in counts.items():
         exact = total * size / n
         assert quota[stratum] in (math.floor(exact), math.ceil(exact))
+
+
+@pytest.mark.parametrize(("n", "expected"), [(25, 13), (23, 12), (10, 3), (7, 4)])
+def test_a_fraction_rounds_half_up(jsonl: Maker, n: int, expected: int) -> None:
+    # 12.5 -> 13 and 11.5 -> 12 (round() would give 12 for both); 10 x 0.25 = 2.5 -> 3.
+    fraction = 0.25 if n == 10 else 0.5
+    path = jsonl([chat(ticket(i), f"free answer {i}") for i in range(n)])
+    assert len(split(path, validation_fraction=fraction).validation_lines) == expected
