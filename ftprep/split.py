@@ -61,6 +61,8 @@ class SplitResult:
     clusters_kept_together: int
     examples_in_clusters: int
     largest_cluster: int
+    # Rejected lines per reason ("FT103 invalid-json"), from the report's findings.
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     report: Report | None = None
 
@@ -71,6 +73,7 @@ class SplitResult:
             "validation": len(self.validation_lines),
             "requested_validation": self.requested_validation,
             "rejected": len(self.rejected_lines),
+            "rejected_reasons": dict(self.rejected_reasons),
             "blank": len(self.blank_lines),
             "seed": self.seed,
             "task": self.task,
@@ -165,9 +168,11 @@ def split(
     blank, all_lines = _scan(records_path)
     valid = {line for line, ok in zip(lines, usable, strict=True) if ok}
     rejected = [x for x in range(1, all_lines + 1) if x not in valid and x not in blank]
-    if error_lines & set(lines):
-        notes.append(f"{len(error_lines & set(lines))} example(s) with errors went to the "
-                     "rejects file (see the findings)")
+    reasons = _reject_reasons(report, rejected)
+    if rejected:
+        # Every rejected line, not only the examples that parsed and then failed.
+        notes.append(f"{len(rejected)} line(s) went to the rejects file: "
+                     + ", ".join(f"{count} {reason}" for reason, count in reasons.items()))
     together = [u for u in units if len(u) > 1]
     counts = {"train": {}, "validation": {}} if not stratified else {
         "train": _sorted_counts(labels[i] for i in range(n) if usable[i] and not in_validation[i]),
@@ -178,7 +183,8 @@ def split(
         blank_lines=sorted(blank), seed=seed, requested_validation=target,
         task=summary.task, stratified=stratified, label_counts=counts, units=len(units),
         clusters_kept_together=len(together), examples_in_clusters=sum(map(len, together)),
-        largest_cluster=max(map(len, units), default=0), notes=notes, report=report,
+        largest_cluster=max(map(len, units), default=0), rejected_reasons=reasons,
+        notes=notes, report=report,
     )
 
 
@@ -208,6 +214,17 @@ def _fill(
             for i in unit:
                 in_validation[i] = True
     return taken
+
+
+def _reject_reasons(report: Report, rejected: list[int]) -> dict[str, int]:
+    """Rejected lines counted by their first error ("FT103 invalid-json")."""
+    first: dict[int, str] = {}
+    wanted = set(rejected)
+    for f in report.findings:
+        if f.severity == Severity.ERROR and f.line in wanted:
+            first.setdefault(f.line, f"{f.code} {f.name}")
+    counts = Counter(first.get(line, "not a valid example") for line in rejected)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _near_leaks(features: DatasetFeatures, in_validation: list[bool]) -> list[tuple[int, int]]:

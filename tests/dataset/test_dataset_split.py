@@ -191,3 +191,17 @@ def test_a_fraction_rounds_half_up(jsonl: Maker, n: int, expected: int) -> None:
     fraction = 0.25 if n == 10 else 0.5
     path = jsonl([chat(ticket(i), f"free answer {i}") for i in range(n)])
     assert len(split(path, validation_fraction=fraction).validation_lines) == expected
+
+
+def test_every_rejected_line_is_counted_by_reason(jsonl: Maker) -> None:
+    records: list[dict | str] = [labelled(ticket(i), "ab"[i % 2]) for i in range(30)]
+    records[3:3] = ['{"messages": [{"role": "user", "content": "no answer"}]}',  # FT110
+                    '{"messages": [',  # FT103
+                    "[1, 2]"]  # FT104
+    result = split(jsonl(records))
+    assert result.rejected_lines == [4, 5, 6]
+    assert ("3 line(s) went to the rejects file: 1 FT103 invalid-json, 1 FT104 "
+            "not-a-json-object, 1 FT110 no-trainable-assistant-message") in result.notes
+    assert result.rejected_reasons == {"FT103 invalid-json": 1, "FT104 not-a-json-object": 1,
+                                       "FT110 no-trainable-assistant-message": 1}
+    assert result.to_dict()["rejected_reasons"] == result.rejected_reasons
