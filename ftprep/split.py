@@ -162,6 +162,8 @@ def split(
                     in_validation[i] = False
         _fill(units, labels, quota, in_validation, random.Random(seed + attempt))
 
+    if not any(in_validation):
+        raise SplitError(_no_validation(records_path, features, usable, near_duplicate_threshold))
     notes += _shortfall_notes(units, labels, quota, in_validation, stratified)
     lines = [e.line for e in features.examples]
     train = [lines[i] for i in range(n) if usable[i] and not in_validation[i]]
@@ -326,6 +328,25 @@ def _shortfall_notes(units: list[list[int]], labels: list[str], quota: dict[str,
                      f"{target} asked, because groups that must stay on one side move whole"
                      f"{' (some hold several labels)' if mixed else ''}: {', '.join(off)}")
     return notes
+
+
+def _no_validation(path: str | Path, features: DatasetFeatures, usable: list[bool],
+                   threshold: float | None) -> str:
+    """Why no example can go to validation, and what to do."""
+    kept = [e for e, ok in zip(features.examples, usable, strict=True) if ok]
+    if len({e.exact_hash for e in kept}) == 1:
+        why = f"all {len(kept)} valid examples are copies of one example"
+    elif len({e.input_hash for e in kept}) == 1:
+        why = f"all {len(kept)} valid examples share one input"
+    else:
+        why = (f"all {len(kept)} valid examples form one near-duplicate cluster (similarity "
+               f"{threshold} or more)")
+    # An error, not a note: the user asked for a validation set and would get none.
+    return (f"{path}: no validation set can be made without leaking: {why}, and such a "
+            "group must stay on one side; nothing was written. Add distinct examples "
+            "(`ftprep check` lists the duplicates)"
+            + (", raise --near-duplicate-threshold" if "near" in why else "")
+            + ", or give a validation file of your own")
 
 
 def _reject_reasons(report: Report, rejected: list[int]) -> dict[str, int]:

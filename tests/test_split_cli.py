@@ -87,6 +87,16 @@ def test_split_report_escapes_control_characters_in_labels(tmp_path: Path, run_c
         assert "u001b" in result.stdout and "31mRED" in result.stdout  # shown, escaped
 
 
+def test_split_of_copies_only_is_an_error_and_writes_nothing(tmp_path: Path, run_cli) -> None:
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user="the same ticket")] * 10)
+    train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
+    result = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val))
+    assert result.exit_code == 2  # could not run as asked, like too few examples
+    assert "Error:" in result.output and "copies of one example" in result.output
+    assert "nothing was written" in result.output and "validation file" in result.output
+    assert not train.exists() and not val.exists()
+
+
 def near_pairs(count: int) -> list[str]:
     """`count` pairs of inputs about 0.57 similar (one word in four differs): near-
     duplicates at a threshold of 0.45, not at 0.8."""

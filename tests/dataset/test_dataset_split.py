@@ -230,6 +230,12 @@ def test_with_no_size_below_the_one_asked_the_nearest_above_is_taken(jsonl: Make
     assert result.notes[0].startswith("validation: 5 examples, not the 2 asked")
 
 
+def test_copies_of_one_example_cannot_be_split(jsonl: Maker) -> None:
+    with pytest.raises(SplitError, match=r"all 10 valid examples are copies of one example.*"
+                       r"nothing was written"):
+        split(jsonl([labelled("Same ticket", "billing")] * 10))
+
+
 @pytest.mark.parametrize(("n", "expected"), [(25, 13), (23, 12), (10, 3), (7, 4)])
 def test_a_fraction_rounds_half_up(jsonl: Maker, n: int, expected: int) -> None:
     # 12.5 -> 13 and 11.5 -> 12 (round() would give 12 for both); 10 x 0.25 = 2.5 -> 3.
