@@ -2,10 +2,13 @@
 
 Examples are first joined into *units* that must stay on one side: exact copies, examples
 with the same input (system prompt aside), and near-duplicate clusters (see
-ftprep/dataset/near_dupes.py). Units are shuffled with the seed and moved to validation
-while their label's quota has room; each label's quota is its share of the requested
-size, rounded by largest remainder, so it is within one of the requested fraction of
-that label. The split is a pure function of the file and the seed.
+ftprep/dataset/near_dupes.py). Each label's quota is its share of the requested size,
+rounded by largest remainder, so it is within one of the requested fraction of that
+label. Units are shuffled with the seed and moved to validation while every label in
+them has room (each example counts under its own label, as the report's table does);
+then the size is topped up exactly, and when no top-up adds up, units are traded by
+size (`_trade_sizes`) so that validation holds exactly the requested number whenever
+some choice of whole units does. The split is a pure function of the file and the seed.
 
 `split` only reads; `write_split` writes both halves in the input's line order, each
 atomically, and never over the input.
@@ -61,6 +64,8 @@ class SplitResult:
     clusters_kept_together: int
     examples_in_clusters: int
     largest_cluster: int
+    # Rejected lines per reason ("FT103 invalid-json"), from the report's findings.
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     report: Report | None = None
 
@@ -71,6 +76,7 @@ class SplitResult:
             "validation": len(self.validation_lines),
             "requested_validation": self.requested_validation,
             "rejected": len(self.rejected_lines),
+            "rejected_reasons": dict(self.rejected_reasons),
             "blank": len(self.blank_lines),
             "seed": self.seed,
             "task": self.task,
@@ -136,7 +142,7 @@ def split(
     notes: list[str] = []
     units = _usable_units(uf, usable)
     in_validation = [False] * n
-    taken = _fill(units, labels, quota, in_validation, random.Random(seed))
+    _fill(units, labels, quota, in_validation, random.Random(seed))
     for attempt in range(1, _MAX_REPAIRS + 1):
         # Clusters compare each input with the first rows of its LSH buckets, and the
         # leakage query (FT406) with the first *training* rows, so it may still pair a
@@ -154,20 +160,22 @@ def split(
             if not all(in_validation[i] for i in unit):
                 for i in unit:
                     in_validation[i] = False
-        taken = _fill(units, labels, quota, in_validation, random.Random(seed + attempt))
+        _fill(units, labels, quota, in_validation, random.Random(seed + attempt))
 
-    notes += [f"{stratum or 'validation'}: {taken[stratum]} of {quota[stratum]} examples; the "
-              "remaining groups are too large to move without splitting duplicates"
-              for stratum in sorted(quota) if taken[stratum] < quota[stratum]]
+    if not any(in_validation):
+        raise SplitError(_no_validation(records_path, features, usable, near_duplicate_threshold))
+    notes += _shortfall_notes(units, labels, quota, in_validation, stratified)
     lines = [e.line for e in features.examples]
     train = [lines[i] for i in range(n) if usable[i] and not in_validation[i]]
     val = [lines[i] for i in range(n) if in_validation[i]]
     blank, all_lines = _scan(records_path)
     valid = {line for line, ok in zip(lines, usable, strict=True) if ok}
     rejected = [x for x in range(1, all_lines + 1) if x not in valid and x not in blank]
-    if error_lines & set(lines):
-        notes.append(f"{len(error_lines & set(lines))} example(s) with errors went to the "
-                     "rejects file (see the findings)")
+    reasons = _reject_reasons(report, rejected)
+    if rejected:
+        # Every rejected line, not only the examples that parsed and then failed.
+        notes.append(f"{len(rejected)} line(s) went to the rejects file: "
+                     + ", ".join(f"{count} {reason}" for reason, count in reasons.items()))
     together = [u for u in units if len(u) > 1]
     counts = {"train": {}, "validation": {}} if not stratified else {
         "train": _sorted_counts(labels[i] for i in range(n) if usable[i] and not in_validation[i]),
@@ -178,7 +186,8 @@ def split(
         blank_lines=sorted(blank), seed=seed, requested_validation=target,
         task=summary.task, stratified=stratified, label_counts=counts, units=len(units),
         clusters_kept_together=len(together), examples_in_clusters=sum(map(len, together)),
-        largest_cluster=max(map(len, units), default=0), notes=notes, report=report,
+        largest_cluster=max(map(len, units), default=0), rejected_reasons=reasons,
+        notes=notes, report=report,
     )
 
 
@@ -191,23 +200,164 @@ def _usable_units(uf: UnionFind, usable: list[bool]) -> list[list[int]]:
 def _fill(
     units: list[list[int]], labels: list[str], quota: dict[str, int],
     in_validation: list[bool], rng: random.Random,
-) -> Counter[str]:
-    """Move training units, in shuffled order, to validation while their stratum (the
-    majority label) has room for all of them; return the validation count per stratum."""
-    strata = [_majority([labels[i] for i in unit]) for unit in units]
-    taken: Counter[str] = Counter()
-    for stratum, unit in zip(strata, units, strict=True):
-        if in_validation[unit[0]]:
-            taken[stratum] += len(unit)
-    order = list(range(len(units)))
+) -> None:
+    """Move training units to validation until it holds `sum(quota)` examples, or as
+    near as whole units allow. Each example counts under its own label, so a unit that
+    mixes labels (same input, different labels) uses room in each of them."""
+    target = sum(quota.values())
+    mix = [{labels[unit[0]]: 1} if len(unit) == 1 else Counter(labels[i] for i in unit)
+           for unit in units]
+    taken = Counter(label for label, inside in zip(labels, in_validation, strict=True) if inside)
+    size = sum(taken.values())
+    order = [u for u in range(len(units)) if not in_validation[units[u][0]]]
     rng.shuffle(order)
+
+    def over(u: int) -> int:
+        """Examples by which unit `u` would exceed its labels' quotas."""
+        return sum(max(0, taken[label] + c - quota[label]) for label, c in mix[u].items())
+
+    # In shuffled order, every unit whose labels all have room.
+    rest: list[int] = []
     for u in order:
-        stratum, unit = strata[u], units[u]
-        if not in_validation[unit[0]] and taken[stratum] + len(unit) <= quota[stratum]:
-            taken[stratum] += len(unit)
-            for i in unit:
-                in_validation[i] = True
-    return taken
+        if size + len(units[u]) <= target and over(u) == 0:
+            size += _move(units[u], mix[u], taken, in_validation, True)
+        else:
+            rest.append(u)
+    if size == target:
+        return
+    # Top up to the size asked with the units that overshoot their labels least.
+    rest.sort(key=over)
+    for u in rest:
+        if size + len(units[u]) <= target:
+            size += _move(units[u], mix[u], taken, in_validation, True)
+    if size != target:
+        _trade_sizes(units, mix, taken, quota, in_validation, target, order)
+
+
+def _move(unit: list[int], mix: dict[str, int], taken: Counter[str], in_validation: list[bool],
+          to_validation: bool) -> int:
+    """Put `unit` on one side; returns the change in the validation size."""
+    sign = 1 if to_validation else -1
+    for i in unit:
+        in_validation[i] = to_validation
+    for label, count in mix.items():
+        taken[label] += sign * count
+    return sign * len(unit)
+
+
+def _trade_sizes(
+    units: list[list[int]], mix: list[dict[str, int]], taken: Counter[str], quota: dict[str, int],
+    in_validation: list[bool], target: int, order: list[int],
+) -> None:
+    """Reach `target` exactly when some choice of whole units does, else the largest
+    size below it (or, when none is, the smallest above it that leaves training some
+    examples). Only unit sizes matter for the total: a subset-sum over size classes
+    finds how many units of each size validation needs, keeping each count as near to
+    the current one as it can, then units are added or removed within each class."""
+    by_size: dict[int, list[int]] = {}
+    for u, unit in enumerate(units):
+        by_size.setdefault(len(unit), []).append(u)
+    sizes = sorted(by_size)
+    total = sum(map(len, units))
+    # reach[k]: bit x set when x examples can be made of units of the first k sizes.
+    reach = [1]
+    for s in sizes:
+        bits, left, step = reach[-1], len(by_size[s]), 1
+        while left:  # 1, 2, 4 ... units at a time: every count from 0 to len() is covered
+            k = min(step, left)
+            bits |= bits << (k * s)
+            left, step = left - k, step * 2
+        reach.append(bits)
+    # Highest reachable size in 1..target, else lowest in target+1..total-1.
+    below = reach[-1] & ((2 << target) - 2)
+    above = (reach[-1] >> (target + 1)) & ((1 << max(0, total - target - 1)) - 1)
+    if below:
+        goal = below.bit_length() - 1
+    elif above:
+        goal = target + (above & -above).bit_length()
+    else:
+        return  # one unit holds everything: the caller says so
+    want: dict[int, int] = {}
+    left = goal
+    for k in range(len(sizes) - 1, -1, -1):
+        s, members = sizes[k], by_size[sizes[k]]
+        now = sum(in_validation[units[u][0]] for u in members)
+        # Counts nearest the current one first: the fewest moves.
+        for j in sorted(range(len(members) + 1), key=lambda j: abs(j - now)):
+            if left - j * s >= 0 and reach[k] >> (left - j * s) & 1:
+                want[s], left = j, left - j * s
+                break
+    rank = {u: r for r, u in enumerate(order)}
+    for s, members in by_size.items():
+        inside = [u for u in members if in_validation[units[u][0]]]
+        outside = sorted((u for u in members if not in_validation[units[u][0]]),
+                         key=lambda u: rank.get(u, -1))
+        # Add the units that overshoot their labels least, remove those most over.
+        outside.sort(key=lambda u: sum(max(0, taken[lb] + c - quota[lb]) for lb, c in mix[u].items()))
+        for u in outside[:max(0, want[s] - len(inside))]:
+            _move(units[u], mix[u], taken, in_validation, True)
+    for s, members in by_size.items():
+        inside = [u for u in members if in_validation[units[u][0]]]
+        inside.sort(key=lambda u: -sum(min(c, max(0, taken[lb] - quota[lb]))
+                                        for lb, c in mix[u].items()))
+        for u in inside[:max(0, len(inside) - want[s])]:
+            _move(units[u], mix[u], taken, in_validation, False)
+
+
+def _shortfall_notes(units: list[list[int]], labels: list[str], quota: dict[str, int],
+                     in_validation: list[bool], stratified: bool) -> list[str]:
+    """What the split could not meet, in the report table's terms (each example under
+    its own label)."""
+    target = sum(quota.values())
+    got = Counter(labels[i] for unit in units for i in unit if in_validation[i])
+    size = sum(got.values())
+    groups = sorted((len(u) for u in units if len(u) > 1), reverse=True)
+    notes = []
+    if size != target:
+        notes.append(
+            f"validation: {size} examples, not the {target} asked: no choice of whole groups "
+            f"adds up to {target} (exact copies, same-input examples and near-duplicates stay "
+            f"on one side; {len(groups)} group(s) of {groups[-1] if groups else 1} to "
+            f"{groups[0] if groups else 1} examples)")
+    off = [f"{label} {got[label]} of {quota[label]}" for label in sorted(quota)
+           if got[label] != quota[label]]
+    # With one label, the size note above says it all.
+    if stratified and off and len(quota) > 1:
+        mixed = any(len({labels[i] for i in unit}) > 1 for unit in units)
+        notes.append("validation label counts off their share of the "
+                     f"{target} asked, because groups that must stay on one side move whole"
+                     f"{' (some hold several labels)' if mixed else ''}: {', '.join(off)}")
+    return notes
+
+
+def _no_validation(path: str | Path, features: DatasetFeatures, usable: list[bool],
+                   threshold: float | None) -> str:
+    """Why no example can go to validation, and what to do."""
+    kept = [e for e, ok in zip(features.examples, usable, strict=True) if ok]
+    if len({e.exact_hash for e in kept}) == 1:
+        why = f"all {len(kept)} valid examples are copies of one example"
+    elif len({e.input_hash for e in kept}) == 1:
+        why = f"all {len(kept)} valid examples share one input"
+    else:
+        why = (f"all {len(kept)} valid examples form one near-duplicate cluster (similarity "
+               f"{threshold} or more)")
+    # An error, not a note: the user asked for a validation set and would get none.
+    return (f"{path}: no validation set can be made without leaking: {why}, and such a "
+            "group must stay on one side; nothing was written. Add distinct examples "
+            "(`ftprep check` lists the duplicates)"
+            + (", raise --near-duplicate-threshold" if "near" in why else "")
+            + ", or give a validation file of your own")
+
+
+def _reject_reasons(report: Report, rejected: list[int]) -> dict[str, int]:
+    """Rejected lines counted by their first error ("FT103 invalid-json")."""
+    first: dict[int, str] = {}
+    wanted = set(rejected)
+    for f in report.findings:
+        if f.severity == Severity.ERROR and f.line in wanted:
+            first.setdefault(f.line, f"{f.code} {f.name}")
+    counts = Counter(first.get(line, "not a valid example") for line in rejected)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _near_leaks(features: DatasetFeatures, in_validation: list[bool]) -> list[tuple[int, int]]:
@@ -243,10 +393,18 @@ def _validation_target(n: int, fraction: float | None, size: int | None) -> int:
             raise SplitError(f"validation size must be between 1 and {n - 1} for {n} examples")
         return size
     if fraction is None:
-        return max(1, min(DEFAULT_MAX_VALIDATION, round(DEFAULT_FRACTION * n)))
+        return max(1, min(DEFAULT_MAX_VALIDATION, _half_up(DEFAULT_FRACTION, n)))
     if not 0.0 < fraction < 1.0:
         raise SplitError("validation fraction must be between 0 and 1, e.g. 0.2")
-    return min(n - 1, max(1, round(fraction * n)))
+    return min(n - 1, max(1, _half_up(fraction, n)))
+
+
+def _half_up(fraction: float, n: int) -> int:
+    """fraction x n rounded half up (12.5 -> 13, 11.5 -> 12), where `round` rounds half
+    to even. In decimal, from the fraction as written: 0.15 x 10 is 1.5, not 1.4999..."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int((Decimal(repr(fraction)) * n).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _apportion(total: int, sizes: Counter[str]) -> dict[str, int]:
@@ -259,13 +417,6 @@ def _apportion(total: int, sizes: Counter[str]) -> dict[str, int]:
     for s in sorted(exact, key=lambda s: (-(exact[s] - quota[s]), s))[:leftover]:
         quota[s] += 1
     return quota
-
-
-def _majority(labels: list[str]) -> str:
-    if len(labels) == 1:
-        return labels[0]
-    counts = Counter(labels)
-    return min(counts, key=lambda s: (-counts[s], s))
 
 
 def _sorted_counts(labels: Any) -> dict[str, int]:

@@ -85,3 +85,53 @@ def test_split_report_escapes_control_characters_in_labels(tmp_path: Path, run_c
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         assert "u001b" in result.stdout and "31mRED" in result.stdout  # shown, escaped
+
+
+def test_split_of_copies_only_is_an_error_and_writes_nothing(tmp_path: Path, run_cli) -> None:
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user="the same ticket")] * 10)
+    train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
+    result = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val))
+    assert result.exit_code == 2  # could not run as asked, like too few examples
+    assert "Error:" in result.output and "copies of one example" in result.output
+    assert "nothing was written" in result.output and "validation file" in result.output
+    assert not train.exists() and not val.exists()
+
+
+def near_pairs(count: int) -> list[str]:
+    """`count` pairs of inputs about 0.57 similar (one word in four differs): near-
+    duplicates at a threshold of 0.45, not at 0.8."""
+    import random
+
+    rng = random.Random(0)
+    words = ["invoice", "parcel", "router", "login", "courier", "jacket", "kettle", "warranty"]
+    texts = []
+    for i in range(count):
+        base = [f"{rng.choice(words)}{rng.randint(0, 99)}" for _ in range(16)]
+        texts.append(" ".join(base))
+        texts.append(" ".join(f"{w}x{i}" if k % 4 == 0 else w for k, w in enumerate(base)))
+    return texts
+
+
+def test_split_keeps_together_what_the_configs_check_calls_near_duplicates(
+        tmp_path: Path, run_cli) -> None:
+    source = write_jsonl(tmp_path / "all.jsonl", [chat(user=text, reply="ab"[i % 2])
+                                                  for i, text in enumerate(near_pairs(20))])
+    config = tmp_path / "ftprep.toml"
+    config.write_text("[check]\nnear-duplicate-threshold = 0.45\n", encoding="utf-8")
+    train, val = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
+
+    def split_stats(*extra: str) -> dict:
+        result = run_cli("split", str(source), "-o", str(train), "--validation-out", str(val),
+                         "--validation-fraction", "0.5", "--config", str(config), "-f", "json",
+                         *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["stats"]["split"]
+
+    assert split_stats()["clusters_kept_together"] == 20
+    checked = run_cli("check", str(train), "--validation", str(val), "--config", str(config),
+                      "-f", "json")
+    assert "FT406" not in {f["code"] for f in json.loads(checked.stdout)["findings"]}
+    # The option, when given, wins over the config.
+    assert split_stats("--near-duplicate-threshold", "0.9")["clusters_kept_together"] == 0
+    config.write_text("[check]\nnear-duplicates = false\n", encoding="utf-8")
+    assert split_stats()["clusters_kept_together"] == 0

@@ -22,8 +22,9 @@ from ftprep.cli.options import CannotRun, finish, load, render
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same split.")
 @click.option("--rejects", "rejects_out", type=click.Path(dir_okay=False), default=None,
               help="Where invalid lines go (default: beside the training file).")
-@click.option("--near-duplicate-threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
-              show_default=True, help="Near-duplicate clusters stay on one side.")
+@click.option("--near-duplicate-threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Near-duplicate clusters stay on one side (default: the config's "
+              "[check] near-duplicate-threshold, else 0.8).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
               default="text", show_default=True, help="Report format.")
@@ -32,7 +33,7 @@ from ftprep.cli.options import CannotRun, finish, load, render
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 def split_command(input_file: str, train_out: str, val_out: str, validation_fraction: float | None,
                   validation_size: int | None, seed: int, rejects_out: str | None,
-                  near_duplicate_threshold: float, config_path: Path | None, output_format: str,
+                  near_duplicate_threshold: float | None, config_path: Path | None, output_format: str,
                   report_path: str | None, color: str) -> None:
     """Stratified train/validation split that keeps duplicates and near-duplicates on one
     side, so the validation set never leaks; reports the balance of both halves."""
@@ -48,6 +49,9 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
         settings = DatasetCheckSettings.from_config(load(config_path))
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
+    if near_duplicate_threshold is None and settings.near_duplicates:
+        # What check calls near-duplicates (FT406 between the halves) is kept together.
+        near_duplicate_threshold = settings.near_duplicate_threshold
     try:
         result = split(input_file, validation_fraction=validation_fraction,
                        validation_size=validation_size, seed=seed, label_field=settings.label_field,

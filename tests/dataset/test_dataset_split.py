@@ -138,7 +138,10 @@ def test_cluster_too_large_for_the_quota_stays_in_training(jsonl: Maker) -> None
     result = split(path, validation_fraction=0.5, seed=0)
     assert set(range(1, 7)) <= set(result.train_lines)
     assert len(result.validation_lines) == 4
-    assert result.notes and "too large" in result.notes[0]
+    # 5 was asked; the nearest size below that whole groups (6 copies, 4 singles) make.
+    assert result.notes == ["validation: 4 examples, not the 5 asked: no choice of whole "
+                            "groups adds up to 5 (exact copies, same-input examples and "
+                            "near-duplicates stay on one side; 1 group(s) of 6 to 6 examples)"]
 
 
 @pytest.mark.parametrize(("kwargs", "error"), [
@@ -183,3 +186,73 @@ def test_apportion_quota_is_floor_or_ceiling(case: tuple[int, list[int]]) -> Non
     for stratum, size in counts.items():
         exact = total * size / n
         assert quota[stratum] in (math.floor(exact), math.ceil(exact))
+
+
+def test_a_group_with_two_labels_counts_under_each(jsonl: Maker) -> None:
+    # Same input, two labels: one unit, one billing and one technical example. The quotas
+    # of 31 are billing 20 (of 21) and technical 11 (of 11): reachable exactly.
+    conflict = [labelled("Refund order 77 now", "billing"), labelled("Refund order 77 now", "technical")]
+    records = [labelled(ticket(i), "billing") for i in range(20)] + conflict
+    records += [labelled(ticket(i), "technical") for i in range(20, 30)]
+    for seed in range(5):
+        result = split(jsonl(records), validation_size=31, seed=seed)
+        assert len(result.validation_lines) == 31, seed
+        assert result.label_counts["validation"] == {"billing": 20, "technical": 11}
+        assert result.notes == []
+
+
+def test_notes_name_the_labels_the_table_shows_off_quota(jsonl: Maker) -> None:
+    # Billing is 3 copies and a single: 2 billing in validation cannot be had, so
+    # billing gets 1 or 3 and technical the rest of the 4.
+    records = [labelled("Same billing ticket", "billing")] * 3 + [labelled(ticket(0), "billing")]
+    records += [labelled(ticket(i), "technical") for i in range(1, 5)]
+    for seed in range(6):
+        result = split(jsonl(records), validation_size=4, seed=seed)
+        got = result.label_counts["validation"]
+        assert len(result.validation_lines) == 4
+        off = [f"{label} {got.get(label, 0)} of 2" for label in ("billing", "technical")]
+        assert len(result.notes) == 1 and all(part in result.notes[0] for part in off), result.notes
+
+
+def test_the_size_asked_is_met_when_whole_groups_can_make_it(jsonl: Maker) -> None:
+    # Groups of 3, 3, 2 and 2 copies: 4 is 2 + 2, whichever group the shuffle meets first.
+    records = [labelled(ticket(k), "billing") for k, n in enumerate([3, 3, 2, 2])
+               for _ in range(n)]
+    for seed in range(12):
+        result = split(jsonl(records), validation_size=4, seed=seed)
+        assert len(result.validation_lines) == 4 and result.notes == [], seed
+
+
+def test_with_no_size_below_the_one_asked_the_nearest_above_is_taken(jsonl: Maker) -> None:
+    records = [labelled(ticket(k), "billing") for k in range(2) for _ in range(5)]
+    result = split(jsonl(records), seed=0)  # 20% of 10 is 2; each group holds 5
+    assert len(result.validation_lines) == 5
+    assert result.notes[0].startswith("validation: 5 examples, not the 2 asked")
+
+
+def test_copies_of_one_example_cannot_be_split(jsonl: Maker) -> None:
+    with pytest.raises(SplitError, match=r"all 10 valid examples are copies of one example.*"
+                       r"nothing was written"):
+        split(jsonl([labelled("Same ticket", "billing")] * 10))
+
+
+@pytest.mark.parametrize(("n", "expected"), [(25, 13), (23, 12), (10, 3), (7, 4)])
+def test_a_fraction_rounds_half_up(jsonl: Maker, n: int, expected: int) -> None:
+    # 12.5 -> 13 and 11.5 -> 12 (round() would give 12 for both); 10 x 0.25 = 2.5 -> 3.
+    fraction = 0.25 if n == 10 else 0.5
+    path = jsonl([chat(ticket(i), f"free answer {i}") for i in range(n)])
+    assert len(split(path, validation_fraction=fraction).validation_lines) == expected
+
+
+def test_every_rejected_line_is_counted_by_reason(jsonl: Maker) -> None:
+    records: list[dict | str] = [labelled(ticket(i), "ab"[i % 2]) for i in range(30)]
+    records[3:3] = ['{"messages": [{"role": "user", "content": "no answer"}]}',  # FT110
+                    '{"messages": [',  # FT103
+                    "[1, 2]"]  # FT104
+    result = split(jsonl(records))
+    assert result.rejected_lines == [4, 5, 6]
+    assert ("3 line(s) went to the rejects file: 1 FT103 invalid-json, 1 FT104 "
+            "not-a-json-object, 1 FT110 no-trainable-assistant-message") in result.notes
+    assert result.rejected_reasons == {"FT103 invalid-json": 1, "FT104 not-a-json-object": 1,
+                                       "FT110 no-trainable-assistant-message": 1}
+    assert result.to_dict()["rejected_reasons"] == result.rejected_reasons
