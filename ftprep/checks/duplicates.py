@@ -105,10 +105,10 @@ def conflicting_answers(ctx: DatasetContext) -> Iterator[Hit]:
         if len(answers) > 1:
             conflicts.append((group, list(answers.values()),
                               {label_of(f.examples[i]) for i in group}))
-    # The quoted answers, read back whole in one pass: their kept previews often
-    # start alike ("Hi Aisha, I have checked ...") and differ further on.
-    quoted = [answers[0] for group, groups, labels in conflicts if not (classify and len(labels) > 1)
-              for answers in groups[:_ANSWERS_QUOTED]]
+    # Answers whose kept previews read the same ("Hi Aisha, I have checked ...") are
+    # read back whole, in one pass, to show where they differ.
+    quoted = [i for group, groups, labels in conflicts if not (classify and len(labels) > 1)
+              for i in _previews_alike([answers[0] for answers in groups[:_ANSWERS_QUOTED]], f)]
     replies = f.whole_replies(quoted) if quoted else {}
     for group, groups, labels in conflicts:
         if classify and len(labels) > 1:
@@ -121,7 +121,8 @@ def conflicting_answers(ctx: DatasetContext) -> Iterator[Hit]:
             label = next(iter(labels)) if len(labels) == 1 else None
             kinds = "answers" + (f" (all labelled {label!r})" if classify and label else "")
             shown = groups[:_ANSWERS_QUOTED]
-            texts = differing_previews([replies[ids[0]] for ids in shown], 50)
+            texts = differing_previews([replies.get(ids[0], f.examples[ids[0]].output_text)
+                                        for ids in shown], 50)
             named = [(repr(text), list(f.lines(ids))) for text, ids in zip(texts, shown,
                                                                             strict=True)]
             named += [("", list(f.lines(ids))) for ids in groups[_ANSWERS_QUOTED:]]
@@ -132,6 +133,12 @@ def conflicting_answers(ctx: DatasetContext) -> Iterator[Hit]:
         lines = f.lines(group)
         yield Hit(f"same input, {len(named)} different {kinds}: {listed}; decide which is "
                   "right and fix the others", line=lines[0], related_lines=lines[1:])
+
+
+def _previews_alike(indices: list[int], f: DatasetFeatures) -> list[int]:
+    """`indices` when two of their kept reply previews are the same, else none."""
+    previews = [f.examples[i].output_text for i in indices]
+    return indices if len(set(previews)) < len(previews) else []
 
 
 @register("FT404", "near-duplicates", Severity.INFO, scope=Scope.DATASET)
@@ -170,7 +177,10 @@ def near_duplicates_labelled_differently(ctx: DatasetContext) -> Iterator[Hit]:
     if f.params is None or label_summary(basis, ctx.settings).task != CLASSIFICATION:
         return
     label_of = label_summary(f, ctx.settings).label_of
+    examples = f.examples
     for cluster in f.near_clusters():
+        if len({label_of(examples[i]) for i in cluster} - {None}) < 2:
+            continue  # the usual cluster: one label
         labels_of_input: dict[int, set[str]] = {}
         by_label: dict[str, list[int]] = {}
         for i in cluster:

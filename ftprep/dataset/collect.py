@@ -37,7 +37,7 @@ from ftprep.dataset.features import (
     reply_hash,
 )
 from ftprep.dataset.near_dupes import MinHashParams
-from ftprep.jsonl import BOM, iter_lines
+from ftprep.jsonl import BOM
 
 if TYPE_CHECKING:
     import numpy as np
@@ -293,7 +293,8 @@ class DatasetFeatures:
         are parsed); a reply that cannot be had again (standard input, a file changed
         since) stays a preview."""
         out = {i: self.examples[i].output_text for i in indices}
-        wanted = {self.examples[i].line: i for i in indices}
+        # A reply shorter than a preview was kept whole.
+        wanted = {self.examples[i].line: i for i in indices if len(out[i]) >= PREVIEW_CHARS}
         if self.keep_text or self.source is None or not wanted or str(self.source) == "-":
             return out
         from ftprep.jsonl import open_binary
@@ -301,10 +302,10 @@ class DatasetFeatures:
         last = max(wanted)
         try:
             with open_binary(self.source) as stream:
-                for number, raw in iter_lines(stream):
+                for number, raw in enumerate(stream, start=1):
                     i = wanted.get(number)
                     if i is not None:
-                        text = _reply_of(raw, self.line_format)
+                        text = _reply_of(raw.rstrip(b"\r\n"), self.line_format)
                         if text is not None and reply_hash(text) == self.examples[i].output_hash:
                             out[i] = text
                     if number >= last:
