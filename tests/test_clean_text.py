@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-# The cleaner imports the mail loader's html and quotes modules on first use: import them
+# The cleaner imports its html and quotes modules on first use: import them
 # here, so that hypothesis does not time that import as one of its examples.
-import ftprep.loaders.email.html
-import ftprep.loaders.email.quotes  # noqa: F401
+import ftprep.clean.html
+import ftprep.clean.quotes  # noqa: F401
 from ftprep.clean.text import CleanOptions, TextCleaner
 
 CASES = [

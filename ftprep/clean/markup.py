@@ -1,8 +1,9 @@
 """HTML and quoted mail in table texts: helpdesk exports hold rich-text bodies (Freshdesk
 and Zendesk `html_body`, Intercom `body`, HubSpot and Salesforce rich text) and the
-e-mails customers answered with, quotes and signatures included. The conversions are the
-mail loader's (ftprep.loaders.email: html, quotes); this module decides when a text needs
-them, cheaply, and never on a text that merely holds a "<" ("a < b", "<3", "<EMAIL>").
+e-mails customers answered with, quotes and signatures included. The conversions are
+ftprep.clean.html and ftprep.clean.quotes, which the mail loader uses too; this module
+decides when a text needs them, cheaply, and never on a text that merely holds a "<"
+("a < b", "<3", "<EMAIL>").
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def html_to_plain(text: str, *, drop_quotes: bool = False) -> str:
     only entities (`&amp;`, `&#39;`, `&nbsp;`) has them decoded and its layout kept. Any
     other text comes back as it is."""
     if looks_like_html(text):
-        from ftprep.loaders.email.html import html_to_text
+        from ftprep.clean.html import html_to_text
 
         # Plain paragraphs before and after the markup (a subject joined to an HTML body
         # with a blank line) stay paragraphs: HTML would fold their blank line away.
@@ -107,7 +108,7 @@ def strip_quoted(text: str, mode: QuoteMode, *, signatures: bool = True) -> str:
     without all the mail loader removes, signature too unless `signatures` is false. A text that
     would be left empty stays whole: a table cell holding nothing but a quote is still
     what the customer sent."""
-    from ftprep.loaders.email import quotes
+    from ftprep.clean import quotes
 
     if mode == "safe":
         # No signature: a "--" line also divides steps, order details or an address

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 from email_helpers import FIXTURES, load
 
+from ftprep.clean.html import html_to_text
 from ftprep.loaders.email.body import decode_text, extract, extract_simple, parse
 from ftprep.loaders.email.headers import decode_value, scan
-from ftprep.loaders.email.html import html_to_text
 
 if TYPE_CHECKING:
     from pathlib import Path

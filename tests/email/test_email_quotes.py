@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ftprep.clean.quotes import clean_subject, strip_quotes, strip_signature
 from ftprep.loaders.email import EmailOptions, load_email
 from ftprep.loaders.email.body import extract, parse
-from ftprep.loaders.email.quotes import clean_subject, strip_quotes, strip_signature
 from ftprep.records import Example
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftprep.clean.quotes import clean_subject, normalise, strip_quotes, strip_signature
 from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
@@ -19,7 +20,6 @@ from .labels import resolve as resolve_label
 from .mbox import HEADER_CAP, iter_mbox, read_span
 from .msg import MISSING_REASON, MsgUnavailable, NotAMessage, read_msg
 from .options import EmailOptions
-from .quotes import clean_subject, normalise, strip_quotes, strip_signature
 from .sources import Source, discover
 from .table import Entry
 
@@ -301,7 +301,7 @@ class _Loader:
         """The body as plain text, and the same with quotes and signature removed."""
         text = body.text
         if body.kind == "html":
-            from .html import html_to_text
+            from ftprep.clean.html import html_to_text
 
             text = html_to_text(text, drop_quotes=self.options.strip_quotes)
         plain = text = normalise(text)
