@@ -39,6 +39,13 @@ POSITIVES = [
     ("ref ORD-2024-000123, call (212) 736-5000", [("PHONE", "(212) 736-5000")]),
     # 00 dials abroad in most of the world, whatever the configured regions.
     ("Phone: 0044 20 7946 0958.", [("PHONE", "0044 20 7946 0958")]),
+    # Only the address: not the path, parameter or URL it is glued to.
+    ("path files/john.doe@example.com here", [("EMAIL", "john.doe@example.com")]),
+    ("user=john.doe@example.com&x=1", [("EMAIL", "john.doe@example.com")]),
+    ("https://example.com/u/o'brien+tag@example.com", [("EMAIL", "o'brien+tag@example.com")]),
+    # A slash between two numbers lists them; a dotted quad with no version's name is an IP.
+    ("call 212-736-5000/212-736-5001", [("PHONE", "212-736-5000"), ("PHONE", "212-736-5001")]),
+    ("my IP (10.2.0.1) changed", [("IP", "10.2.0.1")]),
 ]
 
 # Look-alikes that must be left alone.
@@ -65,6 +72,13 @@ NEGATIVES = [
     "Orders 4158672309, 3125550187 and 6173330192 are late",
     "Chrome 122.0.6261.112 crashes since Version: 4.2.0.1",
     "at 10 am on monday the 5th we met",
+    # Numbers inside URLs, paths, parameters and file names (found by an independent QA pass).
+    "See https://shop.example.com/orders/2127365000/status for details",
+    "Link: https://example.com/track?id=4155552671&x=1",
+    "File IMG_20240305_2127365000.jpg attached; pid=2127365000; Ref ORD_2127365000, ORD/2127365000",
+    # Versions named by what they version, or by the version before an arrow.
+    "app 10.2.0.1 crashes, fw 4.1.0.12, Installed 3.0.0.1 yesterday, Versi\u00f3n 10.2.0.1 falla",
+    "Upgraded to 10.2.0.1 yesterday; Version 10.2.0.1 \u2192 10.2.0.2 upgrade; build 1.0.0.1 -> 1.0.0.2",
 ]
 
 

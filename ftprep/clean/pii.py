@@ -5,12 +5,13 @@ Built-in kinds and how each is confirmed, so that look-alikes are left alone:
   or a git remote such as git@host:org/repo);
 - PHONE: `phonenumbers.PhoneNumberMatcher`, valid numbers only, per configured region;
   `+` international numbers are found whatever the region; not a number that an
-  identifier's name precedes (order, Bestellnr., n°...) or that is glued to a code;
+  identifier's name precedes (order, Bestellnr., n°...) or that is glued to a code, a
+  URL, a path, a parameter or a file name;
 - CARD: 13-19 digits grouped as cards are printed (spaces, dashes or dots), with an
   issuer's prefix and length, passing the Luhn check;
 - IBAN: country code, check digits and 11-30 alphanumerics passing the mod-97 check;
-- IP: IPv4 with octets 0-255 not inside a longer dotted run (so `1.2.3.4.5` is not one),
-  IPv6 validated by `ipaddress`.
+- IP: IPv4 with octets 0-255 not inside a longer dotted run (so `1.2.3.4.5` is not one)
+  nor named as a version, IPv6 validated by `ipaddress`.
 Custom kinds are regexes from `[tool.ftprep.pii] patterns = {ORDER_ID = "ORD-\\d{6}"}`.
 
 Overlaps go to the longest match, then the more specific kind (custom, EMAIL, IBAN, CARD,
@@ -41,9 +42,11 @@ _MAX_PASSES = 3
 
 # Local parts and domains may hold any letters (jürgen.müller@gmx.de). Each part is
 # bounded (64 characters, as RFC 5321 allows): an unbounded one made a long run of
-# letters before an "@" cost quadratic time (minutes for one 70 KB line).
+# letters before an "@" cost quadratic time (minutes for one 70 KB line). The local part
+# takes the characters addresses are written with (o'brien+tag@), not RFC 5322's rarer
+# / = & ? ..., which in tickets join a URL, a path or a parameter to the address.
 _EMAIL = re.compile(
-    r"[\w!#$%&'*+/=?^`{|}~-]{1,64}(?:\.[\w!#$%&'*+/=?^`{|}~-]{1,64}){0,16}"
+    r"[\w%'+-]{1,64}(?:\.[\w%'+-]{1,64}){0,16}"
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}[^\W\d_]{2,63}(?![\w-])"
     r"(?!:[\w~/])"  # git@github.com:org/repo is a remote, not an address
 )
@@ -95,14 +98,22 @@ _ID_BEFORE = re.compile(
 )
 # The international prefix 00 before a country code (not inside a longer number).
 _IDD_00 = re.compile(r"(?<![0-9+])00(?=[1-9])")
-# A number glued to a code's prefix (ORD-2024-000123, INV2024061) is part of that code.
-_GLUED_BEFORE = re.compile(r"[A-Za-z]-?\Z|[A-Za-z0-9]-\Z")
+# A number glued to a code's prefix (ORD-2024-000123, INV2024061, ORD_2024061), or
+# inside a URL, a path, a parameter or a file name (/orders/2127365000/status,
+# ?id=4155552671, IMG_20240305_2127365000.jpg), is part of that, not a phone number.
+# A "/" after a digit is kept apart: "212-736-5000/5001" lists two numbers.
+_GLUED_BEFORE = re.compile(r"[A-Za-z]-?\Z|[A-Za-z0-9]-\Z|[_=?&#]\Z|[A-Za-z/]/\Z")
+_GLUED_AFTER = re.compile(r"[_/][A-Za-z]|\.[A-Za-z]{2,4}\b")
 # A version's name just before a dotted quad makes it a version, not an IP address:
-# "version 10.2.3.4", "firmware 1.0.0.12", "v2.1.0.3". Both look on the same line only.
+# "version 10.2.3.4", "firmware 1.0.0.12", "v2.1.0.3", "app 10.2.0.1", "upgraded to
+# 3.0.0.1", and the second of "10.2.0.1 -> 10.2.0.2". Both look on the same line only.
 _VERSION_BEFORE = re.compile(
-    r"(?:\b(?:version|ver\.?|firmware|build|release|kernel|driver|patch|update|clause|section"
-    r"|chapter|paragraph|abschnitt|kapitel|absatz|article|artikel)(?:[ \t]*(?::|=|-|is|ist|est))?"
-    r"[ \t]*|\bv[ \t]?)\Z",
+    r"(?:\b(?:version|ver\.?|versi[oó]n|vers[aã]o|versione|versie|wersja|firmware|fw|build"
+    r"|release|kernel|driver|patch|app|sdk|client|plugin|installed|install(?:ing)?"
+    r"|(?:up(?:date|grade)|rolled[ \t]+back)[ds]?(?:[ \t]+(?:to|auf|à|a))?"
+    r"|clause|section|chapter|paragraph|abschnitt|kapitel|absatz|article|artikel)"
+    r"(?:[ \t]*(?::|=|-|is|ist|est))?[ \t]*\(?|\bv[ \t]?"
+    r"|\b[0-9]+(?:\.[0-9]+){3}[ \t]*(?:→|->|=>|to|bis|à|a)[ \t]*)\Z",
     re.IGNORECASE,
 )
 _CONTEXT_CHARS = 80
@@ -329,6 +340,7 @@ class PiiDetector:
                 before = max(0, start - _CONTEXT_CHARS)
                 if not (_ID_BEFORE.search(text, before, start)
                         or _GLUED_BEFORE.search(text, before, start)
+                        or _GLUED_AFTER.match(text, m.end)
                         or _in_dotted_version(text, start, m.end)):
                     out.append((start, m.end, "PHONE"))
         return out
