@@ -269,7 +269,12 @@ def _library_cut(text: str, languages: tuple[str, ...]) -> str:
 
 
 def strip_signature(text: str) -> str:
-    """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name."""
+    """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name.
+
+    A sign-off ("Thanks", "Best", "Regards" ...) starts a signature only when all that
+    follows it is a short name/contact block (`_contact_line`): "Hello,\n\nThank you.\nI
+    was charged twice ..." is a ticket that thanks first, not a signed-off greeting.
+    """
     lines = text.split("\n")
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     # A signature sits in the last few lines; a "--" higher up is a divider.
@@ -284,11 +289,49 @@ def strip_signature(text: str) -> str:
                 rank > 0
                 and 1 <= len(after) <= 5
                 and _VALEDICTION.match(s)
-                and all(len(x) <= 60 for x in after)
+                and all(map(_contact_line, after))
             )
         ):
             return _drop_trailing_rules(_join(lines[:i]))
     return text
+
+
+# What a signature's lines hold besides names: an address, a URL, a phone number.
+_CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()./-]{5,}\d")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Words of a sentence that a name, a title or a company name next to never holds.
+_PROSE_WORDS = frozenset(
+    {
+        "i", "i'm", "i've", "i'll", "i'd", "me", "my", "we", "we're", "we've", "we'll", "us",
+        "our", "you", "you're", "your", "it", "it's", "is", "are", "was", "were", "be",
+        "been", "will", "would", "can", "could", "should", "please", "have", "has", "had",
+        "do", "does", "did", "not", "don't", "can't", "this", "that", "there", "if", "but",
+        "when", "why", "how", "what", "a", "an", "to", "ich", "wir", "ist", "sind", "bitte",
+        "nicht", "mein", "meine", "je", "nous", "vous", "est", "mon", "ma", "yo", "es", "mi",
+    }
+)  # fmt: skip
+# Company suffixes that end a signature line in a full stop ("Acme Inc.").
+_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "llc", "gmbh", "ag", "sa", "bv", "jr", "sr"})
+
+
+def _contact_line(line: str) -> bool:
+    """Whether a line may belong to a signature under a sign-off: a name, a title, a
+    company, a phone number, an address or a URL; not a sentence."""
+    if len(line) > 60:
+        return False
+    if _MOBILE.match(line):
+        return True  # "Sent from my iPhone" under the name
+    words = _WORD.findall(line)
+    if len(words) >= 2 and any(w.casefold().replace("’", "'") in _PROSE_WORDS for w in words):
+        return False
+    if line.endswith(("?", "!")) and len(words) >= 2:
+        return False
+    if line.endswith(".") and len(words) >= 3 and words[-1].casefold() not in _ABBREVIATIONS:
+        return False
+    if _CONTACT.search(line):
+        return True
+    # Names, titles and companies are capitalised; "reset the app" is an instruction.
+    return len(words) < 2 or not line[:1].islower()
 
 
 def _drop_trailing_rules(text: str) -> str:

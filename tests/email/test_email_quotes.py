@@ -161,6 +161,27 @@ SIGNATURES = [
         id="valediction-followed-by-long-lines",
     ),
     pytest.param("-- \nJust a signature", "", id="signature-only"),
+    # A sign-off cuts only a name/contact block under it, never sentences (QA: whole
+    # tickets and replies were cut down to their greeting).
+    pytest.param(
+        "Hello,\n\nThank you.\nI was charged twice for order 5512.\nPlease refund one of them.",
+        None,
+        id="thanks-then-the-ticket",
+    ),
+    pytest.param("Hi team,\nThanks!\nThe app crashes when I open settings.\nPhone: Pixel 7.",
+                 None, id="thanks-then-short-sentences"),
+    pytest.param("Hi,\nBest\nplan for a family of four?\nWe need 4 seats.", None,
+                 id="best-as-a-word"),
+    pytest.param("Hi Alice,\n\nThank you!\nYour refund was issued today.\nIt takes 3-5 days.",
+                 None, id="agent-thanks-then-answer"),
+    pytest.param(
+        "Please help.\n\nKind regards,\n\nJohn Smith\nSupport Specialist | Acme Inc.\n"
+        "T: +1 555 123 4567 | E: john@acme.example\nSent from my iPhone",
+        "Please help.",
+        id="valediction-contact-block",
+    ),
+    pytest.param("Refund please.\n\nRegards,\nAlice\n\nP.S. my new address is 5 Main St.",
+                 None, id="postscript-is-content"),
 ]
 
 
@@ -232,3 +253,20 @@ def test_talon_standard_replies_with_signatures_stripped(emails_corpus: Path) ->
         [record] = load_email([path])
         assert isinstance(record, Example)
         assert record.text.strip() == "Hello", path.name
+
+
+def test_agent_reply_that_thanks_first_is_kept_whole(tmp_path: Path) -> None:
+    box = tmp_path / "a.mbox"
+    box.write_text(
+        "From alice@c.example Thu May  2 10:00:00 2024\nFrom: Alice <alice@c.example>\n"
+        "Subject: Refund\nMessage-ID: <s1@c>\nX-Gmail-Labels: Inbox,Returns\n\n"
+        "Hello,\n\nI returned the kettle and have not been refunded.\n\n"
+        "From support@acme.example Thu May  2 11:00:00 2024\n"
+        "From: Acme Support <support@acme.example>\nSubject: Re: Refund\n"
+        "Message-ID: <s1r@acme>\nIn-Reply-To: <s1@c>\n\n"
+        "Hi Alice,\n\nThank you!\nYour refund was issued today.\nIt takes 3-5 days to show.\n"
+    )
+    [record] = load_email([box])
+    assert isinstance(record, Example)
+    assert record.reply == ("Hi Alice,\n\nThank you!\nYour refund was issued today.\n"
+                            "It takes 3-5 days to show.")  # fmt: skip
