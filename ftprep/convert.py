@@ -160,6 +160,9 @@ def convert(
     rejects = rejects or default_rejects_path(output)
     check_outputs(sources, [(output, "output"), (rejects, "rejects file")])
     build = _build_settings(settings, label_map, allowed_labels)
+    # Of a message's several mail labels, the one allowed is its label.
+    settings = settings.model_copy(update={"email": settings.email.with_allowed_labels(
+        build.allowed_labels, build.label_map)})
     stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     heard = _LoaderWarnings()
