@@ -349,3 +349,34 @@ def test_broken_encoded_words_stay_raw(tmp_path: Path) -> None:
     [example], _ = load([path])
     assert example.fields["subject"] == "=?utf-8?b?abc?="
     assert example.fields["sender"] == "ann@c.example"
+
+
+@pytest.mark.parametrize(
+    ("extra", "subject", "sender", "reason"),
+    [
+        # qmail's bounce: null Return-Path, MAILER-DAEMON, "failure notice"
+        ("Return-Path: <>\n", "failure notice", "MAILER-DAEMON@mx.c.example", "delivery-report"),
+        ("", "Undelivered Mail Returned to Sender", "postmaster@mx.c.example", "delivery-report"),
+        ("Return-Path: <>\n", "Undeliverable: Re: Invoice", "Ann <ann@c.example>",
+         "delivery-report"),
+        ("X-Auto-Response-Suppress: All\n", "Automatic reply: Re: Invoice", "Ann <ann@c.example>",
+         "auto-reply"),
+        ("", "Out of Office: Re: Invoice", "Ann <ann@c.example>", "auto-reply"),
+        ("", "Abwesenheitsnotiz: Rechnung", "Ann <ann@c.example>", "auto-reply"),
+        # Not proof: Exchange sets the header on other mail; a person writes these subjects.
+        ("X-Auto-Response-Suppress: All\n", "Invoice", "Ann <ann@c.example>", None),
+        ("", "Out of office hours support?", "Ann <ann@c.example>", None),
+        ("", "Undelivered parcel", "Ann <ann@c.example>", None),
+        ("", "failure notice", "Postmaster Pat <postmaster@c.example>", "delivery-report"),
+        ("", "Question", "Postmaster Pat <postmaster@c.example>", None),
+    ],
+)
+def test_bounces_and_auto_replies_by_sender_and_subject(
+    tmp_path: Path, extra: str, subject: str, sender: str, reason: str | None
+) -> None:
+    path = tmp_path / "m.eml"
+    path.write_text(f"From: {sender}\nSubject: {subject}\nMessage-ID: <m@c>\n{extra}"
+                    "\nI am away / I could not deliver your message.\n")  # fmt: skip
+    examples, rejected = load([path])
+    assert [r.reason for r in rejected] == ([reason] if reason else [])
+    assert len(examples) == (0 if reason else 1)
