@@ -25,13 +25,21 @@ _WROTE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# Gmail's and Outlook's forward markers
+_FORWARDED = (
+    r"Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
+    r"Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht"
+)
 _ORIGINAL = re.compile(
     r"^[-_\s]*-{2,}\s*(?:Original Message|Original|Ursprüngliche Nachricht|Message d'origine|"
     r"Mensaje original|Messaggio originale|Oorspronkelijk bericht|Originalmeddelande|"
     r"Oprindelig meddelelse|Původní zpráva|Wiadomość oryginalna|Исходное сообщение|"
-    # Gmail's and Outlook's forward markers
-    r"Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
-    r"Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht)\s*-{2,}\s*$",
+    + _FORWARDED + r")\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
+# A forward's marker line: Gmail/Outlook's, or Apple Mail's "Begin forwarded message:".
+_FORWARD = re.compile(
+    r"^[-_\s]*(?:-{2,}\s*(?:" + _FORWARDED + r")\s*-{2,}|Begin forwarded message:)\s*$",
     re.IGNORECASE,
 )
 _FIELD = re.compile(r"^\*?\s*([^\W\d_][\w\- ]{0,24}?)\s?\*?\s?[:：]\*?(?:\s|$)")
@@ -59,6 +67,8 @@ _HEADER_NAMES = _FROM_NAMES | _SENT_NAMES | frozenset(
 )  # fmt: skip
 _RULE = re.compile(r"^\s*(?:_{8,}|-{8,})\s*$")
 _SIG_SEP = re.compile(r"^--\s*$")
+# RFC 3676's signature separator, before normalise strips its trailing space.
+STANDARD_SEPARATOR = re.compile(r"^-- \r?$", re.MULTILINE)
 _TRAILING_RULE = re.compile(r"^\s*[-_=*~#]{3,}\s*$")
 _MOBILE = re.compile(
     r"^(?:Sent from (?:my|Mail|Outlook|Yahoo|Samsung|AOL|the)\b|Sent with \w+|Sent via \w+|"
@@ -218,8 +228,11 @@ def _cut_history(lines: list[str]) -> list[str]:
         if found is None:
             break
         start, kind = found
-        if any(line.strip() and not _quoted(line) for line in lines[:start]):
-            return lines[:start]  # top-posted: everything from the header down is history
+        kept = lines[:start]
+        while kept and (not kept[-1].strip() or _FORWARD.match(kept[-1].strip())):
+            kept.pop()  # Apple Mail's "Begin forwarded message:" above the header block
+        if any(line.strip() and not _quoted(line) for line in kept):
+            return kept  # top-posted: everything from the header down is history
         if kind == 2:
             return []  # nothing but a quoted or forwarded message
         # Bottom-posted: skip the header and the quote block under it, keep what follows.
@@ -241,6 +254,22 @@ def _cut_history(lines: list[str]) -> list[str]:
         if _DANGLING.search(" ".join(lines[start:])):
             return lines[:start]
     return lines
+
+
+def forwarded_text(text: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """The forwarded message's own text in a forward (its header block skipped, its own
+    quoted history cut), or "" when `text` holds no forward marker. For a forward with
+    no note of the sender's own, what was forwarded is the ticket."""
+    lines = normalise(text).split("\n")
+    start = next((i for i, line in enumerate(lines) if _FORWARD.match(line.strip())), None)
+    if start is None:
+        return ""
+    j = start + 1
+    # The forwarded header block: "From: ...", "Date: ...", lines wrapped inside it.
+    while j < len(lines) and (not lines[j].strip() or _FIELD.match(lines[j].strip())
+                              or (j > start + 1 and lines[j][:1] in " \t")):
+        j += 1
+    return strip_quotes(_join(lines[j:]), languages)
 
 
 @functools.lru_cache(maxsize=8)
@@ -268,12 +297,15 @@ def _library_cut(text: str, languages: tuple[str, ...]) -> str:
     return text
 
 
-def strip_signature(text: str) -> str:
+def strip_signature(text: str, *, separator: bool = False) -> str:
     """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name.
 
     A sign-off ("Thanks", "Best", "Regards" ...) starts a signature only when all that
     follows it is a short name/contact block (`_contact_line`): "Hello,\n\nThank you.\nI
     was charged twice ..." is a ticket that thanks first, not a signed-off greeting.
+    The same goes for a bare "--" line, which also divides steps from the rest; only
+    the standard separator "-- " (`separator`: the text had one before its trailing
+    spaces were stripped) cuts whatever short block is under it.
     """
     lines = text.split("\n")
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
@@ -283,7 +315,8 @@ def strip_signature(text: str) -> str:
         s = lines[i].strip()
         after = [lines[k].strip() for k in nonblank[rank + 1 :]]
         if (
-            (_SIG_SEP.match(s) and len(after) <= 10)
+            (_SIG_SEP.match(s) and len(after) <= 10
+             and (separator or lines[i] == "-- " or all(map(_contact_line, after))))
             or (_MOBILE.match(s) and len(after) <= 3 and all(len(x) <= 80 for x in after))
             or (
                 rank > 0

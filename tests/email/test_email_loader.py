@@ -380,3 +380,30 @@ def test_bounces_and_auto_replies_by_sender_and_subject(
     examples, rejected = load([path])
     assert [r.reason for r in rejected] == ([reason] if reason else [])
     assert len(examples) == (0 if reason else 1)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["---------- Forwarded message ---------", "Begin forwarded message:",
+     "-------- Weitergeleitete Nachricht --------"],
+)
+def test_a_forward_with_no_text_of_its_own_is_the_forwarded_text(tmp_path: Path,
+                                                                  marker: str) -> None:
+    # QA: rejected as empty-body, though the forwarded text is the ticket.
+    body = (f"{marker}\nFrom: Alice <alice@work.example>\nDate: Mon, Apr 29, 2024 at 10:15 AM\n"
+            "Subject: Broken heater\nTo: <support@acme.example>\n\n"
+            "My heater is broken since Monday, please send a technician.\n\n"
+            "On Sun, Apr 28, 2024 at 9:00 AM Acme <support@acme.example> wrote:\n> Old news.")
+    _eml(tmp_path / "f.eml", "f@c", body)
+    [example], rejected = load([tmp_path / "f.eml"])
+    assert not rejected
+    assert example.text == "My heater is broken since Monday, please send a technician."
+    # A note above the forward is the message, as before.
+    _eml(tmp_path / "g.eml", "g@c", "Please see below.\n\n" + body)
+    assert load([tmp_path / "g.eml"])[0][0].text == "Please see below."
+
+
+def test_a_reply_that_is_only_a_quote_is_still_empty(tmp_path: Path) -> None:
+    _eml(tmp_path / "q.eml", "q@c", "-----Original Message-----\nFrom: Acme <s@acme.example>\n"
+         "Sent: Monday\nSubject: Re: x\n\nYour order shipped.")  # fmt: skip
+    assert [r.reason for r in load([tmp_path / "q.eml"])[1]] == ["empty-body"]

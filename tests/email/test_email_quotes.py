@@ -161,6 +161,15 @@ SIGNATURES = [
         id="valediction-followed-by-long-lines",
     ),
     pytest.param("-- \nJust a signature", "", id="signature-only"),
+    # A bare "--" (no trailing space) cuts a contact block, not steps (QA: dropped).
+    pytest.param("I tried these steps\n--\nrestart router\nreset app\nreinstall app", None,
+                 id="bare-dashes-above-steps"),
+    pytest.param("It crashes.\n--\nStep 1: I log in.\nStep 2: I pay and it fails.", None,
+                 id="bare-dashes-above-sentences"),
+    pytest.param("Please help.\n--\nJohn Smith\nAcme Corp\n+1 555 123 4567", "Please help.",
+                 id="bare-dashes-above-a-contact-block"),
+    pytest.param("Please help.\n-- \nJohn Smith\nreset the app, it says", "Please help.",
+                 id="standard-separator-cuts-any-short-block"),
     # A sign-off cuts only a name/contact block under it, never sentences (QA: whole
     # tickets and replies were cut down to their greeting).
     pytest.param(
@@ -270,3 +279,15 @@ def test_agent_reply_that_thanks_first_is_kept_whole(tmp_path: Path) -> None:
     assert isinstance(record, Example)
     assert record.reply == ("Hi Alice,\n\nThank you!\nYour refund was issued today.\n"
                             "It takes 3-5 days to show.")  # fmt: skip
+
+
+def test_mail_loader_tells_the_standard_separator_from_bare_dashes(tmp_path: Path) -> None:
+    steps = "I tried these steps\n--\nrestart router\nreset app\nreinstall app"
+    for name, body, expected in [
+        ("bare.eml", steps, steps),
+        ("std.eml", "Please help.\n\n-- \nsent by alice, with love", "Please help."),
+    ]:
+        (tmp_path / name).write_text(f"From: a@c.example\nSubject: x\nMessage-ID: <{name}>\n\n"
+                                     f"{body}\n")  # fmt: skip
+        [record] = load_email([tmp_path / name])
+        assert isinstance(record, Example) and record.text == expected

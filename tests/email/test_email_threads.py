@@ -247,3 +247,18 @@ def test_guessed_roles_are_warned_about(tmp_path: Path, caplog: pytest.LogCaptur
     caplog.clear()
     load([box], agent_domains=["acme.example"])
     assert not caplog.text
+
+
+@pytest.mark.parametrize(("irt", "refs"), [("tl@c", ""), ("", "References: other@x tl@c\n")])
+def test_bare_ids_without_angle_brackets_thread(tmp_path: Path, irt: str, refs: str) -> None:
+    # QA: `In-Reply-To: tl@c` was not threaded, though bare Message-IDs are read.
+    box = tmp_path / "box.mbox"
+    head = f"In-Reply-To: {irt}\n" if irt else ""
+    box.write_text(
+        "From x@y Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\nSubject: Help\n"
+        "Message-ID: <tl@c>\n\nCharged after cancelling.\n\n"
+        f"From x@y Mon Mar 11 09:00:00 2024\nFrom: {AGENT}\nSubject: Re: Help\n"
+        f"Message-ID: <rl@acme>\n{head}{refs}\nRefunded.\n\n"
+    )
+    [example], rejected = load([box], agent_domains=["acme.example"])
+    assert not rejected and example.reply == "Refunded."

@@ -90,12 +90,8 @@ class Headers:
 
     @property
     def message_id(self) -> str | None:
-        value = self.get("message-id") or ""
-        ids = message_ids(value)
-        if ids:
-            return ids[0]
-        bare = value.strip()
-        return bare if bare and " " not in bare else None
+        ids = _ids_or_bare(self.get("message-id") or "")
+        return ids[0] if ids else None
 
     @property
     def parent_id(self) -> str | None:
@@ -108,8 +104,8 @@ class Headers:
         """Ids this message may answer, best first: In-Reply-To, then References from the
         last. Threading tries the next when one is not in the mail: an obsolete
         In-Reply-To ("<jane@x>'s message of ...") names an address, not a message."""
-        irt = message_ids(self.get("in-reply-to") or "")[:1]
-        refs = message_ids(self.get("references") or "")
+        irt = _ids_or_bare(self.get("in-reply-to") or "")[:1]
+        refs = _ids_or_bare(self.get("references") or "", several=True)
         return list(dict.fromkeys(irt + refs[::-1]))
 
     @property
@@ -255,6 +251,18 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 def message_ids(value: str) -> list[str]:
     return _MSG_ID.findall(value)
+
+
+def _ids_or_bare(value: str, *, several: bool = False) -> list[str]:
+    """The <ids> in a field; without angle brackets (some tools write `a@b`), the value
+    itself when it is one word, or (`several`, References) its words that hold an @."""
+    ids = message_ids(value)
+    if ids or "<" in value:
+        return ids
+    words = value.split()
+    if several:
+        return [w for w in words if "@" in w]
+    return words if len(words) == 1 else []
 
 
 def address(value: str) -> str:

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftprep.clean.quotes import clean_subject, normalise, strip_quotes, strip_signature
+from ftprep.clean.quotes import (
+    STANDARD_SEPARATOR,
+    clean_subject,
+    forwarded_text,
+    normalise,
+    strip_quotes,
+    strip_signature,
+)
 from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
@@ -357,8 +364,12 @@ class _Loader:
         plain = text = normalise(text)
         if self.options.strip_quotes:
             text = strip_quotes(text, self.languages)
+            if not text:
+                # A forward with no note of its own: what was forwarded is the message.
+                text = forwarded_text(plain, self.languages)
         if self.options.strip_signatures:
-            text = strip_signature(text)
+            separator = "-- " in body.text and STANDARD_SEPARATOR.search(body.text) is not None
+            text = strip_signature(text, separator=separator)
         return plain.strip(), text.strip()
 
     def _bytes(self, e: Entry, source: Source) -> bytes:
