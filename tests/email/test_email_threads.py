@@ -262,3 +262,17 @@ def test_bare_ids_without_angle_brackets_thread(tmp_path: Path, irt: str, refs: 
     )
     [example], rejected = load([box], agent_domains=["acme.example"])
     assert not rejected and example.reply == "Refunded."
+
+
+def test_an_address_the_mailbox_also_received_mail_from_is_not_taken_as_an_agent(
+        tmp_path: Path) -> None:  # fmt: skip
+    # A message labelled Sent is the mailbox's own whoever sent it; but an address it
+    # also received mail from (labels without Sent) does not make all its mail agent mail.
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "s1@c", "labels": "Sent,Billing", "body": "Sent to myself."},
+        {"id": "q1@c", "labels": "Inbox,Billing", "body": "Refund please."},
+        {"id": "q2@c", "body": "No labels at all."},
+    ])  # fmt: skip
+    examples, rejected = load([box])
+    assert [e.source.record_id for e in examples] == ["q1@c", "q2@c"]
+    assert [(r.reason, r.source.record_id) for r in rejected] == [("agent-message", "s1@c")]

@@ -82,6 +82,19 @@ def is_sent_label(name: str) -> bool:
     return low.removeprefix("[gmail]/") in _SENT_LABELS
 
 
+# Inbox names (Gmail's in the languages above, mail clients'): mail that came in.
+_INBOX_LABELS = frozenset(
+    {
+        "inbox", "posteingang", "boîte de réception", "recibidos", "bandeja de entrada",
+        "posta in arrivo", "caixa de entrada", "postvak in",
+    }
+)  # fmt: skip
+
+
+def is_inbox_label(name: str) -> bool:
+    return name.strip().strip('"').lstrip("\\").casefold() in _INBOX_LABELS
+
+
 def has_sent_label(value: str) -> bool:
     """Whether an X-Gmail-Labels value holds the system label Sent (any cell, quoted or
     as an IMAP flag: `Sent`, `"\\Sent"`)."""

@@ -24,6 +24,7 @@ from .body import Body, extract, extract_simple, parse
 from .headers import Headers, scan, without_bom
 from .labels import (
     has_sent_label,
+    is_inbox_label,
     is_sent_label,
     is_system_label,
     load_label_map,
@@ -94,14 +95,18 @@ class _Loader:
         self.languages = tuple(options.languages) or ("en",)
         self._files: OrderedDict[int, BinaryIO] = OrderedDict()
         self._mapped: set[str] = set()  # label-map ids that some message has
-        # Without configured agents: sender hashes of the mail the mailbox itself sent.
+        # Without configured agents: sender hashes of the mail the mailbox itself sent,
+        # and of mail it received (an address in both is no evidence either way).
         self._own_senders: set[int] = set()
+        self._received_from: set[int] = set()
+        self._sent = 0  # messages marked as sent by the mailbox
 
     def run(self) -> Iterator[Example | Rejected]:
         try:
             for number, source in enumerate(self.sources):
                 self._scan(number, source)
             self._warn_unused_map_entries()
+            self._own_senders -= self._received_from
             self.index.resolve(self._own_senders)
             self._warn_guessed_roles()
             for i in range(len(self.index)):
@@ -129,10 +134,11 @@ class _Loader:
             return
         fix = ("set agent-domains (or agent-addresses) in [tool.ftprep.convert.email] to name "
                "the support team's senders")
-        if self._own_senders:
-            log.warning("no agent-domains or agent-addresses: the %d address(es) that sent the "
-                        "mailbox's own mail (Gmail label Sent, a Sent folder) were taken as the "
-                        "support team's; %s", len(self._own_senders), fix)
+        if self._sent:
+            log.warning("no agent-domains or agent-addresses: the %d message(s) the mailbox "
+                        "sent (Gmail label Sent, a Sent folder), and %d address(es) that sent "
+                        "them and never wrote to it, were taken as the support team's; %s",
+                        self._sent, len(self._own_senders), fix)
         else:
             log.warning("no agent-domains or agent-addresses, and no mail marked as sent by "
                         "this mailbox (Gmail label Sent, a Sent folder): a message answering "
@@ -196,12 +202,11 @@ class _Loader:
             if _sent_by_mailbox(h, source):
                 # What the exporting account sent is the support team's own mail.
                 entry.is_agent = True
+                self._sent += 1
                 if entry.sender:
                     self._own_senders.add(entry.sender)
-            else:
-                # Gmail labels every message it sent as Sent: labels without it mean the
-                # message came in, whoever it is from.
-                entry.received = "x-gmail-labels" in h
+            elif entry.sender and _received_by_mailbox(h, source):
+                self._received_from.add(entry.sender)
         date = h.date
         entry.date = _timestamp(date) if date else math.inf
         entry.automated = h.automated()
@@ -399,6 +404,13 @@ def _sent_by_mailbox(h: Headers, source: Source) -> bool:
     (Takeout and IMAP tools write it), or a Sent folder of Maildir or Thunderbird."""
     return has_sent_label(h.get("x-gmail-labels") or "") or bool(
         source.folder and is_sent_label(source.folder))
+
+
+def _received_by_mailbox(h: Headers, source: Source) -> bool:
+    """Whether the message surely came in: Gmail labels without Sent (Gmail labels all it
+    sent), or an Inbox folder."""
+    return ("x-gmail-labels" in h or source.inbox
+            or bool(source.folder and is_inbox_label(source.folder)))
 
 
 def _preamble_header(f: BinaryIO, end: int) -> bytes | None:

@@ -42,7 +42,6 @@ LABELLED = 4  # some label source names a label
 PROBLEM = 8  # rejected by the scan already; the reason is in MessageTable.problems
 AUTO_REPLY = 16
 DELIVERY_REPORT = 32
-RECEIVED = 64  # Gmail labels it, and not as Sent: the mailbox did not send it
 
 # Written in the first pass: source index, 1-based number in an mbox (-1: none), byte span
 # (end -1: to the end of the file), id hashes, sender hash, date, where the ids are in the
@@ -118,7 +117,6 @@ class Entry:
     problem: tuple[str, str] | None = None  # a reject already known from the scan
     # Parents to try, in order, when parent_id is not in the mail (References, last first).
     parent_fallbacks: tuple[str, ...] = ()
-    received: bool = False  # Gmail's labels say the mailbox received it (no Sent label)
 
 
 class MessageTable:
@@ -143,7 +141,6 @@ class MessageTable:
         parent = encode(e.parent_id) if e.parent_id else b""
         fallbacks = encode(" ".join(e.parent_fallbacks[:MAX_FALLBACKS]))
         flags = (HAS_REF * e.has_parent_ref) | (AGENT * e.is_agent) | (LABELLED * e.labelled)
-        flags |= RECEIVED * e.received
         if e.automated:
             flags |= DELIVERY_REPORT if e.automated == "delivery-report" else AUTO_REPLY
         if e.problem:
@@ -222,7 +219,6 @@ class MessageTable:
             bool(flags & HAS_REF), r.sender, bool(flags & AGENT), r.date,
             bool(flags & LABELLED), automated, self.problems.get(i),
             tuple(x.decode("utf-8", "surrogatepass") for x in self._fallbacks(r)),
-            bool(flags & RECEIVED),
         )  # fmt: skip
 
     def rekey(self) -> None:

@@ -23,11 +23,11 @@ Roles, decided from headers alone:
   other agent messages are "agent-message", or "orphan-reply" when the message they
   answer is not in the mailbox;
 - without them, the mailbox's own mail stands in for them: a message it sent (Gmail's
-  system label Sent, a Sent folder), and any other message from the same addresses that
-  Gmail does not label as received, is an agent message, as above. A message from anyone
-  else answering a customer message from a different sender is a reply candidate, and
-  anything else (first messages, follow-ups, replies whose parent is missing) is a
-  customer message.
+  system label Sent, a Sent folder), and any other message from the same addresses, is
+  an agent message, as above (the loader leaves out an address that the mailbox also
+  received mail from). A message from anyone else answering a customer message from a
+  different sender is a reply candidate, and anything else (first messages, follow-ups,
+  replies whose parent is missing) is a customer message.
 A second copy of a Message-ID is a duplicate; the copy kept is the first that has a label.
 """
 
@@ -77,13 +77,12 @@ class ThreadIndex:
         self.table.add(entry)
 
     def resolve(self, agent_senders: Collection[int] = ()) -> None:
-        """Thread the messages; those from `agent_senders` (sender hashes) are agents too,
-        but for a message whose Gmail labels say it was received (no Sent among them)."""
+        """Thread the messages; those from `agent_senders` (sender hashes) are agents too."""
         self.table.seal()
         if agent_senders:
             t = self.table.columns()
             known = np.isin(t["sender"], np.fromiter(agent_senders, dtype=np.int64))
-            known &= (t["sender"] != 0) & ((t["flags"] & tb.RECEIVED) == 0)
+            known &= t["sender"] != 0
             t["flags"][known] |= tb.AGENT
             del t, known
         while not self._thread():  # a hash collision: hash the ids again with a new key
