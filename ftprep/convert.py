@@ -477,7 +477,12 @@ class _Stages:
             label, user, assistant = build_contents(text, label, reply or None, fields,
                                                     self.build)
         except BuildError as exc:
-            return Rejected(example.source, exc.reason, exc.detail, _raw(example))
+            detail = exc.detail
+            if exc.reason == "missing-label" and "label_source" in example.fields:
+                from ftprep.loaders.email.labels import MISSING_LABEL
+
+                detail = MISSING_LABEL  # a message: it has no label column to map
+            return Rejected(example.source, exc.reason, detail, _raw(example))
         line = self.lines.line(user, assistant)
         if self.settings.drop_duplicates:
             key = hashlib.blake2b(line, digest_size=16).digest()

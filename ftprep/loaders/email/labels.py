@@ -116,6 +116,14 @@ class LabelChoice:
 
 
 NO_LABEL = LabelChoice(None, "none")
+# The fix for a message without a label (convert's `missing-label` for mail).
+MISSING_LABEL = (
+    "no label: the message has no user label (Gmail label, Outlook category), no label "
+    "header and sits in no labelled folder. Label it before exporting, or set label-header "
+    "or label-map-file in [tool.ftprep.convert.email] (eml-folder-labels for folders of "
+    ".eml files); with --assistant reply, allow-unlabelled = true in [tool.ftprep.convert] "
+    "keeps it"
+)
 
 
 def is_system_label(name: str) -> bool:
