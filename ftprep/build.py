@@ -111,7 +111,7 @@ class BuildSettings:
             raise BuildError(
                 "several-labels",
                 f"label {label!r} holds several labels: an example gets one. Map it to one "
-                f"with --label-map \"{label}=LABEL\" (label_map in a config; to itself if it "
+                f"with --label-map \"{label}=LABEL\" ([label-map] in the config; to itself if it "
                 "is one class), or split the row into one per label",
             )
         if self._allowed:
@@ -120,7 +120,8 @@ class BuildSettings:
                 raise BuildError(
                     "label-not-allowed",
                     f"label {label!r} is not in the allowed labels ({', '.join(self.allowed_labels)}); "
-                    "map it with label_map or add it to labels",
+                    "map it with --label-map or [label-map] in the config, or add it to "
+                    "--labels or `labels` in the config",
                 )
             label = canonical
         return label

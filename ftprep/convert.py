@@ -160,6 +160,9 @@ def convert(
     rejects = rejects or default_rejects_path(output)
     check_outputs(sources, [(output, "output"), (rejects, "rejects file")])
     build = _build_settings(settings, label_map, allowed_labels)
+    # Of a message's several mail labels, the one allowed is its label.
+    settings = settings.model_copy(update={"email": settings.email.with_allowed_labels(
+        build.allowed_labels, build.label_map)})
     stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     heard = _LoaderWarnings()
@@ -474,7 +477,12 @@ class _Stages:
             label, user, assistant = build_contents(text, label, reply or None, fields,
                                                     self.build)
         except BuildError as exc:
-            return Rejected(example.source, exc.reason, exc.detail, _raw(example))
+            detail = exc.detail
+            if exc.reason == "missing-label" and "label_source" in example.fields:
+                from ftprep.loaders.email.labels import MISSING_LABEL
+
+                detail = MISSING_LABEL  # a message: it has no label column to map
+            return Rejected(example.source, exc.reason, detail, _raw(example))
         line = self.lines.line(user, assistant)
         if self.settings.drop_duplicates:
             key = hashlib.blake2b(line, digest_size=16).digest()

@@ -25,13 +25,21 @@ _WROTE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# Gmail's and Outlook's forward markers
+_FORWARDED = (
+    r"Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
+    r"Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht"
+)
 _ORIGINAL = re.compile(
     r"^[-_\s]*-{2,}\s*(?:Original Message|Original|Ursprüngliche Nachricht|Message d'origine|"
     r"Mensaje original|Messaggio originale|Oorspronkelijk bericht|Originalmeddelande|"
     r"Oprindelig meddelelse|Původní zpráva|Wiadomość oryginalna|Исходное сообщение|"
-    # Gmail's and Outlook's forward markers
-    r"Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
-    r"Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht)\s*-{2,}\s*$",
+    + _FORWARDED + r")\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
+# A forward's marker line: Gmail/Outlook's, or Apple Mail's "Begin forwarded message:".
+_FORWARD = re.compile(
+    r"^[-_\s]*(?:-{2,}\s*(?:" + _FORWARDED + r")\s*-{2,}|Begin forwarded message:)\s*$",
     re.IGNORECASE,
 )
 _FIELD = re.compile(r"^\*?\s*([^\W\d_][\w\- ]{0,24}?)\s?\*?\s?[:：]\*?(?:\s|$)")
@@ -59,6 +67,8 @@ _HEADER_NAMES = _FROM_NAMES | _SENT_NAMES | frozenset(
 )  # fmt: skip
 _RULE = re.compile(r"^\s*(?:_{8,}|-{8,})\s*$")
 _SIG_SEP = re.compile(r"^--\s*$")
+# RFC 3676's signature separator, before normalise strips its trailing space.
+STANDARD_SEPARATOR = re.compile(r"^-- \r?$", re.MULTILINE)
 _TRAILING_RULE = re.compile(r"^\s*[-_=*~#]{3,}\s*$")
 _MOBILE = re.compile(
     r"^(?:Sent from (?:my|Mail|Outlook|Yahoo|Samsung|AOL|the)\b|Sent with \w+|Sent via \w+|"
@@ -218,8 +228,11 @@ def _cut_history(lines: list[str]) -> list[str]:
         if found is None:
             break
         start, kind = found
-        if any(line.strip() and not _quoted(line) for line in lines[:start]):
-            return lines[:start]  # top-posted: everything from the header down is history
+        kept = lines[:start]
+        while kept and (not kept[-1].strip() or _FORWARD.match(kept[-1].strip())):
+            kept.pop()  # Apple Mail's "Begin forwarded message:" above the header block
+        if any(line.strip() and not _quoted(line) for line in kept):
+            return kept  # top-posted: everything from the header down is history
         if kind == 2:
             return []  # nothing but a quoted or forwarded message
         # Bottom-posted: skip the header and the quote block under it, keep what follows.
@@ -241,6 +254,22 @@ def _cut_history(lines: list[str]) -> list[str]:
         if _DANGLING.search(" ".join(lines[start:])):
             return lines[:start]
     return lines
+
+
+def forwarded_text(text: str, languages: tuple[str, ...] = ("en",)) -> str:
+    """The forwarded message's own text in a forward (its header block skipped, its own
+    quoted history cut), or "" when `text` holds no forward marker. For a forward with
+    no note of the sender's own, what was forwarded is the ticket."""
+    lines = normalise(text).split("\n")
+    start = next((i for i, line in enumerate(lines) if _FORWARD.match(line.strip())), None)
+    if start is None:
+        return ""
+    j = start + 1
+    # The forwarded header block: "From: ...", "Date: ...", lines wrapped inside it.
+    while j < len(lines) and (not lines[j].strip() or _FIELD.match(lines[j].strip())
+                              or (j > start + 1 and lines[j][:1] in " \t")):
+        j += 1
+    return strip_quotes(_join(lines[j:]), languages)
 
 
 @functools.lru_cache(maxsize=8)
@@ -268,8 +297,16 @@ def _library_cut(text: str, languages: tuple[str, ...]) -> str:
     return text
 
 
-def strip_signature(text: str) -> str:
-    """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name."""
+def strip_signature(text: str, *, separator: bool = False) -> str:
+    """Drop a trailing signature: "-- " blocks, "Sent from my iPhone", sign-off + name.
+
+    A sign-off ("Thanks", "Best", "Regards" ...) starts a signature only when all that
+    follows it is a short name/contact block (`_contact_line`): "Hello,\n\nThank you.\nI
+    was charged twice ..." is a ticket that thanks first, not a signed-off greeting.
+    The same goes for a bare "--" line, which also divides steps from the rest; only
+    the standard separator "-- " (`separator`: the text had one before its trailing
+    spaces were stripped) cuts whatever short block is under it.
+    """
     lines = text.split("\n")
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     # A signature sits in the last few lines; a "--" higher up is a divider.
@@ -278,17 +315,56 @@ def strip_signature(text: str) -> str:
         s = lines[i].strip()
         after = [lines[k].strip() for k in nonblank[rank + 1 :]]
         if (
-            (_SIG_SEP.match(s) and len(after) <= 10)
+            (_SIG_SEP.match(s) and len(after) <= 10
+             and (separator or lines[i] == "-- " or all(map(_contact_line, after))))
             or (_MOBILE.match(s) and len(after) <= 3 and all(len(x) <= 80 for x in after))
             or (
                 rank > 0
                 and 1 <= len(after) <= 5
                 and _VALEDICTION.match(s)
-                and all(len(x) <= 60 for x in after)
+                and all(map(_contact_line, after))
             )
         ):
             return _drop_trailing_rules(_join(lines[:i]))
     return text
+
+
+# What a signature's lines hold besides names: an address, a URL, a phone number.
+_CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()./-]{5,}\d")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Words of a sentence that a name, a title or a company name next to never holds.
+_PROSE_WORDS = frozenset(
+    {
+        "i", "i'm", "i've", "i'll", "i'd", "me", "my", "we", "we're", "we've", "we'll", "us",
+        "our", "you", "you're", "your", "it", "it's", "is", "are", "was", "were", "be",
+        "been", "will", "would", "can", "could", "should", "please", "have", "has", "had",
+        "do", "does", "did", "not", "don't", "can't", "this", "that", "there", "if", "but",
+        "when", "why", "how", "what", "a", "an", "to", "ich", "wir", "ist", "sind", "bitte",
+        "nicht", "mein", "meine", "je", "nous", "vous", "est", "mon", "ma", "yo", "es", "mi",
+    }
+)  # fmt: skip
+# Company suffixes that end a signature line in a full stop ("Acme Inc.").
+_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "llc", "gmbh", "ag", "sa", "bv", "jr", "sr"})
+
+
+def _contact_line(line: str) -> bool:
+    """Whether a line may belong to a signature under a sign-off: a name, a title, a
+    company, a phone number, an address or a URL; not a sentence."""
+    if len(line) > 60:
+        return False
+    if _MOBILE.match(line):
+        return True  # "Sent from my iPhone" under the name
+    words = _WORD.findall(line)
+    if len(words) >= 2 and any(w.casefold().replace("’", "'") in _PROSE_WORDS for w in words):
+        return False
+    if line.endswith(("?", "!")) and len(words) >= 2:
+        return False
+    if line.endswith(".") and len(words) >= 3 and words[-1].casefold() not in _ABBREVIATIONS:
+        return False
+    if _CONTACT.search(line):
+        return True
+    # Names, titles and companies are capitalised; "reset the app" is an instruction.
+    return len(words) < 2 or not line[:1].islower()
 
 
 def _drop_trailing_rules(text: str) -> str:

@@ -116,11 +116,24 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     else:
         _print_summary(result)
     if summary.written == 0:
-        click.echo(f"nothing was written: {summary.read} record(s) read"
-                   + (" (a folder is read as a mailbox: eml files, Maildir or Thunderbird; "
-                      "pass table files themselves)" if any(s.is_dir() for s in sources) else ""),
-                   err=True)
+        hint = ""
+        if not summary.read and any(s.is_dir() and _holds_tables(s) for s in sources):
+            hint = (" (a folder is read as a mailbox: eml files, Maildir or Thunderbird; "
+                    "pass table files themselves)")
+        elif summary.read:
+            hint = f" (every one was rejected: the reasons are above, the records in {rejects})"
+        click.echo(f"nothing was written: {summary.read} record(s) read{hint}", err=True)
     sys.exit(EXIT_OK if summary.balanced and summary.written else EXIT_FINDINGS)
+
+
+def _holds_tables(folder: Path, limit: int = 10_000) -> bool:
+    """Whether a folder given as a source holds table files (it was read as a mailbox)."""
+    from itertools import islice
+
+    from ftprep.loaders import TABLE_SUFFIXES
+
+    suffixes = TABLE_SUFFIXES - {".txt"}  # a Maildir or a profile may hold notes
+    return any(p.suffix.lower() in suffixes for p in islice(folder.rglob("*"), limit))
 
 
 def _apply_options(settings: Any, options: dict[str, Any]) -> Any:

@@ -197,6 +197,11 @@ def test_real_base64_of_binary_looking_text_is_still_decoded() -> None:
         (b"=?utf-8?b?abc?= =?utf-8?Q?ok?=", "=?utf-8?b?abc?=ok"),  # bad padding: kept, alone
         (b"plain =? text", "plain =? text"),
         ("Grüße".encode("cp1252"), "Grüße"),  # raw 8-bit, not UTF-8
+        # One UTF-8 character split over two words (RFC 2047 6.2: join, then decode).
+        (b"=?utf-8?q?R=C3?= =?utf-8?q?=BCckgabe?=", "Rückgabe"),
+        (b"=?UTF-8?B?UsM=?=\n =?UTF-8?B?vGNrZ2FiZQ==?=", "Rückgabe"),
+        (b"=?utf-8?Q?R=C3?= =?UTF-8?B?vGNrZ2FiZQ==?= x", "Rückgabe x"),  # Q then B, one charset
+        (b"=?iso-8859-1?q?M=FC?= =?utf-8?q?=C3=BC?=", "Müü"),  # charsets differ: each its own
     ],
 )
 def test_header_words_decoded_one_by_one(raw: bytes, expected: str) -> None:
@@ -217,3 +222,35 @@ def test_short_cyrillic_is_not_read_as_cjk(codec: str, declared: str | None) -> 
 def test_short_japanese_guess_is_kept() -> None:
     text, _ = decode_text("すみません、注文が届きません".encode("shift_jis"), None)
     assert text == "すみません、注文が届きません"
+
+
+def _alternative(plain: str, html: str) -> bytes:
+    return (b'Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="b"\n\n'
+            b"--b\nContent-Type: text/plain; charset=utf-8\n\n" + plain.encode()
+            + b"\n--b\nContent-Type: text/html; charset=utf-8\n\n" + html.encode()
+            + b"\n--b--\n")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("plain", "html", "kind"),
+    [
+        # QA: the stub was written as the ticket, the content being only in the HTML.
+        ("This message is in HTML format. Please use an HTML capable mail reader.",
+         "<p>My parcel is damaged.</p>", "html"),
+        ("Your email client does not support HTML. View this email in your browser.",
+         "<p>Refund please.</p>", "html"),
+        # Far shorter than the HTML's text: a truncated plain part.
+        ("Hi,", "<p>Hi,</p><p>" + "The kettle I bought last week leaks from the base. " * 4
+         + "</p>", "html"),
+        # Parts that say much the same: the plain one, as preferred.
+        ("My parcel is damaged.", "<div dir='ltr'><p>My parcel is damaged.</p></div>", "plain"),
+        ("Plain part says A.", "<p>HTML part says B.</p>", "plain"),
+        # Quoted history only in the HTML does not make the plain part short.
+        ("Thanks, fixed.", "<p>Thanks, fixed.</p><blockquote>" + "old text " * 60
+         + "</blockquote>", "plain"),
+    ],
+)
+def test_plain_stub_gives_way_to_the_html(plain: str, html: str, kind: str) -> None:
+    body = extract(parse(_alternative(plain, html)))
+    assert body.kind == kind
+    assert (body.text == plain) == (kind == "plain")

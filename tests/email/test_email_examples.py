@@ -24,7 +24,8 @@ def test_generator_reproduces_the_committed_mailbox(monkeypatch: pytest.MonkeyPa
 
 
 def test_example_mailbox_loads() -> None:
-    examples, rejected = load([MBOX], agent_domains=["acme.example"])
+    examples, rejected = load([MBOX], agent_domains=["acme.example"],
+                              label_priority=["billing", "complaints"])  # as examples/ftprep.toml
     assert message_count(examples, rejected) == 79
     assert len(examples) == 41
     assert sum(1 for e in examples if e.reply) == 37

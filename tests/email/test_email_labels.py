@@ -61,17 +61,31 @@ def test_system_labels() -> None:
     assert not is_system_label("billing")
 
 
-def test_choose_is_independent_of_header_order() -> None:
-    assert choose(["returns", "Billing", "complaints"], []) == (
-        "Billing",
-        ("complaints", "returns"),
-    )
-    assert choose(["complaints", "returns", "Billing"], []) == (
-        "Billing",
-        ("complaints", "returns"),
-    )
+def test_choose_never_picks_one_of_several_silently() -> None:
+    # QA: the alphabetically first of several labels was taken without a word.
+    assert choose(["billing"], []) == ("billing", ())
+    assert choose(["returns", "Billing"], []) == (None, ("returns", "Billing"))
     assert choose(["returns", "billing"], ["Returns"]) == ("returns", ("billing",))
-    assert choose(["returns", "billing"], ["shipping"]) == ("billing", ("returns",))
+    assert choose(["returns", "billing"], ["shipping"]) == (None, ("returns", "billing"))
+
+
+def test_choose_takes_the_one_allowed_label() -> None:
+    def allowed(label: str) -> bool:
+        return label.casefold() in {"billing", "returns", "technical"}
+
+    assert choose(["Follow-up", "returns"], [], allowed) == ("returns", ("Follow-up",))
+    # Two allowed: label-priority decides between them, or nothing does.
+    assert choose(["returns", "billing", "VIP"], [], allowed) == (
+        None, ("returns", "billing", "VIP"))  # fmt: skip
+    assert choose(["returns", "billing", "VIP"], ["VIP", "billing"], allowed) == (
+        "billing", ("returns", "VIP"))  # fmt: skip
+    # None allowed: as without a list (the build step then rejects it as not allowed).
+    assert choose(["Follow-up"], [], allowed) == ("Follow-up", ())
+    assert choose(["Follow-up", "VIP"], ["VIP"], allowed) == ("VIP", ("Follow-up",))
+
+
+def test_labels_that_differ_in_case_are_one() -> None:
+    assert parse_label_list("Billing,billing,Inbox") == ["Billing"]
 
 
 def _resolve(**overrides: object) -> tuple[str | None, str]:

@@ -12,6 +12,7 @@ from email_helpers import FIXTURES, load, message_count
 
 from ftprep.config import Config, ConfigError
 from ftprep.loaders.email import EmailOptions, load_email
+from ftprep.records import Example
 
 
 def _eml(path: Path, mid: str, body: str, *, sender: str = "Ann <ann@c.example>",
@@ -29,7 +30,7 @@ AGENT = "Support <support@acme.example>"
 
 
 def test_takeout_mbox() -> None:
-    examples, rejected = load([FIXTURES / "takeout.mbox"])
+    examples, rejected = load([FIXTURES / "takeout.mbox"], label_priority=["returns"])
     assert message_count(examples, rejected) == 5
     jane, jose, kim = examples
     assert jane.label == "billing" and jane.fields["label_source"] == "x-gmail-labels"
@@ -47,6 +48,35 @@ def test_takeout_mbox() -> None:
     assert jose.text == "I'd like to return the blue kettle from order 1002."
     assert (kim.label, kim.fields["label_source"]) == (None, "none")
     assert kim.text.endswith("From time to time I visit the shop in person.")
+
+
+def test_several_gmail_labels_are_rejected_with_a_fix(tmp_path: Path) -> None:
+    # Jose's message has two user labels: without label-priority or an allowed list
+    # that leaves one, it is rejected (QA: the alphabetically first one was taken).
+    examples, rejected = load([FIXTURES / "takeout.mbox"])
+    assert [e.source.record_id for e in examples] == ["c1.billing@customer.example",
+                                                      "c3.none@customer.example"]
+    several = [r for r in rejected if r.reason == "several-labels"]
+    assert [r.source.record_id for r in several] == ["c2.returns@customer.example"]
+    assert "label-priority" in several[0].detail and "'returns'" in several[0].detail
+    allowed = EmailOptions().with_allowed_labels(["billing", "returns"])
+    records = list(load_email([FIXTURES / "takeout.mbox"], allowed))
+    jose = next(r for r in records if r.source.record_id == "c2.returns@customer.example")
+    assert isinstance(jose, Example) and jose.label == "returns"
+
+
+def test_convert_takes_the_one_allowed_gmail_label(tmp_path: Path) -> None:
+    from ftprep.convert import convert
+
+    box = tmp_path / "m.mbox"
+    box.write_text(
+        "From x@y Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\nSubject: Kettle\n"
+        "Message-ID: <x1@c>\nX-Gmail-Labels: Inbox,Follow-up,returns\n\nSend it back.\n\n"
+        "From x@y Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\nSubject: Kettle\n"
+        "Message-ID: <x2@c>\nX-Gmail-Labels: Inbox,Follow-up,Returns Dept\n\nSend it back!\n")
+    summary = convert([box], tmp_path / "o.jsonl", allowed_labels=["billing", "returns"],
+                      label_map={"Returns Dept": "returns"})  # fmt: skip
+    assert summary.written == 2 and dict(summary.labels) == {"returns": 2}
 
 
 def test_takeout_with_label_priority_and_subject() -> None:
@@ -237,8 +267,8 @@ def test_missing_path_raises_at_call_time(tmp_path: Path) -> None:
 def test_mbox_detected_by_content(tmp_path: Path) -> None:
     target = tmp_path / "All mail Including Spam and Trash"  # no extension
     shutil.copy(FIXTURES / "takeout.mbox", target)
-    assert len(load([target])[0]) == 3
-    assert len(load([tmp_path])[0]) == 3  # folder walk sniffs extensionless files too
+    assert message_count(*load([target])) == 5
+    assert message_count(*load([tmp_path])) == 5  # folder walk sniffs extensionless files too
 
 
 def test_msg_without_extract_msg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -319,3 +349,61 @@ def test_broken_encoded_words_stay_raw(tmp_path: Path) -> None:
     [example], _ = load([path])
     assert example.fields["subject"] == "=?utf-8?b?abc?="
     assert example.fields["sender"] == "ann@c.example"
+
+
+@pytest.mark.parametrize(
+    ("extra", "subject", "sender", "reason"),
+    [
+        # qmail's bounce: null Return-Path, MAILER-DAEMON, "failure notice"
+        ("Return-Path: <>\n", "failure notice", "MAILER-DAEMON@mx.c.example", "delivery-report"),
+        ("", "Undelivered Mail Returned to Sender", "postmaster@mx.c.example", "delivery-report"),
+        ("Return-Path: <>\n", "Undeliverable: Re: Invoice", "Ann <ann@c.example>",
+         "delivery-report"),
+        ("X-Auto-Response-Suppress: All\n", "Automatic reply: Re: Invoice", "Ann <ann@c.example>",
+         "auto-reply"),
+        ("", "Out of Office: Re: Invoice", "Ann <ann@c.example>", "auto-reply"),
+        ("", "Abwesenheitsnotiz: Rechnung", "Ann <ann@c.example>", "auto-reply"),
+        # Not proof: Exchange sets the header on other mail; a person writes these subjects.
+        ("X-Auto-Response-Suppress: All\n", "Invoice", "Ann <ann@c.example>", None),
+        ("", "Out of office hours support?", "Ann <ann@c.example>", None),
+        ("", "Undelivered parcel", "Ann <ann@c.example>", None),
+        ("", "failure notice", "Postmaster Pat <postmaster@c.example>", "delivery-report"),
+        ("", "Question", "Postmaster Pat <postmaster@c.example>", None),
+    ],
+)
+def test_bounces_and_auto_replies_by_sender_and_subject(
+    tmp_path: Path, extra: str, subject: str, sender: str, reason: str | None
+) -> None:
+    path = tmp_path / "m.eml"
+    path.write_text(f"From: {sender}\nSubject: {subject}\nMessage-ID: <m@c>\n{extra}"
+                    "\nI am away / I could not deliver your message.\n")  # fmt: skip
+    examples, rejected = load([path])
+    assert [r.reason for r in rejected] == ([reason] if reason else [])
+    assert len(examples) == (0 if reason else 1)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["---------- Forwarded message ---------", "Begin forwarded message:",
+     "-------- Weitergeleitete Nachricht --------"],
+)
+def test_a_forward_with_no_text_of_its_own_is_the_forwarded_text(tmp_path: Path,
+                                                                  marker: str) -> None:
+    # QA: rejected as empty-body, though the forwarded text is the ticket.
+    body = (f"{marker}\nFrom: Alice <alice@work.example>\nDate: Mon, Apr 29, 2024 at 10:15 AM\n"
+            "Subject: Broken heater\nTo: <support@acme.example>\n\n"
+            "My heater is broken since Monday, please send a technician.\n\n"
+            "On Sun, Apr 28, 2024 at 9:00 AM Acme <support@acme.example> wrote:\n> Old news.")
+    _eml(tmp_path / "f.eml", "f@c", body)
+    [example], rejected = load([tmp_path / "f.eml"])
+    assert not rejected
+    assert example.text == "My heater is broken since Monday, please send a technician."
+    # A note above the forward is the message, as before.
+    _eml(tmp_path / "g.eml", "g@c", "Please see below.\n\n" + body)
+    assert load([tmp_path / "g.eml"])[0][0].text == "Please see below."
+
+
+def test_a_reply_that_is_only_a_quote_is_still_empty(tmp_path: Path) -> None:
+    _eml(tmp_path / "q.eml", "q@c", "-----Original Message-----\nFrom: Acme <s@acme.example>\n"
+         "Sent: Monday\nSubject: Re: x\n\nYour order shipped.")  # fmt: skip
+    assert [r.reason for r in load([tmp_path / "q.eml"])[1]] == ["empty-body"]

@@ -78,12 +78,12 @@ def test_separator_blank_line_is_not_content() -> None:
 def test_crlf_mbox_and_header_capture() -> None:
     data = (
         b"From a@b Mon Jan  1 00:00:00 2024\r\nSubject: 1\r\nFrom: x@y\r\n\r\nbody\r\n\r\n"
-        b"From a@b Mon Jan  1 00:00:01 2024\r\nSubject: 2\r\n\r\nbody\r\n"
+        b"From a@b Mon Jan  1 00:00:01 2024\r\nSubject: 2\r\nDate: x\r\n\r\nbody\r\n"
     )
     spans = list(iter_mbox(io.BytesIO(data)))
     assert [s.number for s in spans] == [1, 2]
     assert spans[0].header == b"Subject: 1\r\nFrom: x@y\r\n"
-    assert spans[1].header == b"Subject: 2\r\n"
+    assert spans[1].header == b"Subject: 2\r\nDate: x\r\n"
 
 
 def test_preamble_and_empty_file() -> None:
@@ -106,6 +106,30 @@ def test_over_long_lines_are_read_in_pieces() -> None:
     data = b"From a@b Mon Jan  1 00:00:00 2024\nS: 1\n\n" + blob + b"\nmore\n"
     [body] = split(data)
     assert body == b"S: 1\n\n" + blob + b"\nmore\n"
+
+
+def test_from_line_with_an_iso_date() -> None:
+    # QA: not taken for a From_ line, so two messages were read as one.
+    assert is_from_line(b"From alice@c.example 2024-05-02T10:00:00Z\n")
+    assert is_from_line(b"From a@b 2024-05-02 10:00:00+02:00\n")
+    assert not is_from_line(b"From 2024-05-02 onwards, I was charged twice\n")
+    data = (b"From a@b 2024-05-01T09:00:00Z\nFrom: a@b\nSubject: 1\n\none\n\n"
+            b"From a@b 2024-05-02T10:00:00Z\nFrom: a@b\nSubject: 2\n\ntwo\n")
+    assert len(split(data)) == 2
+
+
+def test_a_pasted_envelope_and_header_in_a_body_do_not_split() -> None:
+    # QA (mboxo, unescaped): a copied envelope line with "Subject: ..." under it split
+    # the message and made a phantom one. In a mailbox whose messages have From, Date
+    # or Message-ID fields, a new message needs one too.
+    data = (b"From a@b Thu May  2 10:00:00 2024\nFrom: Alice <a@b>\nMessage-ID: <m3@c>\n\n"
+            b"M3: a pasted header block\n\nFrom a@b Mon Apr 29 10:15:00 2024\n"
+            b"Subject: pasted\n\nthat was pasted in the body.\n\n"
+            b"From a@b Thu May  2 10:00:00 2024\nX-Gmail-Labels: Inbox\nReceived: by x\n"
+            b"From: Alice <a@b>\n\nM4\n")  # fmt: skip
+    first, second = split(data)
+    assert first.endswith(b"that was pasted in the body.\n")
+    assert second.endswith(b"From: Alice <a@b>\n\nM4\n")
 
 
 def test_looks_like_mbox() -> None:

@@ -161,6 +161,36 @@ SIGNATURES = [
         id="valediction-followed-by-long-lines",
     ),
     pytest.param("-- \nJust a signature", "", id="signature-only"),
+    # A bare "--" (no trailing space) cuts a contact block, not steps (QA: dropped).
+    pytest.param("I tried these steps\n--\nrestart router\nreset app\nreinstall app", None,
+                 id="bare-dashes-above-steps"),
+    pytest.param("It crashes.\n--\nStep 1: I log in.\nStep 2: I pay and it fails.", None,
+                 id="bare-dashes-above-sentences"),
+    pytest.param("Please help.\n--\nJohn Smith\nAcme Corp\n+1 555 123 4567", "Please help.",
+                 id="bare-dashes-above-a-contact-block"),
+    pytest.param("Please help.\n-- \nJohn Smith\nreset the app, it says", "Please help.",
+                 id="standard-separator-cuts-any-short-block"),
+    # A sign-off cuts only a name/contact block under it, never sentences (QA: whole
+    # tickets and replies were cut down to their greeting).
+    pytest.param(
+        "Hello,\n\nThank you.\nI was charged twice for order 5512.\nPlease refund one of them.",
+        None,
+        id="thanks-then-the-ticket",
+    ),
+    pytest.param("Hi team,\nThanks!\nThe app crashes when I open settings.\nPhone: Pixel 7.",
+                 None, id="thanks-then-short-sentences"),
+    pytest.param("Hi,\nBest\nplan for a family of four?\nWe need 4 seats.", None,
+                 id="best-as-a-word"),
+    pytest.param("Hi Alice,\n\nThank you!\nYour refund was issued today.\nIt takes 3-5 days.",
+                 None, id="agent-thanks-then-answer"),
+    pytest.param(
+        "Please help.\n\nKind regards,\n\nJohn Smith\nSupport Specialist | Acme Inc.\n"
+        "T: +1 555 123 4567 | E: john@acme.example\nSent from my iPhone",
+        "Please help.",
+        id="valediction-contact-block",
+    ),
+    pytest.param("Refund please.\n\nRegards,\nAlice\n\nP.S. my new address is 5 Main St.",
+                 None, id="postscript-is-content"),
 ]
 
 
@@ -232,3 +262,32 @@ def test_talon_standard_replies_with_signatures_stripped(emails_corpus: Path) ->
         [record] = load_email([path])
         assert isinstance(record, Example)
         assert record.text.strip() == "Hello", path.name
+
+
+def test_agent_reply_that_thanks_first_is_kept_whole(tmp_path: Path) -> None:
+    box = tmp_path / "a.mbox"
+    box.write_text(
+        "From alice@c.example Thu May  2 10:00:00 2024\nFrom: Alice <alice@c.example>\n"
+        "Subject: Refund\nMessage-ID: <s1@c>\nX-Gmail-Labels: Inbox,Returns\n\n"
+        "Hello,\n\nI returned the kettle and have not been refunded.\n\n"
+        "From support@acme.example Thu May  2 11:00:00 2024\n"
+        "From: Acme Support <support@acme.example>\nSubject: Re: Refund\n"
+        "Message-ID: <s1r@acme>\nIn-Reply-To: <s1@c>\n\n"
+        "Hi Alice,\n\nThank you!\nYour refund was issued today.\nIt takes 3-5 days to show.\n"
+    )
+    [record] = load_email([box])
+    assert isinstance(record, Example)
+    assert record.reply == ("Hi Alice,\n\nThank you!\nYour refund was issued today.\n"
+                            "It takes 3-5 days to show.")  # fmt: skip
+
+
+def test_mail_loader_tells_the_standard_separator_from_bare_dashes(tmp_path: Path) -> None:
+    steps = "I tried these steps\n--\nrestart router\nreset app\nreinstall app"
+    for name, body, expected in [
+        ("bare.eml", steps, steps),
+        ("std.eml", "Please help.\n\n-- \nsent by alice, with love", "Please help."),
+    ]:
+        (tmp_path / name).write_text(f"From: a@c.example\nSubject: x\nMessage-ID: <{name}>\n\n"
+                                     f"{body}\n")  # fmt: skip
+        [record] = load_email([tmp_path / name])
+        assert isinstance(record, Example) and record.text == expected

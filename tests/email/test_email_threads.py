@@ -21,7 +21,8 @@ AGENT = "Support <support@acme.example>"
 
 
 def _mbox(path: Path, messages: list[dict[str, str]]) -> Path:
-    """An mbox of plain-text messages; keys: id, parent, refs, sender, label, date, body."""
+    """An mbox of plain-text messages; keys: id, parent, refs, sender, label (a user label
+    beside Inbox), labels (the whole X-Gmail-Labels value), date, body."""
     parts = []
     for m in messages:
         head = [f"From: {m.get('sender', 'Ann <ann@c.example>')}", "Subject: Help",
@@ -34,6 +35,8 @@ def _mbox(path: Path, messages: list[dict[str, str]]) -> Path:
             head.append(f"References: {m['refs']}")
         if "label" in m:
             head.append(f"X-Gmail-Labels: Inbox,{m['label']}")
+        if "labels" in m:
+            head.append(f"X-Gmail-Labels: {m['labels']}")
         body = m.get("body", "Where is my order?")
         parts.append("From x@y Mon Mar 11 09:00:00 2024\n" + "\n".join(head) + f"\n\n{body}\n\n")
     path.write_text("".join(parts))
@@ -203,3 +206,73 @@ def test_in_reply_to_in_the_mail_wins_over_references(tmp_path: Path) -> None:
     ])  # fmt: skip
     examples, _ = load([box], agent_domains=["acme.example"])
     assert [(e.text, e.reply) for e in examples] == [("First.", None), ("Second.", "Yes.")]
+
+
+def test_agent_started_thread_without_agent_config(tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    # Takeout marks what the account sent with the system label Sent: that is the
+    # support team, so the customer's answer to a shipping notice is the ticket (QA:
+    # the notice was taken as the ticket and the complaint merged into it, then lost).
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "ship@acme", "sender": AGENT, "labels": "Sent", "body": "Your order shipped."},
+        {"id": "tp@c", "parent": "ship@acme", "labels": "Inbox,Returns",
+         "date": "Mon, 11 Mar 2024 10:00:00 +0000", "body": "It arrived broken."},
+        {"id": "rp@acme", "parent": "tp@c", "sender": AGENT, "labels": "Sent",
+         "date": "Mon, 11 Mar 2024 11:00:00 +0000", "body": "Return label attached."},
+        # The agent's follow-up to its own reply, not labelled: the same address.
+        {"id": "fu@acme", "parent": "rp@acme", "sender": AGENT,
+         "date": "Mon, 11 Mar 2024 12:00:00 +0000", "body": "Did the label arrive?"},
+    ])  # fmt: skip
+    examples, rejected = load([box])
+    [example] = examples
+    assert (example.text, example.label, example.reply) == (
+        "It arrived broken.", "Returns", "Return label attached.")
+    assert [(r.reason, r.source.record_id) for r in rejected] == [
+        ("agent-message", "ship@acme"), ("agent-message", "fu@acme")]
+    assert "Gmail label Sent" in caplog.text and "agent-domains" in caplog.text
+    # The same as with the agents configured.
+    configured = load([box], agent_domains=["acme.example"])
+    assert configured[0] == examples
+    assert [r.source for r in configured[1]] == [r.source for r in rejected]
+
+
+def test_guessed_roles_are_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "q@c", "body": "Where is my order?"},
+        {"id": "r@acme", "parent": "q@c", "sender": AGENT, "body": "It ships today."},
+    ])  # fmt: skip
+    [example], _ = load([box])
+    assert example.reply == "It ships today."
+    assert "taken as the agent's reply" in caplog.text and "agent-domains" in caplog.text
+    caplog.clear()
+    load([box], agent_domains=["acme.example"])
+    assert not caplog.text
+
+
+@pytest.mark.parametrize(("irt", "refs"), [("tl@c", ""), ("", "References: other@x tl@c\n")])
+def test_bare_ids_without_angle_brackets_thread(tmp_path: Path, irt: str, refs: str) -> None:
+    # QA: `In-Reply-To: tl@c` was not threaded, though bare Message-IDs are read.
+    box = tmp_path / "box.mbox"
+    head = f"In-Reply-To: {irt}\n" if irt else ""
+    box.write_text(
+        "From x@y Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\nSubject: Help\n"
+        "Message-ID: <tl@c>\n\nCharged after cancelling.\n\n"
+        f"From x@y Mon Mar 11 09:00:00 2024\nFrom: {AGENT}\nSubject: Re: Help\n"
+        f"Message-ID: <rl@acme>\n{head}{refs}\nRefunded.\n\n"
+    )
+    [example], rejected = load([box], agent_domains=["acme.example"])
+    assert not rejected and example.reply == "Refunded."
+
+
+def test_an_address_the_mailbox_also_received_mail_from_is_not_taken_as_an_agent(
+        tmp_path: Path) -> None:  # fmt: skip
+    # A message labelled Sent is the mailbox's own whoever sent it; but an address it
+    # also received mail from (labels without Sent) does not make all its mail agent mail.
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "s1@c", "labels": "Sent,Billing", "body": "Sent to myself."},
+        {"id": "q1@c", "labels": "Inbox,Billing", "body": "Refund please."},
+        {"id": "q2@c", "body": "No labels at all."},
+    ])  # fmt: skip
+    examples, rejected = load([box])
+    assert [e.source.record_id for e in examples] == ["q1@c", "q2@c"]
+    assert [(r.reason, r.source.record_id) for r in rejected] == [("agent-message", "s1@c")]

@@ -119,10 +119,46 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
                 notes.append(note)
         if texts:
             kind = "plain" if parts is plain else "html"
-            return Body("\n".join(texts), kind, attachments, "; ".join(notes) or None)
+            body = Body("\n".join(texts), kind, attachments, "; ".join(notes) or None)
+            if kind == "plain" and html:
+                return _html_if_plain_is_a_stub(body, html)
+            return body
     # Text parts that are all blank still make the body a text body, an empty one.
     blank = next(("plain" if parts is plain else "html" for parts in order if parts), None)
     return Body("", blank, attachments)
+
+
+# What mailers put in the text/plain part when the content is only in the HTML one.
+_STUB = re.compile(
+    r"(?:this (?:is an? )?(?:message|e-?mail) (?:is )?(?:in|was sent in|contains) html|"
+    r"(?:use|need|requires?) an? html[- ](?:capable|compatible|enabled)|"
+    r"(?:does not|doesn't|cannot|can't) (?:support|display) html|view (?:it|this (?:message|"
+    r"e-?mail)) in (?:a|your) (?:web )?browser|html-?(?:fähig|kompatibl))",
+    re.IGNORECASE,
+)
+_FAR_SHORTER = 3  # the plain part is taken for a stub when the HTML's text is this much longer
+
+
+def _html_if_plain_is_a_stub(body: Body, html: list[Message]) -> Body:
+    """The HTML alternative instead of a plain part that is a stub ("This message is in
+    HTML format. Please use an HTML capable mail reader.") or far shorter than it."""
+    plain = body.text.strip()
+    if len(plain) > 400:
+        return body  # the common case, decided without decoding the HTML
+    decoded = [decode_part(part) for part in html]
+    raw = "\n".join(text for text, _ in decoded)
+    if not raw.strip():
+        return body
+    if not _STUB.search(plain):
+        if len(raw) < len(plain) * _FAR_SHORTER:
+            return body  # markup included, the HTML is not even that much longer
+        from ftprep.clean.html import html_to_text
+
+        # Compared without quoted history, which a client may leave out of the plain part.
+        if len(html_to_text(raw, drop_quotes=True)) < len(plain) * _FAR_SHORTER + 40:
+            return body
+    notes = "; ".join(note for _, note in decoded if note) or None
+    return Body(raw, "html", body.attachments, notes)
 
 
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
+_ENCODED_RUN = re.compile(r"(?:=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=)+")
 _BETWEEN_WORDS = re.compile(r"(\?=)\s+(?==\?)")  # blanks between encoded words are not text
 _FIRST_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
@@ -28,8 +29,31 @@ _ADDRESS = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>\s*$|^\s*([^<>\s@\"(),:;]+@[^<>\s
 _WANTED = (
     "message-id", "in-reply-to", "references", "from", "date", "subject", "content-type",
     "content-transfer-encoding", "content-disposition", "auto-submitted", "x-autoreply",
-    "x-autorespond", "precedence", "x-gmail-labels", "x-gm-thrid",
+    "x-autorespond", "precedence", "x-gmail-labels", "x-gm-thrid", "return-path",
 )  # fmt: skip
+# Subjects mail servers give their bounces (qmail, Postfix, Exim, Sendmail, Exchange,
+# Gmail, Lotus; Exchange's localised ones). Only trusted beside a bounce's sender.
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:failure notice|undeliver(?:ed|able)\b|mail delivery (?:failed|failure|system)|"
+    r"returned mail\b|delivery (?:status notification|failure|has failed|notification)|"
+    r"non-?deliver|unzustellbar|nicht zustellbar|non remis|échec de (?:la )?remise|"
+    r"no se puede entregar|non recapitabile|onbestelbaar|kan niet worden bezorgd)",
+    re.IGNORECASE,
+)
+# Subjects of out-of-office and other automatic replies, as mail clients write them
+# (Outlook/Exchange "Automatic reply:", "Out of Office:", "Abwesenheitsnotiz:" ...): the
+# phrase, then a colon or nothing (a person's "Out of office hours?" has neither).
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto[- ]?reply|auto[- ]?response|automatische antwort|"
+    r"abwesenheitsnotiz|abwesend|réponse automatique|absence du bureau|absent\(e\) du bureau|"
+    r"respuesta automática|fuera de la oficina|risposta automatica|fuori sede|"
+    r"automatisch antwoord|afwezig|autosvar|out of (?:the )?office(?: reply| autoreply)?)"
+    r"\s*(?:[:：]|$)",
+    re.IGNORECASE,
+)
+# Senders that are mail software, never a person: a bounce comes from one of them (or
+# with the null Return-Path <>).
+_DAEMONS = frozenset({"mailer-daemon", "mail-daemon", "postmaster"})
 # Header names that make a block an email header rather than prose with a colon in it.
 _MAIL_FIELDS = frozenset(
     {
@@ -66,12 +90,8 @@ class Headers:
 
     @property
     def message_id(self) -> str | None:
-        value = self.get("message-id") or ""
-        ids = message_ids(value)
-        if ids:
-            return ids[0]
-        bare = value.strip()
-        return bare if bare and " " not in bare else None
+        ids = _ids_or_bare(self.get("message-id") or "")
+        return ids[0] if ids else None
 
     @property
     def parent_id(self) -> str | None:
@@ -84,8 +104,8 @@ class Headers:
         """Ids this message may answer, best first: In-Reply-To, then References from the
         last. Threading tries the next when one is not in the mail: an obsolete
         In-Reply-To ("<jane@x>'s message of ...") names an address, not a message."""
-        irt = message_ids(self.get("in-reply-to") or "")[:1]
-        refs = message_ids(self.get("references") or "")
+        irt = _ids_or_bare(self.get("in-reply-to") or "")[:1]
+        refs = _ids_or_bare(self.get("references") or "", several=True)
         return list(dict.fromkeys(irt + refs[::-1]))
 
     @property
@@ -111,6 +131,18 @@ class Headers:
         if "x-autoreply" in self or "x-autorespond" in self:
             return "auto-reply"
         if (self.get("precedence") or "").strip().lower() == "auto_reply":
+            return "auto-reply"
+        subject = self.get("subject") or ""
+        local = self.sender.partition("@")[0]
+        null_sender = (self.get("return-path") or "").replace(" ", "") == "<>"
+        # MAILER-DAEMON is software by name; postmaster may be a person, and a null
+        # Return-Path is also on other automatic mail: those need a bounce's subject too.
+        if local == "mailer-daemon" or (
+            (null_sender or local in _DAEMONS) and _BOUNCE_SUBJECT.match(subject)
+        ):
+            return "delivery-report"
+        # Exchange sets X-Auto-Response-Suppress on other mail too: not proof alone.
+        if _AUTO_SUBJECT.match(subject):
             return "auto-reply"
         return None
 
@@ -164,8 +196,8 @@ def without_bom(data: bytes) -> bytes:
 
 
 def decode_value(raw: bytes | str) -> str:
-    """A header value as text: RFC 2047 words decoded one by one, raw 8-bit bytes and
-    words in unknown or wrong charsets recovered as bodies are (`body.decode_text`)."""
+    """A header value as text: RFC 2047 words decoded, raw 8-bit bytes and words in
+    unknown or wrong charsets recovered as bodies are (`body.decode_text`)."""
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -174,20 +206,41 @@ def decode_value(raw: bytes | str) -> str:
     else:
         text = raw
     if "=?" in text:
-        text = _ENCODED_WORD.sub(_decode_word, _BETWEEN_WORDS.sub(r"\1", text))
+        text = _ENCODED_RUN.sub(_decode_run, _BETWEEN_WORDS.sub(r"\1", text))
     return text.strip()
 
 
-def _decode_word(m: re.Match[str]) -> str:
-    """One encoded word as text; a malformed one stays as it is, alone."""
-    charset, encoding, payload = m.groups()
+def _decode_run(run: re.Match[str]) -> str:
+    """Adjacent encoded words as text. The bytes of neighbours in one charset are joined
+    before decoding (RFC 2047 6.2): an encoder may split one UTF-8 character between two
+    words ("R=C3" + "=BCckgabe"). A malformed word stays as it is, alone."""
+    out: list[str] = []
+    charset: str | None = None
+    pending = b""
+    for m in _ENCODED_WORD.finditer(run.group()):
+        data = _word_bytes(m)
+        name = m.group(1).split("*", 1)[0].lower()  # "utf-8*en": RFC 2231 language
+        if pending and (data is None or name != charset):
+            out.append(_decode_bytes(pending, charset))
+            pending = b""
+        if data is None:
+            out.append(m.group())
+            continue
+        charset, pending = name, pending + data
+    if pending:
+        out.append(_decode_bytes(pending, charset))
+    return "".join(out)
+
+
+def _word_bytes(m: re.Match[str]) -> bytes | None:
+    """The bytes an encoded word holds; None when it is malformed."""
+    _, encoding, payload = m.groups()
     data = payload.encode("utf-8", "surrogateescape")
     try:
         # Bad base64 padding raises, as in the stdlib: the word stays raw.
-        data = binascii.a2b_base64(data) if encoding in "bB" else binascii.a2b_qp(data, header=True)
+        return binascii.a2b_base64(data) if encoding in "bB" else binascii.a2b_qp(data, header=True)
     except (binascii.Error, ValueError):
-        return m.group()
-    return _decode_bytes(data, charset.split("*", 1)[0])  # "utf-8*en": RFC 2231 language
+        return None
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
@@ -198,6 +251,18 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 def message_ids(value: str) -> list[str]:
     return _MSG_ID.findall(value)
+
+
+def _ids_or_bare(value: str, *, several: bool = False) -> list[str]:
+    """The <ids> in a field; without angle brackets (some tools write `a@b`), the value
+    itself when it is one word, or (`several`, References) its words that hold an @."""
+    ids = message_ids(value)
+    if ids or "<" in value:
+        return ids
+    words = value.split()
+    if several:
+        return [w for w in words if "@" in w]
+    return words if len(words) == 1 else []
 
 
 def address(value: str) -> str:

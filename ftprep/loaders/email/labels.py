@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 # Gmail pseudo-labels and the standard folders of mail clients: they say where a message
@@ -63,14 +64,66 @@ _CATEGORY_PREFIXES = (
 )  # fmt: skip
 
 
+# The names Gmail (in the languages above), IMAP tools and mail clients give to the mail
+# the account itself sent: in a support team's export, the team's own messages.
+_SENT_LABELS = frozenset(
+    {
+        "sent", "sent mail", "sent items", "sent messages", "gesendet", "gesendete elemente",
+        "gesendete objekte", "envoyés", "messages envoyés", "éléments envoyés", "enviados",
+        "elementos enviados", "posta inviata", "inviati", "e-mails enviados",
+        "itens enviados", "verzonden", "verzonden items",
+    }
+)  # fmt: skip
+
+
+def is_sent_label(name: str) -> bool:
+    """Whether a Gmail label or folder name says the account itself sent the message."""
+    low = name.strip().strip('"').lstrip("\\").casefold()
+    return low.removeprefix("[gmail]/") in _SENT_LABELS
+
+
+# Inbox names (Gmail's in the languages above, mail clients'): mail that came in.
+_INBOX_LABELS = frozenset(
+    {
+        "inbox", "posteingang", "boîte de réception", "recibidos", "bandeja de entrada",
+        "posta in arrivo", "caixa de entrada", "postvak in",
+    }
+)  # fmt: skip
+
+
+def is_inbox_label(name: str) -> bool:
+    return name.strip().strip('"').lstrip("\\").casefold() in _INBOX_LABELS
+
+
+def has_sent_label(value: str) -> bool:
+    """Whether an X-Gmail-Labels value holds the system label Sent (any cell, quoted or
+    as an IMAP flag: `Sent`, `"\\Sent"`)."""
+    return any(is_sent_label(cell) for cell in " ".join(value.split()).split(","))
+
+
 @dataclass(frozen=True, slots=True)
 class LabelChoice:
+    """The label picked and where from; `label` None with `others` set: several
+    candidates and nothing to choose between them (a `several-labels` reject)."""
+
     label: str | None
     source: str  # "label-map", "header", "x-gmail-labels", "msg-categories", "folder", "none"
     others: tuple[str, ...] = ()
 
+    @property
+    def ambiguous(self) -> bool:
+        return self.label is None and len(self.others) > 1
+
 
 NO_LABEL = LabelChoice(None, "none")
+# The fix for a message without a label (convert's `missing-label` for mail).
+MISSING_LABEL = (
+    "no label: the message has no user label (Gmail label, Outlook category), no label "
+    "header and sits in no labelled folder. Label it before exporting, or set label-header "
+    "or label-map-file in [tool.ftprep.convert.email] (eml-folder-labels for folders of "
+    ".eml files); with --assistant reply, allow-unlabelled = true in [tool.ftprep.convert] "
+    "keeps it"
+)
 
 
 def is_system_label(name: str) -> bool:
@@ -91,24 +144,34 @@ def parse_label_list(value: str) -> list[str]:
     if '"' in value:  # a label with a comma in it is CSV-quoted
         with contextlib.suppress(csv.Error):
             cells = next(csv.reader(io.StringIO(value), skipinitialspace=True), [])
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}  # casefolded -> as first written: "Billing,billing" is one
     for cell in cells:
         name = cell.strip().strip('"').strip()
-        if name and not is_system_label(name) and name not in seen:
-            seen[name] = None
-    return list(seen)
+        if name and not is_system_label(name):
+            seen.setdefault(name.casefold(), name)
+    return list(seen.values())
 
 
-def choose(labels: list[str], priority: list[str]) -> tuple[str, tuple[str, ...]]:
-    """One label, the same whatever order the exporter wrote them in, and the rest."""
-    if priority:
-        by_fold = {label.casefold(): label for label in labels}
-        for wanted in priority:
-            if wanted.casefold() in by_fold:
-                best = by_fold[wanted.casefold()]
-                return best, tuple(x for x in labels if x != best)
-    ordered = sorted(labels, key=lambda x: (x.casefold(), x))
-    return ordered[0], tuple(ordered[1:])
+def choose(labels: list[str], priority: list[str],
+           allowed: Callable[[str], bool | None] | None = None) -> tuple[str | None, tuple[str, ...]]:
+    """One label and the rest; (None, labels) when nothing decides between several.
+
+    Of several labels, the only one `allowed` (the run's allowed labels) says yes to wins;
+    else the first of `priority` the message has. Nothing is picked by the order the
+    exporter wrote them in or by the alphabet: a silent pick mislabels (as tables
+    reject a cell with several labels).
+    """
+    pool = labels
+    if allowed is not None and len(labels) > 1:
+        fits = [x for x in labels if allowed(x)]
+        pool = fits or labels
+    best: str | None = pool[0] if len(pool) == 1 else None
+    if best is None and priority:
+        by_fold = {label.casefold(): label for label in pool}
+        best = next((by_fold[w.casefold()] for w in priority if w.casefold() in by_fold), None)
+    if best is None:
+        return None, tuple(labels)
+    return best, tuple(x for x in labels if x != best)
 
 
 def resolve(
@@ -120,6 +183,7 @@ def resolve(
     categories: list[str] | None,
     folder: str | None,
     priority: list[str],
+    allowed: Callable[[str], bool | None] | None = None,
 ) -> LabelChoice:
     """Most deliberate source first: map file, configured header, Gmail, Outlook, folder."""
     if message_id and message_id in label_map:
@@ -132,7 +196,7 @@ def resolve(
     )
     for source, names in candidates:
         if names:
-            best, others = choose(names, priority)
+            best, others = choose(names, priority, allowed)
             return LabelChoice(best, source, others)
     if folder and not is_system_label(folder):
         return LabelChoice(folder, "folder")

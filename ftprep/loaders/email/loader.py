@@ -9,13 +9,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftprep.clean.quotes import clean_subject, normalise, strip_quotes, strip_signature
+from ftprep.clean.quotes import (
+    STANDARD_SEPARATOR,
+    clean_subject,
+    forwarded_text,
+    normalise,
+    strip_quotes,
+    strip_signature,
+)
 from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
 from .body import Body, extract, extract_simple, parse
 from .headers import Headers, scan, without_bom
-from .labels import is_system_label, load_label_map, normalise_message_id, parse_label_list
+from .labels import (
+    has_sent_label,
+    is_inbox_label,
+    is_sent_label,
+    is_system_label,
+    load_label_map,
+    normalise_message_id,
+    parse_label_list,
+)
 from .labels import resolve as resolve_label
 from .mbox import HEADER_CAP, iter_mbox, read_span
 from .msg import MISSING_REASON, MsgUnavailable, NotAMessage, read_msg
@@ -80,13 +95,20 @@ class _Loader:
         self.languages = tuple(options.languages) or ("en",)
         self._files: OrderedDict[int, BinaryIO] = OrderedDict()
         self._mapped: set[str] = set()  # label-map ids that some message has
+        # Without configured agents: sender hashes of the mail the mailbox itself sent,
+        # and of mail it received (an address in both is no evidence either way).
+        self._own_senders: set[int] = set()
+        self._received_from: set[int] = set()
+        self._sent = 0  # messages marked as sent by the mailbox
 
     def run(self) -> Iterator[Example | Rejected]:
         try:
             for number, source in enumerate(self.sources):
                 self._scan(number, source)
             self._warn_unused_map_entries()
-            self.index.resolve()
+            self._own_senders -= self._received_from
+            self.index.resolve(self._own_senders)
+            self._warn_guessed_roles()
             for i in range(len(self.index)):
                 if not i % _RELEASE_EVERY:
                     self.index.table.release()
@@ -105,6 +127,23 @@ class _Loader:
                         "Message-IDs (with or without angle brackets)",
                         self.options.label_map_file, len(unused), len(self.label_map),
                         ", ".join(unused[:3]), " ..." if len(unused) > 3 else "")
+
+    def _warn_guessed_roles(self) -> None:
+        """Without agent-domains, who the agents are was inferred: say how, and how to say it."""
+        if self.options.has_agents or not self.index.threaded():
+            return
+        fix = ("set agent-domains (or agent-addresses) in [tool.ftprep.convert.email] to name "
+               "the support team's senders")
+        if self._sent:
+            log.warning("no agent-domains or agent-addresses: the %d message(s) the mailbox "
+                        "sent (Gmail label Sent, a Sent folder), and %d address(es) that sent "
+                        "them and never wrote to it, were taken as the support team's; %s",
+                        self._sent, len(self._own_senders), fix)
+        else:
+            log.warning("no agent-domains or agent-addresses, and no mail marked as sent by "
+                        "this mailbox (Gmail label Sent, a Sent folder): a message answering "
+                        "a customer's from another address was taken as the agent's reply, "
+                        "any other as a ticket; %s", fix)
 
     # -- first pass: headers only ------------------------------------------------------
 
@@ -159,6 +198,15 @@ class _Loader:
         # Only compared for equality: a hash is a third of the size of the address.
         entry.sender = hash(sender) if sender else 0
         entry.is_agent = self.options.is_agent(sender)
+        if not self.options.has_agents:
+            if _sent_by_mailbox(h, source):
+                # What the exporting account sent is the support team's own mail.
+                entry.is_agent = True
+                self._sent += 1
+                if entry.sender:
+                    self._own_senders.add(entry.sender)
+            elif entry.sender and _received_by_mailbox(h, source):
+                self._received_from.add(entry.sender)
         date = h.date
         entry.date = _timestamp(date) if date else math.inf
         entry.automated = h.automated()
@@ -189,10 +237,13 @@ class _Loader:
             what = "a delivery report" if e.automated == "delivery-report" else "an automatic reply"
             yield self._reject(i, e.automated or "auto-reply", f"{what}, not written by a person")
         elif role == threads.AGENT:
-            detail = "sent from an agent address and does not answer a customer message"
+            who = ("sent from an agent address" if self.options.has_agents
+                   else "the mailbox's own mail (labelled or filed as sent)")
+            detail = f"{who}, and does not answer a customer message"
             yield self._reject(i, threads.AGENT, detail)
         elif role == threads.ORPHAN:
-            detail = f"answers <{e.parent_id}>, which is not in the mail read"
+            answers = f"<{e.parent_id}>" if e.parent_id else "a message"
+            detail = f"answers {answers}, which is not in the mail read"
             yield self._reject(i, threads.ORPHAN, detail)
         # REPLY: read and accounted for with the customer message it answers.
 
@@ -208,9 +259,12 @@ class _Loader:
         try:
             example = self._example(i, e, mail)
         except Exception as exc:  # a header no decoder expected: reject, never stop the run
-            yield self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
+            example = self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
+        if isinstance(example, Rejected):
+            yield example
             for c in candidates:
-                yield self._reject(c, "parent-rejected", "the message it answers was rejected")
+                detail = f"the message it answers was rejected ({example.reason})"
+                yield self._reject(c, "parent-rejected", detail)
             return
         chosen: int | None = None
         for c in candidates:
@@ -230,7 +284,7 @@ class _Loader:
         example.fields["reply_count"] = len(candidates)
         yield example
 
-    def _example(self, i: int, e: Entry, mail: _Mail) -> Example:
+    def _example(self, i: int, e: Entry, mail: _Mail) -> Example | Rejected:
         source = self.sources[e.source]
         h = mail.headers
         mid = h.message_id
@@ -242,7 +296,15 @@ class _Loader:
             categories=mail.categories,
             folder=source.folder,
             priority=self.options.label_priority,
+            allowed=self.options.label_allowed,
         )
+        if choice.ambiguous:
+            shown = ", ".join(repr(x) for x in choice.others)
+            detail = (f"{choice.source} holds several labels ({shown}): an example gets one. "
+                      "List the classes in `labels` (a message with one allowed label gets it), "
+                      "set label-priority in [tool.ftprep.convert.email] (the first of it that a "
+                      "message has wins), or give the message one label in label-map-file")
+            return self._reject(i, "several-labels", detail, h)
         subject = clean_subject(h.get("subject") or "")
         text = mail.text
         if self.options.include_subject and subject:
@@ -307,8 +369,12 @@ class _Loader:
         plain = text = normalise(text)
         if self.options.strip_quotes:
             text = strip_quotes(text, self.languages)
+            if not text:
+                # A forward with no note of its own: what was forwarded is the message.
+                text = forwarded_text(plain, self.languages)
         if self.options.strip_signatures:
-            text = strip_signature(text)
+            separator = "-- " in body.text and STANDARD_SEPARATOR.search(body.text) is not None
+            text = strip_signature(text, separator=separator)
         return plain.strip(), text.strip()
 
     def _bytes(self, e: Entry, source: Source) -> bytes:
@@ -331,6 +397,20 @@ class _Loader:
         if h is not None:
             raw = {k: v for k in ("subject", "from", "date") if (v := h.get(k))} or None
         return Rejected(self._ref(i), reason, detail, raw)
+
+
+def _sent_by_mailbox(h: Headers, source: Source) -> bool:
+    """Whether the message is one the exported account sent: Gmail's system label Sent
+    (Takeout and IMAP tools write it), or a Sent folder of Maildir or Thunderbird."""
+    return has_sent_label(h.get("x-gmail-labels") or "") or bool(
+        source.folder and is_sent_label(source.folder))
+
+
+def _received_by_mailbox(h: Headers, source: Source) -> bool:
+    """Whether the message surely came in: Gmail labels without Sent (Gmail labels all it
+    sent), or an Inbox folder."""
+    return ("x-gmail-labels" in h or source.inbox
+            or bool(source.folder and is_inbox_label(source.folder)))
 
 
 def _preamble_header(f: BinaryIO, end: int) -> bytes | None:

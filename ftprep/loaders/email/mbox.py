@@ -3,7 +3,9 @@
 The stdlib `mailbox.mbox` starts a message at every line beginning with "From ", so an
 unescaped "From time to time" in a body (mboxo writers do not escape it) splits one
 message in two. Here a message starts only at a "From " line that carries an envelope
-sender and an asctime-like date *and* is followed by a header field (`_starts_message`).
+sender and an asctime-like (or ISO) date *and* is followed by a header field; inside a
+message that has a From, Date or Message-ID field, by a header block that has one too
+(`_starts_message`).
 The file is read line by line with a cap on line length, so memory stays flat whatever
 the size of the mailbox; callers keep only the byte spans.
 """
@@ -29,10 +31,16 @@ FROM_LINE = re.compile(
     rb"(?:" + _DAY + rb",?[ \t]+)?" + _MONTH + rb"[ \t]+\d{1,2}[ \t]+" + _TIME
     + rb"(?:[ \t]+" + _ZONE + rb")?[ \t]+\d{4}"
     rb"|(?:" + _DAY + rb",?[ \t]+)?\d{1,2}[ \t]+" + _MONTH + rb"[ \t]+\d{4}[ \t]+" + _TIME
+    # ISO 8601, as some exporters write: "2024-05-02T10:00:00Z"
+    + rb"|\d{4}-\d{2}-\d{2}[T ]" + _TIME + rb"(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
     + rb")(?:[ \t\r\n]|$)"
 )  # fmt: skip
 # A header field's start: a name of printable characters but the colon, then a colon.
 _HEADER_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
+# Fields every real message has one of (RFC 5322 requires From and Date); a header-like
+# block pasted into a body ("Subject: ..." under a copied envelope line) has none.
+_MESSAGE_FIELD = re.compile(rb"(?i:from|date|message-id)[ \t]*:")
+_PEEK_BYTES = 1 << 16  # how far into a header block to look for one of them
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 # Lines longer than this are read in pieces (a base64 blob without newlines must not be
@@ -89,20 +97,23 @@ def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
     index = 0
     preamble = False
     body_end = -1  # a Content-Length that checks out: no message starts before it
+    # The current message has a From, Date or Message-ID field: then so must the next.
+    real = False
     lines = _lines(f)
     current = next(lines, None)
     while current is not None:
         line_start, line, whole = current
         following = next(lines, None)
         offset = line_start + len(line)
-        if whole and line_start >= body_end and _starts_message(line, following):
+        if whole and line_start >= body_end and _starts_message(line, following,
+                                                                 f if real else None):
             if start >= 0:
                 index += 1
                 yield MboxSpan(start, end, b"".join(header), index)
             elif preamble:
                 yield MboxSpan(0, end, None, 0)
             start = end = offset
-            header, header_size, in_header = [], 0, True
+            header, header_size, in_header, real = [], 0, True, False
         elif whole and (line == b"\n" or line == b"\r\n"):
             # The blank line before the next From_ line is the separator, not content.
             end = line_start
@@ -116,6 +127,7 @@ def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
             elif in_header and whole and header_size < HEADER_CAP:
                 header.append(line)
                 header_size += len(line)
+                real = real or _MESSAGE_FIELD.match(line) is not None
         current = following
     if start >= 0:
         yield MboxSpan(start, end, b"".join(header), index + 1)
@@ -123,13 +135,35 @@ def iter_mbox(f: BinaryIO) -> Iterator[MboxSpan]:
         yield MboxSpan(0, end, None, 0)
 
 
-def _starts_message(line: bytes, following: tuple[int, bytes, bool] | None) -> bool:
+def _starts_message(line: bytes, following: tuple[int, bytes, bool] | None,
+                    f: BinaryIO | None = None) -> bool:
     """Whether `line` is a From_ line that starts a message: one followed by a header
     field, whatever precedes it (some writers leave out the blank line). A From_-like
     line in a body is followed by more body ("From Mon Jan  1 00:00:00 2024 onwards my
-    invoices...", a pasted bounce line), so it is not."""
-    return (line.startswith(b"From ") and FROM_LINE.match(line) is not None
-            and following is not None and _HEADER_FIELD.match(following[1]) is not None)
+    invoices...", a pasted bounce line), so it is not.
+
+    With `f` (given when the current message has a From, Date or Message-ID field, so
+    real messages in this mailbox do), the header block must hold one of those too: a
+    copied envelope line with a pasted "Subject: ..." under it is body. `f` is
+    positioned just after `following` and is left there."""
+    if not (line.startswith(b"From ") and FROM_LINE.match(line) is not None
+            and following is not None and _HEADER_FIELD.match(following[1]) is not None):
+        return False
+    if f is None or _MESSAGE_FIELD.match(following[1]):
+        return True
+    resume = f.tell()
+    try:
+        budget = _PEEK_BYTES
+        while budget > 0:
+            field = f.readline(LINE_CAP)
+            budget -= len(field)
+            if not field.strip():
+                return False  # the end of the block (or of the file): none of them
+            if _MESSAGE_FIELD.match(field):
+                return True
+        return True  # a block this long is a real header
+    finally:
+        f.seek(resume)
 
 
 def _content_length_end(f: BinaryIO, header: list[bytes], body_start: int) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from ftprep.config import Config
 
 
@@ -38,12 +40,33 @@ class EmailOptions(BaseModel):
     include_subject: bool = False
     # Languages of quote headers for mail-parser-reply ("On ... wrote:", "Am ... schrieb:").
     languages: list[str] = Field(default_factory=lambda: ["en"])
-    # When several user labels remain, the first of these present wins; else alphabetical.
+    # When a message has several user labels (Gmail, Outlook categories): the first of these
+    # it has wins. Without one, the single allowed label wins, else it is `several-labels`.
     label_priority: list[str] = Field(default_factory=list)
     # Bounces and auto-replies ("we got your ticket") are rejected rather than used.
     reject_automated: bool = True
     # Use the parent folder of a loose .eml file as its label (Maildir/Thunderbird always do).
     eml_folder_labels: bool = False
+
+    # Not options: the allowed labels (casefolded) and the label map of the convert run,
+    # so that of several labels the one allowed is taken (`with_allowed_labels`).
+    _allowed: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    _label_map: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def with_allowed_labels(self, allowed: Sequence[str],
+                            label_map: Mapping[str, str] | None = None) -> EmailOptions:
+        """A copy that knows the run's allowed labels and `--label-map` (raw -> label)."""
+        copy = self.model_copy()
+        copy._allowed = frozenset(a.strip().casefold() for a in allowed if a.strip())
+        copy._label_map = {k.strip().casefold(): v.strip() for k, v in (label_map or {}).items()}
+        return copy
+
+    def label_allowed(self, label: str) -> bool | None:
+        """Whether `label` (mapped as the label map says) is allowed; None: no list given."""
+        if not self._allowed:
+            return None
+        key = label.strip().casefold()
+        return self._label_map.get(key, key).casefold() in self._allowed
 
     @field_validator("agent_addresses", "agent_domains")
     @classmethod

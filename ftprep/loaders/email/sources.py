@@ -28,6 +28,7 @@ class Source:
     kind: Kind
     folder: str | None = None  # label candidate: Maildir / Thunderbird folder name
     folder_path: str | None = None  # "billing/refunds" for nested folders
+    inbox: bool = False  # the root of a Maildir++ tree: the inbox, whatever it is called
 
 
 def discover(paths: Sequence[Path], *, eml_folder_labels: bool = False) -> Iterator[Source]:
@@ -158,7 +159,8 @@ def _maildir(root: Path, rel: tuple[str, ...], seen: set[str]) -> Iterator[Sourc
             continue
         for entry in entries:
             if entry.is_file() and not entry.name.startswith("."):
-                yield Source(entry, "eml", label, folder_path if label else None)
+                yield Source(entry, "eml", label, folder_path if label else None,
+                             inbox=label is None)
     for sub_dir in subfolders:
         if _first_visit(sub_dir, seen):
             yield from _maildir(sub_dir, rel, seen)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # Flags of a record.
 HAS_REF = 1  # In-Reply-To or References is present (even without a usable id)
-AGENT = 2  # sent from a configured agent address
+AGENT = 2  # sent from a configured agent address (or, with none, by the mailbox itself)
 LABELLED = 4  # some label source names a label
 PROBLEM = 8  # rejected by the scan already; the reason is in MessageTable.problems
 AUTO_REPLY = 16

@@ -22,9 +22,12 @@ Roles, decided from headers alone:
   References from the last) a customer message is a reply candidate;
   other agent messages are "agent-message", or "orphan-reply" when the message they
   answer is not in the mailbox;
-- without them, a message answering a customer message from a different sender is a
-  reply candidate, and anything else (first messages, follow-ups, replies whose parent
-  is missing) is a customer message.
+- without them, the mailbox's own mail stands in for them: a message it sent (Gmail's
+  system label Sent, a Sent folder), and any other message from the same addresses, is
+  an agent message, as above (the loader leaves out an address that the mailbox also
+  received mail from). A message from anyone else answering a customer message from a
+  different sender is a reply candidate, and anything else (first messages, follow-ups,
+  replies whose parent is missing) is a customer message.
 A second copy of a Message-ID is a duplicate; the copy kept is the first that has a label.
 """
 
@@ -39,7 +42,7 @@ from . import table as tb
 
 if TYPE_CHECKING:
     import mmap
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
 
     from .options import EmailOptions
 
@@ -73,10 +76,24 @@ class ThreadIndex:
     def add(self, entry: tb.Entry) -> None:
         self.table.add(entry)
 
-    def resolve(self) -> None:
+    def resolve(self, agent_senders: Collection[int] = ()) -> None:
+        """Thread the messages; those from `agent_senders` (sender hashes) are agents too."""
         self.table.seal()
+        if agent_senders:
+            t = self.table.columns()
+            known = np.isin(t["sender"], np.fromiter(agent_senders, dtype=np.int64))
+            known &= t["sender"] != 0
+            t["flags"][known] |= tb.AGENT
+            del t, known
         while not self._thread():  # a hash collision: hash the ids again with a new key
             self.table.rekey()
+
+    def threaded(self) -> int:
+        """How many messages answer another message of the mail read."""
+        t = self.table.columns()
+        count = int(np.count_nonzero(t["up"] != NONE))
+        del t
+        return count
 
     def entry(self, i: int) -> tb.Entry:
         return self.table.entry(i)
@@ -204,10 +221,14 @@ class ThreadIndex:
                 orphan = (up == NONE) & ((flags & tb.HAS_REF) != 0)
                 otherwise = np.where(agent, np.where(orphan, _ORPHAN, _AGENT), _CUSTOMER)
             else:
+                # AGENT here is the mailbox's own mail (the loader marks it); for anyone
+                # else, answering a customer from another address makes a reply.
+                agent = (flags & tb.AGENT) != 0
                 sender = c["sender"]
                 other = (sender != 0) & (up != NONE) & (sender != t["sender"][np.maximum(up, 0)])
-                if_customer = np.where(other, _REPLY, _CUSTOMER)
-                otherwise = np.full(b - a, _CUSTOMER)
+                if_customer = np.where(agent | other, _REPLY, _CUSTOMER)
+                orphan = (up == NONE) & ((flags & tb.HAS_REF) != 0)
+                otherwise = np.where(agent, np.where(orphan, _ORPHAN, _AGENT), _CUSTOMER)
             automated = (flags & (tb.AUTO_REPLY | tb.DELIVERY_REPORT)) != 0
             fixed = np.select(
                 [(flags & tb.PROBLEM) != 0, c["kept"] != NONE,
