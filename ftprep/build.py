@@ -64,6 +64,13 @@ class BuildSettings:
         """The record fields the user template names, besides text, label and reply."""
         return _extra_fields(self._fields)
 
+    def writes(self, name: str) -> bool:
+        """Whether an example's `text`, `label` or `reply` appears in its messages."""
+        if name == "text":
+            return self._plain_template or name in self._fields
+        needed = self.needs_label if name == "label" else self.needs_reply
+        return needed or (not self._plain_template and name in self._fields)
+
     @property
     def needs_label(self) -> bool:
         return self.assistant in ("label", "label+reply", "json")

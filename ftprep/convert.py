@@ -12,6 +12,7 @@ their own are built, proved valid (ftprep.chatlines) and written a column at a t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import operator
 import sys
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
 from ftprep.chatlines import ChatLines
-from ftprep.clean.text import CleanOptions, TextCleaner
+from ftprep.clean.text import STEPS, CleanOptions, TextCleaner
 from ftprep.jsonl import AtomicWriter, default_rejects_path, output_clash
 from ftprep.loaders.columns import ColumnMapping, ResolvedColumns
 from ftprep.loaders.email.options import EmailOptions
@@ -251,6 +252,20 @@ def check_outputs(sources: Sequence[Path], outputs: Sequence[tuple[Path, str]]) 
         raise ConvertError(clash)
 
 
+# What cleaning and redaction did to one text or value: the steps that changed it and the
+# PII it had redacted. Counted in the summary only when the text is written.
+_Note = tuple[frozenset[str], Counter[str]]
+_NO_NOTE: _Note = (frozenset(), _NOTHING_FOUND)
+
+
+@dataclass
+class _BatchNotes:
+    """Notes on a batch's texts and replies, by position, for the changed ones only."""
+
+    texts: dict[int, _Note]
+    replies: dict[int, _Note]
+
+
 class _Stages:
     """Clean, filter, redact, build and validate one batch of loader output."""
 
@@ -272,10 +287,14 @@ class _Stages:
         self.lines = ChatLines(build.system_prompt, _line_validator(target))
         self.seen: dict[bytes, str] = {}
         # Labels and template fields reach the messages too: cleaned and redacted like
-        # the texts, each distinct value once (a separate cleaner keeps the text counts).
+        # the texts, each distinct value once.
         self._field_cleaner = TextCleaner(settings.clean)
-        self._cleaned_values: dict[str, tuple[str | None, Counter[str]]] = {}
+        self._cleaned_values: dict[str, tuple[str | None, _Note]] = {}
         self._template_fields = [] if build.plain_template else build.template_fields
+        # The summary counts what is written: the steps that changed, and the PII
+        # redacted in, the texts, replies, labels and template fields of written examples.
+        self._writes = {name: build.writes(name) for name in ("text", "reply", "label")}
+        self.cleaned: Counter[str] = Counter()
 
     def run(self, batch: list[Item],
             summary: ConvertSummary) -> tuple[list[bytes], list[Rejected]]:
@@ -291,13 +310,9 @@ class _Stages:
                 mail.append(len(texts))
                 texts.append(item.text)
                 replies.append(item.reply or "")
-        texts = self._clean(self.cleaner, texts, mail)
-        replies = self._clean(self.reply_cleaner, replies, mail)
-        if self.redactor is not None:
-            texts, found = self.redactor.redact_many(texts)
-            summary.redactions.update(found)
-            replies, found = self.redactor.redact_many(replies)
-            summary.redactions.update(found)
+        texts, text_steps = self._clean(self.cleaner, texts, mail)
+        replies, reply_steps = self._clean(self.reply_cleaner, replies, mail)
+        notes = _BatchNotes(self._redact(texts, text_steps), self._redact(replies, reply_steps))
         lines: list[bytes] = []
         bad: list[Rejected] = []
         labels = summary.labels
@@ -311,77 +326,127 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                cleaned_labels = self._values(raw_labels, summary)
+                cleaned_labels = self._values(raw_labels)
                 self.build.note_labels(cleaned_labels)
-                self._columns(item, texts[at:at + n], replies[at:at + n], cleaned_labels,
-                              lines, bad, summary)
+                dropped = self._columns(item, texts[at:at + n], replies[at:at + n],
+                                        cleaned_labels, lines, bad, summary)
+                self._count_rows(summary, notes, at, n, dropped, raw_labels)
                 at += n
                 continue
             _count_email_notes(item.fields, summary.email)
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
-            label = self._value(item.label, summary)
+            label = self._value(item.label)
             self.build.note_labels((label,))
-            line = self._one(item, texts[at], replies[at], label, summary)
-            at += 1
+            line = self._one(item, texts[at], replies[at], label)
             if isinstance(line, Rejected):
                 bad.append(line)
             else:
                 lines.append(line[0])
                 labels[line[1] or "(none)"] += 1
+                self._count_rows(summary, notes, at, 1, set(), [item.label])
+                self._count(summary, line[2])
+            at += 1
         return lines, bad
 
-    def _clean(self, cleaner: TextCleaner, texts: list[str], mail: list[int]) -> list[str]:
+    def _redact(self, texts: list[str], steps: dict[int, frozenset[str]]) -> dict[int, _Note]:
+        """Redact `texts` in place; the notes of the texts that cleaning or redaction changed."""
+        found: dict[int, Counter[str]] = {}
+        if self.redactor is not None:
+            before = list(texts)
+            texts[:], _ = self.redactor.redact_many(texts)
+            # Each redaction leaves its placeholder: the new ones say what one text had
+            # redacted (the batch call only gives the batch's total).
+            kinds = self.redactor.kinds
+            for i in itertools.compress(range(len(texts)), map(operator.ne, before, texts)):
+                found[i] = Counter({kind: n for kind in kinds if (
+                    n := texts[i].count(f"[{kind}]") - before[i].count(f"[{kind}]")) > 0})
+        return {i: (steps.get(i, frozenset()), found.get(i, _NOTHING_FOUND))
+                for i in steps.keys() | found.keys()}
+
+    def _count_rows(self, summary: ConvertSummary, notes: _BatchNotes, at: int, n: int,
+                    dropped: set[int], raw_labels: Sequence[str | None]) -> None:
+        """Count the notes of rows at..at+n of the batch that were written (not `dropped`)."""
+        written = n - len(dropped)
+        for role, by_position in (("text", notes.texts), ("reply", notes.replies)):
+            if not self._writes[role]:
+                continue
+            self.cleaned["texts"] += written
+            for pos, note in by_position.items():
+                if at <= pos < at + n and pos - at not in dropped:
+                    self._count(summary, (note,))
+        if self._writes["label"]:
+            values = {value: self._cleaned(value) for value in set(raw_labels)}
+            if all(note is _NO_NOTE and cleaned is not None for cleaned, note in values.values()):
+                self.cleaned["texts"] += written  # the usual case: no per-row work
+                return
+            for i, value in enumerate(raw_labels):
+                cleaned, note = values[value]
+                if i not in dropped and cleaned is not None:
+                    self.cleaned["texts"] += 1
+                    self._count(summary, (note,))
+
+    def _count(self, summary: ConvertSummary, notes: Iterable[_Note]) -> None:
+        for steps, found in notes:
+            self.cleaned.update(steps)
+            if found:
+                summary.redactions.update(found)
+
+    def _clean(self, cleaner: TextCleaner, texts: list[str],
+               mail: list[int]) -> tuple[list[str], dict[int, frozenset[str]]]:
         """Table cells through `cleaner`, mail texts (at positions `mail`) through the
-        mail cleaner, in order."""
+        mail cleaner, in order; and the steps that changed each changed text."""
         if not mail:
-            return cleaner.clean_many(texts)
+            return cleaner.clean_many_noted(texts)
         if len(mail) == len(texts):
-            return self.mail_cleaner.clean_many(texts)
+            return self.mail_cleaner.clean_many_noted(texts)
         is_mail = [False] * len(texts)
         for i in mail:
             is_mail[i] = True
-        cells = iter(cleaner.clean_many(list(compress(texts, map(operator.not_, is_mail)))))
-        mails = iter(self.mail_cleaner.clean_many([texts[i] for i in mail]))
-        return [next(mails) if m else next(cells) for m in is_mail]
+        cell_at = list(itertools.compress(range(len(texts)), map(operator.not_, is_mail)))
+        cells, cell_steps = cleaner.clean_many_noted([texts[i] for i in cell_at])
+        mails, mail_steps = self.mail_cleaner.clean_many_noted([texts[i] for i in mail])
+        out = list(texts)
+        steps: dict[int, frozenset[str]] = {}
+        for positions, cleaned, changed in ((cell_at, cells, cell_steps), (mail, mails, mail_steps)):
+            for k, i in enumerate(positions):
+                out[i] = cleaned[k]
+            steps.update((positions[k], step) for k, step in changed.items())
+        return out, steps
 
-    def _values(self, values: list[str | None], summary: ConvertSummary) -> list[str | None]:
+    def _values(self, values: list[str | None]) -> list[str | None]:
         """`_value` over a column: each distinct value looked up once."""
-        done = {value: self._cleaned(value) for value in set(values)}
-        if any(found for _, found in done.values()):
-            for value in values:  # redactions count per use
-                summary.redactions.update(done[value][1])
-        return [done[value][0] for value in values]
+        done = {value: self._cleaned(value)[0] for value in set(values)}
+        return [done[value] for value in values]
 
-    def _value(self, value: str | None, summary: ConvertSummary) -> str | None:
+    def _value(self, value: str | None) -> str | None:
         """A label or template field as it may appear in a message: cleaned, and redacted
-        when redaction is on (its redactions are counted each time it is used)."""
-        cleaned, found = self._cleaned(value)
-        if found:
-            summary.redactions.update(found)
-        return cleaned
+        when redaction is on."""
+        return self._cleaned(value)[0]
 
-    def _cleaned(self, value: str | None) -> tuple[str | None, Counter[str]]:
+    def _cleaned(self, value: str | None) -> tuple[str | None, _Note]:
         if value is None or value.__class__ is not str:
-            return value, _NOTHING_FOUND
+            return value, _NO_NOTE
         done = self._cleaned_values.get(value)
         if done is None:
             if len(self._cleaned_values) >= _VALUE_MEMO:
                 self._cleaned_values.clear()
-            cleaned, found = self._field_cleaner.clean(value), _NOTHING_FOUND
+            cleaned, steps = self._field_cleaner.clean_noted(value)
+            found = _NOTHING_FOUND
             if self.redactor is not None:
                 cleaned, found = self.redactor.redact(cleaned)
-            done = self._cleaned_values[value] = (cleaned, found)
+            note = (steps, found) if steps or found else _NO_NOTE
+            done = self._cleaned_values[value] = (cleaned, note)
         return done
 
     def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
                  cleaned_labels: list[str | None], lines: list[bytes], bad: list[Rejected],
-                 summary: ConvertSummary) -> None:
+                 summary: ConvertSummary) -> set[int]:
         """`_one` over a table's cleaned columns, adding to `lines` and `bad`: the rows
         that need no decision of their own (the usual case) are built and validated a
         column at a time; the others, and whole slices the column path does not cover,
-        go through `_one`."""
+        go through `_one`. The rows not written (rejected), by index."""
         n = len(cols)
         build, opts = self.build, self.cleaner.options
         if not build.plain_template or self.settings.drop_duplicates:
@@ -418,59 +483,69 @@ class _Stages:
         built = self.lines.lines(users, assistants)
         if good and not self.lines.all_pass(built, users, assistants):
             special, good, built, written = set(range(n)), [], [], []  # prove each line alone
-        self._finish(cols, texts, replies, cleaned_labels, special, good, built, written, lines, bad,
-                     summary)
+        return self._finish(cols, texts, replies, cleaned_labels, special, good, built, written,
+                            lines, bad, summary)
 
     def _finish(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                cleaned_labels: list[str | None], special: set[int], good: Sequence[int], built: list[bytes],
-                written: list[str | None], lines: list[bytes], bad: list[Rejected],
-                summary: ConvertSummary) -> None:
+                cleaned_labels: list[str | None], special: set[int], good: Sequence[int],
+                built: list[bytes], written: list[str | None], lines: list[bytes],
+                bad: list[Rejected], summary: ConvertSummary) -> set[int]:
         """Add the `good` rows (already built as `built`, with labels `written`) and the
-        `special` ones, through `_one`, to `lines` and `bad` in input order."""
+        `special` ones, through `_one`, to `lines` and `bad` in input order; the rows
+        rejected, by index."""
+        dropped: set[int] = set()
         if special:
-            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i], summary)
+            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i])
                     for i in special}
             rows = iter(zip(built, written, strict=True))
             built, written = [], []
             for i in range(len(cols)):
-                result = done[i] if i in done else next(rows)
+                result = done.get(i) or next(rows)
                 if isinstance(result, Rejected):
                     bad.append(result)
+                    dropped.add(i)
                 else:
                     built.append(result[0])
                     written.append(result[1])
+                    if len(result) > 2:
+                        self._count(summary, result[2])
         lines += built
         if None in written:
             summary.labels.update(label or "(none)" for label in written)
         else:
             summary.labels.update(cast("list[str]", written))  # C-level counting
+        return dropped
 
-    def _template_values(self, fields: dict[str, Any], summary: ConvertSummary) -> dict[str, Any]:
+    def _template_values(self, fields: dict[str, Any]) -> tuple[dict[str, Any], list[_Note]]:
         """The template's fields, cleaned: "{subject}" takes a table's "Subject" column
-        (headers are matched as the column options match them)."""
+        (headers are matched as the column options match them); and their notes."""
         from ftprep.loaders.columns import find_header
 
         out = {}
+        notes: list[_Note] = []
         for name in self._template_fields:
             key = name if name in fields else find_header(list(fields), name)
             if key is not None:
-                out[name] = self._value(fields[key], summary)
-        return out
+                out[name], note = self._cleaned(fields[key])
+                notes.append(note)
+        return out, notes
 
-    def _one(self, example: Example, text: str, reply: str, label: str | None,
-             summary: ConvertSummary) -> tuple[bytes, str | None] | Rejected:
-        """The line and normalised label of one example (`text`, `reply` and `label`
-        cleaned), or why it is rejected."""
+    def _one(self, example: Example, text: str, reply: str,
+             label: str | None) -> tuple[bytes, str | None, list[_Note]] | Rejected:
+        """The line, normalised label and template fields' notes of one example (`text`,
+        `reply` and `label` cleaned), or why it is rejected."""
         if not text.strip():
             return Rejected(example.source, "empty-text", "no text left after cleaning",
                             _raw(example))
         too = self.cleaner.check_length(text)
         if too is not None:
             return Rejected(example.source, too, self.cleaner.length_detail(text), _raw(example))
+        notes: list[_Note] = []
         try:
             fields = example.fields
             if self._template_fields:
-                fields = {**fields, **self._template_values(fields, summary)}
+                values, notes = self._template_values(fields)
+                fields = {**fields, **values}
             label, user, assistant = build_contents(text, label, reply or None, fields,
                                                     self.build)
         except BuildError as exc:
@@ -487,12 +562,13 @@ class _Stages:
         if errors:
             return Rejected(example.source, "invalid-example", "; ".join(
                 f"{f.code} {f.path or ''}: {f.message}" for f in errors), _raw(example))
-        return line, label
+        return line, label, notes
 
     def cleaning_summary(self) -> dict[str, int]:
-        counts = [c.summary() for c in (self.reply_cleaner, self.mail_cleaner)]
-        return {k: total for k, v in self.cleaner.summary().items()
-                if (total := v + sum(c[k] for c in counts))}
+        """Texts in the written examples (tickets, replies, labels and template fields
+        that appear in a message), then how many of them each step changed."""
+        keys = ("texts", *STEPS)
+        return {k: self.cleaned[k] for k in keys if self.cleaned[k]}
 
 
 def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,

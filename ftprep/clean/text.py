@@ -184,13 +184,26 @@ class TextCleaner:
 
     def clean_many(self, texts: Sequence[str]) -> list[str]:
         """`clean` over a batch: same results, far cheaper per text (see clean.batch)."""
-        out = list(texts)
-        suspects = self._suspects(texts)
+        out, changes = self.clean_many_noted(texts)
         self.stats["texts"] += len(texts)
-        for i in suspects:
-            out[i], changed = self._remembered(texts[i])
+        for changed in changes.values():
             self.stats.update(changed)
         return out
+
+    def clean_many_noted(self, texts: Sequence[str]) -> tuple[list[str], dict[int, frozenset[str]]]:
+        """`clean_many` without counting: the texts, and the steps that changed each
+        text that changed (by position), for a caller that counts only some of them."""
+        out = list(texts)
+        changes: dict[int, frozenset[str]] = {}
+        for i in self._suspects(texts):
+            out[i], changed = self._remembered(texts[i])
+            if changed:
+                changes[i] = changed
+        return out, changes
+
+    def clean_noted(self, text: str) -> tuple[str, frozenset[str]]:
+        """`clean` without counting: the text and the steps that changed it."""
+        return self._remembered(text)
 
     def _suspects(self, texts: Sequence[str]) -> set[int] | range:
         import numpy as np

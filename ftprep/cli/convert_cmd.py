@@ -223,11 +223,12 @@ def _print_summary(result: dict[str, Any]) -> None:
     if result["labels"]:
         console.print("  labels: " + ", ".join(f"{escape(k)} {v:,}" for k, v in result["labels"].items()))
     if result["redactions"]:
-        console.print("  PII redacted: " + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
+        console.print("  PII redacted (in what was written): "
+                      + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
     if result["cleaning"]:
-        # "texts" counts the texts looked at; the other keys, those a step changed.
+        # "texts" counts the texts in written examples; the other keys, those a step changed.
         changed = {k: v for k, v in result["cleaning"].items() if k != "texts"}
-        console.print(f"  cleaning ({result['cleaning'].get('texts', 0):,} texts): "
+        console.print(f"  cleaning ({result['cleaning'].get('texts', 0):,} texts written): "
                       + (", ".join(f"{k} {v:,}" for k, v in changed.items()) or "nothing to change"))
     if result["email"]:
         console.print("  email: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
