@@ -18,7 +18,7 @@ import operator
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
 from typing import Any, cast
@@ -502,7 +502,9 @@ class _Stages:
             for i in range(len(cols)):
                 result = done.get(i) or next(rows)
                 if isinstance(result, Rejected):
-                    bad.append(result)
+                    # The row as the file holds it, as the loader's own rejects carry it.
+                    raw = cols.raw(i)
+                    bad.append(result if raw is None else replace(result, raw=raw))
                     dropped.add(i)
                 else:
                     built.append(result[0])

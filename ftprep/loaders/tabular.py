@@ -317,14 +317,24 @@ def _join(parts: list[list[str]]) -> list[str]:
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
 
 
-def _raw_record(batch: Batch, used: Sequence[str], i: int) -> dict[str, str]:
-    """Row i as text for a reject: its used columns, or every column when those are all
-    empty, so such a row still shows (and counts) what it holds. Only then: a whole row
-    costs ~80 us from pandas, and rejects can be many."""
-    raw = {name: _text(batch.columns[name][i]) for name in used}
-    if batch.record is None or any(v.strip() for v in raw.values()):
-        return raw
-    return {name: _text(value) for name, value in batch.record(i).items()}
+def _blank(batch: Batch, used: Sequence[str], i: int) -> bool:
+    """Whether row i is a blank line (every field empty), not a record: its used columns
+    first, the whole row only when those are all empty."""
+    if any(_text(batch.columns[name][i]).strip() for name in used):
+        return False
+    return batch.record is None or not any(
+        _text(value).strip() for value in batch.record(i).values())
+
+
+def _as_read(batch: Batch, used: Sequence[str]) -> Callable[[int], dict[str, Any]]:
+    """A reject's raw row: every column of the file under its header, each cell as text
+    (a JSON record as it is); the used columns when the reader gives no whole row."""
+    whole = batch.record
+    if whole is None:
+        return lambda i: {name: _text(batch.columns[name][i]) for name in used}
+    if batch.as_read:
+        return whole
+    return lambda i: {name: _text(value) for name, value in whole(i).items()}
 
 
 def _convert_batch(
@@ -352,6 +362,7 @@ def _convert_batch(
         _texts(data[cols.id], strings) if cols.id else none,
         _texts(data[cols.date], strings) if cols.date else none,
         [(name, [_text(v) for v in data[name]]) for name in cols.fields],
+        _as_read(batch, used),
     )  # fmt: skip
     bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
     if labels is not None and "" in labels:
@@ -363,11 +374,9 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw: dict[str, Any] = _raw_record(batch, used, i)
-        if not any(v.strip() for v in raw.values()):
+        if _blank(batch, used, i):
             continue  # every field empty (a blank line): not a record
-        if batch.as_read and batch.record is not None:
-            raw = batch.record(i)
+        raw = columns.raw(i)
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
