@@ -154,7 +154,7 @@ def convert(
     `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]). With a `target`, a line
     that target's own rules refuse (Bedrock Nova's forbidden words ...) is rejected too."""
     from ftprep.loaders import load_chunks
-    from ftprep.loaders.columns import LoaderError
+    from ftprep.loaders.columns import LoaderError, no_reply_column
     from ftprep.loaders.email.labels import LabelMapError
 
     settings = settings or ConvertSettings()
@@ -164,9 +164,18 @@ def convert(
     stages = _Stages(settings, pii, build, target)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     heard = _LoaderWarnings()
+
+    def on_columns(file: str, cols: ResolvedColumns) -> None:
+        # A table without replies would reject every row as missing-reply: a usage error,
+        # raised before its first row (the writers then keep nothing).
+        if build.needs_reply and cols.reply is None:
+            raise LoaderError(file, no_reply_column(
+                cols, f"--assistant {build.assistant} writes each example's approved reply"))
+        summary.note_columns(file, cols)
+
     try:
         with heard, AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-            for batch in _batches(load_chunks(sources, settings, summary.note_columns), BATCH):
+            for batch in _batches(load_chunks(sources, settings, on_columns), BATCH):
                 lines, bad = stages.run(batch, summary)
                 # One write per batch, not one per line.
                 if lines:

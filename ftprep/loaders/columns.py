@@ -139,6 +139,8 @@ class ResolvedColumns:
     id: str | None = None
     date: str | None = None
     fields: tuple[str, ...] = ()
+    # Every header of the file, for messages that list them.
+    headers: tuple[str, ...] = ()
 
     def used(self) -> list[str]:
         """Every column read, each once, in a stable order."""
@@ -234,7 +236,16 @@ def resolve_columns(
             'ColumnMapping(text=["Subject", "Body"])).'
             + _title_hint(cols.headers) + _delimiter_hint(cols.headers, delimiter),
         )
-    return ResolvedColumns(tuple(text), label, reply, rid, date, tuple(dict.fromkeys(fields)))
+    return ResolvedColumns(tuple(text), label, reply, rid, date, tuple(dict.fromkeys(fields)),
+                           tuple(cols.headers))
+
+
+def no_reply_column(cols: ResolvedColumns, why: str) -> str:
+    """The message for a table without a reply column when `why` needs one."""
+    return (f"no reply column: {why}, and none of the columns ({_listing(list(cols.headers))}) "
+            f"is named like an approved answer ({', '.join(REPLY_NAMES[:5])}, ...). Fix: map it, "
+            'e.g. --reply "Agent response" (reply = "..." under [convert.columns] in a config), '
+            "or answer with the label (--assistant label)")
 
 
 def header_row(
@@ -334,6 +345,7 @@ __all__ = [
     "get_preset",
     "header_key",
     "header_row",
+    "no_reply_column",
     "repeated_headers",
     "resolve_columns",
 ]
