@@ -147,11 +147,14 @@ def convert(
     label_map: dict[str, str] | None = None,
     allowed_labels: Sequence[str] = (),
     pii: Any = None,
+    pii_allow: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
     target: str | None = None,
 ) -> ConvertSummary:
     """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`.
-    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]). With a `target`, a line
+    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]); `pii_allow` the values
+    validate's FT510 allows (`[tool.ftprep.rules.pii] allow`), which the system prompt may
+    hold (it is redacted like the texts otherwise). With a `target`, a line
     that target's own rules refuse (Bedrock Nova's forbidden words ...) is rejected too."""
     from ftprep.loaders import load_chunks
     from ftprep.loaders.columns import LoaderError, no_reply_column
@@ -161,7 +164,7 @@ def convert(
     rejects = rejects or default_rejects_path(output)
     check_outputs(sources, [(output, "output"), (rejects, "rejects file")])
     build = _build_settings(settings, label_map, allowed_labels)
-    stages = _Stages(settings, pii, build, target)
+    stages = _Stages(settings, pii, build, target, pii_allow)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     heard = _LoaderWarnings()
 
@@ -189,7 +192,9 @@ def convert(
     except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
-    summary.warnings = [*heard.messages, *label_warnings(summary.labels, build),
+    summary.redactions.update(stages.prompt_found)  # once: it is one text
+    summary.warnings = [*heard.messages, *_prompt_warnings(stages.prompt_found),
+                        *label_warnings(summary.labels, build),
                         *_size_warnings(summary, target)]
     return summary
 
@@ -217,6 +222,34 @@ class _LoaderWarnings(logging.Handler):
             # The run failed: say what was heard before, as it may be why.
             for message in self.messages:
                 sys.stderr.write(f"warning: {message}\n")
+
+
+def _redact_prompt(detector: Any, text: str, allow: Sequence[str]) -> tuple[str, Counter[str]]:
+    """The system prompt redacted as FT510 judges it: the detector's matches, but for the
+    values FT510 allows (the company's own address or hotline), which stay."""
+    from ftprep.checks.behaviour.pii_check import _is_allowed
+    from ftprep.checks.behaviour.settings import allow_forms
+
+    allowed = frozenset(form for value in allow for form in allow_forms(value))
+    found: Counter[str] = Counter()
+    for _ in range(3):  # as PiiDetector.redact: a replacement can expose a new match
+        matches = [m for m in detector.find(text)
+                   if not (allowed and _is_allowed(m.text, allowed))]
+        if not matches:
+            break
+        for m in reversed(matches):
+            text = f"{text[:m.start]}[{m.kind}]{text[m.end:]}"
+            found[m.kind] += 1
+    return text, found
+
+
+def _prompt_warnings(found: Counter[str]) -> list[str]:
+    if not found:
+        return []
+    shown = ", ".join(f"{kind} {n}" for kind, n in sorted(found.items()))
+    return [f"the system prompt held personal data, redacted in every line ({shown}): write "
+            "placeholders in it, or list your own address or number in [tool.ftprep.rules.pii] "
+            "allow to keep it"]
 
 
 def _size_warnings(summary: ConvertSummary, target: str | None) -> list[str]:
@@ -279,7 +312,7 @@ class _Stages:
     """Clean, filter, redact, build and validate one batch of loader output."""
 
     def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings,
-                 target: str | None = None) -> None:
+                 target: str | None = None, pii_allow: Sequence[str] = ()) -> None:
         self.settings = settings
         self.build = build
         self.cleaner = TextCleaner(settings.clean)
@@ -293,6 +326,11 @@ class _Stages:
             from ftprep.clean.pii import PiiDetector, PiiSettings
 
             self.redactor = PiiDetector.from_settings(pii or PiiSettings())
+        # The system prompt is in every line: validate's FT510 would refuse them all.
+        self.prompt_found: Counter[str] = Counter()
+        if self.redactor is not None and build.system_prompt:
+            build.system_prompt, self.prompt_found = _redact_prompt(
+                self.redactor, build.system_prompt, pii_allow)
         self.lines = ChatLines(build.system_prompt, _line_validator(target))
         self.seen: dict[bytes, str] = {}
         # Labels and template fields reach the messages too: cleaned and redacted like

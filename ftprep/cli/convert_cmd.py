@@ -70,6 +70,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     Every record ends in the output or in the rejects file with a reason; the summary
     says read = written + merged + rejected.
     """
+    from ftprep.checks.behaviour.settings import RulesSettings
     from ftprep.clean.pii import PiiSettings
     from ftprep.config import ConfigError
     from ftprep.convert import ConvertError, ConvertSettings, check_outputs, convert
@@ -82,6 +83,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         settings = _apply_options(config.section("convert", ConvertSettings), options)
         settings = settings.model_copy(update={"email": EmailOptions.from_config(config)})
         pii = config.section("pii", PiiSettings)
+        # What validate's FT510 allows may stay in the system prompt.
+        pii_allow = config.section("rules", RulesSettings).pii.allow
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
     label_map = {**config.general.label_map, **options["label_map"]}
@@ -98,7 +101,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         with _progress() as tick:
             summary = convert(list(sources), canonical, settings,
                               rejects=rejects, label_map=label_map,
-                              allowed_labels=allowed, pii=pii, on_progress=tick,
+                              allowed_labels=allowed, pii=pii, pii_allow=pii_allow,
+                              on_progress=tick,
                               target=None if canonical == output else target)
     except ConvertError as exc:
         raise CannotRun(str(exc)) from None
