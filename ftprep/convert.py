@@ -274,7 +274,17 @@ def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
 
     out = []
     if not build.allowed_labels:  # an allowed list already folds the spellings together
-        for spellings in spelling_variants(labels):
+        # "billing, returns" written because "returns" came later in the file: several
+        # labels, not a spelling of one ("Returns/Refunds" is one, and not named).
+        joined = {s: parts for s in labels if s not in build.label_map.values()
+                  and (parts := build.joined_labels(s, labels))}
+        for spelling, parts in joined.items():
+            out.append(f"label {spelling!r} ({labels[spelling]}) looks like several labels "
+                       f"({', '.join(map(repr, parts))}, each a label too): an example gets one; "
+                       f"map it to one with --label-map \"{spelling}=LABEL\", or list it in "
+                       "--labels if it is one class")
+        single = Counter({s: n for s, n in labels.items() if s not in joined})
+        for spellings in spelling_variants(single):
             shown = ", ".join(f"{s!r} ({labels[s]})" for s in spellings)
             out.append(f"labels that differ only in case, spacing or punctuation: {shown}; map "
                        "them to one spelling with --label-map, or list the right ones with --labels")
@@ -360,11 +370,25 @@ class _Stages:
         texts, text_steps = self._clean(self.cleaner, texts, mail)
         replies, reply_steps = self._clean(self.reply_cleaner, replies, mail)
         notes = _BatchNotes(self._redact(texts, text_steps), self._redact(replies, reply_steps))
+        # Every label of the batch is noted before any is judged: "billing, returns" is
+        # several labels when "returns" is one, wherever in the batch it comes.
+        cleaned: list[list[str | None] | str | None] = []
+        for item in batch:
+            if isinstance(item, ExampleColumns):
+                values = self._values(list(item.labels) if item.labels else [None] * len(item))
+                self.build.note_labels(values)
+                cleaned.append(values)
+            elif isinstance(item, Example):
+                label = self._value(item.label)
+                self.build.note_labels((label,))
+                cleaned.append(label)
+            else:
+                cleaned.append(None)
         lines: list[bytes] = []
         bad: list[Rejected] = []
         labels = summary.labels
         at = 0  # position of the item's texts in `texts`
-        for item in batch:
+        for item, item_labels in zip(batch, cleaned, strict=True):
             if isinstance(item, Rejected):
                 summary.read += 1
                 bad.append(item)
@@ -373,8 +397,7 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                cleaned_labels = self._values(raw_labels)
-                self.build.note_labels(cleaned_labels)
+                cleaned_labels = cast("list[str | None]", item_labels)
                 dropped = self._columns(item, texts[at:at + n], replies[at:at + n],
                                         cleaned_labels, lines, bad, summary)
                 self._count_rows(summary, notes, at, n, dropped, raw_labels)
@@ -384,8 +407,7 @@ class _Stages:
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
-            label = self._value(item.label)
-            self.build.note_labels((label,))
+            label = cast("str | None", item_labels)
             line = self._one(item, texts[at], replies[at], label)
             if isinstance(line, Rejected):
                 bad.append(line)

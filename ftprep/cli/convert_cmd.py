@@ -225,7 +225,8 @@ def _print_summary(result: dict[str, Any]) -> None:
         shown = ", ".join(f"{role} {escape(name)}" for role, name in roles.items())
         console.print(f"  columns of {escape(file)}: {shown}")
     if result["labels"]:
-        console.print("  labels: " + ", ".join(f"{escape(k)} {v:,}" for k, v in result["labels"].items()))
+        console.print("  labels: " + ", ".join(f"{escape(_one_line(k))} {v:,}"
+                                               for k, v in result["labels"].items()))
     if result["redactions"]:
         console.print("  PII redacted (in what was written): "
                       + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
@@ -243,3 +244,11 @@ def _print_summary(result: dict[str, Any]) -> None:
     if export:
         console.print(f"  exported to {export['target']} ({export['format']}): {export['converted']:,} lines"
                       + (f", dropped {export['dropped']}" if export["dropped"] else ""))
+
+
+def _one_line(text: str) -> str:
+    """A label on one console line: a newline or another control character as its
+    escape ("billing\\nreturns"), other characters as they are."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
