@@ -415,7 +415,7 @@ class _Stages:
                 lines.append(line[0])
                 labels[line[1] or "(none)"] += 1
                 self._count_rows(summary, notes, at, 1, set(), [item.label])
-                self._count(summary, line[2])
+                self._count(summary, line[2], fields=True)
             at += 1
         return lines, bad
 
@@ -456,7 +456,9 @@ class _Stages:
                     self.cleaned["texts"] += 1
                     self._count(summary, (note,))
 
-    def _count(self, summary: ConvertSummary, notes: Iterable[_Note]) -> None:
+    def _count(self, summary: ConvertSummary, notes: Sequence[_Note], *, fields: bool = False) -> None:
+        if fields:  # a written example's template fields, one text each
+            self.cleaned["texts"] += len(notes)
         for steps, found in notes:
             self.cleaned.update(steps)
             if found:
@@ -579,7 +581,7 @@ class _Stages:
                     built.append(result[0])
                     written.append(result[1])
                     if len(result) > 2:
-                        self._count(summary, result[2])
+                        self._count(summary, result[2], fields=True)
         lines += built
         if None in written:
             summary.labels.update(label or "(none)" for label in written)

@@ -18,6 +18,9 @@ CASES = [
     ("café naïve “quoted” – 5€", "café naïve “quoted” – 5€", set()),  # real accents stay
     ("cafe\u0301", "café", {"nfc"}),
     ("bell\x07 and\x00 nul\ufeff", "bell and nul", {"control"}),
+    ("bellchar and \x1b[31mansi\x1b[0m, \x1b[1;32mgreen\x1b[K", "bellchar and ansi, green",
+     {"control"}),
+    ("caf\u00e9 \x1b[31mred\x1b[0m", "caf\u00e9 red", {"control"}),
     # Runs of spaces and tabs inside a line are kept; a no-break space becomes a space.
     ("a  b\t\tc\u00a0d", "a  b\t\tc d", {"whitespace"}),
     ("a  b\t\tc", "a  b\t\tc", set()),

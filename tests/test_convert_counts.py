@@ -57,3 +57,14 @@ def test_cleaning_counts_only_written_texts(tmp_path: Path) -> None:
     assert summary["cleaning"] == {"texts": 4, "whitespace": 1, "mojibake": 1}
     summary, _ = _convert(tmp_path, rows, assistant="reply")
     assert summary["cleaning"] == {"texts": 4, "whitespace": 2, "mojibake": 1}
+
+
+def test_template_fields_count_in_cleaning_and_redactions(tmp_path: Path) -> None:
+    rows = ("text,label,Segment\n"
+            "<p>I paid twice.</p><p>Mail me</p>,billing,<b>VIP</b> &amp; gold\n"
+            "Body only here,billing,x@y.org\n")
+    summary, written = _convert(tmp_path, rows, **{"user-template": "[{Segment}] {text}"})
+    assert written[0]["messages"][0]["content"] == "[VIP & gold] I paid twice.\n\nMail me"
+    # Two tickets, two labels, two template fields; html in a ticket and in a field.
+    assert summary["cleaning"] == {"texts": 6, "html": 2}
+    assert summary["redactions"] == {"EMAIL": 1}

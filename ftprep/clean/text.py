@@ -3,7 +3,8 @@
 Steps, each switchable:
 - HTML to plain text (ftprep.clean.markup): a text that looks like HTML (real tags, not a
   lone "<") becomes its text, paragraphs kept; a text with only entities has them decoded;
-- control characters removed: C0 (except tab and newline), DEL, stray BOMs and zero-width
+- control characters removed: C0 (except tab and newline; a terminal escape sequence
+  such as "\x1b[31m" whole), DEL, stray BOMs and zero-width
   spaces first; C1 controls only after the mojibake repair, which reads them as evidence
   of a wrong Latin-1 decode;
 - Unicode NFC normalisation, before and (if ftfy changed anything) after the repair;
@@ -53,6 +54,9 @@ _MOJIBAKE_HINT = re.compile(
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _C1 = re.compile("[\x80-\x9f]")
+# A terminal escape (colour, cursor) pasted from a console: the whole CSI sequence goes,
+# not only its ESC ("\x1b[31m" would leave "[31m").
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _ASCII_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Byte classes for clean_many. An ASCII text needs work only if it has a control (tab and
 # CR included), two whitespace bytes in a row other than a paragraph break, three
@@ -161,7 +165,7 @@ class TextCleaner:
     def _other_pass(self, text: str, changed: set[str]) -> str:
         opts = self.options
         if opts.control_chars and _CONTROL.search(text):
-            text = _CONTROL.sub("", text)
+            text = _CONTROL.sub("", _CSI.sub("", text) if "\x1b" in text else text)
             changed.add("control")
         if not text.isascii():
             if opts.nfc and not unicodedata.is_normalized("NFC", text):
@@ -283,7 +287,7 @@ class TextCleaner:
         if self.options.control_chars:
             raw = text.encode("ascii")
             if len(raw.translate(None, _ASCII_CONTROLS)) != len(raw):
-                text = _CONTROL.sub("", text)
+                text = _CONTROL.sub("", _CSI.sub("", text) if "\x1b" in text else text)
                 changed.add("control")
         if self.options.whitespace:
             cleaned = _normalise_whitespace(text)
