@@ -46,6 +46,10 @@ class BuildSettings:
         if self.assistant not in ASSISTANT_MODES:
             raise ValueError(f"assistant output {self.assistant!r}: use one of {', '.join(ASSISTANT_MODES)}")
         self._map = {k.strip().casefold(): v for k, v in self.label_map.items()}
+        # Labels of this run, case-folded: --labels, label-map targets, and the single
+        # labels noted so far (note_labels), which tell "billing, returns" (two of them)
+        # from "Returns/Refunds" (one helpdesk class).
+        self._known = {label.casefold() for label in (*self.allowed_labels, *self.label_map.values())}
         self._map_used: set[str] = set()
         self._allowed = {label.casefold(): label for label in self.allowed_labels}
         self._parsed = _parse_template(self.user_template)
@@ -63,6 +67,13 @@ class BuildSettings:
     def template_fields(self) -> list[str]:
         """The record fields the user template names, besides text, label and reply."""
         return _extra_fields(self._fields)
+
+    def writes(self, name: str) -> bool:
+        """Whether an example's `text`, `label` or `reply` appears in its messages."""
+        if name == "text":
+            return self._plain_template or name in self._fields
+        needed = self.needs_label if name == "label" else self.needs_reply
+        return needed or (not self._plain_template and name in self._fields)
 
     @property
     def needs_label(self) -> bool:
@@ -105,15 +116,20 @@ class BuildSettings:
         key = self._map_key(label)
         if key is not None:
             label = self._map[key]
-        elif label.casefold() not in self._allowed and _several(label):
+        elif label.casefold() not in self._allowed:
+            listed = _json_labels(label)
+            if listed is not None and len(listed) == 1:
+                return self._normalise(listed[0])  # '["billing"]' in a CSV cell: billing
             # 'billing;returns' would train a class of its own; a label the user mapped
             # or allowed is one class, whatever it holds (as a JSON list is rejected).
-            raise BuildError(
-                "several-labels",
-                f"label {label!r} holds several labels: an example gets one. Map it to one "
-                f"with --label-map \"{label}=LABEL\" ([label-map] in the config; to itself if it "
-                "is one class), or split the row into one per label",
-            )
+            if listed is not None or _several(label) or self.joined_labels(label):
+                what = f"a JSON list of {len(listed)} labels" if listed else "several labels"
+                raise BuildError(
+                    "several-labels",
+                    f"label {label!r} holds {what}: an example gets one. Map it to one "
+                    f"with --label-map \"{label}=LABEL\" ([label-map] in the config; to itself "
+                    "if it is one class), or split the row into one per label",
+                )
         if self._allowed:
             canonical = self._allowed.get(label.casefold())
             if canonical is None:
@@ -139,11 +155,26 @@ class BuildSettings:
 
     def note_labels(self, raws: Iterable[str | None]) -> None:
         """Note the label-map entries these labels match, whether or not their rows are
-        written (a row rejected for its length still shows the entry is no typo)."""
-        if self._map:
-            for raw in set(raws):
-                if raw:
-                    self._map_key(raw.strip())
+        written (a row rejected for its length still shows the entry is no typo), and the
+        single labels among them (joined_labels)."""
+        for raw in set(raws):
+            if raw:
+                label = raw.strip()
+                if self._map:
+                    self._map_key(label)
+                if not _ANY_SEPARATOR.search(label):
+                    self._known.add(label.casefold())
+
+    def joined_labels(self, label: str, others: Iterable[str] = ()) -> list[str]:
+        """The parts of a label joined with "," or "/" when every part is a label of this
+        run (or one of `others`): "billing, returns"; else [] ("Returns/Refunds")."""
+        if "," not in label and "/" not in label:
+            return []
+        parts = [part.strip() for part in _AMBIGUOUS_SEPARATOR.split(label)]
+        known = self._known.union(o.casefold() for o in others)
+        if len(parts) > 1 and all(part and part.casefold() in known for part in parts):
+            return parts
+        return []
 
     def unused_label_map(self) -> list[str]:
         """Label-map entries that no label matched so far (a typo, or codes that
@@ -209,7 +240,25 @@ def _assistant_text(label: str | None, reply: str | None, settings: BuildSetting
 _WHOLE_FLOAT = re.compile(r"-?[0-9]+\.0+")
 # What joins labels in one cell ('billing;returns', 'billing | returns'), as exporters of
 # multi-select fields write them.
-_LABEL_SEPARATOR = re.compile(r"[;|]")
+# A newline too: a cell "billing\nreturns" is a multi-select field's export.
+_LABEL_SEPARATOR = re.compile(r"[;|\n]")
+# These join labels too, but also spell one class ("Returns/Refunds", "Shipping, EU"):
+# only when every part is a label (BuildSettings.joined_labels).
+_AMBIGUOUS_SEPARATOR = re.compile(r"[,/]")
+_ANY_SEPARATOR = re.compile(r"[;|\n,/]")
+
+
+def _json_labels(label: str) -> list[str] | None:
+    """The labels of a JSON list of strings written in a cell ('["billing", "returns"]')."""
+    if not (label.startswith("[") and label.endswith("]")):
+        return None
+    try:
+        value = json.loads(label)
+    except ValueError:
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return value
+    return None
 
 
 def _several(label: str) -> bool:

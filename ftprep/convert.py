@@ -12,12 +12,13 @@ their own are built, proved valid (ftprep.chatlines) and written a column at a t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import operator
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
 from typing import Any, cast
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftprep.build import BuildError, BuildSettings, assistant_texts, build_contents
 from ftprep.chatlines import ChatLines
-from ftprep.clean.text import CleanOptions, TextCleaner
+from ftprep.clean.text import STEPS, CleanOptions, TextCleaner
 from ftprep.jsonl import AtomicWriter, default_rejects_path, output_clash
 from ftprep.loaders.columns import ColumnMapping, ResolvedColumns
 from ftprep.loaders.email.options import EmailOptions
@@ -146,14 +147,17 @@ def convert(
     label_map: dict[str, str] | None = None,
     allowed_labels: Sequence[str] = (),
     pii: Any = None,
+    pii_allow: Sequence[str] = (),
     on_progress: Callable[[int], None] | None = None,
     target: str | None = None,
 ) -> ConvertSummary:
     """Convert labelled sources to chat JSONL at `output`; rejects go to `rejects`.
-    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]). With a `target`, a line
+    `pii` is a ftprep.clean.pii.PiiSettings ([tool.ftprep.pii]); `pii_allow` the values
+    validate's FT510 allows (`[tool.ftprep.rules.pii] allow`), which the system prompt may
+    hold (it is redacted like the texts otherwise). With a `target`, a line
     that target's own rules refuse (Bedrock Nova's forbidden words ...) is rejected too."""
     from ftprep.loaders import load_chunks
-    from ftprep.loaders.columns import LoaderError
+    from ftprep.loaders.columns import LoaderError, no_reply_column
     from ftprep.loaders.email.labels import LabelMapError
 
     settings = settings or ConvertSettings()
@@ -163,12 +167,21 @@ def convert(
     # Of a message's several mail labels, the one allowed is its label.
     settings = settings.model_copy(update={"email": settings.email.with_allowed_labels(
         build.allowed_labels, build.label_map)})
-    stages = _Stages(settings, pii, build, target)
+    stages = _Stages(settings, pii, build, target, pii_allow)
     summary = ConvertSummary([str(s) for s in sources], str(output), str(rejects))
     heard = _LoaderWarnings()
+
+    def on_columns(file: str, cols: ResolvedColumns) -> None:
+        # A table without replies would reject every row as missing-reply: a usage error,
+        # raised before its first row (the writers then keep nothing).
+        if build.needs_reply and cols.reply is None:
+            raise LoaderError(file, no_reply_column(
+                cols, f"--assistant {build.assistant} writes each example's approved reply"))
+        summary.note_columns(file, cols)
+
     try:
         with heard, AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-            for batch in _batches(load_chunks(sources, settings, summary.note_columns), BATCH):
+            for batch in _batches(load_chunks(sources, settings, on_columns), BATCH):
                 lines, bad = stages.run(batch, summary)
                 # One write per batch, not one per line.
                 if lines:
@@ -182,7 +195,9 @@ def convert(
     except (LoaderError, LabelMapError, OSError) as exc:  # the writers kept nothing
         raise ConvertError(str(exc)) from None
     summary.cleaning = stages.cleaning_summary()
-    summary.warnings = [*heard.messages, *label_warnings(summary.labels, build),
+    summary.redactions.update(stages.prompt_found)  # once: it is one text
+    summary.warnings = [*heard.messages, *_prompt_warnings(stages.prompt_found),
+                        *label_warnings(summary.labels, build),
                         *_size_warnings(summary, target)]
     return summary
 
@@ -212,6 +227,34 @@ class _LoaderWarnings(logging.Handler):
                 sys.stderr.write(f"warning: {message}\n")
 
 
+def _redact_prompt(detector: Any, text: str, allow: Sequence[str]) -> tuple[str, Counter[str]]:
+    """The system prompt redacted as FT510 judges it: the detector's matches, but for the
+    values FT510 allows (the company's own address or hotline), which stay."""
+    from ftprep.checks.behaviour.pii_check import _is_allowed
+    from ftprep.checks.behaviour.settings import allow_forms
+
+    allowed = frozenset(form for value in allow for form in allow_forms(value))
+    found: Counter[str] = Counter()
+    for _ in range(3):  # as PiiDetector.redact: a replacement can expose a new match
+        matches = [m for m in detector.find(text)
+                   if not (allowed and _is_allowed(m.text, allowed))]
+        if not matches:
+            break
+        for m in reversed(matches):
+            text = f"{text[:m.start]}[{m.kind}]{text[m.end:]}"
+            found[m.kind] += 1
+    return text, found
+
+
+def _prompt_warnings(found: Counter[str]) -> list[str]:
+    if not found:
+        return []
+    shown = ", ".join(f"{kind} {n}" for kind, n in sorted(found.items()))
+    return [f"the system prompt held personal data, redacted in every line ({shown}): write "
+            "placeholders in it, or list your own address or number in [tool.ftprep.rules.pii] "
+            "allow to keep it"]
+
+
 def _size_warnings(summary: ConvertSummary, target: str | None) -> list[str]:
     """Too few examples written for the service to take the file (validate's FT123)."""
     from ftprep.checks.structure import MIN_EXAMPLES
@@ -234,7 +277,17 @@ def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
 
     out = []
     if not build.allowed_labels:  # an allowed list already folds the spellings together
-        for spellings in spelling_variants(labels):
+        # "billing, returns" written because "returns" came later in the file: several
+        # labels, not a spelling of one ("Returns/Refunds" is one, and not named).
+        joined = {s: parts for s in labels if s not in build.label_map.values()
+                  and (parts := build.joined_labels(s, labels))}
+        for spelling, parts in joined.items():
+            out.append(f"label {spelling!r} ({labels[spelling]}) looks like several labels "
+                       f"({', '.join(map(repr, parts))}, each a label too): an example gets one; "
+                       f"map it to one with --label-map \"{spelling}=LABEL\", or list it in "
+                       "--labels if it is one class")
+        single = Counter({s: n for s, n in labels.items() if s not in joined})
+        for spellings in spelling_variants(single):
             shown = ", ".join(f"{s!r} ({labels[s]})" for s in spellings)
             out.append(f"labels that differ only in case, spacing or punctuation: {shown}; map "
                        "them to one spelling with --label-map, or list the right ones with --labels")
@@ -254,11 +307,25 @@ def check_outputs(sources: Sequence[Path], outputs: Sequence[tuple[Path, str]]) 
         raise ConvertError(clash)
 
 
+# What cleaning and redaction did to one text or value: the steps that changed it and the
+# PII it had redacted. Counted in the summary only when the text is written.
+_Note = tuple[frozenset[str], Counter[str]]
+_NO_NOTE: _Note = (frozenset(), _NOTHING_FOUND)
+
+
+@dataclass
+class _BatchNotes:
+    """Notes on a batch's texts and replies, by position, for the changed ones only."""
+
+    texts: dict[int, _Note]
+    replies: dict[int, _Note]
+
+
 class _Stages:
     """Clean, filter, redact, build and validate one batch of loader output."""
 
     def __init__(self, settings: ConvertSettings, pii: Any, build: BuildSettings,
-                 target: str | None = None) -> None:
+                 target: str | None = None, pii_allow: Sequence[str] = ()) -> None:
         self.settings = settings
         self.build = build
         self.cleaner = TextCleaner(settings.clean)
@@ -272,13 +339,22 @@ class _Stages:
             from ftprep.clean.pii import PiiDetector, PiiSettings
 
             self.redactor = PiiDetector.from_settings(pii or PiiSettings())
+        # The system prompt is in every line: validate's FT510 would refuse them all.
+        self.prompt_found: Counter[str] = Counter()
+        if self.redactor is not None and build.system_prompt:
+            build.system_prompt, self.prompt_found = _redact_prompt(
+                self.redactor, build.system_prompt, pii_allow)
         self.lines = ChatLines(build.system_prompt, _line_validator(target))
         self.seen: dict[bytes, str] = {}
         # Labels and template fields reach the messages too: cleaned and redacted like
-        # the texts, each distinct value once (a separate cleaner keeps the text counts).
+        # the texts, each distinct value once.
         self._field_cleaner = TextCleaner(settings.clean)
-        self._cleaned_values: dict[str, tuple[str | None, Counter[str]]] = {}
+        self._cleaned_values: dict[str, tuple[str | None, _Note]] = {}
         self._template_fields = [] if build.plain_template else build.template_fields
+        # The summary counts what is written: the steps that changed, and the PII
+        # redacted in, the texts, replies, labels and template fields of written examples.
+        self._writes = {name: build.writes(name) for name in ("text", "reply", "label")}
+        self.cleaned: Counter[str] = Counter()
 
     def run(self, batch: list[Item],
             summary: ConvertSummary) -> tuple[list[bytes], list[Rejected]]:
@@ -294,18 +370,28 @@ class _Stages:
                 mail.append(len(texts))
                 texts.append(item.text)
                 replies.append(item.reply or "")
-        texts = self._clean(self.cleaner, texts, mail)
-        replies = self._clean(self.reply_cleaner, replies, mail)
-        if self.redactor is not None:
-            texts, found = self.redactor.redact_many(texts)
-            summary.redactions.update(found)
-            replies, found = self.redactor.redact_many(replies)
-            summary.redactions.update(found)
+        texts, text_steps = self._clean(self.cleaner, texts, mail)
+        replies, reply_steps = self._clean(self.reply_cleaner, replies, mail)
+        notes = _BatchNotes(self._redact(texts, text_steps), self._redact(replies, reply_steps))
+        # Every label of the batch is noted before any is judged: "billing, returns" is
+        # several labels when "returns" is one, wherever in the batch it comes.
+        cleaned: list[list[str | None] | str | None] = []
+        for item in batch:
+            if isinstance(item, ExampleColumns):
+                values = self._values(list(item.labels) if item.labels else [None] * len(item))
+                self.build.note_labels(values)
+                cleaned.append(values)
+            elif isinstance(item, Example):
+                label = self._value(item.label)
+                self.build.note_labels((label,))
+                cleaned.append(label)
+            else:
+                cleaned.append(None)
         lines: list[bytes] = []
         bad: list[Rejected] = []
         labels = summary.labels
         at = 0  # position of the item's texts in `texts`
-        for item in batch:
+        for item, item_labels in zip(batch, cleaned, strict=True):
             if isinstance(item, Rejected):
                 summary.read += 1
                 bad.append(item)
@@ -314,77 +400,127 @@ class _Stages:
                 n = len(item)
                 summary.read += n
                 raw_labels: list[str | None] = list(item.labels) if item.labels else [None] * n
-                cleaned_labels = self._values(raw_labels, summary)
-                self.build.note_labels(cleaned_labels)
-                self._columns(item, texts[at:at + n], replies[at:at + n], cleaned_labels,
-                              lines, bad, summary)
+                cleaned_labels = cast("list[str | None]", item_labels)
+                dropped = self._columns(item, texts[at:at + n], replies[at:at + n],
+                                        cleaned_labels, lines, bad, summary)
+                self._count_rows(summary, notes, at, n, dropped, raw_labels)
                 at += n
                 continue
             _count_email_notes(item.fields, summary.email)
             merged = len(item.merged)
             summary.read += 1 + merged
             summary.merged += merged
-            label = self._value(item.label, summary)
-            self.build.note_labels((label,))
-            line = self._one(item, texts[at], replies[at], label, summary)
-            at += 1
+            label = cast("str | None", item_labels)
+            line = self._one(item, texts[at], replies[at], label)
             if isinstance(line, Rejected):
                 bad.append(line)
             else:
                 lines.append(line[0])
                 labels[line[1] or "(none)"] += 1
+                self._count_rows(summary, notes, at, 1, set(), [item.label])
+                self._count(summary, line[2], fields=True)
+            at += 1
         return lines, bad
 
-    def _clean(self, cleaner: TextCleaner, texts: list[str], mail: list[int]) -> list[str]:
+    def _redact(self, texts: list[str], steps: dict[int, frozenset[str]]) -> dict[int, _Note]:
+        """Redact `texts` in place; the notes of the texts that cleaning or redaction changed."""
+        found: dict[int, Counter[str]] = {}
+        if self.redactor is not None:
+            before = list(texts)
+            texts[:], _ = self.redactor.redact_many(texts)
+            # Each redaction leaves its placeholder: the new ones say what one text had
+            # redacted (the batch call only gives the batch's total).
+            kinds = self.redactor.kinds
+            for i in itertools.compress(range(len(texts)), map(operator.ne, before, texts)):
+                found[i] = Counter({kind: n for kind in kinds if (
+                    n := texts[i].count(f"[{kind}]") - before[i].count(f"[{kind}]")) > 0})
+        return {i: (steps.get(i, frozenset()), found.get(i, _NOTHING_FOUND))
+                for i in steps.keys() | found.keys()}
+
+    def _count_rows(self, summary: ConvertSummary, notes: _BatchNotes, at: int, n: int,
+                    dropped: set[int], raw_labels: Sequence[str | None]) -> None:
+        """Count the notes of rows at..at+n of the batch that were written (not `dropped`)."""
+        written = n - len(dropped)
+        for role, by_position in (("text", notes.texts), ("reply", notes.replies)):
+            if not self._writes[role]:
+                continue
+            self.cleaned["texts"] += written
+            for pos, note in by_position.items():
+                if at <= pos < at + n and pos - at not in dropped:
+                    self._count(summary, (note,))
+        if self._writes["label"]:
+            values = {value: self._cleaned(value) for value in set(raw_labels)}
+            if all(note is _NO_NOTE and cleaned is not None for cleaned, note in values.values()):
+                self.cleaned["texts"] += written  # the usual case: no per-row work
+                return
+            for i, value in enumerate(raw_labels):
+                cleaned, note = values[value]
+                if i not in dropped and cleaned is not None:
+                    self.cleaned["texts"] += 1
+                    self._count(summary, (note,))
+
+    def _count(self, summary: ConvertSummary, notes: Sequence[_Note], *, fields: bool = False) -> None:
+        if fields:  # a written example's template fields, one text each
+            self.cleaned["texts"] += len(notes)
+        for steps, found in notes:
+            self.cleaned.update(steps)
+            if found:
+                summary.redactions.update(found)
+
+    def _clean(self, cleaner: TextCleaner, texts: list[str],
+               mail: list[int]) -> tuple[list[str], dict[int, frozenset[str]]]:
         """Table cells through `cleaner`, mail texts (at positions `mail`) through the
-        mail cleaner, in order."""
+        mail cleaner, in order; and the steps that changed each changed text."""
         if not mail:
-            return cleaner.clean_many(texts)
+            return cleaner.clean_many_noted(texts)
         if len(mail) == len(texts):
-            return self.mail_cleaner.clean_many(texts)
+            return self.mail_cleaner.clean_many_noted(texts)
         is_mail = [False] * len(texts)
         for i in mail:
             is_mail[i] = True
-        cells = iter(cleaner.clean_many(list(compress(texts, map(operator.not_, is_mail)))))
-        mails = iter(self.mail_cleaner.clean_many([texts[i] for i in mail]))
-        return [next(mails) if m else next(cells) for m in is_mail]
+        cell_at = list(itertools.compress(range(len(texts)), map(operator.not_, is_mail)))
+        cells, cell_steps = cleaner.clean_many_noted([texts[i] for i in cell_at])
+        mails, mail_steps = self.mail_cleaner.clean_many_noted([texts[i] for i in mail])
+        out = list(texts)
+        steps: dict[int, frozenset[str]] = {}
+        for positions, cleaned, changed in ((cell_at, cells, cell_steps), (mail, mails, mail_steps)):
+            for k, i in enumerate(positions):
+                out[i] = cleaned[k]
+            steps.update((positions[k], step) for k, step in changed.items())
+        return out, steps
 
-    def _values(self, values: list[str | None], summary: ConvertSummary) -> list[str | None]:
+    def _values(self, values: list[str | None]) -> list[str | None]:
         """`_value` over a column: each distinct value looked up once."""
-        done = {value: self._cleaned(value) for value in set(values)}
-        if any(found for _, found in done.values()):
-            for value in values:  # redactions count per use
-                summary.redactions.update(done[value][1])
-        return [done[value][0] for value in values]
+        done = {value: self._cleaned(value)[0] for value in set(values)}
+        return [done[value] for value in values]
 
-    def _value(self, value: str | None, summary: ConvertSummary) -> str | None:
+    def _value(self, value: str | None) -> str | None:
         """A label or template field as it may appear in a message: cleaned, and redacted
-        when redaction is on (its redactions are counted each time it is used)."""
-        cleaned, found = self._cleaned(value)
-        if found:
-            summary.redactions.update(found)
-        return cleaned
+        when redaction is on."""
+        return self._cleaned(value)[0]
 
-    def _cleaned(self, value: str | None) -> tuple[str | None, Counter[str]]:
+    def _cleaned(self, value: str | None) -> tuple[str | None, _Note]:
         if value is None or value.__class__ is not str:
-            return value, _NOTHING_FOUND
+            return value, _NO_NOTE
         done = self._cleaned_values.get(value)
         if done is None:
             if len(self._cleaned_values) >= _VALUE_MEMO:
                 self._cleaned_values.clear()
-            cleaned, found = self._field_cleaner.clean(value), _NOTHING_FOUND
+            cleaned, steps = self._field_cleaner.clean_noted(value)
+            found = _NOTHING_FOUND
             if self.redactor is not None:
                 cleaned, found = self.redactor.redact(cleaned)
-            done = self._cleaned_values[value] = (cleaned, found)
+            note = (steps, found) if steps or found else _NO_NOTE
+            done = self._cleaned_values[value] = (cleaned, note)
         return done
 
     def _columns(self, cols: ExampleColumns, texts: list[str], replies: list[str],
                  cleaned_labels: list[str | None], lines: list[bytes], bad: list[Rejected],
-                 summary: ConvertSummary) -> None:
+                 summary: ConvertSummary) -> set[int]:
         """`_one` over a table's cleaned columns, adding to `lines` and `bad`: the rows
         that need no decision of their own (the usual case) are built and validated a
         column at a time; the others, and whole slices the column path does not cover,
-        go through `_one`."""
+        go through `_one`. The rows not written (rejected), by index."""
         n = len(cols)
         build, opts = self.build, self.cleaner.options
         if not build.plain_template or self.settings.drop_duplicates:
@@ -421,59 +557,71 @@ class _Stages:
         built = self.lines.lines(users, assistants)
         if good and not self.lines.all_pass(built, users, assistants):
             special, good, built, written = set(range(n)), [], [], []  # prove each line alone
-        self._finish(cols, texts, replies, cleaned_labels, special, good, built, written, lines, bad,
-                     summary)
+        return self._finish(cols, texts, replies, cleaned_labels, special, good, built, written,
+                            lines, bad, summary)
 
     def _finish(self, cols: ExampleColumns, texts: list[str], replies: list[str],
-                cleaned_labels: list[str | None], special: set[int], good: Sequence[int], built: list[bytes],
-                written: list[str | None], lines: list[bytes], bad: list[Rejected],
-                summary: ConvertSummary) -> None:
+                cleaned_labels: list[str | None], special: set[int], good: Sequence[int],
+                built: list[bytes], written: list[str | None], lines: list[bytes],
+                bad: list[Rejected], summary: ConvertSummary) -> set[int]:
         """Add the `good` rows (already built as `built`, with labels `written`) and the
-        `special` ones, through `_one`, to `lines` and `bad` in input order."""
+        `special` ones, through `_one`, to `lines` and `bad` in input order; the rows
+        rejected, by index."""
+        dropped: set[int] = set()
         if special:
-            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i], summary)
+            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i])
                     for i in special}
             rows = iter(zip(built, written, strict=True))
             built, written = [], []
             for i in range(len(cols)):
-                result = done[i] if i in done else next(rows)
+                result = done.get(i) or next(rows)
                 if isinstance(result, Rejected):
-                    bad.append(result)
+                    # The row as the file holds it, as the loader's own rejects carry it.
+                    raw = cols.raw(i)
+                    bad.append(result if raw is None else replace(result, raw=raw))
+                    dropped.add(i)
                 else:
                     built.append(result[0])
                     written.append(result[1])
+                    if len(result) > 2:
+                        self._count(summary, result[2], fields=True)
         lines += built
         if None in written:
             summary.labels.update(label or "(none)" for label in written)
         else:
             summary.labels.update(cast("list[str]", written))  # C-level counting
+        return dropped
 
-    def _template_values(self, fields: dict[str, Any], summary: ConvertSummary) -> dict[str, Any]:
+    def _template_values(self, fields: dict[str, Any]) -> tuple[dict[str, Any], list[_Note]]:
         """The template's fields, cleaned: "{subject}" takes a table's "Subject" column
-        (headers are matched as the column options match them)."""
+        (headers are matched as the column options match them); and their notes."""
         from ftprep.loaders.columns import find_header
 
         out = {}
+        notes: list[_Note] = []
         for name in self._template_fields:
             key = name if name in fields else find_header(list(fields), name)
             if key is not None:
-                out[name] = self._value(fields[key], summary)
-        return out
+                out[name], note = self._cleaned(fields[key])
+                notes.append(note)
+        return out, notes
 
-    def _one(self, example: Example, text: str, reply: str, label: str | None,
-             summary: ConvertSummary) -> tuple[bytes, str | None] | Rejected:
-        """The line and normalised label of one example (`text`, `reply` and `label`
-        cleaned), or why it is rejected."""
+    def _one(self, example: Example, text: str, reply: str,
+             label: str | None) -> tuple[bytes, str | None, list[_Note]] | Rejected:
+        """The line, normalised label and template fields' notes of one example (`text`,
+        `reply` and `label` cleaned), or why it is rejected."""
         if not text.strip():
             return Rejected(example.source, "empty-text", "no text left after cleaning",
                             _raw(example))
         too = self.cleaner.check_length(text)
         if too is not None:
             return Rejected(example.source, too, self.cleaner.length_detail(text), _raw(example))
+        notes: list[_Note] = []
         try:
             fields = example.fields
             if self._template_fields:
-                fields = {**fields, **self._template_values(fields, summary)}
+                values, notes = self._template_values(fields)
+                fields = {**fields, **values}
             label, user, assistant = build_contents(text, label, reply or None, fields,
                                                     self.build)
         except BuildError as exc:
@@ -495,12 +643,13 @@ class _Stages:
         if errors:
             return Rejected(example.source, "invalid-example", "; ".join(
                 f"{f.code} {f.path or ''}: {f.message}" for f in errors), _raw(example))
-        return line, label
+        return line, label, notes
 
     def cleaning_summary(self) -> dict[str, int]:
-        counts = [c.summary() for c in (self.reply_cleaner, self.mail_cleaner)]
-        return {k: total for k, v in self.cleaner.summary().items()
-                if (total := v + sum(c[k] for c in counts))}
+        """Texts in the written examples (tickets, replies, labels and template fields
+        that appear in a message), then how many of them each step changed."""
+        keys = ("texts", *STEPS)
+        return {k: self.cleaned[k] for k in keys if self.cleaned[k]}
 
 
 def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,8 @@ class ExampleColumns:
     ids: list[str]
     dates: list[str]
     extras: list[tuple[str, list[str]]]
+    # Row i as read, under the file's column names (tabular._as_read): a reject's raw.
+    record: Callable[[int], dict[str, Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -96,12 +98,18 @@ class ExampleColumns:
             fields[name] = values[i]
         return fields
 
+    def raw(self, i: int) -> dict[str, Any] | None:
+        """Row i as read, for a reject; None when the loader gave no way to get it."""
+        return self.record(i) if self.record is not None else None
+
     def slice(self, lo: int, hi: int) -> ExampleColumns:
+        whole = self.record
         return ExampleColumns(
             self.file, self.rows[lo:hi], self.texts[lo:hi],
             self.labels[lo:hi] if self.labels is not None else None, self.replies[lo:hi],
             self.ids[lo:hi], self.dates[lo:hi],
             [(name, values[lo:hi]) for name, values in self.extras],
+            whole if whole is None or not lo else (lambda i: whole(i + lo)),
         )  # fmt: skip
 
 

@@ -221,3 +221,38 @@ def test_convert_leaves_mail_bodies_to_the_mail_loader(tmp_path: Path) -> None:
     [line] = [json.loads(x) for x in out.read_text().splitlines()]
     assert line["messages"][0]["content"] == "Why does <p>one</p><p>two</p> show up?"
     assert "html" not in summary.cleaning
+
+
+# --- whitespace keeps code and YAML ------------------------------------------------------
+
+def test_convert_keeps_indentation_in_tickets_replies_and_pre(tmp_path: Path) -> None:
+    """Code in a ticket, YAML in a reply and an HTML <pre> block keep their indentation and
+    inner runs of spaces; trailing spaces and extra blank lines still go."""
+    src = tmp_path / "t.csv"
+    rows = [
+        {"id": "1", "text": "My script fails:\nfor i in range(3):\n    print(i)  \nprint('done')",
+         "label": "technical",
+         "reply": "Use this config:\nserver:\n  port: 8080\n\n\n\n  debug: true"},
+        {"id": "2", "text": "<p>Config:</p><pre>server:\n  port: 8080\n  x  =  1</pre>",
+         "label": "technical", "reply": "Name    Qty\nA       1"},
+    ]
+    with src.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "o.jsonl"
+    convert([src], out, ConvertSettings.model_validate({"assistant": "reply"}))
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    user = [r["messages"][0]["content"] for r in written]
+    reply = [r["messages"][1]["content"] for r in written]
+    assert user[0] == "My script fails:\nfor i in range(3):\n    print(i)\nprint('done')"
+    assert reply[0] == "Use this config:\nserver:\n  port: 8080\n\n  debug: true"
+    assert user[1] == "Config:\n\nserver:\n  port: 8080\n  x  =  1"
+    assert reply[1] == "Name    Qty\nA       1"
+
+
+def test_an_indented_quote_is_still_found() -> None:
+    text = f"Thanks!\n\n  {QUOTE_HEADER}\n  > How can we help?\n  > Best"
+    cleaner = TextCleaner()
+    assert cleaner.clean(text) == "Thanks!"
+    assert TextCleaner().clean_many([text]) == ["Thanks!"]

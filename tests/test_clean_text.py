@@ -18,7 +18,17 @@ CASES = [
     ("café naïve “quoted” – 5€", "café naïve “quoted” – 5€", set()),  # real accents stay
     ("cafe\u0301", "café", {"nfc"}),
     ("bell\x07 and\x00 nul\ufeff", "bell and nul", {"control"}),
-    ("a  b\t\tc\u00a0d", "a b c d", {"whitespace"}),
+    ("bellchar and \x1b[31mansi\x1b[0m, \x1b[1;32mgreen\x1b[K", "bellchar and ansi, green",
+     {"control"}),
+    ("caf\u00e9 \x1b[31mred\x1b[0m", "caf\u00e9 red", {"control"}),
+    # Runs of spaces and tabs inside a line are kept; a no-break space becomes a space.
+    ("a  b\t\tc\u00a0d", "a  b\t\tc d", {"whitespace"}),
+    ("a  b\t\tc", "a  b\t\tc", set()),
+    # Indentation is kept (code, YAML); trailing spaces and tabs go.
+    ("for i in x:\n    print(i)  \n\tdone\t", "for i in x:\n    print(i)\n\tdone", {"whitespace"}),
+    ("server:\n  port: 8080\n  debug: true", "server:\n  port: 8080\n  debug: true", set()),
+    ("a\u2028b\u2029c\u202fd", "a\nb\n\nc d", {"whitespace"}),
+    ("\n\n  \n  x\n   \n\n\n  y\n\n", "x\n\n  y", {"whitespace"}),
     (
         "line one  \r\nline two\r\n\r\n\r\n\r\nline three\n",
         "line one\nline two\n\nline three",
@@ -64,12 +74,31 @@ def test_clean_is_idempotent_and_never_crashes(text: str) -> None:
     cleaner = TextCleaner()
     once = cleaner.clean(text)
     assert cleaner.clean(once) == once
-    assert "  " not in once and "\n\n\n" not in once and once == once.strip()
+    assert "\n\n\n" not in once and once == once.strip()
+    assert not any(line != line.rstrip(" \t") for line in once.split("\n"))
+
+
+@given(st.text(st.sampled_from(list("ab >-\n\t"))))
+def test_indentation_and_inner_spaces_are_kept(text: str) -> None:
+    """Every non-blank line keeps its leading whitespace and inner runs: only line ends,
+    blank-line runs and the text's ends change (quotes off: they cut lines)."""
+    out = TextCleaner(strip_quotes="off").clean(text)
+    kept = [line.rstrip(" \t") for line in text.strip().split("\n")]
+    if text.strip():
+        assert out.split("\n")[1:] == [line for line in _one_blank(kept)][1:]
+
+
+def _one_blank(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if not (line == "" and out and out[-1] == ""):
+            out.append(line)
+    return out
 
 
 @given(
     st.lists(
-        st.one_of(st.text(), st.text(st.sampled_from(list("ab \n\t\r\x00\x0bé")))), max_size=12
+        st.one_of(st.text(), st.text(st.sampled_from(list("ab >-\n\t\r\x00\x0bé\u00a0")))), max_size=12
     )
 )
 def test_clean_many_matches_clean(texts: list[str]) -> None:

@@ -59,8 +59,8 @@ def test_shortcut_only_where_the_shape_decides() -> None:
 def _per_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send every table row through `_one`, as convert did before the column path."""
     def columns(self: Any, cols: Any, texts: Any, replies: Any, labels: Any, lines: Any,
-                bad: Any, summary: Any) -> None:
-        self._finish(cols, texts, replies, labels, set(range(len(cols))), [], [], [], lines, bad,
+                bad: Any, summary: Any) -> set[int]:
+        return self._finish(cols, texts, replies, labels, set(range(len(cols))), [], [], [], lines, bad,
                      summary)
 
     stages = importlib.import_module("ftprep.convert")._Stages  # not the function ftprep.convert

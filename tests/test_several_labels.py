@@ -64,3 +64,53 @@ def test_json_list_of_labels_is_rejected_alike(tmp_path: Path) -> None:
     assert "'label' holds 2 labels" in listed["detail"]
     assert "read one item with --label 'label[0]'" in listed["detail"]
     assert listed["raw"] == {"id": 1, "text": "ticket number one", "label": ["billing", "returns"]}
+
+
+def _labels_csv(tmp_path: Path, labels: list[str]) -> Path:
+    import csv
+
+    path = tmp_path / "v.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "label"])
+        writer.writerows([i, f"ticket number {i}", label] for i, label in enumerate(labels, 1))
+    return path
+
+
+def test_newline_json_list_comma_and_slash_cells(tmp_path: Path) -> None:
+    path = _labels_csv(tmp_path, [
+        "billing", "returns", "billing\nreturns", '["billing", "returns"]', '["billing"]',
+        "billing, returns", "billing/returns", "Returns/Refunds", "Shipping, EU"])
+    summary = convert([path], tmp_path / "o.jsonl")
+    # A newline and a JSON list of two are several labels; "," and "/" only when each
+    # part is a label of the run: "Returns/Refunds" is one helpdesk class.
+    assert summary.rejected == {"several-labels": 4}
+    assert summary.labels == {"billing": 2, "returns": 1, "Returns/Refunds": 1, "Shipping, EU": 1}
+    details = [r["detail"] for r in rejects(tmp_path / "o.rejects.jsonl")]
+    assert "holds a JSON list of 2 labels" in details[1]
+    assert not [w for w in summary.warnings if "differ only" in w or "several" in w]
+
+
+def test_a_joined_label_before_its_parts_is_kept_and_warned(tmp_path: Path) -> None:
+    from ftprep import convert as convert_module
+
+    path = _labels_csv(tmp_path, ["billing, returns", "billing", *["x"] * 5, "returns"])
+    old = convert_module.BATCH
+    convert_module.BATCH = 2  # "returns" only comes in a later batch
+    try:
+        summary = convert([path], tmp_path / "o.jsonl")
+    finally:
+        convert_module.BATCH = old
+    assert summary.labels["billing, returns"] == 1
+    warned = [w for w in summary.warnings if "billing, returns" in w]
+    assert len(warned) == 1 and "looks like several labels ('billing', 'returns'" in warned[0]
+    assert "differ only in case" not in warned[0]
+
+
+def test_a_label_is_printed_on_one_line(tmp_path: Path, run_cli) -> None:
+    path = _labels_csv(tmp_path, ["billing\nreturns"] * 10)
+    result = run_cli("convert", str(path), "-o", str(tmp_path / "o.jsonl"),
+                     "--label-map", "billing\nreturns=billing\nreturns")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.strip().startswith("labels:"))
+    assert line.strip() == "labels: billing\\nreturns 10"

@@ -32,6 +32,7 @@ _ALONE = re.compile(r"<(?:br|BR|hr|HR|img|IMG)(?=[\s/>])|<!--|<!DOCTYPE html", r
 _BREAKING = re.compile(r"<(?:br|p|div|li|tr|h[1-6]|blockquote|pre|table|ul|ol|hr)(?=[\s/>])",
                        re.IGNORECASE)
 _LT = re.compile("<")
+_INDENTED_MARK = re.compile(r"\n[ \t]+[>-]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -96,10 +97,12 @@ def _entity(match: re.Match[str]) -> str:
 
 
 def may_hold_quote(text: str, mode: QuoteMode) -> bool:
-    """Cheap test on whitespace-normalised text: "safe" needs a line starting with ">"
-    or "-"; "mail" two lines at least. clean.text screens batches for the same bytes."""
+    """Cheap test: "safe" needs a line starting with ">" or "-", indented or not (the
+    whitespace step keeps indentation); "mail" two lines at least. clean.text screens
+    batches for the same bytes."""
     if mode == "safe":
-        return "\n>" in text or "\n-" in text or text.startswith((">", "-"))
+        return ("\n>" in text or "\n-" in text or text.lstrip(" \t").startswith((">", "-"))
+                or (("\n " in text or "\n\t" in text) and _INDENTED_MARK.search(text) is not None))
     return mode == "mail" and "\n" in text
 
 

@@ -3,14 +3,18 @@
 Steps, each switchable:
 - HTML to plain text (ftprep.clean.markup): a text that looks like HTML (real tags, not a
   lone "<") becomes its text, paragraphs kept; a text with only entities has them decoded;
-- control characters removed: C0 (except tab and newline), DEL, stray BOMs and zero-width
+- control characters removed: C0 (except tab and newline; a terminal escape sequence
+  such as "\x1b[31m" whole), DEL, stray BOMs and zero-width
   spaces first; C1 controls only after the mojibake repair, which reads them as evidence
   of a wrong Latin-1 decode;
 - Unicode NFC normalisation, before and (if ftfy changed anything) after the repair;
 - mojibake repair (ftfy, conservative: encoding fixes only; quotes, HTML entities,
   ligatures and widths are left alone);
-- whitespace: CRLF and CR to LF, runs of spaces and tabs to one space, no spaces at line
-  ends, at most one blank line, stripped;
+- whitespace, only what cannot carry meaning: CR LF, CR, U+2028/U+2029 (and, with the
+  control step off, VT and FF) to LF; no-break and other Unicode spaces (U+00A0,
+  U+2000-U+200A, U+202F, U+205F) to a plain space, one for one; spaces and tabs at line
+  ends removed; runs of blank lines to one; the text trimmed at both ends. Indentation
+  and runs of spaces or tabs inside a line stay (code, YAML, aligned columns);
 - quoted mail ("On <date> ... wrote:" with the ">" lines under it) and "-- " signatures
   cut (`strip-quotes = "safe"`), or all that the mail loader cuts (`"mail"`).
 The order makes `clean` idempotent: cleaning a cleaned text changes nothing.
@@ -50,6 +54,9 @@ _MOJIBAKE_HINT = re.compile(
 )
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _C1 = re.compile("[\x80-\x9f]")
+# A terminal escape (colour, cursor) pasted from a console: the whole CSI sequence goes,
+# not only its ESC ("\x1b[31m" would leave "[31m").
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _ASCII_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Byte classes for clean_many. An ASCII text needs work only if it has a control (tab and
 # CR included), two whitespace bytes in a row other than a paragraph break, three
@@ -61,11 +68,15 @@ _BYTE_CLASS = bytes(
     else _CONTROL_CLASS if b < 0x20 or b == 0x7F else _OTHER
     for b in range(256)
 )  # fmt: skip
-# Anything the whitespace step would change, so clean text is recognised in one scan.
-_WS_WORK = re.compile(r"[^\S \n]|  | \n|\n |\n\n\n")
-_HSPACE_RUN = re.compile(r"[^\S\n]+")
-_SPACE_AT_EOL = re.compile(r" ?\n ?")
+# Unicode spaces that are a plain space in a ticket (no-break, thin, figure ...): each
+# becomes one " ", so aligned text keeps its width.
+_SPACE_LIKE = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+_TO_SPACE = str.maketrans(dict.fromkeys(_SPACE_LIKE, " "))
+# Line breaks other than LF: CR, VT, FF (the last two only when controls are kept).
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n", "\x0b": "\n", "\x0c": "\n"})
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_NON_ASCII_WORK = re.compile(f"[\u2028\u2029{_SPACE_LIKE}]")
 
 
 class CleanOptions(BaseModel):
@@ -154,7 +165,7 @@ class TextCleaner:
     def _other_pass(self, text: str, changed: set[str]) -> str:
         opts = self.options
         if opts.control_chars and _CONTROL.search(text):
-            text = _CONTROL.sub("", text)
+            text = _CONTROL.sub("", _CSI.sub("", text) if "\x1b" in text else text)
             changed.add("control")
         if not text.isascii():
             if opts.nfc and not unicodedata.is_normalized("NFC", text):
@@ -177,13 +188,26 @@ class TextCleaner:
 
     def clean_many(self, texts: Sequence[str]) -> list[str]:
         """`clean` over a batch: same results, far cheaper per text (see clean.batch)."""
-        out = list(texts)
-        suspects = self._suspects(texts)
+        out, changes = self.clean_many_noted(texts)
         self.stats["texts"] += len(texts)
-        for i in suspects:
-            out[i], changed = self._remembered(texts[i])
+        for changed in changes.values():
             self.stats.update(changed)
         return out
+
+    def clean_many_noted(self, texts: Sequence[str]) -> tuple[list[str], dict[int, frozenset[str]]]:
+        """`clean_many` without counting: the texts, and the steps that changed each
+        text that changed (by position), for a caller that counts only some of them."""
+        out = list(texts)
+        changes: dict[int, frozenset[str]] = {}
+        for i in self._suspects(texts):
+            out[i], changed = self._remembered(texts[i])
+            if changed:
+                changes[i] = changed
+        return out, changes
+
+    def clean_noted(self, text: str) -> tuple[str, frozenset[str]]:
+        """`clean` without counting: the text and the steps that changed it."""
+        return self._remembered(text)
 
     def _suspects(self, texts: Sequence[str]) -> set[int] | range:
         import numpy as np
@@ -203,13 +227,13 @@ class TextCleaner:
             return range(len(texts))  # a text holds NUL itself: check every text
         bad = cls == _CONTROL_CLASS
         newline = cls == _NEWLINE
+        space = cls == _SPACE
         if opts.whitespace:
-            space = cls == _SPACE
             ws = space | newline
-            pairs = ws[:-1] & ws[1:]
+            # A space at a line's end, or three newlines in a row (tabs and CRs are in the
+            # control class); runs of spaces inside a line are left as they are.
+            pairs = space[:-1] & newline[1:]
             nl_pairs = newline[:-1] & newline[1:]
-            # Any two whitespace in a row but a paragraph break, or three newlines.
-            pairs &= ~nl_pairs
             pairs[:-1] |= nl_pairs[:-1] & nl_pairs[1:]
             bad[:-1] |= pairs
             if len(cls):  # starts or ends with a space or newline (other whitespace: above)
@@ -218,12 +242,14 @@ class TextCleaner:
                 edge = (last >= first) & (ws[np.minimum(first, len(cls) - 1)] | ws[last])
                 found |= joined.original(np.flatnonzero(edge).tolist())
         if quotes == "safe" and len(cls):
-            # A line starting with ">" or "-" (markup.may_hold_quote); leading spaces
-            # make a text a suspect above already.
-            bad[1:] |= newline[:-1] & (cls[1:] == _LINE_MARK)
+            # A line starting with ">" or "-", or indented: it may be an indented quote
+            # (markup.may_hold_quote).
+            bad[1:] |= newline[:-1] & ((cls[1:] == _LINE_MARK) | space[1:])
             starts = np.concatenate(([0], nul + 1))
             starts = starts[starts < len(cls)]
-            found |= joined.original(np.flatnonzero(cls[starts] == _LINE_MARK).tolist())
+            first = cls[starts]
+            found |= joined.original(
+                np.flatnonzero((first == _LINE_MARK) | (first == _SPACE)).tolist())
         elif quotes == "mail":
             bad |= newline  # two lines or more
         hits = np.flatnonzero(bad)
@@ -261,14 +287,9 @@ class TextCleaner:
         if self.options.control_chars:
             raw = text.encode("ascii")
             if len(raw.translate(None, _ASCII_CONTROLS)) != len(raw):
-                text = _CONTROL.sub("", text)
+                text = _CONTROL.sub("", _CSI.sub("", text) if "\x1b" in text else text)
                 changed.add("control")
-        if self.options.whitespace and (
-            "  " in text or "\n " in text or " \n" in text or "\n\n\n" in text
-            or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
-            or text[:1].isspace() or text[-1:].isspace()
-            or (not self.options.control_chars and _WS_WORK.search(text))
-        ):  # fmt: skip
+        if self.options.whitespace:
             cleaned = _normalise_whitespace(text)
             if cleaned != text:
                 changed.add("whitespace")
@@ -295,12 +316,14 @@ class TextCleaner:
 
 
 def _normalise_whitespace(text: str) -> str:
+    """See the module docstring: line breaks, Unicode spaces, line ends, blank lines and
+    the text's ends; never the spaces that start or fill a line (code, YAML, tables)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\u2028" in text or "\u2029" in text:
-        text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    if _WS_WORK.search(text):
-        text = _HSPACE_RUN.sub(" ", text)
-        text = _SPACE_AT_EOL.sub("\n", text)
+    if "\x0b" in text or "\x0c" in text or (not text.isascii() and _NON_ASCII_WORK.search(text)):
+        text = text.translate(_LINE_BREAKS).translate(_TO_SPACE)
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING.sub("", text)
+    if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()

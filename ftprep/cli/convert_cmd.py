@@ -70,6 +70,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     Every record ends in the output or in the rejects file with a reason; the summary
     says read = written + merged + rejected.
     """
+    from ftprep.checks.behaviour.settings import RulesSettings
     from ftprep.clean.pii import PiiSettings
     from ftprep.config import ConfigError
     from ftprep.convert import ConvertError, ConvertSettings, check_outputs, convert
@@ -82,6 +83,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         settings = _apply_options(config.section("convert", ConvertSettings), options)
         settings = settings.model_copy(update={"email": EmailOptions.from_config(config)})
         pii = config.section("pii", PiiSettings)
+        # What validate's FT510 allows may stay in the system prompt.
+        pii_allow = config.section("rules", RulesSettings).pii.allow
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
     label_map = {**config.general.label_map, **options["label_map"]}
@@ -98,7 +101,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         with _progress() as tick:
             summary = convert(list(sources), canonical, settings,
                               rejects=rejects, label_map=label_map,
-                              allowed_labels=allowed, pii=pii, on_progress=tick,
+                              allowed_labels=allowed, pii=pii, pii_allow=pii_allow,
+                              on_progress=tick,
                               target=None if canonical == output else target)
     except ConvertError as exc:
         raise CannotRun(str(exc)) from None
@@ -234,13 +238,15 @@ def _print_summary(result: dict[str, Any]) -> None:
         shown = ", ".join(f"{role} {escape(name)}" for role, name in roles.items())
         console.print(f"  columns of {escape(file)}: {shown}")
     if result["labels"]:
-        console.print("  labels: " + ", ".join(f"{escape(k)} {v:,}" for k, v in result["labels"].items()))
+        console.print("  labels: " + ", ".join(f"{escape(_one_line(k))} {v:,}"
+                                               for k, v in result["labels"].items()))
     if result["redactions"]:
-        console.print("  PII redacted: " + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
+        console.print("  PII redacted (in what was written): "
+                      + ", ".join(f"{k} {v:,}" for k, v in result["redactions"].items()))
     if result["cleaning"]:
-        # "texts" counts the texts looked at; the other keys, those a step changed.
+        # "texts" counts the texts in written examples; the other keys, those a step changed.
         changed = {k: v for k, v in result["cleaning"].items() if k != "texts"}
-        console.print(f"  cleaning ({result['cleaning'].get('texts', 0):,} texts): "
+        console.print(f"  cleaning ({result['cleaning'].get('texts', 0):,} texts written): "
                       + (", ".join(f"{k} {v:,}" for k, v in changed.items()) or "nothing to change"))
     if result["email"]:
         console.print("  email: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
@@ -251,3 +257,11 @@ def _print_summary(result: dict[str, Any]) -> None:
     if export:
         console.print(f"  exported to {export['target']} ({export['format']}): {export['converted']:,} lines"
                       + (f", dropped {export['dropped']}" if export["dropped"] else ""))
+
+
+def _one_line(text: str) -> str:
+    """A label on one console line: a newline or another control character as its
+    escape ("billing\\nreturns"), other characters as they are."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ftprep.loaders.columns import HEADER_SEARCH_ROWS, LoaderError, header_row
+from ftprep.loaders.columns import HEADER_SEARCH_ROWS, LoaderError, header_row, masked
 from ftprep.loaders.csvread import frame_row, merge_rows
 from ftprep.loaders.rows import BadRow, Batch
 
@@ -54,10 +54,22 @@ def read_sheet(
     if top:
         log.warning("%s: the header is sheet row %d (%s); the %d row(s) above it, a title or "
                     "blank rows, were skipped. Rows are counted from the header.", path,
-                    top + 1, ", ".join(repr(v) for v in cells.iloc[top] if v)[:120], top)  # fmt: skip
+                    top + 1, masked(", ".join(repr(v) for v in cells.iloc[top] if v))[:120],
+                    top)  # fmt: skip
     frame = cells.iloc[top + 1 :].reset_index(drop=True)
     frame.columns = header_names([str(v) for v in cells.iloc[top]] if len(cells) else [])
     return frame, top + 1, name
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, in order ([] when it cannot be opened)."""
+    import pandas as pd
+
+    try:
+        with pd.ExcelFile(path) as book:
+            return [str(n) for n in book.sheet_names]
+    except Exception:  # openpyxl raises many types for a broken workbook
+        return []
 
 
 def header_names(values: list[str]) -> list[str]:

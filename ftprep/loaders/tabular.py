@@ -25,6 +25,7 @@ from ftprep.loaders.columns import (
     Preset,
     ResolvedColumns,
     get_preset,
+    masked,
     repeated_headers,
     resolve_columns,
 )
@@ -36,7 +37,7 @@ from ftprep.loaders.csvread import (
     sniff_delimiter,
 )
 from ftprep.loaders.encoding import detect_encoding
-from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches
+from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches, sheet_names
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.loaders.rows import BadRow, Batch
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
@@ -124,9 +125,11 @@ def load_table_chunks(
             "does not look like a delimited table: rename the file to one of "
             + ", ".join(sorted(FORMATS)),
         )
-    chosen = _preset(preset)
+    chosen = _preset(preset, kind)
     if chosen and chosen.note:
         log.warning("%s preset: %s", chosen.name, chosen.note)
+    if sheet is not None and kind != "excel":
+        log.warning("%s: --sheet %r ignored: only an XLSX workbook has sheets", file, sheet)
     if kind == "csv":
         cols, batches = _csv_source(path, mapping, chosen, encoding, chunk_rows)
     elif kind == "excel":
@@ -154,7 +157,7 @@ def table_columns(
     """Which columns load_table would use for each role, without reading the rows."""
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower(), "csv")
-    chosen = _preset(preset)
+    chosen = _preset(preset, kind)
     if kind == "csv":
         enc = detect_encoding(path, encoding)
         delimiter = sniff_delimiter(path, enc)
@@ -173,13 +176,15 @@ def table_columns(
     return resolve_columns([str(h) for h in headers], mapping, preset=chosen, file=str(path))
 
 
-def _preset(name: str | None) -> Preset | None:
+def _preset(name: str | None, kind: str | None = None) -> Preset | None:
+    """The preset called `name`, in its JSON export's field names for a JSON table."""
     if name is None:
         return None
     try:
-        return get_preset(name)
+        chosen = get_preset(name)
     except ValueError as exc:
         raise LoaderError("<preset>", str(exc)) from None
+    return chosen.json if kind in ("json", "jsonl") and chosen.json else chosen
 
 
 Source = tuple[ResolvedColumns, "Iterable[Batch | BadRow]"]
@@ -210,7 +215,7 @@ def _csv_source(
         log.warning("%s: the header is line %d (%s); the %d line(s) above it were skipped "
                     "as a title or notes, not records (%s). Rows are counted from the header.",
                     file, skip + 1, ", ".join(map(repr, headers))[:120], skip,
-                    "; ".join(map(repr, notes))[:160])  # fmt: skip
+                    masked("; ".join(map(repr, notes)))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
     return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows,
@@ -222,7 +227,16 @@ def _excel_source(
 ) -> Source:
     # openpyxl reads a whole sheet; workbooks are small next to CSV exports.
     frame, above, name = read_sheet(path, sheet, mapping, preset)
-    cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
+    try:
+        cols = resolve_columns(list(frame.columns), mapping, preset=preset, file=str(path))
+    except LoaderError as exc:
+        others = [n for n in sheet_names(path) if n != name]
+        if not others:
+            raise
+        # The columns may well be on another sheet: say so before "map text to ...".
+        raise LoaderError(str(path), f"sheet {name!r}: {exc.message} Or, if the table is on "
+                          f"another sheet, pass --sheet NAME: the workbook also has "
+                          f"{', '.join(map(repr, others))}.") from None
     _warn_repeated(str(path), list(frame.columns), cols)
     return cols, sheet_batches(path, frame, above, name, cols)
 
@@ -317,14 +331,24 @@ def _join(parts: list[list[str]]) -> list[str]:
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
 
 
-def _raw_record(batch: Batch, used: Sequence[str], i: int) -> dict[str, str]:
-    """Row i as text for a reject: its used columns, or every column when those are all
-    empty, so such a row still shows (and counts) what it holds. Only then: a whole row
-    costs ~80 us from pandas, and rejects can be many."""
-    raw = {name: _text(batch.columns[name][i]) for name in used}
-    if batch.record is None or any(v.strip() for v in raw.values()):
-        return raw
-    return {name: _text(value) for name, value in batch.record(i).items()}
+def _blank(batch: Batch, used: Sequence[str], i: int) -> bool:
+    """Whether row i is a blank line (every field empty), not a record: its used columns
+    first, the whole row only when those are all empty."""
+    if any(_text(batch.columns[name][i]).strip() for name in used):
+        return False
+    return batch.record is None or not any(
+        _text(value).strip() for value in batch.record(i).values())
+
+
+def _as_read(batch: Batch, used: Sequence[str]) -> Callable[[int], dict[str, Any]]:
+    """A reject's raw row: every column of the file under its header, each cell as text
+    (a JSON record as it is); the used columns when the reader gives no whole row."""
+    whole = batch.record
+    if whole is None:
+        return lambda i: {name: _text(batch.columns[name][i]) for name in used}
+    if batch.as_read:
+        return whole
+    return lambda i: {name: _text(value) for name, value in whole(i).items()}
 
 
 def _convert_batch(
@@ -352,6 +376,7 @@ def _convert_batch(
         _texts(data[cols.id], strings) if cols.id else none,
         _texts(data[cols.date], strings) if cols.date else none,
         [(name, [_text(v) for v in data[name]]) for name in cols.fields],
+        _as_read(batch, used),
     )  # fmt: skip
     bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
     if labels is not None and "" in labels:
@@ -363,11 +388,9 @@ def _convert_batch(
         if i > start:
             yield columns.slice(start, i)
         start = i + 1
-        raw: dict[str, Any] = _raw_record(batch, used, i)
-        if not any(v.strip() for v in raw.values()):
+        if _blank(batch, used, i):
             continue  # every field empty (a blank line): not a record
-        if batch.as_read and batch.record is not None:
-            raw = batch.record(i)
+        raw = columns.raw(i)
         source = SourceRef(file, batch.rows[i], columns.ids[i] or None)
         if not texts[i]:
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
