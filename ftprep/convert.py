@@ -230,14 +230,14 @@ class _LoaderWarnings(logging.Handler):
 def _redact_prompt(detector: Any, text: str, allow: Sequence[str]) -> tuple[str, Counter[str]]:
     """The system prompt redacted as FT510 judges it: the detector's matches, but for the
     values FT510 allows (the company's own address or hotline), which stay."""
-    from ftprep.checks.behaviour.pii_check import _is_allowed
+    from ftprep.checks.behaviour.pii_check import is_allowed_pii
     from ftprep.checks.behaviour.settings import allow_forms
 
     allowed = frozenset(form for value in allow for form in allow_forms(value))
     found: Counter[str] = Counter()
     for _ in range(3):  # as PiiDetector.redact: a replacement can expose a new match
         matches = [m for m in detector.find(text)
-                   if not (allowed and _is_allowed(m.text, allowed))]
+                   if not (allowed and is_allowed_pii(m.text, allowed))]
         if not matches:
             break
         for m in reversed(matches):

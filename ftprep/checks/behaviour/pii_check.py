@@ -56,7 +56,7 @@ def pii_in_training_data(rules: BehaviourRules, line: LineView) -> Iterator[Hit]
             continue
         for match in detector.find(text):
             if _is_placeholder(text, match, placeholders) or (
-                    allowed and _is_allowed(match.text, allowed)):
+                    allowed and is_allowed_pii(match.text, allowed)):
                 continue
             severity = rules.pii_severity(match.kind)
             if severity is None:
@@ -130,7 +130,7 @@ def _screened(detector: Any) -> bool:
                 and kinds is not None and set(kinds) <= SCREENED_KINDS)
 
 
-def _is_allowed(found: str, allowed: frozenset[str]) -> bool:
+def is_allowed_pii(found: str, allowed: frozenset[str]) -> bool:
     """In the allow list as written, or as the same digits with or without a country
     code of up to three digits ("(800) 555-0199" for "+1 800 555 0199")."""
     forms = allow_forms(found)
