@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -122,13 +123,19 @@ class BuildSettings:
                 return self._normalise(listed[0])  # '["billing"]' in a CSV cell: billing
             # 'billing;returns' would train a class of its own; a label the user mapped
             # or allowed is one class, whatever it holds (as a JSON list is rejected).
-            if listed is not None or _several(label) or self.joined_labels(label):
+            parts = (listed or (_LABEL_SEPARATOR.split(label) if _several(label) else None)
+                     or self.joined_labels(label))
+            if parts:
+                # Of several labels, the one allowed is the label, as for mail.
+                chosen = {p.strip().casefold() for p in parts} & set(self._allowed)
+                if len(chosen) == 1:
+                    return self._allowed[chosen.pop()]
                 what = f"a JSON list of {len(listed)} labels" if listed else "several labels"
                 raise BuildError(
                     "several-labels",
                     f"label {label!r} holds {what}: an example gets one. Map it to one "
-                    f"with --label-map \"{label}=LABEL\" ([label-map] in the config; to itself "
-                    "if it is one class), or split the row into one per label",
+                    f"with --label-map {shlex.quote(label + '=LABEL')} ([label-map] in the "
+                    "config; to itself if it is one class), or split the row into one per label",
                 )
         if self._allowed:
             canonical = self._allowed.get(label.casefold())

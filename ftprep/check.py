@@ -216,7 +216,7 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
     from ftprep.dataset import DatasetContext, collect_features, run_dataset_checks
 
     selection = options.validate.selection
-    train.prefetch_near_clusters()  # FT404 needs it after the other duplicate checks
+    train.prefetch_near_clusters()  # FT404 and FT407 need it after the other checks
     ctx = DatasetContext(train, options.dataset, behaviour=behaviour)
     report.extend(run_dataset_checks(ctx, selection))
     report.stats["labels"] = label_stats(ctx)

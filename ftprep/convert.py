@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import logging
 import operator
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -284,7 +285,7 @@ def label_warnings(labels: Counter[str], build: BuildSettings) -> list[str]:
         for spelling, parts in joined.items():
             out.append(f"label {spelling!r} ({labels[spelling]}) looks like several labels "
                        f"({', '.join(map(repr, parts))}, each a label too): an example gets one; "
-                       f"map it to one with --label-map \"{spelling}=LABEL\", or list it in "
+                       f"map it to one with --label-map {shlex.quote(spelling + '=LABEL')}, or list it in "
                        "--labels if it is one class")
         single = Counter({s: n for s, n in labels.items() if s not in joined})
         for spellings in spelling_variants(single):

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 # How many non-blank lines at the start of a file decide its format (by majority).
 FORMAT_WINDOW = 10
-# Called for every line that passed schema validation: (line number, record, format).
 # Called with each valid line (no format error, FT1xx) once its checks have run.
 RecordHook = Callable[[int, Record, LineFormat], None]
 
@@ -484,7 +483,7 @@ class FileValidator:
         if examples < st.MIN_EXAMPLES:
             yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires at least "
                                 f"{st.MIN_EXAMPLES} in a training file: add more (for a "
-                                "validation file, --ignore FT123)", file=name)
+                                "validation file, --ignore FT123,FT124)", file=name)
         elif examples < st.RECOMMENDED_EXAMPLES:
             yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)

@@ -33,7 +33,7 @@ def test_csv_cell_with_several_labels_is_rejected_with_the_fix(tmp_path: Path) -
     assert (first["row"], first["record_id"], first["reason"]) == (1, "1", "several-labels")
     assert first["detail"].startswith("label 'billing;returns' holds several labels: an "
                                       'example gets one. Map it to one with --label-map '
-                                      '"billing;returns=LABEL"')  # fmt: skip
+                                      "'billing;returns=LABEL'")  # fmt: skip
     assert first["raw"]["label"] == "billing;returns"  # type: ignore[index]
     assert not any("several labels" in w for w in summary.warnings)  # rejected, not warned
 
@@ -46,8 +46,9 @@ def test_label_map_or_allowed_list_makes_a_joined_label_one(tmp_path: Path) -> N
     assert summary.labels == {"billing": 2, "Hardware|Printer": 1, "billing;": 1, "technical": 1}
     allowed = convert([table(tmp_path)], tmp_path / "p.jsonl",
                       allowed_labels=["billing", "technical", "Hardware|Printer"])
-    assert allowed.labels == {"Hardware|Printer": 1, "technical": 1}
-    assert allowed.rejected == {"several-labels": 2, "label-not-allowed": 1}  # 'billing;'
+    # 'billing;returns' has one allowed part (billing), 'billing | technical' two.
+    assert allowed.labels == {"Hardware|Printer": 1, "technical": 1, "billing": 1}
+    assert allowed.rejected == {"several-labels": 1, "label-not-allowed": 1}  # 'billing;'
 
 
 def test_json_list_of_labels_is_rejected_alike(tmp_path: Path) -> None:
@@ -114,3 +115,37 @@ def test_a_label_is_printed_on_one_line(tmp_path: Path, run_cli) -> None:
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.strip().startswith("labels:"))
     assert line.strip() == "labels: billing\\nreturns 10"
+
+
+def test_the_one_allowed_part_is_the_label_as_for_mail(tmp_path: Path) -> None:
+    # 'billing;spam' with billing allowed is billing (a mail message labelled billing and
+    # spam gets billing too); two allowed parts stay several labels.
+    path = tmp_path / "t.csv"
+    path.write_text("id,text,label\n1,ticket one,billing;spam\n2,ticket two,billing;returns\n",
+                    encoding="utf-8")
+    summary = convert([path], tmp_path / "o.jsonl", allowed_labels=["billing", "returns"])
+    assert summary.labels == {"billing": 1}
+    assert summary.rejected == {"several-labels": 1}
+
+
+def test_the_suggested_label_map_is_a_command_a_shell_takes(tmp_path: Path) -> None:
+    import shlex
+
+    path = tmp_path / "t.csv"
+    path.write_text('id,text,label\n1,ticket one,"[""billing"", ""returns""]"\n', encoding="utf-8")
+    convert([path], tmp_path / "o.jsonl")
+    [reject] = rejects(tmp_path / "o.rejects.jsonl")
+    suggested = str(reject["detail"]).split("--label-map ", 1)[1].split(" ([label-map]", 1)[0]
+    assert shlex.split(suggested) == ['["billing", "returns"]=LABEL']
+
+
+def test_parquet_list_labels_do_not_suggest_a_json_path(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": ["ticket one"], "label": [["billing", "returns"]]}), path)
+    convert([path], tmp_path / "o.jsonl")
+    [reject] = rejects(tmp_path / "o.rejects.jsonl")
+    assert reject["reason"] == "several-labels"
+    assert "--label 'label[0]'" not in str(reject["detail"])

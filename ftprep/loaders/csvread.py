@@ -117,7 +117,7 @@ def lines_before_header(path: Path, enc: Encoding) -> int:
     return count
 
 
-def find_header(
+def locate_header_row(
     path: Path, enc: Encoding, delimiter: str, mapping: ColumnMapping | None,
     preset: Preset | None = None,
 ) -> tuple[int, list[str]]:
@@ -173,7 +173,7 @@ def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
 
 
 def read_header(path: Path, enc: Encoding, delimiter: str, skip: int | None = None) -> list[str]:
-    """The header's names; `skip` lines above it (find_header's), else the blank ones."""
+    """The header's names; `skip` lines above it (locate_header_row's), else the blank ones."""
     import pandas as pd
 
     if skip is None:
@@ -447,7 +447,7 @@ def read_csv_batches(
     skip: int | None = None,
 ) -> Iterator[Batch | BadRow]:
     """Good rows in batches and bad rows, in row order; `skip` lines above the header
-    (find_header's), else the blank ones.
+    (locate_header_row's), else the blank ones.
 
     The C parser pads a short row with empty fields, skips a too-wide one (with a
     warning naming it) and cannot see a stray quote. Cheap tests on each chunk pick the

@@ -18,8 +18,8 @@ class Batch:
     columns: dict[str, list[object]]
     # Every value is already a str (pandas string columns): no per-cell type checks.
     strings: bool = False
-    # Row i with every column of the file, not only the used ones: asked only for rows
-    # whose used columns are all empty, to tell a blank line from a record and show it.
+    # Row i with every column of the file, not only the used ones: what a reject of
+    # that row shows as its raw record.
     record: Callable[[int], dict[str, object]] | None = None
     # `record` gives the record as read, at no cost (a JSON object): every reject of
     # the batch carries it whole, not only its used columns.

@@ -30,7 +30,7 @@ from ftprep.loaders.columns import (
     resolve_columns,
 )
 from ftprep.loaders.csvread import (
-    find_header,
+    locate_header_row,
     looks_like_csv,
     read_csv_batches,
     read_header,
@@ -161,7 +161,7 @@ def table_columns(
     if kind == "csv":
         enc = detect_encoding(path, encoding)
         delimiter = sniff_delimiter(path, enc)
-        skip, _ = find_header(path, enc, delimiter, mapping, chosen)
+        skip, _ = locate_header_row(path, enc, delimiter, mapping, chosen)
         headers = read_header(path, enc, delimiter, skip)
         return resolve_columns(headers, mapping, preset=chosen, file=str(path),
                                delimiter=delimiter)  # fmt: skip
@@ -208,7 +208,7 @@ def _csv_source(
     if enc.note:
         log.warning("%s: %s", file, enc.note)
     delimiter = sniff_delimiter(path, enc)
-    skip, notes = find_header(path, enc, delimiter, mapping, preset)
+    skip, notes = locate_header_row(path, enc, delimiter, mapping, preset)
     headers = read_header(path, enc, delimiter, skip)
     if notes:
         # Not records, so nothing is lost; but the user must know they were passed over.
@@ -263,10 +263,12 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any], name: str) -> tuple[list[Any], dict[int, str]]:
+def _one_label_each(values: list[Any], name: str, *, paths: bool = True
+                    ) -> tuple[list[Any], dict[int, str]]:
     """Labels from a JSON or Parquet column `name`: a list of one label is that label; a
     longer list or an object cannot be one label (row index -> why, for the reject; a
-    CSV cell 'billing;returns' is rejected alike, by build)."""
+    CSV cell 'billing;returns' is rejected alike, by build). `paths`: the reader takes
+    --label 'name[0]' (JSON tables; Parquet does not)."""
     out = list(values)
     several: dict[int, str] = {}
     for i, value in enumerate(values):
@@ -274,11 +276,12 @@ def _one_label_each(values: list[Any], name: str) -> tuple[list[Any], dict[int, 
             out[i] = value[0]
         elif isinstance(value, list) and value:
             several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
-                          f"gets one. Keep one in the file, or read one item with --label "
-                          f"'{name}[0]'")  # fmt: skip
+                          "gets one. Keep one in the file" + (
+                              f", or read one item with --label '{name}[0]'" if paths else ""))
         elif isinstance(value, dict):
             several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
-                          f"label. Read the key that holds it with --label '{name}.KEY'")
+                          "label. " + (f"Read the key that holds it with --label '{name}.KEY'"
+                                       if paths else "Keep the label alone in the file"))
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
     return out, several
@@ -368,7 +371,8 @@ def _convert_batch(
     if cols.label:
         raw_labels = data[cols.label]
         if not strings and any(isinstance(v, list | dict) for v in raw_labels):
-            raw_labels, several = _one_label_each(raw_labels, cols.label)
+            raw_labels, several = _one_label_each(
+                raw_labels, cols.label, paths=FORMATS.get(Path(file).suffix.lower()) != "parquet")
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
