@@ -56,6 +56,12 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
         # Preformatted text keeps its line breaks and indentation.
         text = node.text(deep=True).replace(" ", _SPACE).replace("\n", _B)
         node.replace_with(_P + text + _P)
+    for node in tree.css("a[href]"):
+        # The target of a link is part of what a reply says ("see this article"): keep
+        # it after the link's text, unless that text is the address already.
+        href = (node.attributes.get("href") or "").strip()
+        if href.startswith(("http://", "https://")) and href not in node.text(deep=True):
+            node.insert_after(f" ({href})")
     for node in tree.css("br"):
         node.replace_with(_B)
     for node in tree.css("li"):

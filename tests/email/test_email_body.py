@@ -254,3 +254,15 @@ def test_plain_stub_gives_way_to_the_html(plain: str, html: str, kind: str) -> N
     body = extract(parse(_alternative(plain, html)))
     assert body.kind == kind
     assert (body.text == plain) == (kind == "plain")
+
+
+@pytest.mark.parametrize(("html", "text"), [
+    ('<p>See <a href="https://acme.example/kb/42">this article</a> please</p>',
+     "See this article (https://acme.example/kb/42) please"),
+    ('<p>Go to <a href="https://acme.example">https://acme.example</a>.</p>',
+     "Go to https://acme.example."),  # the text is the address already
+    ('<p><a href="#top">top</a> and <a href="mailto:help@acme.example">mail us</a></p>',
+     "top and mail us"),  # no web address to keep
+])
+def test_links_keep_their_web_address(html: str, text: str) -> None:
+    assert html_to_text(html) == text
