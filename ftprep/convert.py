@@ -232,19 +232,12 @@ def _redact_prompt(detector: Any, text: str, allow: Sequence[str]) -> tuple[str,
     """The system prompt redacted as FT510 judges it: the detector's matches, but for the
     values FT510 allows (the company's own address or hotline), which stay."""
     from ftprep.checks.behaviour.pii_check import is_allowed_pii
-    from ftprep.checks.behaviour.settings import allow_forms
+    from ftprep.checks.behaviour.settings import allowed_pii
 
-    allowed = frozenset(form for value in allow for form in allow_forms(value))
-    found: Counter[str] = Counter()
-    for _ in range(3):  # as PiiDetector.redact: a replacement can expose a new match
-        matches = [m for m in detector.find(text)
-                   if not (allowed and is_allowed_pii(m.text, allowed))]
-        if not matches:
-            break
-        for m in reversed(matches):
-            text = f"{text[:m.start]}[{m.kind}]{text[m.end:]}"
-            found[m.kind] += 1
-    return text, found
+    allowed = allowed_pii(allow)
+    redacted: tuple[str, Counter[str]] = detector.redact(
+        text, keep=(lambda m: is_allowed_pii(m.text, allowed)) if allowed else None)
+    return redacted
 
 
 def _prompt_warnings(found: Counter[str]) -> list[str]:

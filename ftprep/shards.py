@@ -46,11 +46,32 @@ class ShardCollector(Protocol):
     def merge_shard(self, state: Any) -> None: ...
 
 
+def one_process_asked() -> bool:
+    """FTPREP_WORKERS: "1" keeps one process; unset, empty or an integer >= 2 allows a
+    second. Anything else ("abc", "0") is a ValueError saying what to write: the CLI
+    stops on it, as a typo would otherwise silently allow the second process."""
+    value = os.environ.get(WORKERS_ENV, "")
+    text = value.strip()
+    if not text or text == "1":
+        return text == "1"
+    try:
+        if int(text) >= 2:
+            return False
+    except ValueError:
+        pass
+    raise ValueError(f"{WORKERS_ENV}={value!r} is not valid: use 1 to keep ftprep in one "
+                     "process, or leave it unset (or any integer >= 2) to allow a second one")
+
+
 def may_fork() -> bool:
     """Whether work may go to a forked child here (see the module docstring)."""
     import threading
 
-    if os.environ.get(WORKERS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
+    try:
+        one = one_process_asked()
+    except ValueError:
+        one = False  # a library caller gets the default; the CLI has refused it already
+    if one or not sys.platform.startswith("linux"):
         return False
     # Forking a process with other threads can deadlock the child on a lock one held.
     return (os.cpu_count() or 1) >= 2 and threading.active_count() == 1

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from ftprep.clean.batch import Joined, TextMemo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 BUILTIN_KINDS = ("EMAIL", "PHONE", "CARD", "IBAN", "IP")
 _PRIORITY = {"EMAIL": 1, "IBAN": 2, "CARD": 3, "IP": 4, "PHONE": 5}  # custom kinds: 0
@@ -264,8 +264,10 @@ class PiiDetector:
             return []
         return [PiiMatch(kind, s, e, text[s:e]) for s, e, kind in _resolve(found)]
 
-    def redact(self, text: str) -> tuple[str, Counter[str]]:
-        """The text with each match replaced by `[KIND]`, and the count per kind.
+    def redact(self, text: str, keep: Callable[[PiiMatch], bool] | None = None
+               ) -> tuple[str, Counter[str]]:
+        """The text with each match replaced by `[KIND]`, and the count per kind; a
+        match `keep` accepts stays (an allowed address).
 
         Repeats (up to 3 passes) while a replacement exposes a new match: the phone
         matcher judges a number by the text around it, and that text has changed.
@@ -273,6 +275,8 @@ class PiiDetector:
         counts: Counter[str] = Counter()
         for _ in range(_MAX_PASSES):
             matches = self.find(text)
+            if keep is not None:
+                matches = [m for m in matches if not keep(m)]
             if not matches:
                 break
             pieces: list[str] = []

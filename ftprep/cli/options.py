@@ -4,7 +4,6 @@ into library objects."""
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -161,22 +160,13 @@ def escape_unencodable_output() -> None:
 
 
 def check_workers_env() -> None:
-    """FTPREP_WORKERS as ftprep.shards reads it: "1" keeps one process, anything else
-    allows a second. A typo ("abc", "0", "01") would silently allow it, so only 1, an
-    integer >= 2 or unset (empty counts as unset) are accepted."""
-    from ftprep.shards import WORKERS_ENV
+    """Stop on an FTPREP_WORKERS value ftprep.shards would not understand."""
+    from ftprep.shards import one_process_asked
 
-    value = os.environ.get(WORKERS_ENV, "")
-    text = value.strip()
-    if not text or text == "1":
-        return
     try:
-        if int(text) >= 2:
-            return
-    except ValueError:
-        pass
-    raise CannotRun(f"{WORKERS_ENV}={value!r} is not valid: use 1 to keep ftprep in one process, "
-                    "or leave it unset (or any integer >= 2) to allow a second one")
+        one_process_asked()
+    except ValueError as exc:
+        raise CannotRun(str(exc)) from None
 
 
 def finish(report: Report, *, strict: bool, exit_zero: bool) -> None:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from ftprep.report.finding import Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from ftprep.config import Config
 
@@ -293,8 +293,7 @@ class BehaviourRules:
         """`[rules.pii] allow` in the forms `allow_forms` gives."""
         allowed: frozenset[str] | None = self._cache.get("pii_allowed")
         if allowed is None:
-            allowed = self._cache["pii_allowed"] = frozenset(
-                form for value in self.settings.pii.allow for form in allow_forms(value))
+            allowed = self._cache["pii_allowed"] = allowed_pii(self.settings.pii.allow)
         return allowed
 
     def pii_severity(self, kind: str) -> Severity | None:
@@ -359,6 +358,11 @@ def load_rules(config: Config, *, label_field: str | None = None) -> BehaviourRu
     except RulesError as exc:
         raise ConfigError(f"{config.source or '<config>'}: invalid settings in "
                           f"[tool.ftprep.rules]: {exc}") from None
+
+
+def allowed_pii(values: Iterable[str]) -> frozenset[str]:
+    """`[rules.pii] allow` values in every form `allow_forms` gives."""
+    return frozenset(form for value in values for form in allow_forms(value))
 
 
 def allow_forms(value: str) -> tuple[str, ...]:
