@@ -420,14 +420,7 @@ class _Stages:
         """Redact `texts` in place; the notes of the texts that cleaning or redaction changed."""
         found: dict[int, Counter[str]] = {}
         if self.redactor is not None:
-            before = list(texts)
-            texts[:], _ = self.redactor.redact_many(texts)
-            # Each redaction leaves its placeholder: the new ones say what one text had
-            # redacted (the batch call only gives the batch's total).
-            kinds = self.redactor.kinds
-            for i in itertools.compress(range(len(texts)), map(operator.ne, before, texts)):
-                found[i] = Counter({kind: n for kind in kinds if (
-                    n := texts[i].count(f"[{kind}]") - before[i].count(f"[{kind}]")) > 0})
+            texts[:], found = self.redactor.redact_each(texts)
         return {i: (steps.get(i, frozenset()), found.get(i, _NOTHING_FOUND))
                 for i in steps.keys() | found.keys()}
 

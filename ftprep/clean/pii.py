@@ -298,13 +298,23 @@ class PiiDetector:
 
     def redact_many(self, texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
         """`redact` over a batch: the texts, and the counts per kind for the whole batch."""
-        out = list(texts)
+        out, each = self.redact_each(texts)
         counts: Counter[str] = Counter()
+        for found in each.values():
+            counts.update(found)
+        return out, counts
+
+    def redact_each(self, texts: Sequence[str]) -> tuple[list[str], dict[int, Counter[str]]]:
+        """`redact` over a batch: the texts, and the counts of each text that had any
+        (by position, in input order)."""
+        out = list(texts)
+        each: dict[int, Counter[str]] = {}
         # In input order, so that kinds with equal counts are listed in a stable order.
         for i in sorted(self._suspects(texts)):
             out[i], found = self._remembered(texts[i])
-            counts.update(found)
-        return out, counts
+            if found:
+                each[i] = found
+        return out, each
 
     def _suspects(self, texts: Sequence[str]) -> Iterable[int]:
         joined = Joined(texts)
