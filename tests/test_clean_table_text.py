@@ -59,6 +59,10 @@ HTML = [
     ("Hello,<br>please contact John <john@example.com>", "Hello,\nplease contact John <john@example.com>"),
     ("Line 1<br>if x<y then the total is wrong", "Line 1\nif x<y then the total is wrong"),
     ("<p>if a<b then</p><p>ok</p>", "if a<b then\n\nok"),
+    # an image with a description keeps it; a lone image needs no other tag to be HTML
+    ('<p>It shows this:</p><p><img src="x.png" alt="Order screenshot"></p>',
+     "It shows this:\n\n[image: Order screenshot]"),
+    ('Wrong total <img src="cid:1" alt="Invoice 5512">', "Wrong total [image: Invoice 5512]"),
 ]
 
 
