@@ -255,6 +255,15 @@ def test_convert_keeps_indentation_in_tickets_replies_and_pre(tmp_path: Path) ->
     assert reply[1] == "Name    Qty\nA       1"
 
 
+def test_pre_blocks_keep_their_tabs_through_the_cleaner() -> None:
+    """A stack trace or a tab-separated log pasted in <pre> keeps its tabs; the rest of the
+    whitespace step still applies (spaces at line ends go)."""
+    raw = "<p>It fails:</p><pre>Traceback:\n\tat Foo.bar()  \n\t\tat Baz()\nid\tqty</pre>"
+    expected = "It fails:\n\nTraceback:\n\tat Foo.bar()\n\t\tat Baz()\nid\tqty"
+    assert TextCleaner().clean(raw) == expected
+    assert TextCleaner().clean_many([raw]) == [expected]
+
+
 def test_an_indented_quote_is_still_found() -> None:
     text = f"Thanks!\n\n  {QUOTE_HEADER}\n  > How can we help?\n  > Best"
     cleaner = TextCleaner()

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 
 # Breaks we insert are marked with private characters, so that the whitespace of the HTML
 # source (insignificant) can be collapsed first: P around paragraphs, L around other
-# blocks (a Gmail line is a <div>), B for <br>.
-_P, _L, _B, _SPACE = "\ue000", "\ue001", "\ue002", "\ue003"
+# blocks (a Gmail line is a <div>), B for <br>; <pre>'s own spaces and tabs are marked too.
+_P, _L, _B, _SPACE, _TAB = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
 _DROP = "script, style, head, title, noscript, template, object, svg"
 _PARAGRAPHS = "p, h1, h2, h3, h4, h5, h6, blockquote, table, ul, ol, dl, hr"
 _LINES = (
@@ -61,8 +61,8 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
         for node in reversed(tree.css(_QUOTES)):
             node.decompose()
     for node in reversed(tree.css("pre")):
-        # Preformatted text keeps its line breaks and indentation.
-        text = node.text(deep=True).replace(" ", _SPACE).replace("\n", _B)
+        # Preformatted text keeps its line breaks, indentation and tabs (code, logs).
+        text = node.text(deep=True).replace(" ", _SPACE).replace("\t", _TAB).replace("\n", _B)
         node.replace_with(_P + text + _P)
     for node in tree.css("a[href]"):
         # The target of a link is part of what a reply says ("see this article"): keep
@@ -91,7 +91,7 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     root = tree.body or tree.root
     raw = root.text(deep=True) if root is not None else ""
     text = _SPACES.sub(" ", raw.replace("\xa0", " "))
-    return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ")
+    return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ").replace(_TAB, "\t")
 
 
 def _alt(node: Node) -> str:

@@ -127,6 +127,22 @@ def test_html_image_alt_text(html: str, expected: str) -> None:
     assert html_to_text(html) == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Tabs and indentation in <pre> are kept exactly, the first line's too.
+        ("<pre>\tat Foo.bar()\n\t\tat Baz()</pre>", "\tat Foo.bar()\n\t\tat Baz()"),
+        ("<p>Log:</p><pre>name\tqty\n  a\t\t1</pre>", "Log:\n\nname\tqty\n  a\t\t1"),
+        ("<pre>    def f():\n        return 1</pre>", "    def f():\n        return 1"),
+        ("<div>x</div><pre>\n\tfirst\n\n\tthird</pre>", "x\n\n\tfirst\n\n\tthird"),
+        # Outside <pre>, whitespace is still collapsed.
+        ("<p>a\t\tb\n  c</p><pre>x\ty</pre><p>d\t e</p>", "a b c\n\nx\ty\n\nd e"),
+    ],
+)
+def test_html_pre_keeps_tabs_and_indentation(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
 def test_html_quotes_dropped_on_request() -> None:
     html = (
         '<div>Thanks!</div><div class="gmail_quote">On Mon, Ann wrote:'
