@@ -253,6 +253,14 @@ def message_ids(value: str) -> list[str]:
     return _MSG_ID.findall(value)
 
 
+def id_match_key(value: bytes) -> bytes:
+    """An encoded id as threading compares it: RFC 5322 makes a msg-id's local part
+    case-sensitive and its domain part (after the last "@") a domain, which is not; so
+    the domain goes to lower case (ASCII: a non-ASCII domain is compared as written)."""
+    local, at, domain = value.rpartition(b"@")
+    return local + at + domain.lower() if at else value
+
+
 def _ids_or_bare(value: str, *, several: bool = False) -> list[str]:
     """The <ids> in a field; without angle brackets (some tools write `a@b`), the value
     itself when it is one word, or (`several`, References) its words that hold an @."""
