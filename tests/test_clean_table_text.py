@@ -59,6 +59,10 @@ HTML = [
     ("Hello,<br>please contact John <john@example.com>", "Hello,\nplease contact John <john@example.com>"),
     ("Line 1<br>if x<y then the total is wrong", "Line 1\nif x<y then the total is wrong"),
     ("<p>if a<b then</p><p>ok</p>", "if a<b then\n\nok"),
+    # an image with a description keeps it; a lone image needs no other tag to be HTML
+    ('<p>It shows this:</p><p><img src="x.png" alt="Order screenshot"></p>',
+     "It shows this:\n\n[image: Order screenshot]"),
+    ('Wrong total <img src="cid:1" alt="Invoice 5512">', "Wrong total [image: Invoice 5512]"),
 ]
 
 
@@ -249,6 +253,15 @@ def test_convert_keeps_indentation_in_tickets_replies_and_pre(tmp_path: Path) ->
     assert reply[0] == "Use this config:\nserver:\n  port: 8080\n\n  debug: true"
     assert user[1] == "Config:\n\nserver:\n  port: 8080\n  x  =  1"
     assert reply[1] == "Name    Qty\nA       1"
+
+
+def test_pre_blocks_keep_their_tabs_through_the_cleaner() -> None:
+    """A stack trace or a tab-separated log pasted in <pre> keeps its tabs; the rest of the
+    whitespace step still applies (spaces at line ends go)."""
+    raw = "<p>It fails:</p><pre>Traceback:\n\tat Foo.bar()  \n\t\tat Baz()\nid\tqty</pre>"
+    expected = "It fails:\n\nTraceback:\n\tat Foo.bar()\n\t\tat Baz()\nid\tqty"
+    assert TextCleaner().clean(raw) == expected
+    assert TextCleaner().clean_many([raw]) == [expected]
 
 
 def test_an_indented_quote_is_still_found() -> None:

@@ -1,4 +1,5 @@
-"""HTML bodies to plain text with selectolax: scripts dropped, block elements on own lines."""
+"""HTML bodies to plain text with selectolax: scripts dropped, block elements on own lines,
+images as their alt text."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ if TYPE_CHECKING:
 
 # Breaks we insert are marked with private characters, so that the whitespace of the HTML
 # source (insignificant) can be collapsed first: P around paragraphs, L around other
-# blocks (a Gmail line is a <div>), B for <br>.
-_P, _L, _B, _SPACE = "\ue000", "\ue001", "\ue002", "\ue003"
+# blocks (a Gmail line is a <div>), B for <br>; <pre>'s own spaces and tabs are marked too.
+_P, _L, _B, _SPACE, _TAB = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
 _DROP = "script, style, head, title, noscript, template, object, svg"
 _PARAGRAPHS = "p, h1, h2, h3, h4, h5, h6, blockquote, table, ul, ol, dl, hr"
 _LINES = (
@@ -29,6 +30,13 @@ _QUOTES = (
 _HISTORY_START = "#divRplyFwdMsg"
 _TOP = frozenset({"body", "html", "-document"})
 _SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
+# An image is its alt text, which says what a screenshot shows; a tracking pixel, a
+# hidden image, or an alt that only names the file (Outlook's "image001.png", a cid:
+# reference) says nothing.
+_TINY = re.compile(r"^\s*[01](?:\.0*)?\s*(?:px)?\s*$")
+_TINY_STYLE = re.compile(r"(?:^|;)\s*(?:(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)|display\s*:\s*none)",
+                         re.IGNORECASE)
+_FILE_NAME = re.compile(r"^(?:cid:\S*|[\w.-]+\.(?:png|jpe?g|gif|bmp|webp|svg|tiff?))$", re.IGNORECASE)
 _BREAKS = re.compile(f" *[{_P}{_L}{_B}][ {_P}{_L}{_B}]*")
 
 
@@ -53,8 +61,8 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
         for node in reversed(tree.css(_QUOTES)):
             node.decompose()
     for node in reversed(tree.css("pre")):
-        # Preformatted text keeps its line breaks and indentation.
-        text = node.text(deep=True).replace(" ", _SPACE).replace("\n", _B)
+        # Preformatted text keeps its line breaks, indentation and tabs (code, logs).
+        text = node.text(deep=True).replace(" ", _SPACE).replace("\t", _TAB).replace("\n", _B)
         node.replace_with(_P + text + _P)
     for node in tree.css("a[href]"):
         # The target of a link is part of what a reply says ("see this article"): keep
@@ -62,6 +70,13 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
         href = (node.attributes.get("href") or "").strip()
         if href.startswith(("http://", "https://")) and href not in node.text(deep=True):
             node.insert_after(f" ({href})")
+    for node in tree.css("img"):
+        alt = _alt(node)
+        if alt:
+            after = node.next
+            # Images side by side are told apart by a space.
+            gap = " " if after is not None and after.tag == "img" else ""
+            node.replace_with(f"[image: {alt}]{gap}")
     for node in tree.css("br"):
         node.replace_with(_B)
     for node in tree.css("li"):
@@ -76,7 +91,18 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     root = tree.body or tree.root
     raw = root.text(deep=True) if root is not None else ""
     text = _SPACES.sub(" ", raw.replace("\xa0", " "))
-    return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ")
+    return _BREAKS.sub(_break, text).strip().replace(_SPACE, " ").replace(_TAB, "\t")
+
+
+def _alt(node: Node) -> str:
+    """The alt text of an image worth keeping, whitespace collapsed; else ""."""
+    attrs = node.attributes
+    alt = " ".join((attrs.get("alt") or "").split())
+    if not alt or _FILE_NAME.match(alt):
+        return ""
+    if any(_TINY.match(attrs.get(side) or "x") for side in ("width", "height")):
+        return ""
+    return "" if _TINY_STYLE.search(attrs.get("style") or "") else alt
 
 
 def _drop_rest(node: Node) -> None:

@@ -103,6 +103,46 @@ def test_html_to_text(html: str, expected: str) -> None:
     assert html_to_text(html) == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<p>See <img src="cid:a" alt="Order screenshot"> above</p>',
+         "See [image: Order screenshot] above"),
+        ('<div>Error:</div><div><img alt=" Error\n dialog "></div>', "Error:\n[image: Error dialog]"),
+        ('<p><img alt="Before"><img alt="After">.</p>', "[image: Before] [image: After]."),
+        ('<p>No alt <img src="x.png"> here</p>', "No alt here"),
+        ('<p>Empty <img src="x.png" alt=""> alt</p>', "Empty alt"),
+        ('<p>Blank <img src="x.png" alt="  "> alt</p>', "Blank alt"),
+        # Tracking pixels and hidden images say nothing, alt or not.
+        ('<p>Hi<img src="t.gif" width="1" height="1" alt="pixel"></p>', "Hi"),
+        ('<p>Hi<img src="t.gif" width="0" alt="pixel"></p>', "Hi"),
+        ('<p>Hi<img src="t.gif" style="width:1px;height:1px" alt="pixel"></p>', "Hi"),
+        ('<p>Hi<img src="t.gif" style="display: none" alt="pixel"></p>', "Hi"),
+        # An alt that is only the file's name or a cid: reference describes nothing.
+        ('<p>Hi <img src="cid:image001.png@01DA" alt="image001.png"></p>', "Hi"),
+        ('<p>Hi <img src="cid:image001.png@01DA" alt="cid:image001.png@01DA"></p>', "Hi"),
+    ],
+)
+def test_html_image_alt_text(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Tabs and indentation in <pre> are kept exactly, the first line's too.
+        ("<pre>\tat Foo.bar()\n\t\tat Baz()</pre>", "\tat Foo.bar()\n\t\tat Baz()"),
+        ("<p>Log:</p><pre>name\tqty\n  a\t\t1</pre>", "Log:\n\nname\tqty\n  a\t\t1"),
+        ("<pre>    def f():\n        return 1</pre>", "    def f():\n        return 1"),
+        ("<div>x</div><pre>\n\tfirst\n\n\tthird</pre>", "x\n\n\tfirst\n\n\tthird"),
+        # Outside <pre>, whitespace is still collapsed.
+        ("<p>a\t\tb\n  c</p><pre>x\ty</pre><p>d\t e</p>", "a b c\n\nx\ty\n\nd e"),
+    ],
+)
+def test_html_pre_keeps_tabs_and_indentation(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected
+
+
 def test_html_quotes_dropped_on_request() -> None:
     html = (
         '<div>Thanks!</div><div class="gmail_quote">On Mon, Ann wrote:'

@@ -6,6 +6,7 @@ import shutil
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 from email_helpers import FIXTURES, load, message_count
@@ -407,3 +408,36 @@ def test_a_reply_that_is_only_a_quote_is_still_empty(tmp_path: Path) -> None:
     _eml(tmp_path / "q.eml", "q@c", "-----Original Message-----\nFrom: Acme <s@acme.example>\n"
          "Sent: Monday\nSubject: Re: x\n\nYour order shipped.")  # fmt: skip
     assert [r.reason for r in load([tmp_path / "q.eml"])[1]] == ["empty-body"]
+
+
+def test_a_guessed_header_charset_is_guessed_once_per_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Raw 8-bit headers that are not UTF-8 go to charset-normalizer; both passes read
+    them (the first for auto-replies and the sender, the second for the fields), and the
+    second reuses the first's decoding: the same fields, one guess per value."""
+    import charset_normalizer
+
+    from ftprep.loaders.email.headers import decode_value
+
+    subjects = [f"Заказ {k} не пришёл, помогите".encode("cp1251") for k in range(3)]
+    expected = [decode_value(s) for s in subjects]
+    box = tmp_path / "a.mbox"
+    box.write_bytes(b"".join(
+        b"From x@y Mon Mar 11 09:00:00 2024\nFrom: " + "Анна".encode("cp1251")
+        + b" <ann@c.example>\nSubject: " + subject
+        + f"\nMessage-ID: <q{k}@c>\nX-Gmail-Labels: Inbox,billing\n\nWhere is it?\n\n".encode()
+        for k, subject in enumerate(subjects)))  # fmt: skip
+    calls: list[bytes] = []
+    real = charset_normalizer.from_bytes
+
+    def counting(payload: bytes, *args: Any, **kwargs: Any) -> Any:
+        calls.append(payload)
+        return real(payload, *args, **kwargs)
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", counting)
+    examples, rejected = load([box])
+    assert not rejected
+    assert [e.fields["subject"] for e in examples] == expected
+    assert [e.fields["sender"] for e in examples] == ["ann@c.example"] * 3
+    assert len(calls) == len(set(calls)) == 4  # each subject, and the one From value

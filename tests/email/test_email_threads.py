@@ -276,3 +276,42 @@ def test_an_address_the_mailbox_also_received_mail_from_is_not_taken_as_an_agent
     examples, rejected = load([box])
     assert [e.source.record_id for e in examples] == ["q1@c", "q2@c"]
     assert [(r.reason, r.source.record_id) for r in rejected] == [("agent-message", "s1@c")]
+
+
+def test_ids_differing_only_in_the_case_of_their_domain_thread(tmp_path: Path) -> None:
+    # RFC 5322: a msg-id's domain part is a domain, so its case does not matter; the ids
+    # written stay as the messages spell them.
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "q1@Example.COM", "label": "billing", "body": "Charged twice."},
+        {"id": "r1@acme", "parent": "q1@example.com", "sender": AGENT, "body": "Refunded."},
+        {"id": "q2@c.example", "label": "billing", "body": "Wrong size.",
+         "sender": "Bo <bo@c.example>"},
+        {"id": "r2@acme", "parent": "gone@nowhere", "refs": "<q2@C.Example>", "sender": AGENT,
+         "body": "Exchange sent."},
+    ])  # fmt: skip
+    examples, rejected = load([box], agent_domains=["acme.example"])
+    assert not rejected
+    assert [(e.source.record_id, e.reply, e.fields["reply_message_id"]) for e in examples] == [
+        ("q1@Example.COM", "Refunded.", "r1@acme"), ("q2@c.example", "Exchange sent.", "r2@acme")]
+
+
+def test_ids_differing_in_the_case_of_their_local_part_do_not_thread(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "Q1@example.com", "label": "billing", "body": "Charged twice."},
+        {"id": "r1@acme", "parent": "q1@EXAMPLE.com", "sender": AGENT, "body": "Refunded."},
+    ])  # fmt: skip
+    [example], [orphan] = load([box], agent_domains=["acme.example"])
+    assert example.reply is None
+    assert (orphan.reason, orphan.detail) == (
+        "orphan-reply", "answers <q1@EXAMPLE.com>, which is not in the mail read")
+
+
+def test_copies_of_an_id_may_differ_in_the_case_of_its_domain(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "q@c.EXAMPLE", "label": "billing", "body": "First copy."},
+        {"id": "q@c.example", "label": "billing", "body": "Second copy."},
+    ])  # fmt: skip
+    [example], [copy] = load([box])
+    assert example.source.record_id == "q@c.EXAMPLE"
+    assert copy.reason == "duplicate-message-id" and copy.source.record_id == "q@c.example"
+    assert copy.detail.startswith("Message-ID <q@c.example> already read from")

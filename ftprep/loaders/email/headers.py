@@ -78,11 +78,14 @@ class Headers:
     is_mail: bool = False
     body_offset: int = -1  # where the body starts in the scanned bytes, -1 if unknown
     raw: dict[str, bytes] = field(default_factory=dict)
+    memo: HeaderMemo | None = None  # the load's, shared by both passes
 
     def get(self, name: str) -> str | None:
         value = self.values.get(name)
         if value is None and name in self.raw:
-            value = self.values[name] = decode_value(self.raw.pop(name))
+            raw = self.raw.pop(name)
+            value = self.memo.decode(raw) if self.memo is not None else decode_value(raw)
+            self.values[name] = value
         return value
 
     def __contains__(self, name: str) -> bool:
@@ -158,7 +161,9 @@ def header_end(data: bytes) -> int:
     return min(lf, crlf)
 
 
-def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
+def scan(
+    block: bytes, extra: frozenset[str] = frozenset(), memo: HeaderMemo | None = None
+) -> Headers:
     """Decode the wanted fields (plus `extra`, lower-case names) of a header block.
 
     `block` may be a whole message: the scan stops at the first blank line.
@@ -173,7 +178,7 @@ def scan(block: bytes, extra: frozenset[str] = frozenset()) -> Headers:
         # An envelope line from an mbox, as in saved messages; the parser skips it too.
         block = block[block.find(b"\n") + 1 :] if b"\n" in block else b""
     first = block.lstrip(b"\r\n")
-    result = Headers(body_offset=body_offset)
+    result = Headers(body_offset=body_offset, memo=memo)
     if not first or not _FIRST_FIELD.match(first):
         return result
     raw = result.raw
@@ -208,6 +213,30 @@ def decode_value(raw: bytes | str) -> str:
     if "=?" in text:
         text = _ENCODED_RUN.sub(_decode_run, _BETWEEN_WORDS.sub(r"\1", text))
     return text.strip()
+
+
+class HeaderMemo:
+    """Decoded header values that are neither ASCII nor UTF-8, for one load. Those go to
+    charset guessing (charset-normalizer, about a millisecond a value), and the loader
+    scans every message's headers in both its passes. The first `budget` bytes of such
+    values are kept, the first met, which the second pass reads first; memory stays flat."""
+
+    def __init__(self, budget: int = 1 << 20) -> None:
+        self._values: dict[bytes, str] = {}
+        self._left = budget
+
+    def decode(self, raw: bytes) -> str:
+        try:
+            return decode_value(raw.decode("utf-8"))  # what decode_value does first
+        except UnicodeDecodeError:
+            pass
+        value = self._values.get(raw)
+        if value is None:
+            value = decode_value(raw)
+            if len(raw) <= self._left:
+                self._values[raw] = value
+                self._left -= len(raw)
+        return value
 
 
 def _decode_run(run: re.Match[str]) -> str:
@@ -251,6 +280,14 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 def message_ids(value: str) -> list[str]:
     return _MSG_ID.findall(value)
+
+
+def id_match_key(value: bytes) -> bytes:
+    """An encoded id as threading compares it: RFC 5322 makes a msg-id's local part
+    case-sensitive and its domain part (after the last "@") a domain, which is not; so
+    the domain goes to lower case (ASCII: a non-ASCII domain is compared as written)."""
+    local, at, domain = value.rpartition(b"@")
+    return local + at + domain.lower() if at else value
 
 
 def _ids_or_bare(value: str, *, several: bool = False) -> list[str]:

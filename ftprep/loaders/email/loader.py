@@ -21,7 +21,7 @@ from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
 from .body import Body, extract, extract_simple, parse
-from .headers import Headers, scan, without_bom
+from .headers import HeaderMemo, Headers, scan, without_bom
 from .labels import (
     has_sent_label,
     is_inbox_label,
@@ -100,6 +100,7 @@ class _Loader:
         self._own_senders: set[int] = set()
         self._received_from: set[int] = set()
         self._sent = 0  # messages marked as sent by the mailbox
+        self._memo = HeaderMemo()  # header values guessed in the first pass, for the second
 
     def run(self) -> Iterator[Example | Rejected]:
         try:
@@ -160,7 +161,7 @@ class _Loader:
                         if header is None:
                             entry.problem = ("mbox-preamble", "text before the first From_ line")
                         else:
-                            self._fill(entry, scan(header, self.extra), source)
+                            self._fill(entry, scan(header, self.extra, self._memo), source)
                         add(entry)
             except OSError as exc:
                 add(Entry(number, 0, -1, None, problem=_unreadable(exc)))
@@ -180,7 +181,7 @@ class _Loader:
             try:
                 with source.path.open("rb") as f:
                     head = f.read(HEADER_CAP)
-                self._fill(entry, scan(head, self.extra), source)
+                self._fill(entry, scan(head, self.extra, self._memo), source)
             except OSError as exc:
                 entry.problem = _unreadable(exc)
         add(entry)
@@ -339,7 +340,7 @@ class _Loader:
                 headers, body, categories = m.headers, m.body, m.categories
             else:
                 data = without_bom(self._bytes(e, source))  # offsets of scan = of parse
-                headers = scan(data, self.extra)
+                headers = scan(data, self.extra, self._memo)
                 simple = extract_simple(data, headers) if headers.is_mail else None
                 body = simple or extract(parse(data), self.options.prefer)
             plain, text = self._clean(body)

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .headers import id_match_key
+
 if TYPE_CHECKING:
     from typing import BinaryIO
 
@@ -148,7 +150,8 @@ class MessageTable:
             self.problems[self._count] = e.problem
         self._records.write(RECORD.pack(
             e.source, NONE if e.row is None else e.row, e.start, e.end,
-            id_hash(self.key, mid) if mid else 0, id_hash(self.key, parent) if parent else 0,
+            id_hash(self.key, id_match_key(mid)) if mid else 0,
+            id_hash(self.key, id_match_key(parent)) if parent else 0,
             e.sender, e.date, self._heap_size, len(mid), len(parent), len(fallbacks), flags,
             NONE, NONE, NONE, NONE, 0,
         ))  # fmt: skip
@@ -229,8 +232,8 @@ class MessageTable:
             heap, mid_len, parent_len = (int(table[name][i]) for name in
                                          ("heap", "mid_len", "parent_len"))
             mid, parent = self.ids(heap, mid_len, parent_len)
-            table["mid"][i] = id_hash(self.key, mid) if mid else 0
-            table["parent"][i] = id_hash(self.key, parent) if parent else 0
+            table["mid"][i] = id_hash(self.key, id_match_key(mid)) if mid else 0
+            table["parent"][i] = id_hash(self.key, id_match_key(parent)) if parent else 0
         del table
 
     def close(self) -> None:

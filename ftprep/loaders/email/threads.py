@@ -14,7 +14,8 @@ messages that moment sets the peak.
 Ids are matched by 64-bit keyed hashes, and every match made (copies of one Message-ID,
 a message and the one it answers) is then checked against the id strings: should two
 different ids share a hash, the ids are hashed again with a new key and threading starts
-over, so the result is always that of comparing the strings.
+over, so the result is always that of comparing the strings. Both the hashes and that
+check see an id with its domain part in lower case (headers.id_match_key).
 
 Roles, decided from headers alone:
 - with agent addresses/domains configured, a message from an agent that answers
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import table as tb
+from .headers import id_match_key
 
 if TYPE_CHECKING:
     import mmap
@@ -196,7 +198,7 @@ class ThreadIndex:
         In-Reply-To is not; False on a hash collision."""
         if t["flags"][i] & tb.PROBLEM:
             return True
-        for wanted in self.table.fallbacks(i):
+        for wanted in map(id_match_key, self.table.fallbacks(i)):
             key = np.uint64(tb.id_hash(self.table.key, wanted))
             at = int(np.searchsorted(ids, key))
             if at == len(ids) or ids[at] != key:
@@ -258,11 +260,13 @@ class ThreadIndex:
         nxt[np.flatnonzero(head) - 1] = NONE  # the last of each list (and, at -1, of all)
         t["next"][replies] = nxt
 
+    # Ids as matched (id_match_key), to check the matches the hashes made.
     def _mid(self, t: Any, i: int) -> bytes:
-        return self.table.ids(int(t["heap"][i]), int(t["mid_len"][i]), 0)[0]
+        return id_match_key(self.table.ids(int(t["heap"][i]), int(t["mid_len"][i]), 0)[0])
 
     def _parent_id(self, t: Any, i: int) -> bytes:
-        return self.table.ids(int(t["heap"][i]), int(t["mid_len"][i]), int(t["parent_len"][i]))[1]
+        heap, mid_len, parent_len = (int(t[name][i]) for name in ("heap", "mid_len", "parent_len"))
+        return id_match_key(self.table.ids(heap, mid_len, parent_len)[1])
 
 
 def _chunks(end: int, start: int = 0) -> Iterator[tuple[int, int]]:
