@@ -112,6 +112,33 @@ def test_regions() -> None:
     ] * 2
 
 
+@pytest.mark.parametrize(("text", "number"), [
+    ("my mobile 0176 12345678", "0176 12345678"),  # DE
+    ("Handy: 0176/12345678", "0176/12345678"),
+    ("Meine Telefonnummer ist 030 1234567", "030 1234567"),
+    ("call me on 07700 900123 after 5", "07700 900123"),  # GB
+    ("my number is 07700 900123", "07700 900123"),
+    ("Tél. : 06 12 34 56 78", "06 12 34 56 78"),  # FR
+    ("teléfono: 612 345 678", "612 345 678"),  # ES
+])
+def test_a_phone_word_finds_national_numbers_of_other_regions(text: str, number: str) -> None:
+    # Only US is configured: the word before the number says what it is.
+    assert [(m.kind, m.text) for m in find_pii(text)] == [("PHONE", number)]
+    assert redact(text)[0] == text.replace(number, "[PHONE]")
+
+
+@pytest.mark.parametrize("text", [
+    "ring 020 7946 0958",  # no phone word: the configured regions decide
+    "mobile order 0176 12345678",  # an identifier's name is nearer
+    "phone: order 07700 900123",
+    "phone 12345",  # too short for any region
+    "tel 01761234567890123456789012345678901",  # a run of digits no phone has
+    "my mobile version 10.2.3.4",
+])
+def test_a_phone_word_alone_does_not_make_a_phone_number(text: str) -> None:
+    assert find_pii(text) == []
+
+
 def test_redact_and_counts() -> None:
     text = "Mail jo@x.com, call (212) 736-5000, card 4111 1111 1111 1111, order ORD-123456."
     out, counts = redact(text, custom={"order_id": r"ORD-\d{6}"})

@@ -4,7 +4,8 @@ Built-in kinds and how each is confirmed, so that look-alikes are left alone:
 - EMAIL: a regex for local@domain.tld (any letters; not a file name such as logo@2x.png
   or a git remote such as git@host:org/repo);
 - PHONE: `phonenumbers.PhoneNumberMatcher`, valid numbers only, per configured region;
-  `+` international numbers are found whatever the region; not a number that an
+  `+` international numbers are found whatever the region, and so are national numbers
+  of common regions right after a phone word ("Handy:", "call me on"); not a number that an
   identifier's name precedes (order, Bestellnr., n°...) or that is glued to a code, a
   URL, a path, a parameter or a file name;
 - CARD: 13-19 digits grouped as cards are printed (spaces, dashes or dots), with an
@@ -117,6 +118,23 @@ _VERSION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _CONTEXT_CHARS = 80
+# A word that announces a phone number, in the languages of _ID_BEFORE; the number must
+# start within _ANNOUNCED_GAP characters of it. Tried in _OTHER_REGIONS (most common
+# first) when the configured regions find nothing there.
+_PHONE_WORD = re.compile(
+    r"\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|whatsapp|fax"
+    r"|(?:my|our|contact|home|work|direct|callback)[ \t]+(?:number|no|nr)"
+    r"|call(?:ed)?[ \t]+(?:me|us)(?:[ \t]+back)?[ \t]+(?:on|at)|ring[ \t]+(?:me|us)[ \t]+(?:on|at)"
+    r"|reach[ \t]+(?:me|us)[ \t]+(?:on|at)|telefon\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*"
+    r"|t[ée]l[ée]phone|t[ée]l|portable|fixe|tel[ée]fono|m[óo]vil|celular|cellulare|telefoonnummer"
+    r"|mobiel\w*)\b\.?(?:[ \t]*(?:no\.?|nr\.?|number|nummer|num[ée]ro|n[°º]))?"
+    r"(?:[ \t]+(?:is|ist|est|es|è))?[ \t]*[:=-]?[ \t]*",
+    re.IGNORECASE,
+)
+_ANNOUNCED_GAP = 3
+_ANNOUNCED_CHARS = 32
+_OTHER_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "IE", "PT",
+                  "SE", "DK", "NO", "FI", "PL", "CA", "AU", "NZ", "IN", "BR", "MX", "ZA")
 # Four or more dot-joined numbers (Chrome 122.0.6261.112) are a version, not a phone.
 _DOTTED_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+){3,}")
 _DATES = re.compile(
@@ -351,13 +369,45 @@ class PiiDetector:
         for region in self.regions:
             for m in PhoneNumberMatcher(probe, region, leniency=Leniency.VALID):
                 start = m.start - 1 if probe[m.start] == "+" and text[m.start] == "0" else m.start
-                before = max(0, start - _CONTEXT_CHARS)
-                if not (_ID_BEFORE.search(text, before, start)
-                        or _GLUED_BEFORE.search(text, before, start)
-                        or _GLUED_AFTER.match(text, m.end)
-                        or _in_dotted_version(text, start, m.end)):
+                if self._phone_at(text, start, m.end):
                     out.append((start, m.end, "PHONE"))
+        return out + self._announced_phones(text, probe, out)
+
+    def _announced_phones(self, text: str, probe: str, have: list[tuple[int, int, str]]
+                          ) -> list[tuple[int, int, str]]:
+        """National numbers of other regions right after a phone word ("Handy: 0176
+        12345678", "call me on 07700 900123"): the word says what the number is, so any
+        region where it is valid will do."""
+        from phonenumbers import Leniency, PhoneNumberMatcher
+
+        out: list[tuple[int, int, str]] = []
+        for word in _PHONE_WORD.finditer(text):
+            at = word.end()
+            if any(s <= at < e or at <= s < at + _ANNOUNCED_GAP for s, e, _ in have):
+                continue  # a configured region found it
+            window = probe[at:at + _ANNOUNCED_CHARS]
+            for region in _OTHER_REGIONS:
+                if region in self.regions:
+                    continue
+                m = next(iter(PhoneNumberMatcher(window, region, leniency=Leniency.VALID)), None)
+                if m is None or m.start > _ANNOUNCED_GAP:
+                    continue
+                start, end = at + m.start, at + m.end
+                # A number the window cut short is not the number in the text.
+                if not text[end:end + 1].isdigit() and self._phone_at(text, start, end):
+                    out.append((start, end, "PHONE"))
+                    break
         return out
+
+    @staticmethod
+    def _phone_at(text: str, start: int, end: int) -> bool:
+        """Whether a valid number at text[start:end] is a phone number, not part of an
+        identifier, a code, a URL or a version."""
+        before = max(0, start - _CONTEXT_CHARS)
+        return not (_ID_BEFORE.search(text, before, start)
+                    or _GLUED_BEFORE.search(text, before, start)
+                    or _GLUED_AFTER.match(text, end)
+                    or _in_dotted_version(text, start, end))
 
 
 # Issuer prefixes and the lengths their cards have: (first, last prefix), (lengths).
