@@ -73,10 +73,12 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     for node in tree.css("img"):
         alt = _alt(node)
         if alt:
+            # Spaced from the words around it (not from punctuation after it); the
+            # collapse below leaves one space.
             after = node.next
-            # Images side by side are told apart by a space.
-            gap = " " if after is not None and after.tag == "img" else ""
-            node.replace_with(f"[image: {alt}]{gap}")
+            punctuation = after is not None and after.tag == "-text" and not (
+                after.text() or "")[:1].isalnum()
+            node.replace_with(f" [image: {alt}]" + ("" if punctuation else " "))
     for node in tree.css("br"):
         node.replace_with(_B)
     for node in tree.css("li"):

@@ -110,6 +110,10 @@ def test_html_to_text(html: str, expected: str) -> None:
          "See [image: Order screenshot] above"),
         ('<div>Error:</div><div><img alt=" Error\n dialog "></div>', "Error:\n[image: Error dialog]"),
         ('<p><img alt="Before"><img alt="After">.</p>', "[image: Before] [image: After]."),
+        # Spaced from words and elements next to it, not from punctuation.
+        ('<p>See<img alt="the dialog">, then<img alt="b">it</p>',
+         "See [image: the dialog], then [image: b] it"),
+        ('<p><img alt="logo"><b>Acme</b></p>', "[image: logo] Acme"),
         ('<p>No alt <img src="x.png"> here</p>', "No alt here"),
         ('<p>Empty <img src="x.png" alt=""> alt</p>', "Empty alt"),
         ('<p>Blank <img src="x.png" alt="  "> alt</p>', "Blank alt"),
