@@ -139,6 +139,41 @@ def test_a_phone_word_alone_does_not_make_a_phone_number(text: str) -> None:
     assert find_pii(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Order #2127365000 arrived 05.03.2024, the box was damaged.",
+    "Bestellnr. 55512345, am 05.03.2024 geliefert",
+    "order no. 2127365000 delivered 05.03.2024 14:30",
+])
+def test_a_date_is_not_a_phone_number_where_it_is_a_valid_one(text: str) -> None:
+    # "05.03.2024" is a valid German number; a number elsewhere let the matcher at it.
+    assert find_pii(text, region="DE") == []
+
+
+def test_french_dotted_phone_numbers_are_not_versions() -> None:
+    found = find_pii("appelez-moi au 06.12.34.56.78 le 05/03/2024", region="FR")
+    assert [(m.kind, m.text) for m in found] == [("PHONE", "06.12.34.56.78")]
+    assert find_pii("Chrome 122.0.6261.112", region="FR") == []
+
+
+@pytest.mark.parametrize("text", ["Upgraded firmware to 10.2.0.1 and now it reboots.",
+                                  "Updated the firmware to 10.2.0.1",
+                                  "Firmware auf 10.2.0.1 aktualisiert"])
+def test_a_version_named_before_to_is_not_an_ip_address(text: str) -> None:
+    assert find_pii(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("call ＋１ ４１５ ５５５ ２６７１ now", "PHONE", "＋１ ４１５ ５５５ ２６７１"),
+    ("mail ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ please", "EMAIL", "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+])
+def test_full_width_forms_are_read_as_ascii(text: str, kind: str, value: str) -> None:
+    from ftprep.checks.behaviour.pii_check import may_contain_pii
+
+    assert [(m.kind, m.text) for m in find_pii(text)] == [(kind, value)]
+    assert redact(text)[0] == text.replace(value, f"[{kind}]")
+    assert may_contain_pii(text)
+
+
 def test_redact_and_counts() -> None:
     text = "Mail jo@x.com, call (212) 736-5000, card 4111 1111 1111 1111, order ORD-123456."
     out, counts = redact(text, custom={"order_id": r"ORD-\d{6}"})

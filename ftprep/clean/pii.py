@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ftprep.clean.batch import Joined, TextMemo
+from ftprep.clean.widths import fold_full_width
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -113,7 +114,7 @@ _VERSION_BEFORE = re.compile(
     r"|release|kernel|driver|patch|app|sdk|client|plugin|installed|install(?:ing)?"
     r"|(?:up(?:date|grade)|rolled[ \t]+back)[ds]?(?:[ \t]+(?:to|auf|à|a))?"
     r"|clause|section|chapter|paragraph|abschnitt|kapitel|absatz|article|artikel)"
-    r"(?:[ \t]*(?::|=|-|is|ist|est))?[ \t]*\(?|\bv[ \t]?"
+    r"(?:[ \t]*(?::|=|-|is|ist|est|to|auf|à))?[ \t]*\(?|\bv[ \t]?"
     r"|\b[0-9]+(?:\.[0-9]+){3}[ \t]*(?:→|->|=>|to|bis|à|a)[ \t]*)\Z",
     re.IGNORECASE,
 )
@@ -135,11 +136,13 @@ _ANNOUNCED_GAP = 3
 _ANNOUNCED_CHARS = 32
 _OTHER_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "IE", "PT",
                   "SE", "DK", "NO", "FI", "PL", "CA", "AU", "NZ", "IN", "BR", "MX", "ZA")
-# Four or more dot-joined numbers (Chrome 122.0.6261.112) are a version, not a phone.
-_DOTTED_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+){3,}")
+# Four or more dot-joined numbers (Chrome 122.0.6261.112) are a version, not a phone;
+# but five pairs from a 0 are how the French write a phone number (06.12.34.56.78).
+_DOTTED_VERSION = re.compile(r"(?!0[0-9](?:\.[0-9]{2}){4}$)[0-9]+(?:\.[0-9]+){3,}")
+# A whole date (not the start of a dotted number such as "06.12.34.56.78"), with its time.
 _DATES = re.compile(
-    r"\b(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
-    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+    r"(?<![0-9.\-/])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?(?![.\-/]?[0-9])"
 )
 # Every text is screened with C-speed byte operations before any regex runs: digits map
 # to 9 and letters to A, so "is there a run of 7 digits" becomes `b"9999999" in digits`
@@ -253,7 +256,8 @@ class PiiDetector:
         return cls(kinds=settings.kinds, regions=settings.regions, custom=settings.patterns)
 
     def find(self, text: str) -> list[PiiMatch]:
-        """Non-overlapping matches, in text order."""
+        """Non-overlapping matches, in text order (full-width forms read as ASCII)."""
+        original, text = text, fold_full_width(text)
         found: list[tuple[int, int, str]] = []
         for name, pattern in self.custom.items():
             found += [
@@ -280,7 +284,7 @@ class PiiDetector:
                     found += self._phones(text, found)
         if not found:
             return []
-        return [PiiMatch(kind, s, e, text[s:e]) for s, e, kind in _resolve(found)]
+        return [PiiMatch(kind, s, e, original[s:e]) for s, e, kind in _resolve(found)]
 
     def redact(self, text: str, keep: Callable[[PiiMatch], bool] | None = None
                ) -> tuple[str, Counter[str]]:
@@ -357,7 +361,12 @@ class PiiDetector:
         # look like phone numbers to the hint; the matcher runs only if a hint is left.
         for start, end, _ in found:
             text = text[:start] + " " * (end - start) + text[end:]
-        if not _PHONE_HINT.search(text) or not _PHONE_HINT.search(_DATES.sub(" ", text)):
+        if not _PHONE_HINT.search(text):
+            return []
+        # A date is no phone number, though "05.03.2024" is a valid German one: the
+        # matcher sees dates blanked (same length, so the offsets hold).
+        text = _DATES.sub(lambda m: " " * len(m.group()), text)
+        if not _PHONE_HINT.search(text):
             return []
         from phonenumbers import Leniency, PhoneNumberMatcher
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ftprep.checks.behaviour.line import RULES_VIEW, LineView, RuleHit
 from ftprep.checks.behaviour.settings import allow_forms
 from ftprep.checks.registry import Hit, Scope, register
+from ftprep.clean.widths import fold_full_width
 from ftprep.report.finding import Severity
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ def may_contain_pii(text: str) -> bool:
     starting a word before two digits, or two capitals and a space (IBAN); two colons at
     most four hex digits apart (IPv6). A few
     translates and searches that start on a literal: about 2.5 µs for 300 characters."""
+    if "@" in text:
+        return True
+    text = fold_full_width(text)
     if "@" in text:
         return True
     raw = text.encode("utf-8", "surrogatepass")
