@@ -38,6 +38,9 @@ _SNAPSHOT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 Key = tuple[str, str, str]
 
 
+MAX_PRICE_USD = 1_000_000
+
+
 class PriceFileError(ValueError):
     """A price file cannot be read or has a bad row; the message names file and row."""
 
@@ -51,7 +54,8 @@ class PriceRow(BaseModel):
     model: str = Field(min_length=1)
     method: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     unit: Literal["1M tokens", "hour"]
-    price_usd: float | None = Field(ge=0)
+    # Finite and at most $1M a unit: a larger figure is a typo, and 1e308 overflowed the cost.
+    price_usd: float | None = Field(ge=0, le=MAX_PRICE_USD, allow_inf_nan=False)
     source: str = Field(min_length=1)
     as_of: str | None = None
     notes: list[str] = Field(default_factory=list)

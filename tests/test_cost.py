@@ -138,6 +138,8 @@ GOOD_ROW = {
     [
         ('{"rows": [', ["not valid JSON", "line 1"]),
         ({"rows": [{**GOOD_ROW, "price_usd": -1}]}, ["row 1 (openai/gpt-x/sft)", "price_usd"]),
+        # 1e308 overflowed the cost to infinity and the row read "no price" with no reason.
+        ({"rows": [{**GOOD_ROW, "price_usd": 1e308}]}, ["row 1", "price_usd", "1000000"]),
         ({"rows": [GOOD_ROW, {**GOOD_ROW, "unit": "token"}]}, ["row 2 (openai/gpt-x/sft)", "unit"]),
         ({"rows": [{**GOOD_ROW, "price": 1}]}, ["row 1", "price", "Extra inputs"]),
         ({"rows": [{k: v for k, v in GOOD_ROW.items() if k != "source"}]}, ["row 1", "source"]),
