@@ -111,6 +111,16 @@ def test_check_cli_formats(tmp_path: Path, run_cli) -> None:
     assert run_cli("check", str(file), "--epochs", "99").exit_code == 2
 
 
+def test_the_training_file_given_as_its_own_validation_file_is_refused(tmp_path: Path,
+                                                                       run_cli) -> None:
+    file = write_jsonl(tmp_path / "r.jsonl", [chat()] * 12)
+    (tmp_path / "link.jsonl").symlink_to(file)
+    for validation in (file, tmp_path / "link.jsonl"):
+        result = run_cli("check", str(file), "--validation", str(validation))
+        assert result.exit_code == 2
+        assert "training file itself" in result.output
+
+
 def test_an_empty_file_has_no_made_up_figures_in_json(tmp_path: Path, run_cli) -> None:
     file = tmp_path / "empty.jsonl"
     file.write_text("")

@@ -88,8 +88,13 @@ def _run(command: str, *, input_file: str, model: str | None, epochs: int | None
          ignore: tuple[str, ...], strict: bool | None, exit_zero: bool, config_path: Path | None,
          cost_models: str, target: str | None, tokenizer: str | None) -> None:
     from ftprep.check import CheckError, CheckOptions, check
+    from ftprep.jsonl import same_file
     from ftprep.validate import ValidateOptions
 
+    if validation_file is not None and input_file != "-" and same_file(input_file, validation_file):
+        raise click.BadParameter("names the training file itself, so every example would be "
+                                 "reported as leaked: give the held-out file (`ftprep split` "
+                                 "makes one)", param_hint="--validation")
     if model is not None and not model.strip():
         raise click.BadParameter("empty model name; leave --model out for the configured default",
                                  param_hint="--model")
@@ -125,4 +130,3 @@ def _dataset_settings(config: Config) -> Any:
         return DatasetCheckSettings.from_config(config)
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
-
