@@ -398,7 +398,9 @@ class FileValidator:
                 file=name, line=number, column=column))
         errors = exc.errors() if hasattr(exc, "errors") else []
         out: list[Finding] = []
-        for path, message in explain(errors, fmt.fixes if fmt else None):
+        explained = (explain(errors, fmt.fixes, weight_on=fmt.weight_on, title=fmt.title)
+                     if fmt else explain(errors))
+        for path, message in explained:
             out.extend(self.selection.emit(st.SCHEMA_VIOLATION, message, file=name,
                                            line=number, path=path))
         return out

@@ -334,7 +334,8 @@ def test_preference_line_without_input_says_so_on_any_line(tmp_path: Path) -> No
     for lines in ([no_input] + [DPO] * 11, [DPO] * 11 + [no_input], [no_input] * 12):
         report = validate([write_jsonl(tmp_path / "d.jsonl", lines)])
         errors = {(f.code, f.path, f.message) for f in report.findings if f.severity.label == "error"}
-        assert errors == {("FT107", "$.input", "`input` is required here")}, lines
+        assert errors == {("FT107", "$.input", "`input` is required here; add `input`: an "
+                           "object holding the input conversation's `messages`")}, lines
 
 
 def test_cr_line_endings_are_named(tmp_path: Path) -> None:
