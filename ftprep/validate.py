@@ -490,8 +490,9 @@ class FileValidator:
             yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)
         if image_examples > st.MAX_IMAGE_EXAMPLES:
-            yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
-                                f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
+            yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples:,} examples "
+                                f"contain images; at most {st.MAX_IMAGE_EXAMPLES:,} are "
+                                "allowed: move the extra image examples to another file",
                                 file=name)
 
 

@@ -111,9 +111,8 @@ VALID = [
                          A)),
     ("text parts everywhere", msgs({"role": "system", "content": [{"type": "text", "text": "x"}]}, U, A)),
     ("name", msgs({**U, "name": "customer_1"}, A)),
-    # The vision guide: "Images can be provided either as HTTP URLs or data URLs".
-    ("http image", msgs({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}, A)),
+    ("https image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}, A)),
 ]
 
 

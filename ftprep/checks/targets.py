@@ -123,7 +123,7 @@ def not_alternating(target: Target, shape: Shape) -> Iterator[Hit]:
     previous = None
     for i, role in enumerate(_roles(shape)):
         if role == previous and role != "tool":
-            yield Hit(f"message {i} has the same role ({target.role_name(role)}) as the one "
+            yield Hit(f"this message has the same role ({target.role_name(role)}) as the one "
                       f"before it; {target.title} needs alternating turns: merge them",
                       message_index=i)
         previous = role
