@@ -547,6 +547,8 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
             triggers.add("deprecated")
     if "functions" in record:
         triggers.add("deprecated")
+    if _has_tool_schemas(record):
+        triggers.add("tooldefs")
     return shape, triggers
 
 

@@ -354,21 +354,6 @@ def tool_response_without_call(record: Record, messages: list[Record]) -> Iterat
                       "use the id of the assistant's call", path=".tool_call_id", message_index=i)
 
 
-@register("FT121", "duplicate-tool-call-id", Severity.ERROR, scope=Scope.LINE, trigger="tools")
-def duplicate_tool_call_id(record: Record, messages: list[Record]) -> Iterator[Hit]:
-    """Two tool calls in one example share an id.
-
-    Tool results are matched to calls by id; a repeated id makes the pairing ambiguous.
-    Give each call its own id."""
-    seen: set[str] = set()
-    for i, message in enumerate(messages):
-        for k, call in enumerate(message.get("tool_calls") or ()):
-            if call["id"] in seen:
-                yield Hit(f"tool call id {call['id']!r} is used twice; give each call its own id",
-                          path=f".tool_calls[{k}].id", message_index=i)
-            seen.add(call["id"])
-
-
 @register("FT126", "undefined-tool", Severity.WARNING, scope=Scope.LINE, trigger="tools")
 def undefined_tool(record: Record, messages: list[Record]) -> Iterator[Hit]:
     """Tool call to a function that the example's `tools` do not define.

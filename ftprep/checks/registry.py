@@ -33,6 +33,7 @@ FAMILIES = {
 CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.structure",
     "ftprep.checks.conversation",
+    "ftprep.checks.tool_calls",
     "ftprep.checks.targets",
     "ftprep.checks.tokens_checks",
     "ftprep.checks.cost_checks",
