@@ -485,7 +485,8 @@ class FileValidator:
         if examples < st.MIN_EXAMPLES:
             yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires at least "
                                 f"{st.MIN_EXAMPLES} in a training file: add more (for a "
-                                "validation file, --ignore FT123,FT124)", file=name)
+                                f"validation file, --ignore {st.TOO_FEW_EXAMPLES.code},"
+                                f"{st.FEW_EXAMPLES.code})", file=name)
         elif examples < st.RECOMMENDED_EXAMPLES:
             yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)
