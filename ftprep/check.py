@@ -228,6 +228,7 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
     if options.validation_file is None:
         return 0
     from ftprep.checks.structure import FEW_EXAMPLES
+    from ftprep.checks.targets import FEW_EXAMPLES as TARGET_FEW_EXAMPLES
 
     counter = tokens.counter
     val_tokens = TokenCollector(counter)
@@ -236,7 +237,8 @@ def _dataset_checks(train: Any, tokens: Any, report: Report, options: CheckOptio
                                      report=report, on_record=val_tokens.on_record,
                                      writes_to=[val_tokens])
     # "Fewer than 50 examples" is advice for training data; validation sets are small.
-    report.findings[before:] = [f for f in report.findings[before:] if f.code != FEW_EXAMPLES.code]
+    advice = (FEW_EXAMPLES.code, TARGET_FEW_EXAMPLES.code)
+    report.findings[before:] = [f for f in report.findings[before:] if f.code not in advice]
     val_ctx = DatasetContext(validation, options.dataset, reference=train)
     report.extend(run_dataset_checks(val_ctx, selection))
     report.stats["validation_labels"] = label_stats(val_ctx)

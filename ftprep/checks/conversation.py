@@ -22,6 +22,7 @@ from ftprep.report.finding import Severity
 UNTRAINED = "assistant-untrained"
 MAX_IMAGES_PER_EXAMPLE = 10
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_BYTES_DECIMAL = 10_000_000
 IMAGE_MEDIA_TYPES = (JPEG, PNG, WEBP)
 # Not a registered media type, but what the .jpg extension suggests: FT133 warns, since
 # no source says a service rejects it.
@@ -33,17 +34,23 @@ Shape = tuple[str, ...]
 
 
 @register("FT110", "no-trainable-assistant-message", Severity.ERROR,
-          scope=Scope.LINE, view="shape")
+          scope=Scope.LINE, view="shape", skip_formats=["openai-dpo"])
 def no_trainable_assistant(shape: Shape) -> Iterator[Hit]:
     """Example has no assistant message to train on.
 
     Training learns from assistant messages only; an example without one (or with
     weight 0 on all of them) teaches nothing and is rejected. Add the reply, or set
-    `weight: 1` on at least one assistant message."""
-    if "assistant" not in shape:
-        why = "all its assistant messages have weight 0" if UNTRAINED in shape else (
-            "it has no assistant message")
-        yield Hit(f"nothing to train on: {why}; add an assistant reply with weight 1")
+    `weight: 1` on at least one assistant message. (A preference line's outputs are
+    what it trains on; it has no weight.)"""
+    if "assistant" in shape or not shape:
+        return
+    if UNTRAINED in shape:
+        last = max(i for i, role in enumerate(shape) if role == UNTRAINED)
+        yield Hit("nothing to train on: all its assistant messages have weight 0; set "
+                  "`weight: 1` on the reply to learn from", path=".weight", message_index=last)
+    else:
+        yield Hit("nothing to train on: it has no assistant message; add the assistant's "
+                  "reply after this message", message_index=len(shape) - 1)
 
 
 @register("FT116", "messages-after-last-assistant", Severity.WARNING,
@@ -71,7 +78,7 @@ def consecutive_same_role(shape: Shape) -> Iterator[Hit]:
     for i, role in enumerate(shape):
         kind = "assistant" if role == UNTRAINED else role
         if kind == previous and kind in ("user", "assistant", "system"):
-            yield Hit(f"message {i} has the same role ({kind}) as the message before it; "
+            yield Hit(f"this message has the same role ({kind}) as the message before it; "
                       "merge them or restore the missing turn", message_index=i)
         previous = kind
 
@@ -108,7 +115,8 @@ def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
                     p.get("type") == "text" and is_blank(p["text"]) for p in content):
                 continue  # as with "" content: the tool call is the reply
             if not content:
-                yield Hit("content is an empty list of parts", path=".content", message_index=i)
+                yield Hit("content is an empty list of parts; add a text part or drop the "
+                          "message", path=".content", message_index=i)
             for j, part in enumerate(content):
                 if part.get("type") == "text" and is_blank(part["text"]):
                     yield Hit(f"text part is empty{_invisible(part['text'])}",
@@ -162,10 +170,12 @@ def too_many_images(record: Record, messages: list[Record]) -> Iterator[Hit]:
     """Example has more than 10 images.
 
     OpenAI accepts at most 10 images per training example. Split the example."""
-    count = sum(1 for message in messages for _ in _image_parts(message))
-    if count > MAX_IMAGES_PER_EXAMPLE:
-        yield Hit(f"{count} images in one example; at most {MAX_IMAGES_PER_EXAMPLE} are "
-                  "allowed: split it")
+    images = [(i, j) for i, message in enumerate(messages) for j, _ in _image_parts(message)]
+    if len(images) > MAX_IMAGES_PER_EXAMPLE:
+        i, j = images[MAX_IMAGES_PER_EXAMPLE]  # the first image over the limit
+        yield Hit(f"{len(images)} images in one example, this is the "
+                  f"{MAX_IMAGES_PER_EXAMPLE + 1}th; at most {MAX_IMAGES_PER_EXAMPLE} are "
+                  "allowed: split the example", path=f".content[{j}]", message_index=i)
 
 
 @register("FT114", "invalid-image-data-url", Severity.ERROR, scope=Scope.LINE, trigger="parts")
@@ -243,17 +253,46 @@ def image_not_rgb(record: Record, messages: list[Record]) -> Iterator[Hit]:
 
 @register("FT115", "image-too-large", Severity.ERROR, scope=Scope.LINE, trigger="parts")
 def image_too_large(record: Record, messages: list[Record]) -> Iterator[Hit]:
-    """Image larger than 10 MB.
+    """Image larger than 10 MiB (10,485,760 bytes).
 
-    OpenAI skips images over 10 MB. Resize or recompress it."""
-    for i, j, url in _data_urls(messages):
-        comma = url.find(",")
-        payload = len(url) - comma - 1
-        size = payload * 3 // 4  # decoded size of base64 text, to within two bytes
+    OpenAI skips images over "10 MB". Which MB is not said; above 10 MiB the image is too
+    large either way (FT135 warns between 10,000,000 bytes and 10 MiB). Resize or
+    recompress it."""
+    for i, j, size in _data_url_sizes(messages):
         if size > MAX_IMAGE_BYTES:
-            yield Hit(f"image is about {size / 1024 / 1024:.1f} MB; the limit is 10 MB: "
-                      "resize or recompress it", path=f".content[{j}].image_url.url",
+            yield Hit(f"image is {size:,} bytes decoded; the limit is 10 MiB "
+                      f"({MAX_IMAGE_BYTES:,} bytes): resize or recompress it",
+                      path=f".content[{j}].image_url.url", message_index=i)
+
+
+@register("FT135", "image-may-be-too-large", Severity.WARNING, scope=Scope.LINE,
+          trigger="parts")
+def image_may_be_too_large(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image between 10 MB (10,000,000 bytes) and 10 MiB.
+
+    OpenAI's limit is "10 MB" per image; if that MB is decimal, such an image is
+    skipped. Resize or recompress it below 10,000,000 bytes to be safe."""
+    for i, j, size in _data_url_sizes(messages):
+        if MAX_IMAGE_BYTES_DECIMAL < size <= MAX_IMAGE_BYTES:
+            yield Hit(f"image is {size:,} bytes decoded, under 10 MiB but over "
+                      f"{MAX_IMAGE_BYTES_DECIMAL:,} bytes; OpenAI's \"10 MB\" limit may be "
+                      "decimal: recompress it below that", path=f".content[{j}].image_url.url",
                       message_index=i)
+
+
+@register("FT136", "image-url-not-https", Severity.WARNING, scope=Scope.LINE, trigger="parts")
+def image_url_not_https(record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Image URL that is plain http://, not https:// or a data URL.
+
+    OpenAI's fine-tuning spec gives image URLs as https or data: URLs, and skips images
+    it cannot fetch ("inaccessible URL"). Serve the image over https, or embed it as a
+    data:image/...;base64,... URL."""
+    for i, message in enumerate(messages):
+        for j, part in _image_parts(message):
+            if part["image_url"]["url"][:7].lower() == "http://":
+                yield Hit("plain http:// image URL; the service may not fetch it: use an "
+                          "https:// URL or a data:image/...;base64,... URL",
+                          path=f".content[{j}].image_url.url", message_index=i)
 
 
 @register("FT108", "deprecated-function-calling", Severity.WARNING, scope=Scope.LINE,
@@ -287,10 +326,13 @@ def tool_arguments_not_json(record: Record, messages: list[Record]) -> Iterator[
             calls.append((".function_call.arguments", message["function_call"]["arguments"]))
         for path, arguments in calls:
             try:
-                value = json.loads(arguments)
+                value = json.loads(arguments, parse_constant=_not_json)
             except json.JSONDecodeError as exc:
                 yield Hit(f"arguments are not valid JSON ({exc.msg} at column {exc.colno}); "
                           "fix the JSON text", path=path, message_index=i)
+                continue
+            except ValueError as exc:  # NaN, Infinity: Python's json takes them, JSON not
+                yield Hit(f"arguments are not valid JSON: {exc}", path=path, message_index=i)
                 continue
             if not isinstance(value, dict):
                 yield Hit("arguments must encode a JSON object, e.g. \"{}\"",
@@ -310,21 +352,6 @@ def tool_response_without_call(record: Record, messages: list[Record]) -> Iterat
         if message["role"] == "tool" and message["tool_call_id"] not in called:
             yield Hit(f"tool_call_id {message['tool_call_id']!r} answers no earlier tool call; "
                       "use the id of the assistant's call", path=".tool_call_id", message_index=i)
-
-
-@register("FT121", "duplicate-tool-call-id", Severity.ERROR, scope=Scope.LINE, trigger="tools")
-def duplicate_tool_call_id(record: Record, messages: list[Record]) -> Iterator[Hit]:
-    """Two tool calls in one example share an id.
-
-    Tool results are matched to calls by id; a repeated id makes the pairing ambiguous.
-    Give each call its own id."""
-    seen: set[str] = set()
-    for i, message in enumerate(messages):
-        for k, call in enumerate(message.get("tool_calls") or ()):
-            if call["id"] in seen:
-                yield Hit(f"tool call id {call['id']!r} is used twice; give each call its own id",
-                          path=f".tool_calls[{k}].id", message_index=i)
-            seen.add(call["id"])
 
 
 @register("FT126", "undefined-tool", Severity.WARNING, scope=Scope.LINE, trigger="tools")
@@ -366,7 +393,8 @@ def identical_preference_outputs(record: Record, messages: list[Record]) -> Iter
     if record["preferred_output"][0].get("content") == record["non_preferred_output"][0].get(
         "content"
     ):
-        yield Hit("preferred and non-preferred outputs are identical",
+        yield Hit("preferred and non-preferred outputs are identical; write a worse (or "
+                  "better) alternative, or drop the example",
                   path="$.non_preferred_output[0].content")
 
 
@@ -399,6 +427,18 @@ def _data_url_parts(messages: list[Record]) -> Iterator[tuple[int, int, str | No
             yield i, j, None, ""
         else:
             yield i, j, url[match.end():], (match.group(1) or "").lower()
+
+
+def _data_url_sizes(messages: list[Record]) -> Iterator[tuple[int, int, int]]:
+    """(message index, part index, decoded size in bytes) of each image data URL."""
+    for i, j, url in _data_urls(messages):
+        payload = url[url.find(",") + 1:].rstrip()
+        size = len(payload) * 3 // 4 - (len(payload) - len(payload.rstrip("=")))
+        yield i, j, size
+
+
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON; use null or a number")
 
 
 def _data_urls(messages: list[Record]) -> Iterator[tuple[int, int, str]]:

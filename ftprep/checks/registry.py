@@ -33,6 +33,7 @@ FAMILIES = {
 CHECK_MODULES: tuple[str, ...] = (
     "ftprep.checks.structure",
     "ftprep.checks.conversation",
+    "ftprep.checks.tool_calls",
     "ftprep.checks.targets",
     "ftprep.checks.tokens_checks",
     "ftprep.checks.cost_checks",
@@ -80,8 +81,9 @@ class Check:
     scope: Scope
     doc: str
     func: Callable[..., Iterable[Hit]] | None = None
-    # Line formats the check applies to; None means all.
+    # Line formats the check applies to (None: all), less those in `skip_formats`.
     formats: frozenset[str] | None = None
+    skip_formats: frozenset[str] = frozenset()
     # Line checks: "shape" checks see only the roles (so results are cached per shape);
     # "record" checks see the record and run only when the line has `trigger` set;
     # "target-shape" / "target-record" checks get the chosen target first and run only
@@ -98,7 +100,8 @@ class Check:
         return FAMILIES[self.code[:3]]
 
     def applies_to(self, line_format: str) -> bool:
-        return self.formats is None or line_format in self.formats
+        return (self.formats is None or line_format in self.formats) and (
+            line_format not in self.skip_formats)
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -127,6 +130,7 @@ def register(
     *,
     scope: Scope,
     formats: Iterable[str] | None = None,
+    skip_formats: Iterable[str] = (),
     view: str = "record",
     trigger: str | None = None,
 ) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
@@ -142,6 +146,7 @@ def register(
                 doc=inspect.cleandoc(func.__doc__ or ""),
                 func=func,
                 formats=frozenset(formats) if formats is not None else None,
+                skip_formats=frozenset(skip_formats),
                 view=view,
                 trigger=trigger,
             )

@@ -39,7 +39,9 @@ INVALID_JSON = declare(
     """Line is not valid JSON.
 
     The message gives the line and column where parsing failed. A common cause is a
-    record pretty-printed over several lines: JSONL needs one record per line.""",
+    record pretty-printed over several lines: JSONL needs one record per line. A file
+    that is one pretty-printed JSON object or array gets one such error, at line 1,
+    with the `jq -c` command that converts it.""",
     scope=Scope.READER,
 )
 NOT_AN_OBJECT = declare(

@@ -35,7 +35,8 @@ TOO_FEW_EXAMPLES = declare(
     """File has fewer examples than the chosen target's minimum.
 
     With --target, the target's minimum replaces OpenAI's 10 (FT123): Nova needs 8,
-    Together 1. Add examples.""",
+    Together 1. Add examples. A small validation file is validated on its own with
+    `--ignore FT147,FT150`.""",
     scope=Scope.FILE,
 )
 TOO_MANY_EXAMPLES = declare(
@@ -123,7 +124,7 @@ def not_alternating(target: Target, shape: Shape) -> Iterator[Hit]:
     previous = None
     for i, role in enumerate(_roles(shape)):
         if role == previous and role != "tool":
-            yield Hit(f"message {i} has the same role ({target.role_name(role)}) as the one "
+            yield Hit(f"this message has the same role ({target.role_name(role)}) as the one "
                       f"before it; {target.title} needs alternating turns: merge them",
                       message_index=i)
         previous = role
@@ -269,7 +270,8 @@ class TargetRules:
         out: list[Finding] = []
         if t.min_examples is not None and examples < t.min_examples:
             out += sel.emit(TOO_FEW_EXAMPLES, f"{counted}; {t.title} needs at least "
-                            f"{t.min_examples}: add more", file=file)
+                            f"{t.min_examples}: add more (for a validation file, --ignore "
+                            f"{TOO_FEW_EXAMPLES.code},{FEW_EXAMPLES.code})", file=file)
         elif t.recommended_examples is not None and examples < t.recommended_examples:
             out += sel.emit(FEW_EXAMPLES, f"{counted}; {t.title} recommends at least "
                             f"{t.recommended_examples}: add more", file=file)

@@ -64,6 +64,8 @@ class LineFormat:
     rejected: Callable[[Record], tuple[list[Record], int, str]] | None = None
     # Fix suggestions by field name for schema errors, where OpenAI's do not fit.
     fixes: Mapping[str, str] = field(default_factory=dict)
+    # Regex of the paths where the format takes a message `weight`; None: it has none.
+    weight_on: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def adapter(self) -> TypeAdapter[Any]:
@@ -105,6 +107,7 @@ register_format(
         conversation=_chat_conversation,
         message_path=_chat_message_path,
         description="One line of an OpenAI chat fine-tuning file: messages, optional tools.",
+        weight_on=r"\$\.messages\[\d+\]\.weight",
     )
 )
 register_format(

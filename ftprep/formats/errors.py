@@ -7,6 +7,7 @@ so those are dropped, and the errors of a union's failed branches are merged int
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,10 +25,24 @@ _FIX_BY_FIELD = {
     "role": "use one of system, user, assistant or tool",
     "weight": "use 0 (do not train on this message) or 1 (train on it)",
     "arguments": "encode the arguments object as a JSON string, e.g. \"{\\\"city\\\": \\\"Paris\\\"}\"",
-    "url": "use an http(s):// URL or a data:image/...;base64,... URL",
+    "url": "use an https:// URL or a data:image/...;base64,... URL",
     "name": "use 1-64 letters, digits, underscores or hyphens",
+    "input": "an object holding the input conversation's `messages`",
     "messages": "give a list of message objects, each with a role and content",
 }
+
+
+# A message's `name` (OpenAI's message-name rule) is not a function's name.
+MESSAGE_NAME_PATTERN = r"^[^\s<|\\/>]+$"
+_MESSAGE_NAME_FIX = "use no whitespace and none of < | \\ / > (e.g. \"john.doe\")"
+
+
+def as_json(value: Any) -> str:
+    """A value as JSON writes it (null, true, 1.5), never a Python repr."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def describe_json(value: Any) -> str:
@@ -92,17 +107,22 @@ def _field_of(path: str) -> str:
     return ""
 
 
-def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
+def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str],
+             weight_on: str | None, title: str) -> str:
     kind = error["type"]
     field = _field_of(path)
     fix = fixes.get(field, _FIX_BY_FIELD.get(field, ""))
     got = describe_json(error.get("input"))
     if kind == "missing":
         text = f"`{field}` is required here"
+        fix = f"add `{field}`: {fix}" if fix else f"add `{field}`"
     elif kind == "extra_forbidden":
-        if field == "weight":
+        if field == "weight" and weight_on is not None and (
+                path == "$.weight" or re.fullmatch(weight_on, path)):
             where = "the line" if path == "$.weight" else "a non-assistant message"
             return f"`weight` is not allowed on {where}: put it on an assistant message, or remove it"
+        if field == "weight":
+            return f"unexpected key `weight`: the {title} format has no `weight`; remove it"
         return f"unexpected key `{field}`: the service rejects unknown keys; remove it or fix its spelling"
     elif kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
@@ -116,24 +136,35 @@ def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
                         "refusal as the assistant's text")
             return (f"unknown content part type {tag!r}: use {expected} (fine-tuning takes "
                     "text and image inputs only; audio and files are not supported)")
+        given = error.get("input")
+        role = given.get("role") if isinstance(given, dict) else tag
+        if not isinstance(role, str):
+            what = "null" if role is None else f"{describe_json(role)} ({as_json(role)})"
+            return (f"the role must be a string such as \"user\", not {what}: use one of "
+                    "system, user, assistant or tool")
         if tag == "developer":
             return "role 'developer' is not accepted for supervised fine-tuning: use 'system'"
-        return f"unknown role {tag!r}: use one of system, user, assistant or tool"
+        return f"unknown role {as_json(tag)}: use one of system, user, assistant or tool"
     elif kind == "union_tag_not_found":
         discriminator = error.get("ctx", {}).get("discriminator", "role").strip("'")
         return f"this object has no `{discriminator}`: add one"
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        text = f"{error.get('input')!r} is not allowed here: expected {expected}"
+        text = f"{as_json(error.get('input'))} is not allowed here: expected {expected}"
         if field == "role" and field not in fixes:
             fix = ""  # the expected roles say it; the generic OpenAI list would not fit
     elif kind == "string_pattern_mismatch":
-        text = f"{error.get('input')!r} has the wrong form"
+        text = f"{as_json(error.get('input'))} has the wrong form"
+        if error.get("ctx", {}).get("pattern") == MESSAGE_NAME_PATTERN:
+            fix = _MESSAGE_NAME_FIX
     elif kind in ("too_short", "too_long"):
         text = error["msg"].replace("List", "this list").replace(" after validation", "")
         if path.endswith("_output"):
             fix = "give exactly one assistant message"
-    elif kind.endswith("_type") or kind in ("dict_type", "model_type"):
+    elif kind in ("dict_type", "model_type", "typed_dict_type"):
+        text = f"expected an object, got {got}"
+        fix = "write it as a JSON object {...}"
+    elif kind.endswith("_type"):
         text = f"{error['msg'].replace('Input should be', 'expected')}, got {got}"
     elif kind == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
@@ -143,12 +174,15 @@ def _message(error: dict[str, Any], path: str, fixes: Mapping[str, str]) -> str:
 
 
 def explain(
-    errors: Sequence[dict[str, Any]], fixes: Mapping[str, str] | None = None
+    errors: Sequence[dict[str, Any]], fixes: Mapping[str, str] | None = None,
+    weight_on: str | None = None, title: str = "line's",
 ) -> list[tuple[str, str]]:
     """(path, message) for each distinct problem, deepest first where union branches disagree.
 
     `fixes` overrides the suggested fix per field name for formats not shaped like
-    OpenAI's (a Nova `content` is a list of text blocks, not a string)."""
+    OpenAI's (a Nova `content` is a list of text blocks, not a string). `weight_on` is
+    a regex of the message paths where the format takes `weight` (on assistant
+    messages); a format without one, named by `title`, has no per-message weight."""
     fixes = fixes or {}
     located = [(_error_path(e), e) for e in errors]
     paths = [p for p, _ in located]
@@ -159,7 +193,7 @@ def explain(
         )
         if is_shallow_type_error:
             continue  # a deeper error in the other union branch says more
-        out.setdefault(path, []).append(_message(error, path, fixes))
+        out.setdefault(path, []).append(_message(error, path, fixes, weight_on, title))
     merged: list[tuple[str, str]] = []
     for path, messages in out.items():
         if len(messages) > 1 and all(m.startswith("expected") for m in messages):

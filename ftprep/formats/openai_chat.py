@@ -14,11 +14,15 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BeforeValidator, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
+from ftprep.formats.errors import MESSAGE_NAME_PATTERN
+
 # Strict: "1" is not 1, as the service's validator sees it; unknown keys are rejected.
 STRICT = ConfigDict(extra="forbid", strict=True)
 
+# A function's name; a message's `name` (the speaker) has OpenAI's looser rule.
 NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+MessageName = Annotated[str, Field(pattern=MESSAGE_NAME_PATTERN)]
 
 
 def _reject_bool(value: Any) -> Any:
@@ -40,7 +44,7 @@ class TextPart(TypedDict):
 @with_config(STRICT)
 class ImageURL(TypedDict):
     # OpenAI's vision fine-tuning guide: "Images can be provided either as HTTP URLs or
-    # data URLs containing Base64-encoded images."
+    # data URLs containing Base64-encoded images"; plain http gets a warning (FT136).
     url: Annotated[str, Field(pattern=r"^(https?://|data:)")]
     detail: NotRequired[Literal["low", "high", "auto"]]
 
@@ -73,26 +77,32 @@ class ToolCall(TypedDict):
 class SystemMessage(TypedDict):
     role: Literal["system"]
     content: Content
-    name: NotRequired[Name]
+    name: NotRequired[MessageName]
 
 
 @with_config(STRICT)
 class UserMessage(TypedDict):
     role: Literal["user"]
     content: Content
-    name: NotRequired[Name]
+    name: NotRequired[MessageName]
 
 
 @with_config(STRICT)
-class AssistantMessage(TypedDict):
+class OutputMessage(TypedDict):
+    """An assistant message without `weight`: a preference (DPO) output."""
+
     role: Literal["assistant"]
     content: NotRequired[Content | None]
-    name: NotRequired[Name]
-    weight: NotRequired[Weight]
+    name: NotRequired[MessageName]
     tool_calls: NotRequired[Annotated[list[ToolCall], Field(min_length=1)]]
     # Deprecated in favour of tool_calls; accepted with a warning (FT108).
     function_call: NotRequired[FunctionCall]
     refusal: NotRequired[str | None]
+
+
+@with_config(STRICT)
+class AssistantMessage(OutputMessage):
+    weight: NotRequired[Weight]
 
 
 @with_config(STRICT)

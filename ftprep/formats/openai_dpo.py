@@ -8,7 +8,7 @@ from typing import Annotated, NotRequired
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
-from ftprep.formats.openai_chat import STRICT, AssistantMessage, Message, Tool
+from ftprep.formats.openai_chat import STRICT, Message, OutputMessage, Tool
 
 
 @with_config(STRICT)
@@ -18,7 +18,8 @@ class PreferenceInput(TypedDict):
     parallel_tool_calls: NotRequired[bool]
 
 
-OneAssistantMessage = Annotated[list[AssistantMessage], Field(min_length=1, max_length=1)]
+# The preference format has no `weight` (an unexpected key, FT107).
+OneAssistantMessage = Annotated[list[OutputMessage], Field(min_length=1, max_length=1)]
 
 
 @with_config(ConfigDict(extra="forbid", strict=True, title="OpenAI preference (DPO) line"))

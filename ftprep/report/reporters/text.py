@@ -87,8 +87,10 @@ class TextReporter:
         for summary in report.files:
             if summary.accepted_by:
                 # The format is theirs; whether the lines pass is what the findings say.
+                takers = summary.accepted_by
+                verb = "takes" if len(takers) == 1 else "take"
                 console.print(f"[dim]{escape(summary.path)}: {summary.line_format}, a format "
-                              f"{', '.join(summary.accepted_by)} take[/]")
+                              f"{', '.join(takers)} {verb}[/]")
         style = "bold red" if report.errors or report.io_errors else (
             "yellow" if report.warnings else "bold green")
         console.print(f"[{style}]{escape(report.summary_line())}[/]")
