@@ -87,6 +87,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         pii_allow = config.section("rules", RulesSettings).pii.allow
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
+    _check_system_prompt(config, settings.system_prompt, from_option=options["system_prompt"] is not None)
     label_map = {**config.general.label_map, **options["label_map"]}
     allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
                if options["allowed"] else config.general.labels)
@@ -128,6 +129,21 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
             hint = f" (every one was rejected: the reasons are above, the records in {rejects})"
         click.echo(f"nothing was written: {summary.read} record(s) read{hint}", err=True)
     sys.exit(EXIT_OK if summary.balanced and summary.written else EXIT_FINDINGS)
+
+
+def _check_system_prompt(config: Any, prompt: str | None, *, from_option: bool) -> None:
+    """An empty or unreadable system prompt stops the run before anything is read; one
+    from the config is named by file and key."""
+    from ftprep.config import table_name
+    from ftprep.convert import ConvertError, read_system_prompt
+
+    try:
+        read_system_prompt(prompt, "leave the option out" if from_option else "leave the key out")
+    except ConvertError as exc:
+        if from_option:
+            raise CannotRun(str(exc)) from None
+        where = f"{config.source or '<config>'}: system-prompt in {table_name(config.source, 'convert')}"
+        raise CannotRun(f"{where}: {exc}") from None
 
 
 def _holds_tables(folder: Path, limit: int = 10_000) -> bool:
