@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import sys
 import tempfile
@@ -94,6 +95,8 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     label_map = {**config.general.label_map, **options["label_map"]}
     allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
                if options["allowed"] else config.general.labels)
+    _check_label_map(config, label_map, options["label_map"], allowed,
+                     from_option=bool(options["allowed"]))
     if to_stdout:
         # Written to a temporary file first, as to any output: a run that stops half-way
         # (a usage error in the third file) leaves no half output in the pipe.
@@ -162,6 +165,37 @@ def _check_dashes(output: Path, rejects: Path | None, summary_json: Path | None)
         raise click.UsageError("-o - writes the examples to stdout (and the summary to stderr): "
                                "name the rejects file with --rejects FILE")
     return True
+
+
+def _check_label_map(config: Any, label_map: dict[str, str], given: dict[str, str],
+                     allowed: list[str], *, from_option: bool) -> None:
+    """A label-map target that is not an allowed label would reject every row it maps: a
+    configuration error before anything is read, naming the entry and the labels."""
+    import difflib
+
+    from ftprep.config import table_name
+
+    if not allowed:
+        return
+    folded = {label.casefold(): label for label in allowed}
+    source = config.source or "<config>"
+    labels = (f"--labels ({', '.join(allowed)})" if from_option
+              else f"labels ({', '.join(allowed)}) in {source}")
+    problems = []
+    for raw, target in label_map.items():
+        if target.casefold() in folded:
+            continue
+        if raw in given:
+            entry = f"--label-map {shlex.quote(f'{raw}={target}')}"
+        else:
+            table = table_name(config.source, "label-map")
+            entry = f"{source}: {table} {json.dumps(raw)} = {json.dumps(target)}"
+        close = difflib.get_close_matches(target.casefold(), list(folded), n=1)
+        hint = f"; did you mean {folded[close[0]]!r}?" if close else ""
+        problems.append(f"{entry}: {target!r} is not one of the allowed {labels}{hint}")
+    if problems:
+        raise CannotRun("\n".join([*problems, "Fix the label map's target, or add the label "
+                                   "to the allowed labels: every row it maps would be rejected"]))
 
 
 def _check_system_prompt(config: Any, prompt: str | None, *, from_option: bool) -> None:
