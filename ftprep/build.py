@@ -115,8 +115,9 @@ class BuildSettings:
             return None
         label = raw.strip()
         key = self._map_key(label)
+        mapped_from = None
         if key is not None:
-            label = self._map[key]
+            label, mapped_from = self._map[key], label
         elif label.casefold() not in self._allowed:
             listed = _json_labels(label)
             if listed is not None and len(listed) == 1:
@@ -139,6 +140,15 @@ class BuildSettings:
                 )
         if self._allowed:
             canonical = self._allowed.get(label.casefold())
+            if canonical is None and mapped_from is not None:
+                # The cell was mapped already: the map's target is what is wrong.
+                raise BuildError(
+                    "label-not-allowed",
+                    f"label {label!r}, mapped from {mapped_from!r} by the label map, is not in "
+                    f"the allowed labels ({', '.join(self.allowed_labels)}); fix that entry of "
+                    "--label-map or [label-map] in the config, or add the label to --labels "
+                    "or `labels` in the config",
+                )
             if canonical is None:
                 raise BuildError(
                     "label-not-allowed",

@@ -74,7 +74,9 @@ class Config:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(_explain(exc, self.source, table_name(self.source, name))) from None
+            homes = _homes(model, name)
+            raise ConfigError(_explain(exc, self.source, table_name(self.source, name),
+                                       lambda loc: _belongs(loc, name, homes, self.source))) from None
 
     @property
     def base_dir(self) -> Path:
@@ -175,11 +177,53 @@ def _has_ftprep_table(path: Path) -> bool:
     return isinstance(tool, dict) and isinstance(tool.get("ftprep"), dict)
 
 
-def _explain(exc: ValidationError, path: Path | None, table: str) -> str:
+def _keys(model: type[BaseModel]) -> set[str]:
+    """The keys a model takes: field names and their (kebab-case) aliases."""
+    return {key for name, info in model.model_fields.items() for key in (name, info.alias) if key}
+
+
+def _homes(model: type[BaseModel], section: str) -> dict[str, set[str]]:
+    """Each table of a section (`convert`, `convert.clean` ...) with the keys it takes,
+    and the top level (""), so that a key written in the wrong one can be sent home."""
+    homes = {"": _keys(GeneralConfig)}
+    todo: list[tuple[str, type[BaseModel]]] = [(section, model)]
+    while todo:
+        table, current = todo.pop()
+        homes[table] = _keys(current)
+        for name, info in current.model_fields.items():
+            sub = info.annotation
+            if isinstance(sub, type) and issubclass(sub, BaseModel):
+                todo.append((f"{table}.{info.alias or name}", sub))
+    return homes
+
+
+def _belongs(loc: tuple[Any, ...], section: str, homes: dict[str, set[str]],
+             path: Path | None) -> str | None:
+    """Where an unknown key at `loc` (in the section's table) belongs, if some other table
+    takes it: "min-chars belongs in [convert.clean]"."""
+    here = ".".join([section, *map(str, loc[:-1])])
+    key = str(loc[-1])
+    found = [table for table, keys in homes.items() if table != here and key in keys]
+    if not found:
+        return None
+    top = table_name(path)
+    top = "at the top level (above the first [table])" if top == "the top level" else f"in {top}"
+    where = " or ".join(f"in {table_name(path, t)}" if t else top for t in found)
+    return f"{key} belongs {where}, not in {table_name(path, here)}: move it there"
+
+
+def _explain(exc: ValidationError, path: Path | None, table: str,
+             belongs: Any = None) -> str:
     lines = [f"{path or '<config>'}: invalid settings in {table}:"]
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(table)"
-        hint = " (unknown key: check its spelling)" if err["type"] == "extra_forbidden" else ""
+        hint = ""
+        if err["type"] == "extra_forbidden":
+            home = belongs(err["loc"]) if belongs and err["loc"] else None
+            if home:
+                lines.append(f"  {key}: {home}")
+                continue
+            hint = " (unknown key: check its spelling)"
         # A validator's own message, without pydantic's "Value error, " in front.
         message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
         lines.append(f"  {key}: {message}{hint}")

@@ -643,7 +643,7 @@ def _build_settings(settings: ConvertSettings, label_map: dict[str, str] | None,
                     allowed_labels: Sequence[str]) -> BuildSettings:
     try:
         return BuildSettings(
-            system_prompt=_read_text_option(settings.system_prompt),
+            system_prompt=read_system_prompt(settings.system_prompt),
             user_template=settings.user_template,
             assistant=settings.assistant,  # type: ignore[arg-type]
             json_label_key=settings.json_label_key,
@@ -710,12 +710,38 @@ def _raw(example: Example) -> dict[str, Any]:
                        if isinstance(v, str | int | float | bool | list | dict) or v is None}}
 
 
-def _read_text_option(value: str | None) -> str | None:
-    """`@path` reads the text from a file, as curl does."""
-    if value and value.startswith("@"):
+def read_system_prompt(value: str | None, leave_out: str = "leave the option out") -> str | None:
+    """The system prompt: the text, or `@path` read from a UTF-8 file (as curl does).
+    Raises ConvertError, naming the file or the value, for a prompt that is empty or only
+    whitespace (it would reject every line, or vanish) and for a file that is not UTF-8."""
+    if value is None:
+        return None
+    text = value
+    if value.startswith("@"):
         path = Path(value[1:])
         try:
-            return path.read_text(encoding="utf-8").strip()
+            data = path.read_bytes()
         except OSError as exc:
             raise ConvertError(f"{path}: cannot read the system prompt file ({exc.strerror})") from None
-    return value
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConvertError(f"{path}: the system prompt file is not UTF-8 (it looks like "
+                               f"{_looks_like(path)}): save it as UTF-8") from None
+    text = text.strip()
+    if not text:
+        shown = value if value.startswith("@") else repr(value)
+        raise ConvertError(f"the system prompt ({shown}) is empty: write one or {leave_out}")
+    return text
+
+
+def _looks_like(path: Path) -> str:
+    """What a file that is not UTF-8 seems to be, in words, for the fix."""
+    from ftprep.loaders.encoding import detect_encoding
+
+    found = detect_encoding(path)
+    if found.how == "bom":
+        return f"{found.name.upper()} with a byte-order mark"
+    if found.how == "detected":
+        return found.name.upper().replace("_", "-") if found.name.startswith("utf") else found.name
+    return "a single-byte Windows encoding such as cp1252"

@@ -65,3 +65,20 @@ def test_output_dash_is_stdout(tmp_path: Path, run_cli, monkeypatch) -> None:
                     "--report", "-")
     assert split.exit_code == 0 and json.loads(split.stdout)["stats"]["split"]["train"] == 48
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE is POSIX")
+@pytest.mark.parametrize("args", [("rules",), ("validate", "{big}", "-f", "json"),
+                                  ("validate", "{big}", "--max-per-code", "0")])
+def test_a_reader_that_goes_away_ends_the_run_quietly_with_141(tmp_path: Path,
+                                                              args: tuple[str, ...]) -> None:
+    big = write_jsonl(tmp_path / "big.jsonl", [{"messages": [{"role": "user", "content": ""}]}] * 3000)
+    command = [sys.executable, "-m", "ftprep", *(a.format(big=big) for a in args)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # As `| head -c 1`: the reader takes a byte, or none, and closes the pipe.
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr

@@ -243,3 +243,39 @@ def test_errors_name_tables_as_the_file_writes_them(tmp_path: Path) -> None:
     project.write_text('[tool.ftprep]\nstrict = "yes"\n')
     with pytest.raises(ConfigError, match=r"invalid settings in \[tool.ftprep\]"):
         load_config(project)
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), [
+    ("ftprep.toml", "[convert]\nmin-chars = 10\n",
+     "min-chars: min-chars belongs in [convert.clean], not in [convert]: move it there"),
+    ("ftprep.toml", "[convert]\nmax-chars = 900\n", "max-chars belongs in [convert.clean]"),
+    ("ftprep.toml", '[convert]\nlabels = ["billing"]\n',
+     "labels belongs at the top level (above the first [table]), not in [convert]"),
+    ("ftprep.toml", "[convert.clean]\nredact-pii = false\n",
+     "clean.redact-pii: redact-pii belongs in [convert], not in [convert.clean]"),
+    ("ftprep.toml", "[convert]\nlabel-header = \"X-Category\"\n",
+     "label-header belongs in [convert.email]"),
+    ("pyproject.toml", "[tool.ftprep.convert]\nmin-chars = 10\n",
+     "min-chars belongs in [tool.ftprep.convert.clean], not in [tool.ftprep.convert]"),
+    ("pyproject.toml", '[tool.ftprep.convert]\nlabels = ["billing"]\n',
+     "labels belongs in [tool.ftprep], not in [tool.ftprep.convert]"),
+])
+def test_a_key_in_the_wrong_table_says_where_it_belongs(tmp_path: Path, run_cli, name: str,
+                                                        body: str, expected: str) -> None:
+    cfg = tmp_path / name
+    cfg.write_text(body, encoding="utf-8")
+    src = tmp_path / "in.csv"
+    src.write_text("text,label\nMy invoice is wrong,billing\n", encoding="utf-8")
+    result = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "--config", str(cfg))
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "check its spelling" not in result.output
+
+
+def test_a_misspelt_key_is_still_called_unknown(tmp_path: Path, run_cli) -> None:
+    cfg = tmp_path / "ftprep.toml"
+    cfg.write_text("[convert]\nmin-char = 10\n", encoding="utf-8")
+    src = tmp_path / "in.csv"
+    src.write_text("text,label\nMy invoice is wrong,billing\n", encoding="utf-8")
+    result = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "--config", str(cfg))
+    assert result.exit_code == 2 and "unknown key: check its spelling" in result.output

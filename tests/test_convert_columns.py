@@ -84,7 +84,6 @@ SETTINGS = [
     {"assistant": "label+reply", "clean": {"min-chars": 10, "max-chars": 30}},
     {"assistant": "json", "system-prompt": "Classify the ticket."},
     {"user-template": "[{channel}] {text}", "drop-duplicates": True},
-    {"system-prompt": "  "},  # a blank system prompt: every line is invalid
 ]
 
 

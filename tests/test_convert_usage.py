@@ -3,6 +3,7 @@ how to fix them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,42 @@ def test_zendesk_preset_reads_its_json_export(tmp_path: Path) -> None:
     assert summary.written == 3 and summary.columns[str(src)]["text"] == "subject + description"
     first = jsonlib.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert first["messages"][0]["content"] == "Sub 0\n\nBody 0"
+
+
+def test_output_dash_writes_the_examples_to_stdout(tmp_path: Path, run_cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.csv").write_text(ROWS, encoding="utf-8")
+    result = run_cli("convert", "in.csv", "-o", "-", "--rejects", "r.jsonl", "-f", "json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 12 and lines[0]["messages"][-1]["content"] == "billing"
+    summary = json.loads(result.stderr)  # the summary goes to stderr, out of the pipe
+    assert summary["output"] == "-" and summary["written"] == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "r.jsonl"]
+
+
+def test_output_dash_with_a_target_and_a_text_summary(tmp_path: Path, run_cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.csv").write_text(ROWS, encoding="utf-8")
+    result = run_cli("convert", "in.csv", "-o", "-", "--rejects", "r.jsonl", "--target", "sharegpt")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["conversations"][1]["value"]
+            for line in result.stdout.splitlines()] == ["billing"] * 12
+    assert "in.csv -> -" in result.stderr and "read 12" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "r.jsonl"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("-o", "-"), "-o - writes the examples to stdout (and the summary to stderr): name the "
+                  "rejects file with --rejects FILE"),
+    (("-o", "o.jsonl", "--rejects", "-"), "the rejects need a file"),
+    (("-o", "o.jsonl", "--summary-json", "-"), "-f json prints the summary itself"),
+])
+def test_a_dash_that_would_become_a_file_is_refused(tmp_path: Path, run_cli, monkeypatch,
+                                                    args: tuple[str, ...], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.csv").write_text(ROWS, encoding="utf-8")
+    result = run_cli("convert", "in.csv", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # no file named "-"

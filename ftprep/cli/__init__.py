@@ -7,6 +7,9 @@ Subcommands live in their own modules and are imported only when invoked, so tha
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from typing import NoReturn
 
 import click
 
@@ -27,7 +30,25 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# What a shell reports for a command killed by SIGPIPE (128 + 13): the reader of the
+# output (`| head -1`) went away, so what the command would have said is unknown to it.
+EXIT_BROKEN_PIPE = 141
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        except BrokenPipeError:
+            _broken_pipe()
+        except SystemExit as exc:
+            if _raised_by(exc, "on_broken_pipe"):  # rich's Console exits 1 on a broken pipe
+                _broken_pipe()
+            raise
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -40,6 +61,22 @@ class LazyGroup(click.Group):
         return command
 
 
+def _broken_pipe() -> NoReturn:
+    """Exit as a command killed by SIGPIPE, quietly: no traceback, and no "Exception
+    ignored" when Python flushes stdout on the way out (it goes nowhere now)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+def _raised_by(exc: BaseException, function: str) -> bool:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_name == function
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftprep")
 def cli() -> None:
@@ -47,7 +84,7 @@ def cli() -> None:
 
     \b
     Exit codes: 0 clean (warnings allowed), 1 errors found (or warnings with --strict),
-    2 usage, configuration or I/O error.
+    2 usage, configuration or I/O error, 141 the output's reader went away (| head).
     """
     from ftprep.cli.options import check_workers_env, escape_unencodable_output
 

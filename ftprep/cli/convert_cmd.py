@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path),
                 metavar="SOURCE...")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The chat JSONL file to write.")
+              help="The chat JSONL file to write; - is stdout (then name --rejects FILE).")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Rejected records with reasons (default: OUT.rejects.jsonl beside the output).")
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -75,6 +78,7 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     from ftprep.config import ConfigError
     from ftprep.convert import ConvertError, ConvertSettings, check_outputs, convert
 
+    to_stdout = _check_dashes(output, rejects, summary_json)
     config = load(config_path)
     target = resolve_target(config, target)
     try:
@@ -87,9 +91,17 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
         pii_allow = config.section("rules", RulesSettings).pii.allow
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
+    _check_system_prompt(config, settings.system_prompt, from_option=options["system_prompt"] is not None)
     label_map = {**config.general.label_map, **options["label_map"]}
     allowed = ([x.strip() for x in options["allowed"].split(",") if x.strip()]
                if options["allowed"] else config.general.labels)
+    _check_label_map(config, label_map, options["label_map"], allowed,
+                     from_option=bool(options["allowed"]))
+    if to_stdout:
+        # Written to a temporary file first, as to any output: a run that stops half-way
+        # (a usage error in the third file) leaves no half output in the pipe.
+        spool = tempfile.TemporaryDirectory(prefix="ftprep-convert-")
+        output = Path(spool.name) / "stdout.jsonl"
     canonical = output if target in (None, "openai") else output.with_suffix(".chat.jsonl.tmp")
     rejects = rejects or default_rejects_path(output)
     try:
@@ -110,15 +122,23 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
     if canonical != output:
         result["export"] = _export(canonical, output, target)
         result["output"] = str(output)
+    if to_stdout:
+        result["output"] = "-"
     if summary_json:
         from ftprep.jsonl import AtomicWriter
 
         with AtomicWriter(summary_json, mode="w") as handle:
             json.dump(result, handle, indent=2, ensure_ascii=False)
+    if to_stdout:
+        with output.open("rb") as spooled:
+            sys.stdout.flush()
+            shutil.copyfileobj(spooled, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        spool.cleanup()
     if output_format == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False), err=to_stdout)
     else:
-        _print_summary(result)
+        _print_summary(result, err=to_stdout)
     if summary.written == 0:
         hint = ""
         if not summary.read and any(s.is_dir() and _holds_tables(s) for s in sources):
@@ -128,6 +148,69 @@ def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | Non
             hint = f" (every one was rejected: the reasons are above, the records in {rejects})"
         click.echo(f"nothing was written: {summary.read} record(s) read{hint}", err=True)
     sys.exit(EXIT_OK if summary.balanced and summary.written else EXIT_FINDINGS)
+
+
+def _check_dashes(output: Path, rejects: Path | None, summary_json: Path | None) -> bool:
+    """Whether the examples go to stdout (`-o -`); the rejects and the JSON summary then
+    need files of their own, and `-` for either is refused rather than made a file."""
+    if str(rejects) == "-":
+        raise click.BadParameter("the rejects need a file: name one (default: OUT.rejects.jsonl)",
+                                 param_hint="--rejects")
+    if str(summary_json) == "-":
+        raise click.BadParameter("name a file; -f json prints the summary itself",
+                                 param_hint="--summary-json")
+    if str(output) != "-":
+        return False
+    if rejects is None:
+        raise click.UsageError("-o - writes the examples to stdout (and the summary to stderr): "
+                               "name the rejects file with --rejects FILE")
+    return True
+
+
+def _check_label_map(config: Any, label_map: dict[str, str], given: dict[str, str],
+                     allowed: list[str], *, from_option: bool) -> None:
+    """A label-map target that is not an allowed label would reject every row it maps: a
+    configuration error before anything is read, naming the entry and the labels."""
+    import difflib
+
+    from ftprep.config import table_name
+
+    if not allowed:
+        return
+    folded = {label.casefold(): label for label in allowed}
+    source = config.source or "<config>"
+    labels = (f"--labels ({', '.join(allowed)})" if from_option
+              else f"labels ({', '.join(allowed)}) in {source}")
+    problems = []
+    for raw, target in label_map.items():
+        if target.casefold() in folded:
+            continue
+        if raw in given:
+            entry = f"--label-map {shlex.quote(f'{raw}={target}')}"
+        else:
+            table = table_name(config.source, "label-map")
+            entry = f"{source}: {table} {json.dumps(raw)} = {json.dumps(target)}"
+        close = difflib.get_close_matches(target.casefold(), list(folded), n=1)
+        hint = f"; did you mean {folded[close[0]]!r}?" if close else ""
+        problems.append(f"{entry}: {target!r} is not one of the allowed {labels}{hint}")
+    if problems:
+        raise CannotRun("\n".join([*problems, "Fix the label map's target, or add the label "
+                                   "to the allowed labels: every row it maps would be rejected"]))
+
+
+def _check_system_prompt(config: Any, prompt: str | None, *, from_option: bool) -> None:
+    """An empty or unreadable system prompt stops the run before anything is read; one
+    from the config is named by file and key."""
+    from ftprep.config import table_name
+    from ftprep.convert import ConvertError, read_system_prompt
+
+    try:
+        read_system_prompt(prompt, "leave the option out" if from_option else "leave the key out")
+    except ConvertError as exc:
+        if from_option:
+            raise CannotRun(str(exc)) from None
+        where = f"{config.source or '<config>'}: system-prompt in {table_name(config.source, 'convert')}"
+        raise CannotRun(f"{where}: {exc}") from None
 
 
 def _holds_tables(folder: Path, limit: int = 10_000) -> bool:
@@ -221,11 +304,11 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _print_summary(result: dict[str, Any]) -> None:
+def _print_summary(result: dict[str, Any], *, err: bool = False) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, stderr=err)
     ok = "[green]balanced[/]" if result["balanced"] else "[bold red]NOT balanced[/]"
     console.print(f"[bold]{escape(', '.join(result['sources']))}[/] -> {escape(result['output'])}")
     console.print(f"  read {result['read']:,} = written {result['written']:,} + merged "

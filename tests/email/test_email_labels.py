@@ -159,3 +159,43 @@ def test_label_map_errors(tmp_path: Path, name: str, content: str, message: str)
 def test_label_map_missing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot read label map"):
         load_label_map(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"m1@x": "billing", "m2@x": 5}, "the label of 'm2@x' is a number (5), not a string"),
+        ({"m2@x": ["billing", "returns"]}, 'the label of \'m2@x\' is a list (["billing", "returns"])'),
+        ({"m2@x": None}, "the label of 'm2@x' is null"),
+        ([{"message_id": "a@x", "label": True}], "item 0: label is true/false (true)"),
+        ([{"message_id": 7, "label": "billing"}], "item 0: message_id is a number (7)"),
+    ],
+)
+def test_label_map_values_that_are_not_strings(tmp_path: Path, content: object, message: str) -> None:
+    path = tmp_path / "lm.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(ValueError) as caught:
+        load_label_map(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value) and 'write it in quotes ("billing")' in str(caught.value)
+
+
+def test_languages_must_be_known_codes(tmp_path: Path, run_cli) -> None:
+    cfg = tmp_path / "ftprep.toml"
+    cfg.write_text('[convert.email]\nlanguages = ["de", "xx", "klingon"]\n', encoding="utf-8")
+    (tmp_path / "mail").mkdir()
+    result = run_cli("convert", str(tmp_path / "mail"), "-o", str(tmp_path / "o.jsonl"),
+                     "--config", str(cfg))
+    assert result.exit_code == 2
+    assert f"{cfg}: invalid settings in [convert]" in result.output
+    assert "email.languages: unknown language code(s) 'xx', 'klingon'" in result.output
+    assert "en, de, fr" in result.output  # the codes to choose from
+
+
+def test_known_languages_are_the_quote_parsers_and_case_does_not_matter() -> None:
+    from mailparser_reply.constants import MAIL_LANGUAGES
+
+    from ftprep.loaders.email.options import QUOTE_LANGUAGES, EmailOptions
+
+    assert set(QUOTE_LANGUAGES) <= set(MAIL_LANGUAGES)
+    assert EmailOptions(languages=[" DE", "en"]).languages == ["de", "en"]

@@ -112,7 +112,7 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
         texts: list[str] = []
         notes: list[str] = []
         for part in parts:
-            text, note = decode_part(part)
+            text, note = _decode(msg, part)
             if text.strip():
                 texts.append(text)
             if note:
@@ -121,7 +121,7 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
             kind = "plain" if parts is plain else "html"
             body = Body("\n".join(texts), kind, attachments, "; ".join(notes) or None)
             if kind == "plain" and html:
-                return _html_if_plain_is_a_stub(body, html)
+                return _html_if_plain_is_a_stub(msg, body, html)
             return body
     # Text parts that are all blank still make the body a text body, an empty one.
     blank = next(("plain" if parts is plain else "html" for parts in order if parts), None)
@@ -139,13 +139,25 @@ _STUB = re.compile(
 _FAR_SHORTER = 3  # the plain part is taken for a stub when the HTML's text is this much longer
 
 
-def _html_if_plain_is_a_stub(body: Body, html: list[Message]) -> Body:
+def _decode(msg: Message, part: Message) -> tuple[str, str | None]:
+    """decode_part, a damaged part named by its place in the message."""
+    try:
+        return decode_part(part)
+    except UndecodableBody as exc:
+        kind = f"{part.get_content_type()}; charset {exc.charset}"
+        if part is msg:
+            raise exc.at(f"the body ({kind})") from None
+        number = next(n for n, p in enumerate(msg.walk(), start=1) if p is part)
+        raise exc.at(f"part {number} ({kind})") from None
+
+
+def _html_if_plain_is_a_stub(msg: Message, body: Body, html: list[Message]) -> Body:
     """The HTML alternative instead of a plain part that is a stub ("This message is in
     HTML format. Please use an HTML capable mail reader.") or far shorter than it."""
     plain = body.text.strip()
     if len(plain) > 400:
         return body  # the common case, decided without decoding the HTML
-    decoded = [decode_part(part) for part in html]
+    decoded = [_decode(msg, part) for part in html]
     raw = "\n".join(text for text, _ in decoded)
     if not raw.strip():
         return body
@@ -180,9 +192,15 @@ def extract_simple(data: bytes, headers: Headers) -> Body | None:
     cte_note = None
     try:
         if cte == "quoted-printable":
+            if _BAD_QP.search(raw):
+                return None  # damaged: the parser path judges it and names the part
             raw = binascii.a2b_qp(raw)
         elif cte == "base64":
             raw, cte_note = not_really_base64(raw, binascii.a2b_base64(raw))
+            if cte_note is None:
+                # Strict: the lenient decoder skips what it cannot read, and the parser
+                # path reports that as a defect to judge.
+                binascii.a2b_base64(b"".join(data[headers.body_offset :].split()), strict_mode=True)
         elif cte not in ("7bit", "8bit", "binary"):
             return None  # uuencode and oddities: the parser knows more tricks
     except (binascii.Error, ValueError):
@@ -216,8 +234,48 @@ def _has_payload(part: Message) -> bool:
     return bool(payload) if isinstance(payload, (str, bytes)) else True
 
 
+class UndecodableBody(ValueError):
+    """A text part whose transfer encoding is damaged (a cut or corrupt export) and whose
+    bytes are not text in its charset: no charset guess may turn them into a ticket."""
+
+    def __init__(self, damage: str, charset: str, part: str = "the body") -> None:
+        super().__init__(f"{part} has a damaged {damage}, and what it decodes to is not "
+                         f"{charset} text: the message was cut or corrupted on export; "
+                         "export it again, or leave it out")
+        self.damage, self.charset, self.part = damage, charset, part
+
+    def at(self, part: str) -> UndecodableBody:
+        return UndecodableBody(self.damage, self.charset, part)
+
+
+# What the stdlib's base64 decoder says when it had to skip or could not place bytes.
+_B64_DEFECTS = {
+    "InvalidBase64CharactersDefect": "characters outside the base64 alphabet, skipped",
+    "InvalidBase64PaddingDefect": "a length that is no multiple of 4 (cut short, or no padding)",
+    "InvalidBase64LengthDefect": "a length no base64 can have: not decoded at all",
+}
+# "=" not followed by two hex digits nor ending the line (a soft line break).
+_BAD_QP = re.compile(rb"=(?![0-9A-Fa-f]{2}|[ \t]*\r?$)", re.MULTILINE)
+
+
+def _transfer_damage(part: Message, cte: str, defects: list[Any], raw: object) -> str | None:
+    """What went wrong decoding the part's transfer encoding, or None."""
+    if cte == "base64":
+        found = [f"{name}: {what}" for name, what in _B64_DEFECTS.items()
+                 if any(type(d).__name__ == name for d in defects)]
+        return f"base64 encoding ({'; '.join(found)})" if found else None
+    if cte == "quoted-printable" and isinstance(raw, str):
+        bad = _BAD_QP.search(raw.encode("utf-8", "surrogateescape"))
+        if bad:
+            shown = bad.string[bad.start() : bad.start() + 3].decode("ascii", "replace")
+            return f"quoted-printable encoding (invalid quoted-printable escape {shown!r})"
+    return None
+
+
 def decode_part(part: Message) -> tuple[str, str | None]:
-    """A leaf part's text and, if its declared charset was wrong, a note saying so."""
+    """A leaf part's text and, if its declared charset was wrong, a note saying so.
+    Raises UndecodableBody when a damaged transfer encoding left bytes that are not text."""
+    seen = len(part.defects)
     try:
         payload = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError):  # broken uuencode and the like
@@ -226,12 +284,28 @@ def decode_part(part: Message) -> tuple[str, str | None]:
     if not isinstance(payload, bytes):
         return "", None
     cte_note = None
-    if part.get("content-transfer-encoding", "").strip().lower() == "base64":
-        raw = part.get_payload()
-        if isinstance(raw, str):
-            payload, cte_note = not_really_base64(raw.encode("utf-8", "surrogateescape"), payload)
+    cte = part.get("content-transfer-encoding", "").strip().lower()
+    raw = part.get_payload()
+    if cte == "base64" and isinstance(raw, str):
+        payload, cte_note = not_really_base64(raw.encode("utf-8", "surrogateescape"), payload)
+    damage = None if cte_note else _transfer_damage(part, cte, part.defects[seen:], raw)
+    if damage is not None:
+        return _strictly(payload, part.get_content_charset(), damage), None
     text, note = decode_text(payload, part.get_content_charset())
     return text, "; ".join(n for n in (cte_note, note) if n) or None
+
+
+def _strictly(payload: bytes, declared: str | None, damage: str) -> str:
+    """The bytes of a damaged transfer decoding as text of the declared charset or UTF-8,
+    strictly: guessing a charset for them turns noise into "text" (CJK, mostly)."""
+    name = (declared or "us-ascii").strip().strip("\"'").lower()
+    if "LengthDefect" not in damage:  # there the "decoded" bytes are the base64 itself
+        for codec in dict.fromkeys((name, "utf-8")):
+            try:
+                return payload.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    raise UndecodableBody(damage, name)
 
 
 def decode_text(payload: bytes, declared: str | None) -> tuple[str, str | None]:

@@ -211,6 +211,17 @@ class LabelMapError(ValueError):
     """A label-map file that cannot be used; the message names the file and the fix."""
 
 
+def _text(path: Path, where: str, value: object) -> str:
+    """A label-map value that must be a string: a number or a list would become a label
+    spelt as Python prints it ("5", "['a', 'b']") without a word."""
+    if isinstance(value, str):
+        return value
+    kind = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+            dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
+    raise LabelMapError(f"{path}: {where} is {kind} ({json.dumps(value)}), not a string: "
+                        'write it in quotes ("billing"); one label per message')
+
+
 def load_label_map(path: Path) -> dict[str, str]:
     """Message-ID -> label from CSV (message_id,label) or JSON; raises LabelMapError (a
     ValueError) if unusable."""
@@ -227,12 +238,13 @@ def load_label_map(path: Path) -> dict[str, str]:
         except json.JSONDecodeError as exc:
             raise LabelMapError(f"{path}: invalid JSON in label map: {exc}") from None
         if isinstance(data, dict):
-            pairs = [(str(k), str(v)) for k, v in data.items()]
+            pairs = [(k, _text(path, f"the label of {k!r}", v)) for k, v in data.items()]
         elif isinstance(data, list) and all(isinstance(x, dict) for x in data):
             for i, item in enumerate(data):
                 if "message_id" not in item or "label" not in item:
                     raise LabelMapError(f"{path}: item {i} needs `message_id` and `label` keys")
-                pairs.append((str(item["message_id"]), str(item["label"])))
+                pairs.append((_text(path, f"item {i}: message_id", item["message_id"]),
+                              _text(path, f"item {i}: label", item["label"])))
         else:
             raise LabelMapError(f"{path}: expected an object or a list of objects")
     else:

@@ -20,7 +20,7 @@ from ftprep.clean.quotes import (
 from ftprep.records import Example, Rejected, SourceRef
 
 from . import threads
-from .body import Body, extract, extract_simple, parse
+from .body import Body, UndecodableBody, extract, extract_simple, parse
 from .headers import HeaderMemo, Headers, scan, without_bom
 from .labels import (
     has_sent_label,
@@ -348,6 +348,8 @@ class _Loader:
             return self._reject(i, MISSING_REASON, str(exc))
         except OSError as exc:
             return self._reject(i, *_unreadable(exc))
+        except UndecodableBody as exc:
+            return self._reject(i, "undecodable-body", str(exc), headers)
         except Exception as exc:  # the stdlib parser is lenient; this is the last resort
             return self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
         if body.kind is None:

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from ftprep.config import Config
 
 
+# The languages whose quote headers mail-parser-reply knows (its MAIL_LANGUAGES, less a
+# test entry): what `languages` may name.
+QUOTE_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "cs", "da", "sv", "ja", "ko", "zh")
+
+
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
@@ -67,6 +72,17 @@ class EmailOptions(BaseModel):
             return None
         key = label.strip().casefold()
         return self._label_map.get(key, key).casefold() in self._allowed
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, values: list[str]) -> list[str]:
+        codes = [v.strip().lower() for v in values]
+        unknown = [v for v, code in zip(values, codes, strict=True) if code not in QUOTE_LANGUAGES]
+        if unknown:
+            # mail-parser-reply drops codes it does not know without a word.
+            raise ValueError(f"unknown language code(s) {', '.join(map(repr, unknown))}: quote "
+                             f"headers are known in {', '.join(QUOTE_LANGUAGES)}")
+        return codes
 
     @field_validator("agent_addresses", "agent_domains")
     @classmethod
