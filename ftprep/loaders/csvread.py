@@ -81,26 +81,36 @@ def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> st
     # The first line may be a title or a note above the header ("Ticket export", or
     # "Export, 2 Nov" over a ;-file), which must not choose: a delimiter that splits
     # more of the lines below it into the same two or more fields wins (a well-formed
-    # file's own delimiter splits them all, so it is never outvoted).
-    steady = {d: _modal(_widths(sample, d)[1:])[1] for d in CANDIDATE_DELIMITERS}
+    # file's own delimiter splits them all, so it is never outvoted). Lines, not
+    # records, are counted, and a tie goes to the reading whose quoted cells span lines:
+    # a delimiter that ignores the quotes (`,` in a ;-file with "Guten Tag,\n..." cells)
+    # splits each line of a cell into a steady-looking record of its own.
+    steady = {d: _steadiness(sample, d) for d in CANDIDATE_DELIMITERS}
     steadiest = max(CANDIDATE_DELIMITERS, key=lambda d: (steady[d], d == chosen))
     return steadiest if steady[steadiest] > steady[chosen] else chosen
 
 
-def _widths(sample: str, delimiter: str) -> list[int]:
-    """The field count of each record of `sample` that is not a blank line."""
+def _steadiness(sample: str, delimiter: str) -> tuple[int, int]:
+    """(lines in records below the first that have the commonest width of two or more
+    fields, how many of those records span several lines), for `sample` read with
+    `delimiter`."""
     csv.field_size_limit(_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    spans: list[tuple[int, int]] = []  # (width, lines) of each non-blank record
     try:
-        return [len(f) for f in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-                if f]  # fmt: skip
+        for fields in reader:
+            if fields:
+                spans.append((len(fields), reader.line_num))
     except csv.Error:
-        return []
-
-
-def _modal(widths: list[int]) -> tuple[int, int]:
-    """(the commonest width of two or more fields, how many records have it), or (0, 0)."""
-    counts = Counter(w for w in widths if w >= 2)
-    return counts.most_common(1)[0] if counts else (0, 0)
+        return 0, 0
+    spans = [(w, end - start) for (w, end), (_, start) in
+             zip(spans[1:], spans, strict=False)]  # fmt: skip
+    counts = Counter(w for w, _ in spans if w >= 2)
+    if not counts:
+        return 0, 0
+    modal = counts.most_common(1)[0][0]
+    lines = [n for w, n in spans if w == modal]
+    return sum(lines), sum(1 for n in lines if n > 1)
 
 
 def lines_before_header(path: Path, enc: Encoding) -> int:
@@ -127,24 +137,34 @@ def locate_header_row(
     lead = lines_before_header(path, enc)
     rows: list[list[str]] = []
     ends: list[int] = []  # lines read to the end of each row
+    # Whether each row starts inside a quoted cell: an odd number of quotes above it (a
+    # well-formed file doubles the quotes inside a cell). Read with the wrong delimiter,
+    # a line of a multi-line cell can look like the header; it never is.
+    inside: list[bool] = []
     csv.field_size_limit(_FIELD_LIMIT)
     with path.open(encoding=enc.name, errors="replace", newline="") as fh:
         _skip_lines(fh, lead)
         read = [0]
+        odd = [False]  # quote parity of the lines read so far
 
         def feed() -> Iterator[str]:
             for line in fh:
                 read[0] += 1
+                odd[0] ^= line.count('"') % 2 == 1
                 yield line
 
         try:
+            started = False
             for fields in itertools.islice(csv.reader(feed(), delimiter=delimiter),
                                            HEADER_SEARCH_ROWS):  # fmt: skip
                 rows.append(fields)
+                inside.append(started)
+                started = odd[0]
                 ends.append(read[0])
         except csv.Error:  # a NUL or an endless field: the rows read so far decide
             pass
-    top = header_row(rows, mapping, preset)
+    top = header_row([[] if inner else fields for fields, inner in zip(rows, inside, strict=True)],
+                     mapping, preset)  # fmt: skip
     if not top:
         return lead, []
     notes = [delimiter.join(f for f in fields if f.strip()) for fields in rows[:top]]
