@@ -172,7 +172,7 @@ def test_semicolon_file_with_multi_line_cells_keeps_its_delimiter(
 def test_header_search_skips_lines_that_start_inside_a_quoted_cell(tmp_path: Path) -> None:
     # Read with `,` (as a wrong sniff would), the line inside the quoted cell splits into
     # the named columns; it must still not be taken for the header.
-    from ftprep.loaders.csvread import locate_header_row
+    from ftprep.loaders.csvhead import locate_header_row
     from ftprep.loaders.encoding import Encoding
 
     text = 'Nummer;Notiz\n1;"Bitte beachten:\nNachricht,Kategorie\nEnde"\n'

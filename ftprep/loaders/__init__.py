@@ -104,7 +104,7 @@ def _looks_like_mail(path: Path) -> bool:
 
 
 def _looks_like_csv(path: Path) -> bool:
-    from ftprep.loaders.csvread import looks_like_csv
+    from ftprep.loaders.csvhead import looks_like_csv
 
     return looks_like_csv(path)
 

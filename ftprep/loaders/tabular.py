@@ -29,13 +29,8 @@ from ftprep.loaders.columns import (
     repeated_headers,
     resolve_columns,
 )
-from ftprep.loaders.csvread import (
-    locate_header_row,
-    looks_like_csv,
-    read_csv_batches,
-    read_header,
-    sniff_delimiter,
-)
+from ftprep.loaders.csvhead import locate_header_row, looks_like_csv, sniff_delimiter
+from ftprep.loaders.csvread import read_csv_batches, read_header
 from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches, sheet_names
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
