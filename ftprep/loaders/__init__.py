@@ -55,9 +55,12 @@ def load_chunks(
     for path in tables:
         from ftprep.loaders.tabular import load_table_chunks
 
+        # The email options know the run's allowed labels (convert sets them): of a JSON
+        # list of labels, the one allowed item is the label, as for mail.
         yield from load_table_chunks(path, columns, preset=settings.preset,
                                      encoding=settings.encoding, sheet=settings.sheet,
-                                     on_columns=on_columns)
+                                     on_columns=on_columns,
+                                     label_allowed=settings.email.label_allowed)
     if mail:
         yield from _load_mail(mail, settings)
 

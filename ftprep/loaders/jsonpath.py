@@ -130,3 +130,24 @@ def _hint(value: list[Any] | dict[str, Any], column: str, option: str) -> str:
     key = next((named[n] for n in TEXT_NAMES if n in named), strings[0] if strings else None)
     path = f"{prefix}.{key}" if key else f"{prefix}.KEY"
     return f"name the field to read with a dotted path, e.g. {option} {path}"
+
+
+def item_path(name: str) -> str:
+    """The path that reads one item (the first) of the list a column `name` gives: the
+    `*` put as `[0]` (`tags.*.name` -> `tags[0].name`), else `[0]` after it (`labels[0]`).
+    `tags.*.name[0]` would index each name, not the list."""
+    parts = parse_path(name)
+    if parts is None or "*" not in parts:
+        return f"{name}[0]"
+    at = len(parts) - 1 - parts[::-1].index("*")  # the innermost list
+    out = ""
+    for i, part in enumerate(parts):
+        if isinstance(part, Select):
+            out += f"[{part.key}={part.value}]"
+        elif i == at:
+            out += "[0]"
+        elif part == "*" or _INT.fullmatch(part):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out

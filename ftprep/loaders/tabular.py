@@ -33,6 +33,7 @@ from ftprep.loaders.csvhead import locate_header_row, looks_like_csv, sniff_deli
 from ftprep.loaders.csvread import read_csv_batches, read_header
 from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches, sheet_names
+from ftprep.loaders.jsonpath import item_path
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.loaders.rows import BadRow, Batch
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
@@ -102,10 +103,13 @@ def load_table_chunks(
     sheet: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
     on_columns: Callable[[str, ResolvedColumns], None] | None = None,
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     """load_table with runs of good rows kept as columns (ExampleColumns), for callers
     that work on whole columns; same checks, errors and order. `on_columns` hears which
-    columns were chosen for each role, before the first row."""
+    columns were chosen for each role, before the first row. `label_allowed` says
+    whether a label is among the run's allowed ones (None: no list): of a JSON or
+    Parquet list of labels, the one allowed item is the label, as of a CSV cell's parts."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -138,7 +142,7 @@ def load_table_chunks(
                                     encoding=encoding)
     if on_columns is not None:
         on_columns(file, cols)
-    return _convert(file, cols, batches)
+    return _convert(file, cols, batches, label_allowed)
 
 
 def table_columns(
@@ -258,21 +262,28 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any], name: str, *, paths: bool = True
+def _one_label_each(values: list[Any], name: str, *, paths: bool = True,
+                    allowed: Callable[[str], bool | None] | None = None,
                     ) -> tuple[list[Any], dict[int, str]]:
-    """Labels from a JSON or Parquet column `name`: a list of one label is that label; a
-    longer list or an object cannot be one label (row index -> why, for the reject; a
-    CSV cell 'billing;returns' is rejected alike, by build). `paths`: the reader takes
-    --label 'name[0]' (JSON tables; Parquet does not)."""
+    """Labels from a JSON or Parquet column `name`: a list of one label is that label, and
+    so is the one item of a longer list that is `allowed` (build takes the one allowed
+    part of a CSV cell 'billing;urgent' alike); another list or an object cannot be one
+    label (row index -> why, for the reject). `paths`: the reader takes --label with an
+    index (JSON tables; Parquet does not)."""
     out = list(values)
     several: dict[int, str] = {}
     for i, value in enumerate(values):
         if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
             out[i] = value[0]
+        elif isinstance(value, list) and value and (
+                picked := _allowed_item(value, allowed)) is not None:  # fmt: skip
+            out[i] = picked
         elif isinstance(value, list) and value:
             several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
-                          "gets one. Keep one in the file" + (
-                              f", or read one item with --label '{name}[0]'" if paths else ""))
+                          "gets one. List the allowed ones with --labels (the one allowed item "
+                          "is taken), keep one in the file" + (
+                              f", or read one item with --label '{item_path(name)}'"
+                              if paths else ""))
         elif isinstance(value, dict):
             several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
                           "label. " + (f"Read the key that holds it with --label '{name}.KEY'"
@@ -280,6 +291,15 @@ def _one_label_each(values: list[Any], name: str, *, paths: bool = True
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
     return out, several
+
+
+def _allowed_item(items: list[Any], allowed: Callable[[str], bool | None] | None) -> Any:
+    """The one item of a list of labels that is allowed, or None (no list of allowed
+    labels, none allowed, or several different ones)."""
+    if allowed is None or any(isinstance(v, list | dict) for v in items):
+        return None
+    picked = {_text(v).strip().casefold(): v for v in items if allowed(_text(v).strip())}
+    return next(iter(picked.values())) if len(picked) == 1 else None
 
 
 def _text(value: object) -> str:
@@ -300,7 +320,8 @@ def _text(value: object) -> str:
 
 
 def _convert(
-    file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow]
+    file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow],
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     used = cols.used()
     for batch in batches:
@@ -311,7 +332,7 @@ def _convert(
             source = SourceRef(file, batch.row, _text(rid).strip() or None)
             yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
-        yield from _convert_batch(file, cols, used, batch)
+        yield from _convert_batch(file, cols, used, batch, label_allowed)
 
 
 def _texts(values: list[Any], strings: bool) -> list[str]:
@@ -350,7 +371,8 @@ def _as_read(batch: Batch, used: Sequence[str]) -> Callable[[int], dict[str, Any
 
 
 def _convert_batch(
-    file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch
+    file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch,
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     # Whole columns, never a per-row object: rows without text or label are rare, so
     # find them first and yield the runs of good rows between them as columns.
@@ -367,7 +389,8 @@ def _convert_batch(
         raw_labels = data[cols.label]
         if not strings and any(isinstance(v, list | dict) for v in raw_labels):
             raw_labels, several = _one_label_each(
-                raw_labels, cols.label, paths=FORMATS.get(Path(file).suffix.lower()) != "parquet")
+                raw_labels, cols.label, allowed=label_allowed,
+                paths=FORMATS.get(Path(file).suffix.lower()) != "parquet")
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
