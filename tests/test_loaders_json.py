@@ -251,3 +251,34 @@ def test_nested_text_reject_takes_its_id_from_a_path(tmp_path: Path) -> None:
     path = jsonl(tmp_path, [{"ticket": {"id": 42}, "text": {"body": "hi"}, "label": "billing"}])
     _, [rejected] = load(path, ColumnMapping(id="ticket.id"))
     assert (rejected.reason, rejected.source.record_id) == ("nested-text", "42")
+
+
+def test_one_array_of_records_one_level_down_is_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Help Scout's Mailbox API list: {"_embedded": {"conversations": [...]}, "page": {...}}.
+    path = tmp_path / "hs.json"
+    path.write_text(json.dumps({
+        "_embedded": {"conversations": [{"id": 7, "subject": "Refund", "tags": [{"tag": "billing"}]},
+                                        {"id": 8, "subject": "Crash", "tags": [{"tag": "bug"}]}]},
+        "page": {"size": 25, "totalElements": 2}, "_links": {"self": {"href": "x"}}}))
+    examples, rejected = load(path, ColumnMapping(text="subject", label="tags[0].tag"))
+    assert rejected == []
+    assert [(e.text, e.label, e.source.record_id) for e in examples] == [
+        ("Refund", "billing", "7"), ("Crash", "bug", "8")]
+    assert "reading the 2 records under '_embedded.conversations'" in caplog.text
+
+
+def test_a_record_holding_a_list_of_objects_is_not_taken_for_the_records(tmp_path: Path) -> None:
+    # Zendesk's single-ticket answer: the list inside the ticket is no list of records;
+    # the error names it and how to extract what is wanted.
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"ticket": {"id": 1, "subject": "x",
+                                           "custom_fields": [{"id": 3, "value": None}]}}))
+    with pytest.raises(LoaderError) as info:
+        load(path)
+    message = str(info.value)
+    assert "with no array of objects in it" in message
+    assert "'ticket.custom_fields' (1 items)" in message
+    assert "jq '.ticket.custom_fields' t.json > records.json" in message
+    assert "or wrap a single record in [ ]" in message

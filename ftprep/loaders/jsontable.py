@@ -15,8 +15,9 @@ only the keys. A mapped name that is no key but a dotted path (`source.body`,
 In the text and reply columns an empty list or object is empty, a list of strings is its
 items one a line, and an object (or a list of objects) is no text: the row is rejected
 as `nested-text`, with a path to suggest. A JSON file holding an object with one array of
-objects in it (Zendesk's {"tickets": [...]}, Intercom's {"conversations": [...]}) is
-read as that array.
+objects in it (Zendesk's {"tickets": [...]}, Intercom's {"conversations": [...]}), or
+one level down in an object of arrays alone (Help Scout's {"_embedded": {"conversations":
+[...]}}), is read as that array.
 """
 
 from __future__ import annotations
@@ -296,25 +297,56 @@ def _array_records(path: Path, encoding: str | None = None) -> list[object]:
 
 def _wrapped_records(path: Path, parsed: dict[str, Any]) -> list[object]:
     """The records of an API export that wraps them in an object ({"tickets": [...],
-    "next_page": ...}): the one key holding an array of objects."""
-    arrays = {k: v for k, v in parsed.items()
-              if isinstance(v, list) and any(isinstance(item, dict) for item in v)}
-    if len(arrays) == 1:
-        [(key, records)] = arrays.items()
+    "next_page": ...}): the one key holding an array of objects; else the one such array
+    one level down in an object that holds only arrays (HAL's `_embedded`, as in Help
+    Scout's {"_embedded": {"conversations": [...]}, "page": {...}}). An object with
+    scalars beside its array is a record (a single ticket and its custom fields), not a
+    wrapper."""
+    found = _object_arrays(parsed)
+    top = [(k, v) for k, v in found if len(k) == 1]
+    inner = [(k, v) for k, v in found if len(k) == 2
+             and all(isinstance(x, list) for x in parsed[k[0]].values())]  # fmt: skip
+    chosen = top if top else inner
+    if len(chosen) == 1:
+        [(where, records)] = chosen
         log.warning("%s: the file holds an object, not an array: reading the %d records "
-                    "under its key %r", path, len(records), key)  # fmt: skip
+                    "under %s%r", path, len(records), "its key " if len(where) == 1 else "",
+                    ".".join(where))  # fmt: skip
         return records
     keys = ", ".join(map(repr, list(parsed)[:20]))
-    if not arrays:
+    named = chosen or found
+    held = ", ".join(f"{'.'.join(k)!r} ({len(v)} items)" for k, v in named[:10])
+    extract = (f"write the one you want to a file of its own, e.g. jq '{_jq(named[0][0])}' "
+               f"{path.name} > records.json, and convert that") if named else ""
+    if not chosen:
+        inside = (f"; arrays of objects further down: {held}. Fix: if one of them holds the "
+                  f"records, {extract}; or wrap a single record in [ ]") if found else (
+            ". Fix: convert a file holding an array of records, or wrap a single record "
+            "in [ ]")
         raise LoaderError(str(path), f"expected a JSON array of objects, found an object "
-                          f"(keys {keys}) with no array of objects in it")  # fmt: skip
-    held = ", ".join(f"{k!r} ({len(v)} items)" for k, v in arrays.items())
-    first = next(iter(arrays))
-    select = f".{first}" if _IDENTIFIER.fullmatch(first) else f'.["{first}"]'
+                          f"(keys {keys}) with no array of objects in it{inside}")  # fmt: skip
     raise LoaderError(str(path), f"the file holds an object in which several keys hold arrays "
-                      f"of objects: {held}, so which are the records is unclear. Fix: write the "
-                      f"one you want to a file of its own, e.g. jq '{select}' {path.name} > "
-                      "records.json, and convert that")  # fmt: skip
+                      f"of objects: {held}, so which are the records is unclear. Fix: "
+                      f"{extract}")  # fmt: skip
+
+
+def _object_arrays(value: dict[str, Any], depth: int = 3, above: tuple[str, ...] = ()
+                   ) -> list[tuple[tuple[str, ...], list[Any]]]:
+    """(keys, array) of each array of objects in `value`, `depth` levels down at most,
+    an array's own items not searched."""
+    out: list[tuple[tuple[str, ...], list[Any]]] = []
+    for key, item in value.items():
+        if isinstance(item, list) and any(isinstance(x, dict) for x in item):
+            out.append(((*above, key), item))
+    for key, item in value.items():
+        if isinstance(item, dict) and depth > 1:
+            out.extend(_object_arrays(item, depth - 1, (*above, key)))
+    return out
+
+
+def _jq(keys: tuple[str, ...]) -> str:
+    """A jq path to the keys: `._embedded.conversations`, `.["odd key"]`."""
+    return "".join(f".{k}" if _IDENTIFIER.fullmatch(k) else f'.["{k}"]' for k in keys)
 
 
 def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str],
