@@ -282,3 +282,18 @@ def test_a_record_holding_a_list_of_objects_is_not_taken_for_the_records(tmp_pat
     assert "'ticket.custom_fields' (1 items)" in message
     assert "jq '.ticket.custom_fields' t.json > records.json" in message
     assert "or wrap a single record in [ ]" in message
+
+
+def test_the_nested_text_hint_leads_to_text_not_to_metadata(tmp_path: Path) -> None:
+    # Intercom: conversation_parts is a list object whose only string at the top is its
+    # type; the text is inside its own conversation_parts list.
+    parts = {"type": "conversation_part.list", "total_count": 1,
+             "conversation_parts": [{"type": "conversation_part", "id": "9",
+                                     "part_type": "comment", "body": "<p>We refunded it.</p>"}]}
+    rows = [{"id": 1, "conversation_parts": parts, "label": "billing"}]
+    _, [rejected] = load(jsonl(tmp_path, rows), ColumnMapping(text="conversation_parts"))
+    assert rejected.reason == "nested-text"
+    assert rejected.detail.endswith("e.g. --text conversation_parts.conversation_parts.0.body")
+    path = jsonl(tmp_path, [{"id": 1, "label": "a", "meta": {"type": "x", "id": "y"}}], "m.jsonl")
+    _, [bare] = load(path, ColumnMapping(text="meta"))
+    assert "meta.type" not in bare.detail and "--text meta.KEY" in bare.detail
