@@ -118,7 +118,8 @@ PRESETS: dict[str, Preset] = {
 }
 
 # Recognised header names, best first, compared with `header_key`.
-SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary")
+SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary",
+                 "ticket name")  # HubSpot's subject
 TEXT_NAMES = (
     "text", "body", "description", "ticket description", "message", "customer message",
     "content", "question", "query", "utterance", "request", "issue", "complaint",
@@ -133,7 +134,11 @@ REPLY_NAMES = (
     "agent response", "output", "completion",
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
-            "message id", "record id", "issue key", "issue id")  # fmt: skip
+            "message id", "record id", "issue key", "issue id", "ticket nr.", "ticket nr",
+            "ticket no.", "ticket no", "ticketnummer", "ticket nummer")  # fmt: skip
+# A text column only when no subject or text column is found: beside one, `Ticket` may
+# as well be a ticket's number, which must not be joined into the text.
+LONE_TEXT_NAMES = ("ticket",)
 DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
               "timestamp")  # fmt: skip
 
@@ -235,6 +240,8 @@ def resolve_columns(
             subject = cols.first(SUBJECT_NAMES, taken)
             body = cols.first(TEXT_NAMES, taken | ({subject} if subject else set()))
             text = [c for c in (subject, body) if c]
+            if not text and (lone := cols.first(LONE_TEXT_NAMES, taken)):
+                text = [lone]
             taken.update(text)
         if effective.label is None and (label := cols.first(LABEL_NAMES, taken)):
             taken.add(label)
