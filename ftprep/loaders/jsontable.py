@@ -22,14 +22,13 @@ one level down in an object of arrays alone (Help Scout's {"_embedded": {"conver
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import ColumnMapping, LoaderError, header_key, resolve_columns
-from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding, unknown_encoding
+from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding, check_encoding
 from ftprep.loaders.jsonpath import MISSING, JsonPath, as_text, parse_path, value_at
 from ftprep.loaders.rows import BadRow, Batch
 
@@ -54,10 +53,7 @@ def json_source(
     """The columns for each role (LoaderError when the mapping does not fit) and the
     file's rows in batches, bad records as BadRows, in file order."""
     if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise LoaderError(str(path), unknown_encoding(encoding)) from None
+        check_encoding(path, encoding)
     keys = _Keys(*_mapped_paths(mapping, preset))
     if lines:
         items = _jsonl_items(path, encoding=encoding)
