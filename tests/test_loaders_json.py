@@ -297,3 +297,36 @@ def test_the_nested_text_hint_leads_to_text_not_to_metadata(tmp_path: Path) -> N
     path = jsonl(tmp_path, [{"id": 1, "label": "a", "meta": {"type": "x", "id": "y"}}], "m.jsonl")
     _, [bare] = load(path, ColumnMapping(text="meta"))
     assert "meta.type" not in bare.detail and "--text meta.KEY" in bare.detail
+
+
+# --- duplicate keys ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".wrapped.json"])
+def test_a_record_with_a_key_twice_is_rejected_naming_the_key(tmp_path: Path, suffix: str) -> None:
+    # Python's parsers keep the last value: the ticket text would silently be "oops"
+    # (validate reports the same in chat JSONL as FT109).
+    records = ['{"id": 1, "text": "the customer wrote this long ticket", "label": "billing", '
+               '"text": "oops"}',
+               '{"id": 2, "text": "fine", "label": "billing"}',
+               '{"id": 3, "text": "nested", "label": "a", "via": {"channel": "web", "channel": "x"}}',
+               '{"id": 4, "text": "a \\"text\\": in the text", "label": "b"}']
+    path = tmp_path / f"d{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text("[" + ",\n".join(records) + "]", encoding="utf-8")
+    else:
+        path.write_text('{"tickets": [' + ",".join(records) + '], "count": 4}', encoding="utf-8")
+    examples, rejected = load(path)
+    assert [e.text for e in examples] == ["fine", 'a "text": in the text']
+    assert [(r.source.row, r.source.record_id, r.reason) for r in rejected] == [
+        (1, "1", "duplicate-key"), (3, "3", "duplicate-key")]
+    assert rejected[0].detail == (
+        'key "text" appears 2 times in one object ($); JSON readers keep only the last value, '
+        'so "the customer wrote this long ticket" was dropped: remove the extra key or rename it')
+    assert 'key "channel" appears 2 times in one object ($.via)' in rejected[1].detail
+    if suffix == ".jsonl":  # the line as written, both values; a JSON array's record as read
+        assert rejected[0].raw == records[0]
+    else:
+        assert rejected[0].raw == {"id": 1, "text": "oops", "label": "billing"}

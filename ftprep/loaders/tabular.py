@@ -1,7 +1,7 @@
 """Tables to Examples: CSV, TSV, XLSX, Parquet, JSON (array of objects) and JSONL.
 
 Every data row becomes an `Example` or a `Rejected` with a reason (`empty-text`,
-`missing-label`, `malformed-row`, `several-labels`, `nested-text`), so a caller can check
+`missing-label`, `malformed-row`, `several-labels`, `nested-text`, `duplicate-key`), so a caller can check
 read = examples + rejected. Rows whose fields are all empty (blank lines, Excel's trailing
 `,,,` rows) are not records: they are skipped and not counted, but they keep their row
 number.
