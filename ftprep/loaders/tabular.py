@@ -217,8 +217,29 @@ def _csv_source(
                     masked("; ".join(map(repr, notes)))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
-    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows,
-                                  skip=skip)
+    batches = read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows, skip=skip)
+    if cols.id is not None:
+        batches = _malformed_ids(batches, headers.index(cols.id), len(headers), delimiter)
+    return cols, batches
+
+
+def _malformed_ids(batches: Iterable[Batch | BadRow], at: int, width: int, delimiter: str
+                   ) -> Iterator[Batch | BadRow]:
+    """The batches, with each bad row's id (column `at`) read from its raw line where it
+    cannot have moved: the first column, or a row of the header's width (a stray
+    delimiter before the id column would put another value there)."""
+    import csv
+    import io
+
+    for item in batches:
+        if isinstance(item, BadRow) and item.record_id is None and isinstance(item.raw, str):
+            try:
+                fields = next(csv.reader(io.StringIO(item.raw), delimiter=delimiter), [])
+            except csv.Error:
+                fields = []
+            if len(fields) > at and (at == 0 or len(fields) == width):
+                item.record_id = fields[at].strip() or None
+        yield item
 
 
 def _excel_source(
