@@ -1,10 +1,10 @@
 """Tables to Examples: CSV, TSV, XLSX, Parquet, JSON (array of objects) and JSONL.
 
 Every data row becomes an `Example` or a `Rejected` with a reason (`empty-text`,
-`missing-label`, `malformed-row`, `several-labels`, `nested-text`, `duplicate-key`), so a caller can check
-read = examples + rejected. Rows whose fields are all empty (blank lines, Excel's trailing
-`,,,` rows) are not records: they are skipped and not counted, but they keep their row
-number.
+`missing-label`, `malformed-row`, `several-labels`, `nested-label`, `nested-text`,
+`duplicate-key`), so a caller can check read = examples + rejected. Rows whose fields
+are all empty (blank lines, Excel's trailing `,,,` rows) are not records: they are
+skipped and not counted, but they keep their row number.
 
 `SourceRef.row` is the 1-based data row: the first row after the header is 1. In a CSV
 without embedded newlines that is file line row + 1; in XLSX it is the sheet row minus
@@ -285,33 +285,48 @@ def _parquet_source(
 
 def _one_label_each(values: list[Any], name: str, *, paths: bool = True,
                     allowed: Callable[[str], bool | None] | None = None,
-                    ) -> tuple[list[Any], dict[int, str]]:
+                    ) -> tuple[list[Any], dict[int, tuple[str, str]]]:
     """Labels from a JSON or Parquet column `name`: a list of one label is that label, and
     so is the one item of a longer list that is `allowed` (build takes the one allowed
-    part of a CSV cell 'billing;urgent' alike); another list or an object cannot be one
-    label (row index -> why, for the reject). `paths`: the reader takes --label with an
-    index (JSON tables; Parquet does not)."""
+    part of a CSV cell 'billing;urgent' alike); another list of labels is
+    `several-labels`, an object or a list of them `nested-label` (row index -> (reason,
+    why), for the reject). `paths`: the reader takes --label with a path (JSON tables;
+    Parquet does not)."""
     out = list(values)
-    several: dict[int, str] = {}
+    bad: dict[int, tuple[str, str]] = {}
     for i, value in enumerate(values):
-        if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
+        nested = isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, list | dict) for v in value))
+        if nested:
+            bad[i] = ("nested-label", _nested_label(value, name, paths))
+        elif isinstance(value, list) and len(value) == 1:
             out[i] = value[0]
         elif isinstance(value, list) and value and (
                 picked := _allowed_item(value, allowed)) is not None:  # fmt: skip
             out[i] = picked
         elif isinstance(value, list) and value:
-            several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
-                          "gets one. List the allowed ones with --labels (the one allowed item "
-                          "is taken), keep one in the file" + (
-                              f", or read one item with --label '{item_path(name)}'"
-                              if paths else ""))
-        elif isinstance(value, dict):
-            several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
-                          "label. " + (f"Read the key that holds it with --label '{name}.KEY'"
-                                       if paths else "Keep the label alone in the file"))
+            bad[i] = ("several-labels", (
+                f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example gets one. "
+                "List the allowed ones with --labels (the one allowed item is taken), keep one "
+                "in the file" + (f", or read one item with --label '{item_path(name)}'"
+                                 if paths else "")))  # fmt: skip
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
-    return out, several
+    return out, bad
+
+
+def _nested_label(value: list[Any] | dict[str, Any], name: str, paths: bool) -> str:
+    """Why an object (or a list holding objects or lists) is no label, and the path to
+    the key that holds one: the first key with a string value."""
+    what = "an object" if isinstance(value, dict) else "a list of objects"
+    head = f"{name!r} holds {what} ({_text(value)[:80]}), not a label: "
+    obj = value if isinstance(value, dict) else next(
+        (v for v in value if isinstance(v, dict)), {})
+    key = next((k for k, v in obj.items() if isinstance(v, str) and v.strip()), None)
+    if not paths:
+        return head + "keep the label alone in the file"
+    where = name if isinstance(value, dict) else item_path(name)
+    return head + f"read the key that holds the label with --label '{where}.{key or 'KEY'}'"
 
 
 def _allowed_item(items: list[Any], allowed: Callable[[str], bool | None] | None) -> Any:
@@ -404,7 +419,7 @@ def _convert_batch(
         texts = _texts(data[cols.text[0]], strings)
     else:
         texts = _join([_texts(data[c], strings) for c in cols.text])
-    several: dict[int, str] = {}  # rows whose label is a list or an object (JSON, Parquet)
+    several: dict[int, tuple[str, str]] = {}  # rows whose label is a list or an object
     labels = None
     if cols.label:
         raw_labels = data[cols.label]
@@ -439,7 +454,7 @@ def _convert_batch(
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
             yield Rejected(source, "empty-text", detail, raw)
         elif i in several:
-            yield Rejected(source, "several-labels", several[i], raw)
+            yield Rejected(source, *several[i], raw)
         else:
             yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
     if start < n:
