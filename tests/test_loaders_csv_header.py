@@ -144,3 +144,51 @@ def test_xlsx_title_row_with_two_cells_above_the_header(tmp_path: Path) -> None:
     [example], rejected = load(path)
     assert (example.source.row, example.text, example.label, rejected) == (
         1, "Refund\n\nI paid twice", "billing", [])
+
+
+# Excel (German locale) "CSV (Trennzeichen-getrennt)": `;`, CRLF rows, LF inside quoted
+# cells, and commas in the text ("Guten Tag,", "49,99 €") that make `,` look steady
+# when its reading ignores the quotes.
+EURO = ('Ticket-Nr.;Nachricht;Kategorie\r\n'
+        '1001;"Guten Tag,\nmeine Karte wurde zweimal mit 49,99 € belastet.";Rechnung\r\n'
+        '1002;"Hallo,\nbitte Rücksendung für Bestellung 55512345.";Retoure\r\n')
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_semicolon_file_with_multi_line_cells_keeps_its_delimiter(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, encoding: str
+) -> None:
+    path = tmp_path / "euro.csv"
+    path.write_bytes(EURO.encode(encoding))
+    with caplog.at_level(logging.WARNING):
+        examples, rejected = load(path, ColumnMapping(text="Nachricht", label="Kategorie"),
+                                  encoding=encoding)
+    assert rejected == []
+    assert [(e.source.row, e.label) for e in examples] == [(1, "Rechnung"), (2, "Retoure")]
+    assert examples[0].text == "Guten Tag,\nmeine Karte wurde zweimal mit 49,99 € belastet."
+    assert "the header is line" not in caplog.text
+
+
+def test_header_search_skips_lines_that_start_inside_a_quoted_cell(tmp_path: Path) -> None:
+    # Read with `,` (as a wrong sniff would), the line inside the quoted cell splits into
+    # the named columns; it must still not be taken for the header.
+    from ftprep.loaders.csvhead import locate_header_row
+    from ftprep.loaders.encoding import Encoding
+
+    text = 'Nummer;Notiz\n1;"Bitte beachten:\nNachricht,Kategorie\nEnde"\n'
+    path = write(tmp_path, "q.csv", text)
+    mapping = ColumnMapping(text="Nachricht", label="Kategorie")
+    assert locate_header_row(path, Encoding("utf-8"), ",", mapping) == (0, [])
+
+
+def test_missing_columns_error_names_the_delimiter_and_the_sep_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.csv", "Ticket-Nr.;Nachricht;Kategorie\n1;a,b;c,d\n")
+    from ftprep.loaders.columns import resolve_columns
+
+    with pytest.raises(LoaderError) as info:
+        resolve_columns(["Ticket-Nr.;Nachricht", "Kategorie"],
+                        ColumnMapping(text="Nachricht", label="Kategorie2"),
+                        file=str(path), delimiter=",")
+    message = str(info.value)
+    assert "read with delimiter ','" in message
+    assert "sep=;" in message

@@ -115,3 +115,27 @@ def test_tab_separated_text_saved_as_xls_still_reads(tmp_path: Path) -> None:
     path.write_text("text\tlabel\nMy card was charged twice\tbilling\nApp crash\ttech\n")
     examples, _ = load(path)
     assert [e.label for e in examples] == ["billing", "tech"]
+
+
+def test_a_hidden_first_sheet_is_passed_over_for_the_first_visible_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    book = openpyxl.Workbook()
+    lookup = book.active
+    lookup.title = "Lookup"
+    lookup.append(["code", "meaning"])
+    lookup.sheet_state = "hidden"
+    sheet = book.create_sheet("Tickets")
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    with caplog.at_level(logging.WARNING):
+        examples, rejected = load(path)
+    assert ([e.label for e in examples], rejected) == (["Billing", "Technical"], [])
+    assert "the first sheet, 'Lookup', is hidden: reading 'Tickets', the first visible one" \
+        in caplog.text
+    assert table_columns(path).label == "Category"
+    # Named, a hidden sheet is read.
+    hidden = list(load_table(path, ColumnMapping(text="code"), sheet="Lookup"))
+    assert hidden == []

@@ -251,3 +251,82 @@ def test_nested_text_reject_takes_its_id_from_a_path(tmp_path: Path) -> None:
     path = jsonl(tmp_path, [{"ticket": {"id": 42}, "text": {"body": "hi"}, "label": "billing"}])
     _, [rejected] = load(path, ColumnMapping(id="ticket.id"))
     assert (rejected.reason, rejected.source.record_id) == ("nested-text", "42")
+
+
+def test_one_array_of_records_one_level_down_is_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Help Scout's Mailbox API list: {"_embedded": {"conversations": [...]}, "page": {...}}.
+    path = tmp_path / "hs.json"
+    path.write_text(json.dumps({
+        "_embedded": {"conversations": [{"id": 7, "subject": "Refund", "tags": [{"tag": "billing"}]},
+                                        {"id": 8, "subject": "Crash", "tags": [{"tag": "bug"}]}]},
+        "page": {"size": 25, "totalElements": 2}, "_links": {"self": {"href": "x"}}}))
+    examples, rejected = load(path, ColumnMapping(text="subject", label="tags[0].tag"))
+    assert rejected == []
+    assert [(e.text, e.label, e.source.record_id) for e in examples] == [
+        ("Refund", "billing", "7"), ("Crash", "bug", "8")]
+    assert "reading the 2 records under '_embedded.conversations'" in caplog.text
+
+
+def test_a_record_holding_a_list_of_objects_is_not_taken_for_the_records(tmp_path: Path) -> None:
+    # Zendesk's single-ticket answer: the list inside the ticket is no list of records;
+    # the error names it and how to extract what is wanted.
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"ticket": {"id": 1, "subject": "x",
+                                           "custom_fields": [{"id": 3, "value": None}]}}))
+    with pytest.raises(LoaderError) as info:
+        load(path)
+    message = str(info.value)
+    assert "with no array of objects in it" in message
+    assert "'ticket.custom_fields' (1 items)" in message
+    assert "jq '.ticket.custom_fields' t.json > records.json" in message
+    assert "or wrap a single record in [ ]" in message
+
+
+def test_the_nested_text_hint_leads_to_text_not_to_metadata(tmp_path: Path) -> None:
+    # Intercom: conversation_parts is a list object whose only string at the top is its
+    # type; the text is inside its own conversation_parts list.
+    parts = {"type": "conversation_part.list", "total_count": 1,
+             "conversation_parts": [{"type": "conversation_part", "id": "9",
+                                     "part_type": "comment", "body": "<p>We refunded it.</p>"}]}
+    rows = [{"id": 1, "conversation_parts": parts, "label": "billing"}]
+    _, [rejected] = load(jsonl(tmp_path, rows), ColumnMapping(text="conversation_parts"))
+    assert rejected.reason == "nested-text"
+    assert rejected.detail.endswith("e.g. --text conversation_parts.conversation_parts.0.body")
+    path = jsonl(tmp_path, [{"id": 1, "label": "a", "meta": {"type": "x", "id": "y"}}], "m.jsonl")
+    _, [bare] = load(path, ColumnMapping(text="meta"))
+    assert "meta.type" not in bare.detail and "--text meta.KEY" in bare.detail
+
+
+# --- duplicate keys ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".wrapped.json"])
+def test_a_record_with_a_key_twice_is_rejected_naming_the_key(tmp_path: Path, suffix: str) -> None:
+    # Python's parsers keep the last value: the ticket text would silently be "oops"
+    # (validate reports the same in chat JSONL as FT109).
+    records = ['{"id": 1, "text": "the customer wrote this long ticket", "label": "billing", '
+               '"text": "oops"}',
+               '{"id": 2, "text": "fine", "label": "billing"}',
+               '{"id": 3, "text": "nested", "label": "a", "via": {"channel": "web", "channel": "x"}}',
+               '{"id": 4, "text": "a \\"text\\": in the text", "label": "b"}']
+    path = tmp_path / f"d{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text("[" + ",\n".join(records) + "]", encoding="utf-8")
+    else:
+        path.write_text('{"tickets": [' + ",".join(records) + '], "count": 4}', encoding="utf-8")
+    examples, rejected = load(path)
+    assert [e.text for e in examples] == ["fine", 'a "text": in the text']
+    assert [(r.source.row, r.source.record_id, r.reason) for r in rejected] == [
+        (1, "1", "duplicate-key"), (3, "3", "duplicate-key")]
+    assert rejected[0].detail == (
+        'key "text" appears 2 times in one object ($); JSON readers keep only the last value, '
+        'so "the customer wrote this long ticket" was dropped: remove the extra key or rename it')
+    assert 'key "channel" appears 2 times in one object ($.via)' in rejected[1].detail
+    if suffix == ".jsonl":  # the line as written, both values; a JSON array's record as read
+        assert rejected[0].raw == records[0]
+    else:
+        assert rejected[0].raw == {"id": 1, "text": "oops", "label": "billing"}

@@ -189,3 +189,22 @@ def test_too_wide_last_row_is_rejected_not_lost(tmp_path: Path, chunk_rows: int)
                               chunk_rows=chunk_rows)  # fmt: skip
     assert rows(examples) == [(1, "a", "x"), (2, "b", "y")]
     assert [(r.source.row, r.reason, r.raw) for r in rejected] == [(3, "malformed-row", "c,z,w")]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 10_000])
+def test_malformed_rows_carry_their_id_when_it_can_be_read(tmp_path: Path, chunk_rows: int) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text('id,text,label\n1,hello there friend,billing\n2,too,many,cells,technical\n'
+                    '3,short\n4,"unclosed quote,billing\n5,normal row text,billing\n',
+                    encoding="utf-8")  # fmt: skip
+    rejected = [i for i in load_table(path, chunk_rows=chunk_rows) if isinstance(i, Rejected)]
+    assert [(r.source.row, r.source.record_id, r.reason) for r in rejected] == [
+        (2, "2", "malformed-row"), (3, "3", "malformed-row"), (4, "4", "malformed-row")]
+
+
+def test_a_malformed_rows_id_is_not_guessed_after_a_shift(tmp_path: Path) -> None:
+    # The id is the last column: an extra field before it moves it, so no id is given.
+    path = tmp_path / "late.csv"
+    path.write_text("text,label,id\nfine row,a,1\ntoo,many,b,2\n", encoding="utf-8")
+    [rejected] = [i for i in load_table(path) if isinstance(i, Rejected)]
+    assert (rejected.source.row, rejected.source.record_id) == (2, None)

@@ -639,14 +639,19 @@ def test_json_labels_that_are_lists_or_objects(tmp_path: Path) -> None:
             {"text": "two labels", "label": ["technical", "billing"]},
             {"text": "an object", "label": {"name": "returns"}},
             {"text": "an empty list", "label": []},
-            {"text": "a flag", "label": True}]
+            {"text": "a flag", "label": True},
+            {"text": "tag objects", "label": [{"id": 4, "name": "billing"}]}]
     path = write(tmp_path, "l.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
     examples, rejected = split(load(path))
     assert [(e.text, e.label) for e in examples] == [("one label in a list", "billing"),
                                                       ("a flag", "true")]
+    # An object (or a list of them) is no label at all, not several: its own reason.
     assert [(r.source.row, r.reason) for r in rejected] == [
-        (2, "several-labels"), (3, "several-labels"), (4, "missing-label")]
+        (2, "several-labels"), (3, "nested-label"), (4, "missing-label"), (6, "nested-label")]
     assert '2 labels (["technical","billing"])' in rejected[0].detail
+    assert rejected[1].detail == ('\'label\' holds an object ({"name":"returns"}), not a label: '
+                                  "read the key that holds the label with --label 'label.name'")
+    assert rejected[3].detail.endswith("with --label 'label[0].name'")
 
 
 ENCODED = {

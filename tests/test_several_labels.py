@@ -149,3 +149,42 @@ def test_parquet_list_labels_do_not_suggest_a_json_path(tmp_path: Path) -> None:
     [reject] = rejects(tmp_path / "o.rejects.jsonl")
     assert reject["reason"] == "several-labels"
     assert "--label 'label[0]'" not in str(reject["detail"])
+
+
+def _tagged(tmp_path: Path) -> Path:
+    # Gorgias/Intercom style: the tags as a list of objects, read with `tags.*.name`.
+    path = tmp_path / "tags.json"
+    path.write_text(json.dumps([
+        {"id": 1, "text": "my invoice is wrong", "tags": [{"name": "billing"}, {"name": "urgent"}]},
+        {"id": 2, "text": "the app crashes", "tags": [{"name": "technical"}]},
+        {"id": 3, "text": "both at once", "tags": [{"name": "billing"}, {"name": "technical"}]},
+    ]), encoding="utf-8")
+    return path
+
+
+def test_a_json_list_with_one_allowed_item_takes_it_as_a_csv_cell_does(tmp_path: Path) -> None:
+    from ftprep.convert import ConvertSettings
+    from ftprep.loaders.columns import ColumnMapping
+
+    settings = ConvertSettings(columns=ColumnMapping(label="tags.*.name"))
+    summary = convert([_tagged(tmp_path)], tmp_path / "o.jsonl", settings,
+                      allowed_labels=["billing", "technical"])
+    assert summary.labels == {"billing": 1, "technical": 1}
+    assert summary.rejected == {"several-labels": 1}  # two allowed items: no pick
+    [reject] = rejects(tmp_path / "o.rejects.jsonl")
+    assert reject["record_id"] == "3"
+
+
+def test_the_suggested_item_path_reads_a_label(tmp_path: Path) -> None:
+    from ftprep.convert import ConvertSettings
+    from ftprep.loaders.columns import ColumnMapping
+
+    path = _tagged(tmp_path)
+    settings = ConvertSettings(columns=ColumnMapping(label="tags.*.name"))
+    convert([path], tmp_path / "o.jsonl", settings)
+    first = rejects(tmp_path / "o.rejects.jsonl")[0]
+    assert "--label 'tags[0].name'" in first["detail"]
+    suggested = ConvertSettings(columns=ColumnMapping(label="tags[0].name"))
+    summary = convert([path], tmp_path / "p.jsonl", suggested)
+    assert summary.rejected_total == 0
+    assert summary.labels == {"billing": 2, "technical": 1}

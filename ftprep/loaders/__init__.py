@@ -55,9 +55,12 @@ def load_chunks(
     for path in tables:
         from ftprep.loaders.tabular import load_table_chunks
 
+        # The email options know the run's allowed labels (convert sets them): of a JSON
+        # list of labels, the one allowed item is the label, as for mail.
         yield from load_table_chunks(path, columns, preset=settings.preset,
                                      encoding=settings.encoding, sheet=settings.sheet,
-                                     on_columns=on_columns)
+                                     on_columns=on_columns,
+                                     label_allowed=settings.email.label_allowed)
     if mail:
         yield from _load_mail(mail, settings)
 
@@ -104,7 +107,7 @@ def _looks_like_mail(path: Path) -> bool:
 
 
 def _looks_like_csv(path: Path) -> bool:
-    from ftprep.loaders.csvread import looks_like_csv
+    from ftprep.loaders.csvhead import looks_like_csv
 
     return looks_like_csv(path)
 

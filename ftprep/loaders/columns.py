@@ -118,7 +118,8 @@ PRESETS: dict[str, Preset] = {
 }
 
 # Recognised header names, best first, compared with `header_key`.
-SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary")
+SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary",
+                 "ticket name")  # HubSpot's subject
 TEXT_NAMES = (
     "text", "body", "description", "ticket description", "message", "customer message",
     "content", "question", "query", "utterance", "request", "issue", "complaint",
@@ -133,7 +134,11 @@ REPLY_NAMES = (
     "agent response", "output", "completion",
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
-            "message id", "record id", "issue key", "issue id")  # fmt: skip
+            "message id", "record id", "issue key", "issue id", "ticket nr.", "ticket nr",
+            "ticket no.", "ticket no", "ticketnummer", "ticket nummer")  # fmt: skip
+# A text column only when no subject or text column is found: beside one, `Ticket` may
+# as well be a ticket's number, which must not be joined into the text.
+LONE_TEXT_NAMES = ("ticket",)
 DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
               "timestamp")  # fmt: skip
 
@@ -206,13 +211,18 @@ def resolve_columns(
         else set()
     )
     cols = _Headers(headers)
+    named = [n for n in (*(effective.text or ()), effective.label, effective.reply, effective.id,
+                         effective.date, *effective.fields) if n]  # fmt: skip
 
     def need(name: str | None, role: str) -> str | None:
         if not name:
             return None
         found = cols.get(name)
         if found is None and role not in lenient:
-            raise LoaderError(file, _missing(name, role, cols.headers, delimiter))
+            # None of the named columns at all: more likely the delimiter than a name.
+            none_found = not any(cols.get(n) for n in named)
+            raise LoaderError(file, _missing(name, role, cols.headers,
+                                             delimiter if none_found else None))
         return found
 
     text = [c for n in effective.text or () if (c := need(n, "text"))]
@@ -230,6 +240,8 @@ def resolve_columns(
             subject = cols.first(SUBJECT_NAMES, taken)
             body = cols.first(TEXT_NAMES, taken | ({subject} if subject else set()))
             text = [c for c in (subject, body) if c]
+            if not text and (lone := cols.first(LONE_TEXT_NAMES, taken)):
+                text = [lone]
             taken.update(text)
         if effective.label is None and (label := cols.first(LABEL_NAMES, taken)):
             taken.add(label)
@@ -320,7 +332,8 @@ def _missing(name: str, role: str, headers: list[str], delimiter: str | None) ->
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return (
         f"no column {name!r} (mapped as {role}). Columns in the file: {_listing(headers)}."
-        f"{hint} Fix: map {role} to one of these columns." + _delimiter_hint(headers, delimiter)
+        f"{hint} Fix: map {role} to one of these columns."
+        + _delimiter_hint(headers, delimiter, named=True)
     )
 
 
@@ -351,11 +364,20 @@ def repeated_headers(headers: Sequence[str]) -> dict[str, list[str]]:
     return repeated
 
 
-def _delimiter_hint(headers: list[str], delimiter: str | None) -> str:
-    # One header holding another separator usually means the delimiter was guessed wrong.
-    if delimiter is not None and len(headers) == 1 and any(c in headers[0] for c in ",;\t|"):
-        return f" The file was read with delimiter {delimiter!r}: check the delimiter."
-    return ""
+def _delimiter_hint(headers: list[str], delimiter: str | None, *, named: bool = False) -> str:
+    """The delimiter used and Excel's `sep=` first line that sets another, when the
+    header shows signs of a wrong one: another separator inside a header, or (`named`)
+    none of the columns the user named."""
+    if delimiter is None:
+        return ""
+    others = [c for c in ",;\t|" if c != delimiter and any(c in h for h in headers)]
+    if not others and not named:
+        return ""
+    sep = (others or [";" if delimiter != ";" else ","])[0]
+    line = "sep= and a tab" if sep == "\t" else f"sep={sep}"
+    shown = "tab" if delimiter == "\t" else repr(delimiter)
+    return (f" The file was read with delimiter {shown}: if it uses another one, make its "
+            f"first line {line} (Excel's own line naming the delimiter) and run again.")
 
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""CSV and TSV reading: delimiter, header and a chunked parse that never loses a row (the
-encoding is ftprep.loaders.encoding's; the rows it yields, ftprep.loaders.rows').
+"""CSV and TSV reading: a chunked parse that never loses a row (the delimiter and the
+header line are ftprep.loaders.csvhead's, the encoding ftprep.loaders.encoding's; the rows
+it yields, ftprep.loaders.rows').
 
 The fast path is pandas' C parser in chunks, so memory stays flat however large the file.
 Three things it cannot do alone are handled around it, by re-reading only what is needed:
@@ -31,145 +32,23 @@ import io
 import itertools
 import logging
 import re
-import sys
 import warnings
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from ftprep.loaders.columns import HEADER_SEARCH_ROWS, LoaderError, header_row
-from ftprep.loaders.encoding import ENCODING_FIX, Encoding, bom_encoding
+from ftprep.loaders.columns import LoaderError
+from ftprep.loaders.csvhead import FIELD_LIMIT, lines_before_header, skip_lines
+from ftprep.loaders.encoding import ENCODING_FIX, Encoding
 from ftprep.loaders.rows import BadRow, Batch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
-    from ftprep.loaders.columns import ColumnMapping, Preset
 
-CANDIDATE_DELIMITERS = ",;\t|"
 log = logging.getLogger(__name__)
 # The column a data row's field past the header's goes in (a trailing delimiter).
 _EXTRA = "\x00past the header"
 _SKIPPING = re.compile(r"Skipping line (\d+): (.*)")
-# Excel's first line naming the delimiter: `sep=;`.
-_SEP_LINE = re.compile(r"^sep=(.)$")
-# The csv module's default field limit (128 KiB) is below what a long quoted field holds.
-_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
-
-
-def sniff_delimiter(path: Path, enc: Encoding, sample_chars: int = 32_768) -> str:
-    """The delimiter: tab for .tsv/.tab, else csv.Sniffer checked against the header line."""
-    if path.suffix.lower() in (".tsv", ".tab"):
-        return "\t"
-    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
-        sample = fh.read(sample_chars)
-    if len(sample) == sample_chars and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]  # whole lines only
-    header = sample.lstrip().split("\n", 1)[0]
-    if sep := _SEP_LINE.match(header.strip()):
-        return sep.group(1)
-    try:
-        sniffed: str | None = csv.Sniffer().sniff(sample, CANDIDATE_DELIMITERS).delimiter
-    except csv.Error:
-        sniffed = None
-    if sniffed and sniffed in header:
-        chosen = sniffed
-    else:
-        counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        chosen = best if counts[best] else ","
-    # The first line may be a title or a note above the header ("Ticket export", or
-    # "Export, 2 Nov" over a ;-file), which must not choose: a delimiter that splits
-    # more of the lines below it into the same two or more fields wins (a well-formed
-    # file's own delimiter splits them all, so it is never outvoted).
-    steady = {d: _modal(_widths(sample, d)[1:])[1] for d in CANDIDATE_DELIMITERS}
-    steadiest = max(CANDIDATE_DELIMITERS, key=lambda d: (steady[d], d == chosen))
-    return steadiest if steady[steadiest] > steady[chosen] else chosen
-
-
-def _widths(sample: str, delimiter: str) -> list[int]:
-    """The field count of each record of `sample` that is not a blank line."""
-    csv.field_size_limit(_FIELD_LIMIT)
-    try:
-        return [len(f) for f in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-                if f]  # fmt: skip
-    except csv.Error:
-        return []
-
-
-def _modal(widths: list[int]) -> tuple[int, int]:
-    """(the commonest width of two or more fields, how many records have it), or (0, 0)."""
-    counts = Counter(w for w in widths if w >= 2)
-    return counts.most_common(1)[0] if counts else (0, 0)
-
-
-def lines_before_header(path: Path, enc: Encoding) -> int:
-    """How many lines come before the header (blank lines, and Excel's `sep=;` line):
-    every reader skips exactly these, so they agree on which line is the header (pandas
-    skips blank ones only with skip_blank_lines, which the chunked reader cannot use: it
-    would renumber the data rows)."""
-    count = 0
-    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
-        for line in fh:
-            if line.strip():
-                return count + (1 if _SEP_LINE.match(line.strip()) else 0)
-            count += 1
-    return count
-
-
-def locate_header_row(
-    path: Path, enc: Encoding, delimiter: str, mapping: ColumnMapping | None,
-    preset: Preset | None = None,
-) -> tuple[int, list[str]]:
-    """(lines above the header, the title or note lines among them): the header is the
-    first row that holds the mapped or recognised columns (columns.header_row, as for
-    XLSX), below any blank lines and Excel's `sep=;` line (lines_before_header)."""
-    lead = lines_before_header(path, enc)
-    rows: list[list[str]] = []
-    ends: list[int] = []  # lines read to the end of each row
-    csv.field_size_limit(_FIELD_LIMIT)
-    with path.open(encoding=enc.name, errors="replace", newline="") as fh:
-        _skip_lines(fh, lead)
-        read = [0]
-
-        def feed() -> Iterator[str]:
-            for line in fh:
-                read[0] += 1
-                yield line
-
-        try:
-            for fields in itertools.islice(csv.reader(feed(), delimiter=delimiter),
-                                           HEADER_SEARCH_ROWS):  # fmt: skip
-                rows.append(fields)
-                ends.append(read[0])
-        except csv.Error:  # a NUL or an endless field: the rows read so far decide
-            pass
-    top = header_row(rows, mapping, preset)
-    if not top:
-        return lead, []
-    notes = [delimiter.join(f for f in fields if f.strip()) for fields in rows[:top]]
-    return lead + ends[top - 1], [note for note in notes if note]
-
-
-def looks_like_csv(path: Path, sample_bytes: int = 65_536) -> bool:
-    """Whether a file of unknown type reads as a delimited table: its first lines split
-    into the same number (two or more) of fields on one of the candidate delimiters."""
-    with path.open("rb") as fh:
-        head = fh.read(sample_bytes)
-    bom = bom_encoding(head)
-    if bom is None and b"\x00" in head:
-        return False  # binary
-    lines = head.decode(bom or "utf-8", "replace").splitlines()
-    if len(head) == sample_bytes:
-        lines = lines[:-1]  # cut short
-    lines = [line for line in lines if line.strip()][:50]
-    if len(lines) < 2:
-        return False
-    for delimiter in CANDIDATE_DELIMITERS:
-        widths = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
-        if widths[0] >= 2 and widths.count(widths[0]) >= 0.8 * len(widths):
-            return True
-    return False
 
 
 def read_header(path: Path, enc: Encoding, delimiter: str, skip: int | None = None) -> list[str]:
@@ -202,7 +81,7 @@ def _header_line_only(path: Path, enc: Encoding, delimiter: str, skip: int) -> A
     import pandas as pd
 
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, skip)
+        skip_lines(fh, skip)
         first = fh.readline()
     try:
         return pd.read_csv(io.StringIO(first), sep=delimiter, nrows=0, dtype=str,
@@ -217,10 +96,10 @@ class _Records:
     parser cannot judge (too wide, maybe short, maybe a stray quote's doing)."""
 
     def __init__(self, path: Path, enc: Encoding, delimiter: str, skip: int) -> None:
-        csv.field_size_limit(_FIELD_LIMIT)
+        csv.field_size_limit(FIELD_LIMIT)
         self.file, self.encoding = str(path), enc.name
         self.fh = path.open(encoding=enc.name, errors=enc.errors, newline="")
-        _skip_lines(self.fh, skip)
+        skip_lines(self.fh, skip)
         self.taken: list[str] = []
         self.reader = csv.reader(self._feed(), delimiter=delimiter)
         self.row = -1  # the header is record 0
@@ -724,9 +603,9 @@ def _resilient_records(
     that are rows by themselves (_swallows), is not a record: its first line is yielded
     as bad (or, in TSV, read with quotes as plain text), and the lines after that one
     are read again as records."""
-    csv.field_size_limit(_FIELD_LIMIT)
+    csv.field_size_limit(FIELD_LIMIT)
     with path.open(encoding=enc.name, errors=enc.errors, newline="") as fh:
-        _skip_lines(fh, skip)
+        skip_lines(fh, skip)
         lines: Iterator[str] = iter(fh)
         row = -1  # the header is record 0
         while True:
@@ -770,11 +649,6 @@ def _resilient_records(
                 else:
                     yield row, None, taken[0], why
             lines = itertools.chain(restart, lines)
-
-
-def _skip_lines(fh: io.TextIOBase, count: int) -> None:
-    for _ in range(count):
-        fh.readline()
 
 
 def _strict_error(text: str, delimiter: str) -> str:

@@ -48,10 +48,7 @@ class Encoding:
 def detect_encoding(path: Path, given: str | None = None) -> Encoding:
     """BOM, else UTF-8 if the whole file decodes, else charset-normalizer, else cp1252."""
     if given:
-        try:
-            codecs.lookup(given)
-        except LookupError:
-            raise LoaderError(str(path), unknown_encoding(given)) from None
+        check_encoding(path, given)
         return Encoding(given)
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -92,8 +89,43 @@ def detect_encoding(path: Path, given: str | None = None) -> Encoding:
 
 
 def unknown_encoding(name: str) -> str:
-    return (f"unknown encoding {name!r}: use a Python codec name such as utf-8, cp1252 "
-            "(Western European), cp1250 (Central European), cp1251 (Cyrillic), utf-16")
+    return f"unknown encoding {name!r}: {_CODEC_NAMES}"
+
+
+_CODEC_NAMES = ("use a Python codec name such as utf-8, cp1252 (Western European), cp1250 "
+                "(Central European), cp1251 (Cyrillic), utf-16, or leave --encoding out to "
+                "detect it")
+
+
+def check_encoding(path: Path, name: str) -> None:
+    """A LoaderError, naming the file and what to pass, for an --encoding (or config
+    `encoding`) that cannot read it: unknown, not a text encoding (rot13, base64 turn
+    bytes into bytes), a codec that cannot replace what it cannot read (idna), or UTF-16
+    or UTF-32 on a file without a byte-order mark. The readers would otherwise stop on a
+    UnicodeError or LookupError deep in a read."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise LoaderError(str(path), unknown_encoding(name)) from None
+    if not info._is_text_encoding:
+        raise LoaderError(str(path), f"--encoding {name!r} cannot read a text file: it is "
+                          f"not a text encoding; {_CODEC_NAMES}")  # fmt: skip
+    base = info.name.replace("_", "-")
+    if base in ("utf-16", "utf-32"):
+        with path.open("rb") as fh:
+            head = fh.read(4)
+        if bom_encoding(head) != base:
+            raise LoaderError(str(path), f"not {name}: the file has no byte-order mark, which "
+                              f"{name} needs (it starts with {head[:4]!r}). Fix: leave --encoding "
+                              "out (the encoding is detected, UTF-16 without a mark too), or pass "
+                              f"{base}-le or {base}-be if you know it is {base.upper()} without "
+                              "a mark")  # fmt: skip
+    try:
+        with path.open(encoding=name, errors="replace", newline="") as fh:
+            fh.read(4096)
+    except (UnicodeError, LookupError, TypeError) as exc:
+        raise LoaderError(str(path), f"--encoding {name!r} cannot read a text file ({exc}); "
+                          + _CODEC_NAMES) from None
 
 
 def _latin_code_page(

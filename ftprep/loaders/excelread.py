@@ -44,11 +44,11 @@ def read_sheet(
             raise LoaderError(
                 str(path), f"no sheet {sheet!r}; sheets: {', '.join(map(repr, names))}"
             )
-        if sheet is None and len(names) > 1:
+        name = sheet if sheet is not None else _first_visible(path, book, names)
+        if sheet is None and len(names) > 1 and name == names[0]:
             log.warning("%s: reading sheet %r only; the workbook also has %s: to read another, "
                         'pass --sheet NAME (or set sheet = "NAME" under [convert] in a config)',
-                        path, names[0], ", ".join(map(repr, names[1:])))  # fmt: skip
-        name = sheet if sheet is not None else names[0]
+                        path, name, ", ".join(repr(n) for n in names if n != name))  # fmt: skip
         cells = pd.read_excel(book, sheet_name=name, dtype=str, na_filter=False, header=None)
     top = header_row(cells.head(HEADER_SEARCH_ROWS).to_numpy().tolist(), mapping, preset)
     if top:
@@ -59,6 +59,20 @@ def read_sheet(
     frame = cells.iloc[top + 1 :].reset_index(drop=True)
     frame.columns = header_names([str(v) for v in cells.iloc[top]] if len(cells) else [])
     return frame, top + 1, name
+
+
+def _first_visible(path: Path, book: Any, names: list[str]) -> str:
+    """The sheet read by default: the first one Excel shows. A hidden first sheet (a
+    lookup table, a template) is not what the user sees on opening the workbook."""
+    states = {str(ws.title): ws.sheet_state for ws in getattr(book.book, "worksheets", [])}
+    visible = [n for n in names if states.get(n, "visible") == "visible"]
+    if not visible or visible[0] == names[0]:
+        return names[0]
+    log.warning("%s: the first sheet, %r, is hidden: reading %r, the first visible one; the "
+                'workbook also has %s: to read another, pass --sheet NAME (or set sheet = "NAME" '
+                "under [convert] in a config)", path, names[0], visible[0],
+                ", ".join(repr(n) for n in names if n != visible[0]))  # fmt: skip
+    return visible[0]
 
 
 def sheet_names(path: Path) -> list[str]:

@@ -10,9 +10,12 @@ A path is a column name with `.` or `[...]` in it: keys and list indexes (`comme
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftprep.loaders.columns import TEXT_NAMES, header_key
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MISSING: Any = object()
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
@@ -118,15 +121,60 @@ def _what(value: list[Any] | dict[str, Any]) -> str:
 
 
 def _hint(value: list[Any] | dict[str, Any], column: str, option: str) -> str:
-    """A path to suggest, into the object or the list's first object: the key named most
-    like a ticket text (body, text, ...), else the first holding a string."""
-    prefix, obj = column, value
-    if isinstance(value, list):
-        first = next((v for v in value if isinstance(v, dict)), None)
-        prefix, obj = f"{column}.0", first or {}
-    assert isinstance(obj, dict)
-    strings = [k for k, v in obj.items() if isinstance(v, str) and v.strip()]
-    named = {header_key(k): k for k in strings}
-    key = next((named[n] for n in TEXT_NAMES if n in named), strings[0] if strings else None)
-    path = f"{prefix}.{key}" if key else f"{prefix}.KEY"
+    """A path to suggest, one that reads text: the nearest key named like a ticket text
+    (body, text, ...) holding a string, else the nearest string that reads as prose; else
+    none (a `type` or an id would put the same word in every prompt)."""
+    best: tuple[tuple[int, int, int], str] | None = None
+    for path, key, text, depth in _strings(value, column):
+        name = header_key(key)
+        if name in TEXT_NAMES:
+            rank = (0, TEXT_NAMES.index(name), depth)
+        elif len(text.split()) >= 3 and "://" not in text:
+            rank = (1, depth, 0)
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, path)
+    path = best[1] if best else f"{column}.KEY"
     return f"name the field to read with a dotted path, e.g. {option} {path}"
+
+
+def _strings(value: Any, path: str, depth: int = 1) -> Iterator[tuple[str, str, str, int]]:
+    """(path, key, value, depth) of the non-blank strings under `value`, four levels down
+    at most, a list's first ten items standing for the others (the first may hold no
+    text: Intercom's first part is often an assignment with a null body)."""
+    if depth > 4:
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value[:10]):
+            if isinstance(item, dict):
+                yield from _strings(item, f"{path}.{index}", depth)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if isinstance(item, str) and item.strip():
+            yield f"{path}.{key}", str(key), item, depth
+        elif isinstance(item, list | dict):
+            yield from _strings(item, f"{path}.{key}", depth + 1)
+
+
+def item_path(name: str) -> str:
+    """The path that reads one item (the first) of the list a column `name` gives: the
+    `*` put as `[0]` (`tags.*.name` -> `tags[0].name`), else `[0]` after it (`labels[0]`).
+    `tags.*.name[0]` would index each name, not the list."""
+    parts = parse_path(name)
+    if parts is None or "*" not in parts:
+        return f"{name}[0]"
+    at = len(parts) - 1 - parts[::-1].index("*")  # the innermost list
+    out = ""
+    for i, part in enumerate(parts):
+        if isinstance(part, Select):
+            out += f"[{part.key}={part.value}]"
+        elif i == at:
+            out += "[0]"
+        elif part == "*" or _INT.fullmatch(part):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out

@@ -15,20 +15,23 @@ only the keys. A mapped name that is no key but a dotted path (`source.body`,
 In the text and reply columns an empty list or object is empty, a list of strings is its
 items one a line, and an object (or a list of objects) is no text: the row is rejected
 as `nested-text`, with a path to suggest. A JSON file holding an object with one array of
-objects in it (Zendesk's {"tickets": [...]}, Intercom's {"conversations": [...]}) is
-read as that array.
+objects in it (Zendesk's {"tickets": [...]}, Intercom's {"conversations": [...]}), or
+one level down in an object of arrays alone (Help Scout's {"_embedded": {"conversations":
+[...]}}), is read as that array.
 """
 
 from __future__ import annotations
 
-import codecs
+import json
 import logging
 import re
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
+from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
+from ftprep.formats.errors import key_path
 from ftprep.loaders.columns import ColumnMapping, LoaderError, header_key, resolve_columns
-from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding, unknown_encoding
+from ftprep.loaders.encoding import CP1252_BYTES, bom_encoding, check_encoding
 from ftprep.loaders.jsonpath import MISSING, JsonPath, as_text, parse_path, value_at
 from ftprep.loaders.rows import BadRow, Batch
 
@@ -53,16 +56,15 @@ def json_source(
     """The columns for each role (LoaderError when the mapping does not fit) and the
     file's rows in batches, bad records as BadRows, in file order."""
     if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise LoaderError(str(path), unknown_encoding(encoding)) from None
+        check_encoding(path, encoding)
     keys = _Keys(*_mapped_paths(mapping, preset))
     if lines:
-        items = _jsonl_items(path, encoding=encoding)
+        screen = [True]
+        items = _jsonl_items(path, encoding=encoding, screen=screen)
         head = list(islice(items, HEAD_RECORDS))
         _check_has_objects(path, head, lines=True)
         keys.add(head)
+        screen[0] = False  # the key pass needs no duplicate-key screen: the data pass has it
         more = keys.add(items)  # the key pass: every later record, parsed and dropped
         last = head[-1][0] if head else 0
         source: Iterator[tuple[int, object]] = (
@@ -201,9 +203,40 @@ class _Invalid:
         self.raw = raw
 
 
+class _Repeats:
+    """A record with a key twice in one object, carried to the batcher as a value: JSON
+    readers keep the last value, so the record as parsed has lost the others (FT109 in
+    validate). `raw` is the line as written, or for a JSON array the record as parsed."""
+
+    def __init__(self, found: list[tuple[str, str, list[Any]]], raw: str | dict[str, Any],
+                 record: dict[str, Any]) -> None:
+        self.detail = "; ".join(
+            f"key {json.dumps(key)} appears {len(dropped) + 1} times in one object ({where}); "
+            f"JSON readers keep only the last value, so {shown(dropped)} was dropped: remove "
+            "the extra key or rename it" for where, key, dropped in found)
+        self.raw = raw
+        self.record = record
+
+
+def _screened(value: object, line: bytes | str) -> object:
+    """The line's record, or _Repeats when it has a key twice: a byte count first (as
+    validate does), the exact parse only when that says it may."""
+    if value.__class__ is not dict:
+        return value
+    raw = line if isinstance(line, bytes) else line.encode("utf-8", "replace")
+    if not may_repeat_keys(raw, key_count(value)):
+        return value
+    text = line.decode("utf-8", CP1252_BYTES) if isinstance(line, bytes) else line
+    found = repeated_keys(text)
+    assert isinstance(value, dict)
+    return _Repeats(found, text.rstrip("\r\n"), value) if found else value
+
+
 def _jsonl_items(path: Path, *, after: int = 0, quiet: bool = False,
-                 encoding: str | None = None) -> Iterator[tuple[int, object]]:
-    """(line number, value) of each non-blank line after line `after`."""
+                 encoding: str | None = None, screen: list[bool] | None = None,
+                 ) -> Iterator[tuple[int, object]]:
+    """(line number, value) of each non-blank line after line `after`; a record with a
+    key twice is a _Repeats while `screen` (default: always) holds True."""
     warned = quiet
     for number, line in enumerate(_lines(path, encoding), start=1):
         if number <= after or not line.strip():
@@ -213,7 +246,7 @@ def _jsonl_items(path: Path, *, after: int = 0, quiet: bool = False,
             log.warning("%s: line %d (and maybe later ones) is not UTF-8: read as cp1252; if "
                         "letters look wrong, pass --encoding NAME", path, number)  # fmt: skip
             warned = True
-        yield number, value
+        yield number, (_screened(value, line) if screen is None or screen[0] else value)
 
 
 def _lines(path: Path, given: str | None = None) -> Iterator[bytes | str]:
@@ -288,33 +321,91 @@ def _array_records(path: Path, encoding: str | None = None) -> list[object]:
         hint = " (one object per line? name the file .jsonl)" if lined else ""
         raise LoaderError(str(path), f"invalid JSON: {exc}{hint}") from None
     if isinstance(parsed, dict):
-        return _wrapped_records(path, parsed)
-    if not isinstance(parsed, list):
+        records, where = _wrapped_records(path, parsed)
+    elif isinstance(parsed, list):
+        records, where = parsed, ()
+    else:
         raise LoaderError(str(path), f"expected a JSON array of objects, found {_kind(parsed)}")
-    return parsed
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
+    if may_repeat_keys(raw, key_count(parsed)):  # the exact parse only when this fires
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return _mark_repeats(records, where, repeated_keys(text))
+    return records
 
 
-def _wrapped_records(path: Path, parsed: dict[str, Any]) -> list[object]:
+def _mark_repeats(records: list[object], where: tuple[str, ...],
+                  found: list[tuple[str, str, list[Any]]]) -> list[object]:
+    """The records, each with a key twice (`found`, paths from the file's top) as a
+    _Repeats; a key twice outside the records (in the wrapper) is no record's concern."""
+    base = "$"
+    for key in where:
+        base = key_path(base, key)
+    inside = re.compile(re.escape(base) + r"\[(\d+)\](.*)")
+    by_record: dict[int, list[tuple[str, str, list[Any]]]] = {}
+    for at, key, dropped in found:
+        if m := inside.fullmatch(at):
+            by_record.setdefault(int(m.group(1)), []).append(("$" + m.group(2), key, dropped))
+    out = list(records)
+    for i, repeats in by_record.items():
+        record = out[i]
+        if isinstance(record, dict):
+            out[i] = _Repeats(repeats, record, record)
+    return out
+
+
+def _wrapped_records(path: Path, parsed: dict[str, Any]
+                     ) -> tuple[list[object], tuple[str, ...]]:
     """The records of an API export that wraps them in an object ({"tickets": [...],
-    "next_page": ...}): the one key holding an array of objects."""
-    arrays = {k: v for k, v in parsed.items()
-              if isinstance(v, list) and any(isinstance(item, dict) for item in v)}
-    if len(arrays) == 1:
-        [(key, records)] = arrays.items()
+    "next_page": ...}): the one key holding an array of objects; else the one such array
+    one level down in an object that holds only arrays (HAL's `_embedded`, as in Help
+    Scout's {"_embedded": {"conversations": [...]}, "page": {...}}). An object with
+    scalars beside its array is a record (a single ticket and its custom fields), not a
+    wrapper."""
+    found = _object_arrays(parsed)
+    top = [(k, v) for k, v in found if len(k) == 1]
+    inner = [(k, v) for k, v in found if len(k) == 2
+             and all(isinstance(x, list) for x in parsed[k[0]].values())]  # fmt: skip
+    chosen = top if top else inner
+    if len(chosen) == 1:
+        [(where, records)] = chosen
         log.warning("%s: the file holds an object, not an array: reading the %d records "
-                    "under its key %r", path, len(records), key)  # fmt: skip
-        return records
+                    "under %s%r", path, len(records), "its key " if len(where) == 1 else "",
+                    ".".join(where))  # fmt: skip
+        return records, where
     keys = ", ".join(map(repr, list(parsed)[:20]))
-    if not arrays:
+    named = chosen or found
+    held = ", ".join(f"{'.'.join(k)!r} ({len(v)} items)" for k, v in named[:10])
+    extract = (f"write the one you want to a file of its own, e.g. jq '{_jq(named[0][0])}' "
+               f"{path.name} > records.json, and convert that") if named else ""
+    if not chosen:
+        inside = (f"; arrays of objects further down: {held}. Fix: if one of them holds the "
+                  f"records, {extract}; or wrap a single record in [ ]") if found else (
+            ". Fix: convert a file holding an array of records, or wrap a single record "
+            "in [ ]")
         raise LoaderError(str(path), f"expected a JSON array of objects, found an object "
-                          f"(keys {keys}) with no array of objects in it")  # fmt: skip
-    held = ", ".join(f"{k!r} ({len(v)} items)" for k, v in arrays.items())
-    first = next(iter(arrays))
-    select = f".{first}" if _IDENTIFIER.fullmatch(first) else f'.["{first}"]'
+                          f"(keys {keys}) with no array of objects in it{inside}")  # fmt: skip
     raise LoaderError(str(path), f"the file holds an object in which several keys hold arrays "
-                      f"of objects: {held}, so which are the records is unclear. Fix: write the "
-                      f"one you want to a file of its own, e.g. jq '{select}' {path.name} > "
-                      "records.json, and convert that")  # fmt: skip
+                      f"of objects: {held}, so which are the records is unclear. Fix: "
+                      f"{extract}")  # fmt: skip
+
+
+def _object_arrays(value: dict[str, Any], depth: int = 3, above: tuple[str, ...] = ()
+                   ) -> list[tuple[tuple[str, ...], list[Any]]]:
+    """(keys, array) of each array of objects in `value`, `depth` levels down at most,
+    an array's own items not searched."""
+    out: list[tuple[tuple[str, ...], list[Any]]] = []
+    for key, item in value.items():
+        if isinstance(item, list) and any(isinstance(x, dict) for x in item):
+            out.append(((*above, key), item))
+    for key, item in value.items():
+        if isinstance(item, dict) and depth > 1:
+            out.extend(_object_arrays(item, depth - 1, (*above, key)))
+    return out
+
+
+def _jq(keys: tuple[str, ...]) -> str:
+    """A jq path to the keys: `._embedded.conversations`, `.["odd key"]`."""
+    return "".join(f".{k}" if _IDENTIFIER.fullmatch(k) else f'.["{k}"]' for k in keys)
 
 
 def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str],
@@ -329,6 +420,16 @@ def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str
     if cols.reply and cols.reply not in texts:
         texts[cols.reply] = "--reply"
     spelling = {name.strip().casefold(): name for name in plain}  # the header's spelling
+
+    def record_id(record: dict[str, Any]) -> object:
+        """The id of a record rejected whole (its key or path, as the id column reads)."""
+        if cols.id is None:
+            return None
+        if cols.id in paths:
+            found = value_at(record, paths[cols.id])
+        else:
+            found = _by_header(record, spelling).get(cols.id, MISSING)
+        return None if found is MISSING else found
 
     def batch(rows: list[tuple[int, dict[str, Any]]]) -> Iterator[Batch | BadRow]:
         numbers = [number for number, _ in rows]
@@ -372,6 +473,9 @@ def _batches(cols: ResolvedColumns, paths: dict[str, JsonPath], aliases: set[str
             rows = []
         if isinstance(value, _Invalid):
             yield BadRow(number, value.detail, value.raw)
+        elif isinstance(value, _Repeats):
+            yield BadRow(number, value.detail, value.raw, reason="duplicate-key",
+                         record_id=record_id(value.record))
         else:
             yield BadRow(number, f"not a JSON object: {_kind(value)}", _json(value))
     if rows:

@@ -1,10 +1,10 @@
 """Tables to Examples: CSV, TSV, XLSX, Parquet, JSON (array of objects) and JSONL.
 
 Every data row becomes an `Example` or a `Rejected` with a reason (`empty-text`,
-`missing-label`, `malformed-row`, `several-labels`, `nested-text`), so a caller can check
-read = examples + rejected. Rows whose fields are all empty (blank lines, Excel's trailing
-`,,,` rows) are not records: they are skipped and not counted, but they keep their row
-number.
+`missing-label`, `malformed-row`, `several-labels`, `nested-label`, `nested-text`,
+`duplicate-key`), so a caller can check read = examples + rejected. Rows whose fields
+are all empty (blank lines, Excel's trailing `,,,` rows) are not records: they are
+skipped and not counted, but they keep their row number.
 
 `SourceRef.row` is the 1-based data row: the first row after the header is 1. In a CSV
 without embedded newlines that is file line row + 1; in XLSX it is the sheet row minus
@@ -29,15 +29,11 @@ from ftprep.loaders.columns import (
     repeated_headers,
     resolve_columns,
 )
-from ftprep.loaders.csvread import (
-    locate_header_row,
-    looks_like_csv,
-    read_csv_batches,
-    read_header,
-    sniff_delimiter,
-)
+from ftprep.loaders.csvhead import locate_header_row, looks_like_csv, sniff_delimiter
+from ftprep.loaders.csvread import read_csv_batches, read_header
 from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches, sheet_names
+from ftprep.loaders.jsonpath import item_path
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
 from ftprep.loaders.rows import BadRow, Batch
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
@@ -107,10 +103,13 @@ def load_table_chunks(
     sheet: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
     on_columns: Callable[[str, ResolvedColumns], None] | None = None,
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     """load_table with runs of good rows kept as columns (ExampleColumns), for callers
     that work on whole columns; same checks, errors and order. `on_columns` hears which
-    columns were chosen for each role, before the first row."""
+    columns were chosen for each role, before the first row. `label_allowed` says
+    whether a label is among the run's allowed ones (None: no list): of a JSON or
+    Parquet list of labels, the one allowed item is the label, as of a CSV cell's parts."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -143,7 +142,7 @@ def load_table_chunks(
                                     encoding=encoding)
     if on_columns is not None:
         on_columns(file, cols)
-    return _convert(file, cols, batches)
+    return _convert(file, cols, batches, label_allowed)
 
 
 def table_columns(
@@ -218,8 +217,29 @@ def _csv_source(
                     masked("; ".join(map(repr, notes)))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
-    return cols, read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows,
-                                  skip=skip)
+    batches = read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows, skip=skip)
+    if cols.id is not None:
+        batches = _malformed_ids(batches, headers.index(cols.id), len(headers), delimiter)
+    return cols, batches
+
+
+def _malformed_ids(batches: Iterable[Batch | BadRow], at: int, width: int, delimiter: str
+                   ) -> Iterator[Batch | BadRow]:
+    """The batches, with each bad row's id (column `at`) read from its raw line where it
+    cannot have moved: the first column, or a row of the header's width (a stray
+    delimiter before the id column would put another value there)."""
+    import csv
+    import io
+
+    for item in batches:
+        if isinstance(item, BadRow) and item.record_id is None and isinstance(item.raw, str):
+            try:
+                fields = next(csv.reader(io.StringIO(item.raw), delimiter=delimiter), [])
+            except csv.Error:
+                fields = []
+            if len(fields) > at and (at == 0 or len(fields) == width):
+                item.record_id = fields[at].strip() or None
+        yield item
 
 
 def _excel_source(
@@ -263,28 +283,59 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any], name: str, *, paths: bool = True
-                    ) -> tuple[list[Any], dict[int, str]]:
-    """Labels from a JSON or Parquet column `name`: a list of one label is that label; a
-    longer list or an object cannot be one label (row index -> why, for the reject; a
-    CSV cell 'billing;returns' is rejected alike, by build). `paths`: the reader takes
-    --label 'name[0]' (JSON tables; Parquet does not)."""
+def _one_label_each(values: list[Any], name: str, *, paths: bool = True,
+                    allowed: Callable[[str], bool | None] | None = None,
+                    ) -> tuple[list[Any], dict[int, tuple[str, str]]]:
+    """Labels from a JSON or Parquet column `name`: a list of one label is that label, and
+    so is the one item of a longer list that is `allowed` (build takes the one allowed
+    part of a CSV cell 'billing;urgent' alike); another list of labels is
+    `several-labels`, an object or a list of them `nested-label` (row index -> (reason,
+    why), for the reject). `paths`: the reader takes --label with a path (JSON tables;
+    Parquet does not)."""
     out = list(values)
-    several: dict[int, str] = {}
+    bad: dict[int, tuple[str, str]] = {}
     for i, value in enumerate(values):
-        if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list | dict):
+        nested = isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, list | dict) for v in value))
+        if nested:
+            bad[i] = ("nested-label", _nested_label(value, name, paths))
+        elif isinstance(value, list) and len(value) == 1:
             out[i] = value[0]
+        elif isinstance(value, list) and value and (
+                picked := _allowed_item(value, allowed)) is not None:  # fmt: skip
+            out[i] = picked
         elif isinstance(value, list) and value:
-            several[i] = (f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example "
-                          "gets one. Keep one in the file" + (
-                              f", or read one item with --label '{name}[0]'" if paths else ""))
-        elif isinstance(value, dict):
-            several[i] = (f"{name!r} holds an object ({_text(value)[:80]}): an example gets one "
-                          "label. " + (f"Read the key that holds it with --label '{name}.KEY'"
-                                       if paths else "Keep the label alone in the file"))
+            bad[i] = ("several-labels", (
+                f"{name!r} holds {len(value)} labels ({_text(value)[:80]}): an example gets one. "
+                "List the allowed ones with --labels (the one allowed item is taken), keep one "
+                "in the file" + (f", or read one item with --label '{item_path(name)}'"
+                                 if paths else "")))  # fmt: skip
         elif isinstance(value, list):
             out[i] = None  # an empty list: no label
-    return out, several
+    return out, bad
+
+
+def _nested_label(value: list[Any] | dict[str, Any], name: str, paths: bool) -> str:
+    """Why an object (or a list holding objects or lists) is no label, and the path to
+    the key that holds one: the first key with a string value."""
+    what = "an object" if isinstance(value, dict) else "a list of objects"
+    head = f"{name!r} holds {what} ({_text(value)[:80]}), not a label: "
+    obj = value if isinstance(value, dict) else next(
+        (v for v in value if isinstance(v, dict)), {})
+    key = next((k for k, v in obj.items() if isinstance(v, str) and v.strip()), None)
+    if not paths:
+        return head + "keep the label alone in the file"
+    where = name if isinstance(value, dict) else item_path(name)
+    return head + f"read the key that holds the label with --label '{where}.{key or 'KEY'}'"
+
+
+def _allowed_item(items: list[Any], allowed: Callable[[str], bool | None] | None) -> Any:
+    """The one item of a list of labels that is allowed, or None (no list of allowed
+    labels, none allowed, or several different ones)."""
+    if allowed is None or any(isinstance(v, list | dict) for v in items):
+        return None
+    picked = {_text(v).strip().casefold(): v for v in items if allowed(_text(v).strip())}
+    return next(iter(picked.values())) if len(picked) == 1 else None
 
 
 def _text(value: object) -> str:
@@ -305,7 +356,8 @@ def _text(value: object) -> str:
 
 
 def _convert(
-    file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow]
+    file: str, cols: ResolvedColumns, batches: Iterable[Batch | BadRow],
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     used = cols.used()
     for batch in batches:
@@ -316,7 +368,7 @@ def _convert(
             source = SourceRef(file, batch.row, _text(rid).strip() or None)
             yield Rejected(source, batch.reason, batch.detail, batch.raw)
             continue
-        yield from _convert_batch(file, cols, used, batch)
+        yield from _convert_batch(file, cols, used, batch, label_allowed)
 
 
 def _texts(values: list[Any], strings: bool) -> list[str]:
@@ -355,7 +407,8 @@ def _as_read(batch: Batch, used: Sequence[str]) -> Callable[[int], dict[str, Any
 
 
 def _convert_batch(
-    file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch
+    file: str, cols: ResolvedColumns, used: Sequence[str], batch: Batch,
+    label_allowed: Callable[[str], bool | None] | None = None,
 ) -> Iterator[ExampleColumns | Rejected]:
     # Whole columns, never a per-row object: rows without text or label are rare, so
     # find them first and yield the runs of good rows between them as columns.
@@ -366,13 +419,14 @@ def _convert_batch(
         texts = _texts(data[cols.text[0]], strings)
     else:
         texts = _join([_texts(data[c], strings) for c in cols.text])
-    several: dict[int, str] = {}  # rows whose label is a list or an object (JSON, Parquet)
+    several: dict[int, tuple[str, str]] = {}  # rows whose label is a list or an object
     labels = None
     if cols.label:
         raw_labels = data[cols.label]
         if not strings and any(isinstance(v, list | dict) for v in raw_labels):
             raw_labels, several = _one_label_each(
-                raw_labels, cols.label, paths=FORMATS.get(Path(file).suffix.lower()) != "parquet")
+                raw_labels, cols.label, allowed=label_allowed,
+                paths=FORMATS.get(Path(file).suffix.lower()) != "parquet")
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
@@ -400,7 +454,7 @@ def _convert_batch(
             detail = "the text column(s) are empty: " + ", ".join(cols.text)
             yield Rejected(source, "empty-text", detail, raw)
         elif i in several:
-            yield Rejected(source, "several-labels", several[i], raw)
+            yield Rejected(source, *several[i], raw)
         else:
             yield Rejected(source, "missing-label", f"no value in {cols.label!r}", raw)
     if start < n:
