@@ -177,7 +177,7 @@ def _suspect(raw: bytes) -> bool:
         return False
     try:
         json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
     return False
 

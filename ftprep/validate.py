@@ -21,7 +21,7 @@ from ftprep.checks.conversation import UNTRAINED, is_blank
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.formats import LINE_FORMATS, LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
-from ftprep.formats.errors import explain
+from ftprep.formats.errors import explain, unreadable_json
 from ftprep.jsonl import (
     BOM,
     STDIN,
@@ -362,17 +362,8 @@ class FileValidator:
                 "per line, each a complete JSON object", file=name, line=number,
                 column=exc.colno))
             return None
-        except RecursionError:
-            findings.extend(sel.emit(st.INVALID_JSON, "invalid JSON: nested deeper than the "
-                                     "parser allows (about 1,000 levels); flatten the record",
-                                     file=name, line=number))
-            return None
-        except ValueError as exc:
-            message = str(exc)
-            if "integer string conversion" in message:
-                message = ("a number with more than 4,300 digits, which no JSON parser here "
-                           "reads; write it as a string")
-            findings.extend(sel.emit(st.INVALID_JSON, f"invalid JSON: {message}",
+        except (ValueError, RecursionError) as exc:
+            findings.extend(sel.emit(st.INVALID_JSON, f"invalid JSON: {unreadable_json(exc)}",
                                      file=name, line=number))
             return None
         if not isinstance(obj, dict):

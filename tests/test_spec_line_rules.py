@@ -13,6 +13,18 @@ from spec_helpers import A, U, dpo, findings, msgs, only
 from ftprep.validate import ValidateOptions
 
 
+# Python's json raises more than syntax errors on arguments: neither may crash the run.
+@pytest.mark.parametrize(("arguments", "said"), [
+    ('{"n": ' + "1" * 5000 + "}", "more than 4,300 digits"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper"),
+])
+def test_arguments_json_cannot_read_are_ft119(tmp_path: Path, arguments: str, said: str) -> None:
+    reply = {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+             "function": {"name": "f", "arguments": arguments}}]}
+    (hit,) = only(findings(tmp_path, msgs(U, reply)), "FT119")
+    assert said in hit.message and "set_int_max_str_digits" not in hit.message
+
+
 # A1: NaN and Infinity are not JSON, in arguments as anywhere.
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
 @pytest.mark.parametrize("legacy", [False, True])

@@ -17,6 +17,7 @@ from typing import Any
 
 from ftprep.checks.image_bytes import JPEG, NAMES, PNG, WEBP, colour_mode, image_type
 from ftprep.checks.registry import Hit, Scope, register
+from ftprep.formats.errors import unreadable_json
 from ftprep.report.finding import Severity
 
 UNTRAINED = "assistant-untrained"
@@ -331,8 +332,9 @@ def tool_arguments_not_json(record: Record, messages: list[Record]) -> Iterator[
                 yield Hit(f"arguments are not valid JSON ({exc.msg} at column {exc.colno}); "
                           "fix the JSON text", path=path, message_index=i)
                 continue
-            except ValueError as exc:  # NaN, Infinity: Python's json takes them, JSON not
-                yield Hit(f"arguments are not valid JSON: {exc}", path=path, message_index=i)
+            except (ValueError, RecursionError) as exc:  # NaN, huge numbers, deep nesting
+                yield Hit(f"arguments are not valid JSON: {unreadable_json(exc)}", path=path,
+                          message_index=i)
                 continue
             if not isinstance(value, dict):
                 yield Hit("arguments must encode a JSON object, e.g. \"{}\"",

@@ -45,7 +45,8 @@ def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
               help="Column names of a helpdesk export.")
 @click.option("--encoding", default=None, metavar="NAME",
               help="Encoding of CSV/TSV files (cp1252, utf-16 ...); detected when omitted.")
-@click.option("--sheet", default=None, metavar="NAME", help="XLSX sheet to read (default: the first visible one).")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="XLSX sheet to read (default: the first visible one).")
 @click.option("--system-prompt", default=None, metavar="TEXT|@FILE", help="System prompt for every example.")
 @click.option("--user-template", default=None, metavar="TEMPLATE",
               help="User message template over the record's fields, e.g. 'Subject: {subject}\\n\\n{text}'.")

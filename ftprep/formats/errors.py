@@ -12,6 +12,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+
+def unreadable_json(exc: ValueError | RecursionError) -> str:
+    """What Python's json raised besides a syntax error, as a sentence with a fix: a
+    number past its 4,300-digit limit, nesting past its recursion limit, a constant
+    (NaN, Infinity) a `parse_constant` hook refused."""
+    if isinstance(exc, RecursionError):
+        return "nested deeper than the parser allows (about 1,000 levels); flatten it"
+    message = str(exc)
+    if "integer string conversion" in message:
+        return "a number with more than 4,300 digits, which no JSON parser here reads; write it as a string"
+    return message
+
+
 # Discriminated lists: the element after an index into these is a tag, not a key.
 _TAGGED_LISTS = {
     "messages": {"system", "user", "assistant", "tool", "function"},

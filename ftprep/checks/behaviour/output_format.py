@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ftprep.checks.behaviour.line import INSIDE, RULES_VIEW, LineView, is_json
 from ftprep.checks.registry import Hit, Scope, register
+from ftprep.formats.errors import unreadable_json
 from ftprep.report.finding import Severity
 
 if TYPE_CHECKING:
@@ -109,4 +110,4 @@ def _parse(line: LineView, index: int) -> tuple[Any, str | None]:
             return None, "it is empty"
         return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except (ValueError, RecursionError) as exc:
-        return None, str(exc)
+        return None, unreadable_json(exc)
