@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ftprep.formats import LineFormat, detect_format, get_format
+from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
 from ftprep.targets.transform import ConversionError, Drop, convert_record, get_codec
@@ -133,6 +134,7 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
         raise _BadLine(f"not valid JSON ({exc}); run `ftprep validate` to see why") from None
     if not isinstance(obj, dict):
         raise _BadLine("not a JSON object")
+    _no_repeated_keys(raw, obj)
     if fmt is None:
         fmt = detect_format(obj, prefer)
         if fmt is None or (prefer is not None and fmt.name not in prefer):
@@ -152,6 +154,19 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
         raise _BadLine(f"not a valid {fmt.name} line ({why}); run `ftprep validate` for "
                        "every problem") from None
     return fmt, record
+
+
+def _no_repeated_keys(raw: bytes, obj: dict[str, Any]) -> None:
+    """Reject a line with a key twice in one object (FT109): json kept only the last
+    value, so converting it would silently lose, or reassign, what came first."""
+    if not may_repeat_keys(raw, key_count(obj)):
+        return
+    repeats = repeated_keys(raw.decode("utf-8", "replace"))
+    if repeats:
+        raise _BadLine("; ".join(
+            f"FT109 {path}: key {json.dumps(key)} appears {len(dropped) + 1} times in one "
+            f"object; a parser keeping the last value would drop {shown(dropped)}: remove "
+            "the extra key or rename it" for path, key, dropped in repeats))
 
 
 class _output:
