@@ -49,3 +49,57 @@ def test_a_repeated_key_rejects_the_line_with_ft109(tmp_path: Path) -> None:
         assert "rejected line 1: FT109 $: key \"messages\" appears 2 times" in result.stderr
         assert "rejected line 2: FT109 $.messages[0]: key \"role\"" in result.stderr
         assert "remove the extra key" in result.stderr
+
+
+def test_sharegpt_merges_every_system_message_into_system(tmp_path: Path) -> None:
+    lines = [_msgs(("system", "Rule A."), ("system", "Rule B."), ("user", "Go"),
+                   ("assistant", "Done.")),
+             _msgs(("user", "Q1"), ("assistant", "A1"), ("system", "Now in German."),
+                   ("user", "Q2"), ("assistant", "A2"))]
+    result, out = _export(tmp_path, lines, "sharegpt")
+    assert result.exit_code == 0, result.stderr
+    written = _read(out)
+    assert written[0] == {"conversations": [{"from": "human", "value": "Go"},
+                                            {"from": "gpt", "value": "Done."}],
+                          "system": "Rule A.\n\nRule B."}
+    assert written[1]["system"] == "Now in German."
+    assert [t["from"] for t in written[1]["conversations"]] == ["human", "gpt"] * 2
+    assert "system merged on 2 line(s)" in result.stderr
+    assert "line 2: system merged at $.messages[2] (a system message after the conversation " \
+        "started, moved into the system prompt)" in result.stderr
+
+
+def test_sharegpt_rejects_what_llama_factory_would_skip(tmp_path: Path) -> None:
+    call = {"role": "assistant", "content": "Let me cancel that.", "tool_calls": [
+        {"id": "c9", "type": "function", "function": {"name": "cancel", "arguments": "{}"}}]}
+    lines = [_msgs(("user", "a"), ("assistant", "b"), ("user", "c")),
+             _msgs(("user", "a"), ("user", "b"), ("assistant", "c")),
+             _msgs(("assistant", "a"), ("user", "b"), ("assistant", "c")),
+             {"messages": [{"role": "user", "content": "Cancel 9"}, call,
+                           {"role": "tool", "tool_call_id": "c9", "content": "done"},
+                           {"role": "assistant", "content": "Cancelled."}]},
+             _msgs(("user", "a"), ("assistant", "b"))]
+    result, out = _export(tmp_path, lines, "sharegpt")
+    assert result.exit_code == 1
+    assert len(_read(out)) == 1
+    why = "sharegpt cannot express this conversation: it needs human/gpt pairs: turns " \
+          "alternating from human, ending with gpt"
+    assert f"rejected line 1: {why} (it has human, gpt, human)" in result.stderr
+    assert f"rejected line 2: {why} (it has human, human, gpt)" in result.stderr
+    assert f"rejected line 3: {why} (it has gpt, human, gpt)" in result.stderr
+    assert f"rejected line 4: {why} (it has human, gpt, gpt)" in result.stderr
+
+
+def test_validate_sharegpt_makes_llama_factory_skips_errors(tmp_path: Path) -> None:
+    def conv(*turns: str, **extra: Any) -> dict[str, Any]:
+        return {"conversations": [{"from": f, "value": "x"} for f in turns], **extra}
+    lines = [conv("system", "human", "gpt", system="lost"), conv("human", "gpt", "system",
+             "human", "gpt"), conv("human", "gpt", "gpt"), conv("gpt", "human", "gpt"),
+             conv("human", "gpt", "human")]
+    source = _write(tmp_path / "sharegpt.jsonl", lines)
+    result = CliRunner().invoke(cli, ["validate", "--target", "sharegpt", "-f", "json",
+                                      str(source)])
+    assert result.exit_code == 1
+    errors = {(f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]
+              if f["severity"] == "error"}
+    assert {(1, "FT142"), (2, "FT142"), (3, "FT143"), (4, "FT144"), (5, "FT145")} <= errors

@@ -59,7 +59,7 @@ def expressible(draw: st.DrawFn, fmt: str, unsupported: frozenset[str] = frozens
             m["weight"] = draw(st.sampled_from([0, 1]))
         return m
 
-    if fmt == "alpaca":
+    if fmt in ("alpaca", "sharegpt"):
         roles = ["user", "assistant"] * draw(st.integers(1, 3))
     else:
         roles = draw(st.lists(st.sampled_from(["user", "assistant"]), min_size=2, max_size=5))

@@ -63,7 +63,9 @@ class ConversionError(ValueError):
 class Codec:
     format: str
     keeps: frozenset[str]  # features the format can carry
-    system: Literal["inline", "single"]  # system messages anywhere, or one leading prompt
+    # System messages anywhere; one leading prompt (later ones dropped); or one prompt
+    # that every system message is merged into.
+    system: Literal["inline", "single", "merged"]
     content: Literal["parts", "text-parts", "string"]
     encode: Callable[[list[Record], Record], Record]  # (messages, record extras) -> line
     decode: Callable[[Record], Converted]
@@ -161,17 +163,23 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
         return [m for _, m in kept]
     leading: list[tuple[int, Record]] = []
     rest: list[Record] = []
+    late: set[int] = set()  # system messages after the conversation started
     for i, message in kept:
         if message["role"] != "system":
             rest.append(message)
-        elif rest:
+        elif rest and codec.system == "single":
             drops.append(Drop("system position", f"$.messages[{i}]",
                               "a system message after the conversation started"))
         else:
             leading.append((i, message))
+            if rest:
+                late.add(i)
+    drops.extend(Drop("system merged", f"$.messages[{i}]", "a system message after the "
+                      "conversation started, moved into the system prompt")
+                 for i, _ in leading if i in late)
     if len(leading) > 1:
         drops.extend(Drop("system merged", f"$.messages[{i}]", "merged into the first system "
-                          "message") for i, _ in leading[1:])
+                          "message") for i, _ in leading[1:] if i not in late)
         merged = _merge_system([m["content"] for _, m in leading], codec.content)
         leading = [(leading[0][0], {"role": "system", "content": merged})]
     return [m for _, m in leading] + rest
@@ -271,11 +279,16 @@ def _dec_sharegpt(record: Record) -> Converted:
     return _canonical("sharegpt", record, drops)
 
 
-def _pairs(messages: list[Record]) -> str | None:
+def _pairs(messages: list[Record], names: tuple[str, str] = ("user", "assistant")
+           ) -> str | None:
+    """LLaMA-Factory reads a conversation as (prompt, reply) pairs and skips any other."""
     _, rest = _split_system(messages)
     roles = [m["role"] for m in rest]
     if len(roles) % 2 or roles != ["user", "assistant"] * (len(roles) // 2):
-        return "it needs user/assistant pairs, ending with the assistant"
+        first, second = names
+        found = ", ".join({"user": first, "assistant": second}.get(r, r) for r in roles)
+        return (f"it needs {first}/{second} pairs: turns alternating from {first}, ending "
+                f"with {second} (it has {found})")
     return None
 
 
@@ -348,7 +361,8 @@ CODECS: dict[str, Codec] = {c.format: c for c in (
           lambda r: _canonical("bedrock-nova", r)),
     Codec("bedrock-claude", frozenset(), "single", "string", _enc_claude,
           lambda r: _canonical("bedrock-claude", r)),
-    Codec("sharegpt", frozenset(), "inline", "string", _enc_sharegpt, _dec_sharegpt),
+    Codec("sharegpt", frozenset(), "merged", "string", _enc_sharegpt, _dec_sharegpt,
+          lambda messages: _pairs(messages, ("human", "gpt"))),
     Codec("alpaca", frozenset(), "single", "string", _enc_alpaca, _dec_alpaca, _pairs),
     Codec("trl-prompt-completion", ALL - {"tools"}, "inline", "parts", _enc_pc,
           lambda r: _dec_pc(r), _pc_shape),
