@@ -103,3 +103,23 @@ def test_validate_sharegpt_makes_llama_factory_skips_errors(tmp_path: Path) -> N
     errors = {(f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]
               if f["severity"] == "error"}
     assert {(1, "FT142"), (2, "FT142"), (3, "FT143"), (4, "FT144"), (5, "FT145")} <= errors
+
+
+def test_together_needs_system_or_user_first_then_alternating_turns(tmp_path: Path) -> None:
+    lines = [_msgs(("assistant", "Welcome!"), ("user", "Hours?"), ("assistant", "9 to 5.")),
+             _msgs(("user", "Q1"), ("assistant", "A1"), ("system", "German now."), ("user", "Q2"),
+                   ("assistant", "A2")),
+             _msgs(("system", "Be kind."), ("user", "Q"), ("assistant", "A"))]
+    result, out = _export(tmp_path, lines, "together")
+    assert result.exit_code == 1
+    assert _read(out) == [lines[2]]
+    assert "rejected line 1: openai-chat would refuse the converted line: FT144 " \
+        "$.messages[0]: the conversation starts with assistant" in result.stderr
+    assert "rejected line 2: openai-chat would refuse the converted line: FT142 " \
+        "$.messages[2]: system message after the conversation started" in result.stderr
+    source = _write(tmp_path / "chat.jsonl", lines)
+    result = CliRunner().invoke(cli, ["validate", "--target", "together", "-f", "json",
+                                      str(source)])
+    errors = {(f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]
+              if f["severity"] == "error"}
+    assert {(1, "FT144"), (2, "FT142")} <= errors and not {e for e in errors if e[0] == 3}
