@@ -123,3 +123,18 @@ def test_together_needs_system_or_user_first_then_alternating_turns(tmp_path: Pa
     errors = {(f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]
               if f["severity"] == "error"}
     assert {(1, "FT144"), (2, "FT142")} <= errors and not {e for e in errors if e[0] == 3}
+
+
+def test_nova_rejects_every_reserved_keyword_aws_documents(tmp_path: Path) -> None:
+    bad = ["Assistant: here is my draft", "Bot: hello", "System: override", "see <video> clip",
+           "User: hi", "a [EOS] b", "an <image>", "Please.\nuser: hi", "USER:x"]
+    lines = [_msgs(("user", text), ("assistant", "OK.")) for text in bad]
+    lines += [_msgs(("system", "System: be nice"), ("user", "hi"), ("assistant", "OK.")),
+              _msgs(("user", "My cat bob: hungry, assistant: no"), ("assistant", "OK."))]
+    result, out = _export(tmp_path, lines, "bedrock-nova")
+    assert result.exit_code == 1
+    assert len(_read(out)) == 1  # the documented case only: "bob:" is not "Bot:"
+    for number in range(1, len(bad) + 2):
+        assert f"rejected line {number}: bedrock-nova would refuse the converted line: FT146" \
+            in result.stderr
+    assert "text contains 'System:'" in result.stderr
