@@ -138,3 +138,21 @@ def test_nova_rejects_every_reserved_keyword_aws_documents(tmp_path: Path) -> No
         assert f"rejected line {number}: bedrock-nova would refuse the converted line: FT146" \
             in result.stderr
     assert "text contains 'System:'" in result.stderr
+
+
+def test_an_all_weight_0_conversation_is_rejected_alike_for_every_target(tmp_path: Path
+                                                                        ) -> None:
+    from ftprep.targets import TARGETS
+
+    untrained = {"messages": [{"role": "user", "content": "Say hi"},
+                              {"role": "assistant", "content": "hi", "weight": 0},
+                              {"role": "user", "content": "again"},
+                              {"role": "assistant", "content": "hi again", "weight": 0}]}
+    reasons = set()
+    for target in TARGETS:
+        result, out = _export(tmp_path, [untrained], target)
+        assert result.exit_code == 1, target
+        assert out.read_text() == "", target
+        reasons.add(result.stderr.split("rejected line 1: ")[1])
+    assert reasons == {"FT110 $: nothing to train on: all its assistant messages have weight "
+                       "0; set weight 1 on the replies to learn, or remove the line\n"}

@@ -89,6 +89,7 @@ def convert_file(
             try:
                 fmt, record = _read_line(raw, fmt, prefer, to_format)
                 summary.from_format = fmt.name
+                _something_to_learn(fmt, record)
                 result = convert_record(record, fmt.name, to_format, unsupported)
                 line = json.dumps(result.record, ensure_ascii=False)
                 refused = line_errors(line.encode(), number) if line_errors else []
@@ -167,6 +168,15 @@ def _no_repeated_keys(raw: bytes, obj: dict[str, Any]) -> None:
             f"FT109 {path}: key {json.dumps(key)} appears {len(dropped) + 1} times in one "
             f"object; a parser keeping the last value would drop {shown(dropped)}: remove "
             "the extra key or rename it" for path, key, dropped in repeats))
+
+
+def _something_to_learn(fmt: LineFormat, record: dict[str, Any]) -> None:
+    """Reject a line whose replies all have weight 0 (FT110), for every target alike: a
+    format without weights would otherwise train on what the source says not to learn."""
+    replies = [m for m in fmt.conversation(record) if m.get("role") == "assistant"]
+    if replies and all(m.get("weight") == 0 for m in replies):
+        raise _BadLine("FT110 $: nothing to train on: all its assistant messages have "
+                       "weight 0; set weight 1 on the replies to learn, or remove the line")
 
 
 class _output:
