@@ -156,3 +156,20 @@ def test_an_all_weight_0_conversation_is_rejected_alike_for_every_target(tmp_pat
         reasons.add(result.stderr.split("rejected line 1: ")[1])
     assert reasons == {"FT110 $: nothing to train on: all its assistant messages have weight "
                        "0; set weight 1 on the replies to learn, or remove the line\n"}
+
+
+def test_an_empty_system_prompt_is_left_out_where_it_is_optional(tmp_path: Path) -> None:
+    line = _msgs(("system", ""), ("user", "Reset my password."), ("assistant", "Use the link."))
+    for target in ("vertex-gemini", "bedrock-nova", "bedrock-claude", "sharegpt", "alpaca"):
+        result, out = _export(tmp_path, [line, _msgs(("system", " \u200b"), ("system", "Be kind."),
+                                                     ("user", "q"), ("assistant", "a"))], target)
+        assert result.exit_code == 0, (target, result.stderr)
+        first, second = _read(out)
+        assert not {"system", "systemInstruction"} & set(first), target
+        assert "Reset my password." in json.dumps(first)
+        assert "Be kind." in json.dumps(second)
+        assert "dropped: empty system prompt on 2 line(s)" in result.stderr
+        assert "line 1: empty system prompt at $.messages[0] (dropped: the system prompt is " \
+            "optional)" in result.stderr
+    result, _ = _export(tmp_path, [line], "openai")  # a message of its own there: refused
+    assert result.exit_code == 1 and "FT111" in result.stderr

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ftprep.checks.conversation import is_blank
 from ftprep.formats import Record, get_format
 from ftprep.formats.errors import explain
 from ftprep.formats.peer_formats import ALPACA_INPUT_SEPARATOR
@@ -39,7 +40,8 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message"), the JSON path in the record converted from, and a note."""
+    message", "empty system prompt"), the JSON path in the record converted from, and a
+    note."""
 
     kind: str
     path: str
@@ -161,6 +163,12 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
                   ) -> list[Record]:
     if codec.system == "inline":
         return [m for _, m in kept]
+    # The system prompt is an optional field here: leave out an empty one (which the
+    # target would refuse) rather than the whole conversation.
+    blank = {i for i, m in kept if m["role"] == "system" and _is_blank(m.get("content"))}
+    drops.extend(Drop("empty system prompt", f"$.messages[{i}]", "dropped: the system prompt "
+                      "is optional") for i in sorted(blank))
+    kept = [(i, m) for i, m in kept if i not in blank]
     leading: list[tuple[int, Record]] = []
     rest: list[Record] = []
     late: set[int] = set()  # system messages after the conversation started
@@ -183,6 +191,12 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
         merged = _merge_system([m["content"] for _, m in leading], codec.content)
         leading = [(leading[0][0], {"role": "system", "content": merged})]
     return [m for _, m in leading] + rest
+
+
+def _is_blank(content: Any) -> bool:
+    if isinstance(content, list):
+        return all(p.get("type") == "text" and is_blank(p["text"]) for p in content)
+    return not isinstance(content, str) or is_blank(content)
 
 
 def _merge_system(contents: list[Any], mode: str) -> Any:
