@@ -173,3 +173,20 @@ def test_an_empty_system_prompt_is_left_out_where_it_is_optional(tmp_path: Path)
             "optional)" in result.stderr
     result, _ = _export(tmp_path, [line], "openai")  # a message of its own there: refused
     assert result.exit_code == 1 and "FT111" in result.stderr
+
+
+def test_extra_keys_and_developer_are_loosened_for_non_openai_targets(tmp_path: Path) -> None:
+    meta = {**_msgs(("user", "q"), ("assistant", "a")), "metadata": {"id": "x1"}}
+    dev = _msgs(("developer", "Be brief."), ("user", "q"), ("assistant", "a"))
+    result, out = _export(tmp_path, [meta, dev], "bedrock-claude")
+    assert result.exit_code == 0, result.stderr
+    assert _read(out) == [{"messages": meta["messages"]},
+                          {"system": "Be brief.", "messages": dev["messages"][1:]}]
+    assert "line 1: extra key at $.metadata (not part of a chat line)" in result.stderr
+    assert "line 2: developer role at $.messages[0].role (read as a system message)" \
+        in result.stderr
+    result, out = _export(tmp_path, [meta, dev], "vertex-gemini")
+    assert result.exit_code == 0 and len(_read(out)) == 2
+    result, out = _export(tmp_path, [meta, dev], "openai")  # OpenAI refuses both
+    assert result.exit_code == 1 and out.read_text() == ""
+    assert "unexpected key `metadata`" in result.stderr and "'developer'" in result.stderr

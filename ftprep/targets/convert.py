@@ -87,7 +87,7 @@ def convert_file(
                 continue  # blank lines hold no example; they are not counted as read
             summary.read += 1
             try:
-                fmt, record = _read_line(raw, fmt, prefer, to_format)
+                fmt, record, loosened = _read_line(raw, fmt, prefer, to_format)
                 summary.from_format = fmt.name
                 _something_to_learn(fmt, record)
                 result = convert_record(record, fmt.name, to_format, unsupported)
@@ -102,8 +102,8 @@ def convert_file(
                 continue
             out.write(line + "\n")
             summary.converted += 1
-            if result.drops:
-                summary.drops.append((number, result.drops))
+            if loosened or result.drops:
+                summary.drops.append((number, loosened + result.drops))
     if rejects is not None and rejected_lines:
         with AtomicWriter(rejects, mode="w") as handle:
             for (number, reason), text in zip(summary.rejected, rejected_lines, strict=True):
@@ -128,7 +128,8 @@ def _known_destination(to_format: str) -> None:
 
 
 def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | None,
-               to_format: str) -> tuple[LineFormat, dict[str, Any]]:
+               to_format: str) -> tuple[LineFormat, dict[str, Any], list[Drop]]:
+    """The line's format, its record, and what was dropped to read it."""
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -146,6 +147,9 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
                 get_codec(fmt.name)
             except KeyError as exc:  # a format with no conversion (openai-dpo)
                 raise _BadLine(str(exc.args[0])) from None
+    loosened: list[Drop] = []
+    if fmt.name == "openai-chat" and to_format not in _OPENAI_FORMATS:
+        obj, loosened = _loosen(obj)
     try:
         record: dict[str, Any] = fmt.adapter().validate_python(obj)
     except ValueError as exc:
@@ -154,7 +158,32 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
         why = f"{first[0][0]}: {first[0][1]}" if first else str(exc)
         raise _BadLine(f"not a valid {fmt.name} line ({why}); run `ftprep validate` for "
                        "every problem") from None
-    return fmt, record
+    return fmt, record, loosened
+
+
+# Destinations that are OpenAI's own formats: there an extra key or a `developer` role
+# is refused as OpenAI refuses it.
+_OPENAI_FORMATS = ("openai-chat", "openai-dpo")
+
+
+def _loosen(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Drop]]:
+    """A chat line bound for a non-OpenAI format: keys a chat line does not have
+    (metadata ...) are dropped, since the destination never sees them, and a `developer`
+    message is read as the system message it is."""
+    from ftprep.formats.openai_chat import ChatRecord
+
+    known = ChatRecord.__required_keys__ | ChatRecord.__optional_keys__
+    drops = [Drop("extra key", f"$.{key}", "not part of a chat line") for key in obj
+             if key not in known]
+    out = {key: value for key, value in obj.items() if key in known}
+    messages = out.get("messages")
+    if isinstance(messages, list):
+        out["messages"] = [dict(m, role="system") if isinstance(m, dict) and
+                           m.get("role") == "developer" else m for m in messages]
+        drops += [Drop("developer role", f"$.messages[{i}].role", "read as a system message")
+                  for i, m in enumerate(messages)
+                  if isinstance(m, dict) and m.get("role") == "developer"]
+    return out, drops
 
 
 def _no_repeated_keys(raw: bytes, obj: dict[str, Any]) -> None:

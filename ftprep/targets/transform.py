@@ -40,7 +40,7 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message", "empty system prompt"), the JSON path in the record converted from, and a
+    message", "empty system prompt", "extra key", "developer role"), the JSON path in the record converted from, and a
     note."""
 
     kind: str
