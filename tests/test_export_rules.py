@@ -190,3 +190,18 @@ def test_extra_keys_and_developer_are_loosened_for_non_openai_targets(tmp_path: 
     result, out = _export(tmp_path, [meta, dev], "openai")  # OpenAI refuses both
     assert result.exit_code == 1 and out.read_text() == ""
     assert "unexpected key `metadata`" in result.stderr and "'developer'" in result.stderr
+
+
+def test_prompt_completion_to_itself_reports_no_weight_drop(tmp_path: Path) -> None:
+    line = {"prompt": [{"role": "user", "content": "Say hi"}, {"role": "assistant", "content": "hi"},
+                       {"role": "user", "content": "again"}],
+            "completion": [{"role": "assistant", "content": "hi again"}]}
+    result, out = _export(tmp_path, [line], "trl", "--line-format", "trl-prompt-completion")
+    assert result.exit_code == 0
+    assert _read(out) == [line]
+    assert "dropped: nothing" in result.stderr
+    # From chat, a weight-0 reply going into the prompt is still not trained on.
+    chat = _msgs(("user", "a"), ("assistant", "b"), ("user", "c"), ("assistant", "d"))
+    chat["messages"][1]["weight"] = 0
+    result, out = _export(tmp_path, [chat], "trl", "--line-format", "trl-prompt-completion")
+    assert "dropped: nothing" in result.stderr

@@ -40,8 +40,8 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message", "empty system prompt", "extra key", "developer role"), the JSON path in the record converted from, and a
-    note."""
+    message", "empty system prompt", "extra key", "developer role"), the JSON path in the
+    record converted from, and a note."""
 
     kind: str
     path: str
@@ -407,7 +407,11 @@ def from_canonical(record: Record, line_format: str,
     codec = get_codec(line_format)
     messages, extras, drops = strip(record, codec, unsupported)
     if line_format == "trl-prompt-completion":
-        drops += _prompt_turns(record["messages"])
+        # A weight-0 reply that goes into the prompt stays untrained: its weight is no loss.
+        k = _completion_start(record["messages"])
+        untrained = {f"$.messages[{i}].weight" for i, m in enumerate(record["messages"][:k])
+                     if m.get("weight") == 0}
+        drops = [d for d in drops if d.path not in untrained] + _prompt_turns(record["messages"])
     line = codec.encode(messages, extras)
     fmt = get_format(line_format)
     try:
