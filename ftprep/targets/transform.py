@@ -165,7 +165,7 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
         return [m for _, m in kept]
     # The system prompt is an optional field here: leave out an empty one (which the
     # target would refuse) rather than the whole conversation.
-    blank = {i for i, m in kept if m["role"] == "system" and _is_blank(m.get("content"))}
+    blank = {i for i, m in kept if m["role"] == "system" and blank_content(m.get("content"))}
     drops.extend(Drop("empty system prompt", f"$.messages[{i}]", "dropped: the system prompt "
                       "is optional") for i in sorted(blank))
     kept = [(i, m) for i, m in kept if i not in blank]
@@ -193,7 +193,8 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
     return [m for _, m in leading] + rest
 
 
-def _is_blank(content: Any) -> bool:
+def blank_content(content: Any) -> bool:
+    """Whether a message content shows nothing (text parts only, all blank)."""
     if isinstance(content, list):
         return all(p.get("type") == "text" and is_blank(p["text"]) for p in content)
     return not isinstance(content, str) or is_blank(content)
