@@ -205,3 +205,27 @@ def test_prompt_completion_to_itself_reports_no_weight_drop(tmp_path: Path) -> N
     chat["messages"][1]["weight"] = 0
     result, out = _export(tmp_path, [chat], "trl", "--line-format", "trl-prompt-completion")
     assert "dropped: nothing" in result.stderr
+
+
+def _dpo(i: int) -> dict[str, Any]:
+    return {"input": {"messages": [{"role": "user", "content": f"Refund {i}?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Sent today."}],
+            "non_preferred_output": [{"role": "assistant", "content": "Dunno."}]}
+
+
+def test_dpo_input_keeps_the_targets_matching_format(tmp_path: Path) -> None:
+    lines = [_dpo(i) for i in range(10)]
+    result, out = _export(tmp_path, lines, "openai")
+    assert result.exit_code == 0, result.stderr
+    assert "converted 10 of 10 line(s) from openai-dpo to openai-dpo" in result.stderr
+    assert _read(out) == lines
+    result, _ = _export(tmp_path, lines, "openai", "--line-format", "openai-chat")
+    assert result.exit_code == 1
+    assert "converted 0 of 10 line(s) from openai-dpo to openai-chat" in result.stderr
+    assert "the input is openai-dpo, which openai takes: export it with --line-format " \
+        "openai-dpo" in result.stderr
+    result, _ = _export(tmp_path, lines, "trl")
+    assert result.exit_code == 1
+    assert "from openai-dpo to openai-chat" in result.stderr
+    assert "the input is openai-dpo; trl takes openai-chat, trl-prompt-completion, and ftprep " \
+        "does not convert openai-dpo lines" in result.stderr

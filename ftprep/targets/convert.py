@@ -62,12 +62,14 @@ def convert_file(
     from_formats: Iterable[str] | None = None,
     unsupported: frozenset[str] = frozenset(),
     rejects: str | Path | None = None,
-    line_errors: Callable[[bytes, int], list[str]] | None = None,
+    line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
+    keep_formats: tuple[str, ...] = (),
 ) -> ConversionSummary:
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
-    `to_format`, dropping `unsupported` features too. `line_errors(line, number)` names
-    what the destination would refuse in a converted line: such a line is rejected with
-    it. Raises ValueError when the output would overwrite the input (or the rejects file
+    `to_format`, dropping `unsupported` features too; an input in one of `keep_formats`
+    stays in its format instead. `line_errors(format)(line, number)` names what the
+    destination would refuse in a converted line: such a line is rejected with it.
+    Raises ValueError when the output would overwrite the input (or the rejects file
     would overwrite either), or `to_format` is unknown, and ftprep.jsonl.InputError when
     the input cannot be read."""
     _known_destination(to_format)  # fail before touching any file
@@ -80,6 +82,7 @@ def convert_file(
     rejected_lines: list[str] = []
     with open_binary(source) as stream, _output(destination) as out:
         fmt: LineFormat | None = None
+        refusals = line_errors(to_format) if line_errors else None
         for number, raw in iter_lines(stream):
             if number == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM):]
@@ -87,12 +90,18 @@ def convert_file(
                 continue  # blank lines hold no example; they are not counted as read
             summary.read += 1
             try:
-                fmt, record, loosened = _read_line(raw, fmt, prefer, to_format)
-                summary.from_format = fmt.name
+                obj = _parse(raw)
+                if fmt is None:
+                    fmt = _detect(obj, prefer)
+                    summary.from_format = fmt.name
+                    if fmt.name in keep_formats and fmt.name != to_format:
+                        to_format = summary.to_format = fmt.name
+                        refusals = line_errors(to_format) if line_errors else None
+                record, loosened = _read_record(obj, fmt, to_format)
                 _something_to_learn(fmt, record)
                 result = convert_record(record, fmt.name, to_format, unsupported)
                 line = json.dumps(result.record, ensure_ascii=False)
-                refused = line_errors(line.encode(), number) if line_errors else []
+                refused = refusals(line.encode(), number) if refusals else []
                 if refused:
                     raise _BadLine(f"{to_format} would refuse the converted line: "
                                    + "; ".join(refused))
@@ -127,9 +136,7 @@ def _known_destination(to_format: str) -> None:
             raise ValueError(str(exc.args[0])) from None
 
 
-def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | None,
-               to_format: str) -> tuple[LineFormat, dict[str, Any], list[Drop]]:
-    """The line's format, its record, and what was dropped to read it."""
+def _parse(raw: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -137,16 +144,25 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
     if not isinstance(obj, dict):
         raise _BadLine("not a JSON object")
     _no_repeated_keys(raw, obj)
-    if fmt is None:
-        fmt = detect_format(obj, prefer)
-        if fmt is None or (prefer is not None and fmt.name not in prefer):
-            wanted = ", ".join(prefer) if prefer else "a known line format"
-            raise _BadLine(f"line is not in {wanted} (keys: {', '.join(sorted(obj)[:6])})")
-        if fmt.name != to_format:
-            try:
-                get_codec(fmt.name)
-            except KeyError as exc:  # a format with no conversion (openai-dpo)
-                raise _BadLine(str(exc.args[0])) from None
+    return obj
+
+
+def _detect(obj: dict[str, Any], prefer: tuple[str, ...] | None) -> LineFormat:
+    fmt = detect_format(obj, prefer)
+    if fmt is None or (prefer is not None and fmt.name not in prefer):
+        wanted = ", ".join(prefer) if prefer else "a known line format"
+        raise _BadLine(f"line is not in {wanted} (keys: {', '.join(sorted(obj)[:6])})")
+    return fmt
+
+
+def _read_record(obj: dict[str, Any], fmt: LineFormat, to_format: str
+                 ) -> tuple[dict[str, Any], list[Drop]]:
+    """The line as a valid record of `fmt`, and what was dropped to read it."""
+    if fmt.name != to_format:
+        try:
+            get_codec(fmt.name)
+        except KeyError as exc:  # a format with no conversion (openai-dpo)
+            raise _BadLine(str(exc.args[0])) from None
     loosened: list[Drop] = []
     if fmt.name == "openai-chat" and to_format not in _OPENAI_FORMATS:
         obj, loosened = _loosen(obj)
@@ -158,7 +174,7 @@ def _read_line(raw: bytes, fmt: LineFormat | None, prefer: tuple[str, ...] | Non
         why = f"{first[0][0]}: {first[0][1]}" if first else str(exc)
         raise _BadLine(f"not a valid {fmt.name} line ({why}); run `ftprep validate` for "
                        "every problem") from None
-    return fmt, record, loosened
+    return record, loosened
 
 
 # Destinations that are OpenAI's own formats: there an extra key or a `developer` role
