@@ -229,3 +229,35 @@ def test_dpo_input_keeps_the_targets_matching_format(tmp_path: Path) -> None:
     assert "from openai-dpo to openai-chat" in result.stderr
     assert "the input is openai-dpo; trl takes openai-chat, trl-prompt-completion, and ftprep " \
         "does not convert openai-dpo lines" in result.stderr
+
+
+def test_export_warns_when_the_output_is_below_the_targets_minimum(tmp_path: Path) -> None:
+    lines = [_msgs(("user", f"q{i}"), ("assistant", "a")) for i in range(3)]
+    result, out = _export(tmp_path, lines, "bedrock-nova")
+    assert result.exit_code == 0
+    assert f"warning: {out} holds 3 example(s); Amazon Bedrock Nova supervised fine-tuning " \
+        "needs at least 8 (FT147): add examples before uploading" in result.stderr
+    result, _ = _export(tmp_path, lines * 3, "bedrock-nova")
+    assert "warning" not in result.stderr
+    result, _ = _export(tmp_path, lines, "sharegpt")  # no documented minimum
+    assert "warning" not in result.stderr
+
+
+def test_export_says_what_it_skipped(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    for text in ("", "\n  \n\n"):
+        source.write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["export", str(source), "-t", "alpaca", "-o", str(out)])
+        assert f"warning: {source} holds no examples: nothing was written" in result.stderr
+    assert "converted 0 of 0 line(s) from unknown format to alpaca, 3 blank line(s) " \
+        "skipped" in result.stderr
+    line = json.dumps(_msgs(("user", "q"), ("assistant", "a")))
+    source.write_text("\ufeff" + line + "\n\n" + line + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["export", str(source), "-t", "alpaca", "-o", str(out)])
+    assert result.exit_code == 0
+    assert "converted 2 of 2 line(s) from openai-chat to alpaca, 1 blank line(s) skipped" \
+        in result.stderr
+    assert "note: line 1 starts with a UTF-8 byte-order mark, which export removed; " \
+        "`ftprep validate` calls it FT101" in result.stderr

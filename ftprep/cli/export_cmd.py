@@ -62,6 +62,10 @@ def export_command(source: str, target_name: str, line_format: str | None, outpu
                    line_errors=lambda fmt: _target_line_errors(target.name, fmt),
                    keep_formats=keep)
     _advise(summary, target)
+    if target.min_examples is not None and 0 < summary.converted < target.min_examples:
+        _stderr(f"warning: {summary.destination} holds {summary.converted} example(s); "
+                f"{target.title} needs at least {target.min_examples} (FT147): add examples "
+                "before uploading")
     sys.exit(EXIT_FINDINGS if summary.rejected else EXIT_OK)
 
 
@@ -118,9 +122,15 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
         raise CannotRun(str(exc)) from None
     echo = _stderr
     rejected = f" ({len(summary.rejected)} rejected)" if summary.rejected else ""
+    blank = f", {summary.blank} blank line(s) skipped" if summary.blank else ""
     echo(f"converted {summary.converted} of {summary.read} line(s) from "
-         f"{summary.from_format or 'unknown format'} to {summary.to_format}{rejected}: "
+         f"{summary.from_format or 'unknown format'} to {summary.to_format}{rejected}{blank}: "
          f"{summary.destination}")
+    if summary.read == 0:
+        echo(f"warning: {summary.source} holds no examples: nothing was written")
+    if summary.bom:
+        echo("note: line 1 starts with a UTF-8 byte-order mark, which export removed; "
+             "`ftprep validate` calls it FT101: save the file as UTF-8 without BOM")
     counts = summary.drop_counts()
     if counts:
         listed = ", ".join(f"{kind} on {n} line(s)" for kind, n in counts.most_common())

@@ -29,7 +29,9 @@ class ConversionSummary:
     destination: str
     to_format: str
     from_format: str | None = None
-    read: int = 0
+    read: int = 0  # non-blank lines
+    blank: int = 0  # blank lines, skipped
+    bom: bool = False  # the input started with a UTF-8 byte-order mark, removed
     converted: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     # (line number, drops) for each converted line that lost something.
@@ -46,7 +48,8 @@ class ConversionSummary:
         return {
             "source": self.source, "destination": self.destination,
             "from_format": self.from_format, "to_format": self.to_format,
-            "read": self.read, "converted": self.converted,
+            "read": self.read, "blank": self.blank, "bom": self.bom,
+            "converted": self.converted,
             "rejected": [{"line": n, "reason": r} for n, r in self.rejected],
             "dropped": dict(self.drop_counts()),
             "lines_with_drops": [{"line": n, "drops": [d.describe() for d in ds]}
@@ -86,8 +89,10 @@ def convert_file(
         for number, raw in iter_lines(stream):
             if number == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM):]
+                summary.bom = True
             if not raw.strip():
-                continue  # blank lines hold no example; they are not counted as read
+                summary.blank += 1  # no example: not counted as read
+                continue
             summary.read += 1
             try:
                 obj = _parse(raw)
