@@ -261,3 +261,19 @@ def test_export_says_what_it_skipped(tmp_path: Path) -> None:
         in result.stderr
     assert "note: line 1 starts with a UTF-8 byte-order mark, which export removed; " \
         "`ftprep validate` calls it FT101" in result.stderr
+
+
+def test_text_parts_are_joined_with_a_blank_line_where_content_is_a_string(tmp_path: Path
+                                                                          ) -> None:
+    parts = [{"type": "text", "text": "Part one."}, {"type": "text", "text": "Part two."}]
+    line = {"messages": [{"role": "user", "content": parts},
+                         {"role": "assistant", "content": "ok"}]}
+    for target, read in (("bedrock-claude", lambda r: r["messages"][0]["content"]),
+                         ("sharegpt", lambda r: r["conversations"][0]["value"]),
+                         ("alpaca", lambda r: r["instruction"])):
+        result, out = _export(tmp_path, [line], target)
+        assert read(_read(out)[0]) == "Part one.\n\nPart two.", target
+        assert "parts joined at $.messages[0].content (2 text parts, joined with a blank " \
+            "line)" in result.stderr
+    result, out = _export(tmp_path, [line], "vertex-gemini")
+    assert _read(out)[0]["contents"][0]["parts"] == [{"text": "Part one."}, {"text": "Part two."}]

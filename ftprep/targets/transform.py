@@ -26,7 +26,9 @@ from ftprep.formats.peer_formats import ALPACA_INPUT_SEPARATOR
 from ftprep.targets import FEATURES
 
 _MESSAGE_PATH = re.compile(r"^\$\.messages\[(\d+)\](.*)$")
-SYSTEM_JOIN = "\n\n"  # how system messages are merged for a one-system-prompt format
+# How system messages are merged for a one-system-prompt format, and text parts joined
+# for a string-only one: a blank line keeps their boundary.
+SYSTEM_JOIN = "\n\n"
 
 # Message keys -> the canonical feature they belong to (ftprep.targets.FEATURES).
 _KEY_FEATURE = {"weight": "weight", "name": "name", "refusal": "refusal",
@@ -154,8 +156,9 @@ def _content_for(parts: list[Record], mode: str, path: str, drops: list[Drop]) -
     if len(parts) == 1:
         return parts[0]["text"]
     if mode == "string":
-        drops.append(Drop("parts joined", f"{path}.content", f"{len(parts)} text parts"))
-        return "".join(p["text"] for p in parts)
+        drops.append(Drop("parts joined", f"{path}.content", f"{len(parts)} text parts, "
+                          "joined with a blank line"))
+        return SYSTEM_JOIN.join(p["text"] for p in parts)
     return parts
 
 
