@@ -87,7 +87,8 @@ def test_sharegpt_rejects_what_llama_factory_would_skip(tmp_path: Path) -> None:
     assert f"rejected line 1: {why} (it has human, gpt, human)" in result.stderr
     assert f"rejected line 2: {why} (it has human, human, gpt)" in result.stderr
     assert f"rejected line 3: {why} (it has gpt, human, gpt)" in result.stderr
-    assert f"rejected line 4: {why} (it has human, gpt, gpt)" in result.stderr
+    assert "rejected line 4: sharegpt cannot express this conversation: dropping what lies " \
+        "between $.messages[1] and $.messages[3] leaves two assistant turns" in result.stderr
 
 
 def test_validate_sharegpt_makes_llama_factory_skips_errors(tmp_path: Path) -> None:
@@ -277,3 +278,27 @@ def test_text_parts_are_joined_with_a_blank_line_where_content_is_a_string(tmp_p
             "line)" in result.stderr
     result, out = _export(tmp_path, [line], "vertex-gemini")
     assert _read(out)[0]["contents"][0]["parts"] == [{"text": "Part one."}, {"text": "Part two."}]
+
+
+def test_drops_never_leave_two_turns_of_one_role_the_input_did_not_have(tmp_path: Path
+                                                                        ) -> None:
+    call = {"role": "assistant", "content": "Let me cancel that.", "tool_calls": [
+        {"id": "c9", "type": "function", "function": {"name": "cancel", "arguments": "{}"}}]}
+    dropped_between = {"messages": [{"role": "user", "content": "Cancel 9"}, call,
+                                    {"role": "tool", "tool_call_id": "c9", "content": "done"},
+                                    {"role": "assistant", "content": "Cancelled."}]}
+    input_had_it = _msgs(("user", "a"), ("assistant", "b"), ("assistant", "c"))
+    system_between = _msgs(("user", "a"), ("system", "s"), ("user", "b"), ("assistant", "c"))
+    for target in ("vertex-gemini", "trl"):
+        result, out = _export(tmp_path, [dropped_between, input_had_it, system_between], target)
+        written = _read(out)
+        if target == "vertex-gemini":
+            assert "rejected line 1: vertex-gemini cannot express this conversation: dropping " \
+                "what lies between $.messages[1] and $.messages[3] leaves two assistant turns " \
+                "in a row, which the input did not have" in result.stderr
+            assert "rejected line 3: vertex-gemini cannot express this conversation: dropping " \
+                "what lies between $.messages[0] and $.messages[2] leaves two user turns" \
+                in result.stderr
+            assert len(written) == 1  # the input's own repeat is its to keep
+        else:  # TRL keeps tool calls and system messages in place: nothing to reject
+            assert len(written) == 3, result.stderr

@@ -17,6 +17,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 from ftprep.checks.conversation import is_blank
@@ -96,6 +97,7 @@ def strip(record: Record, codec: Codec, unsupported: frozenset[str] = frozenset(
         result = _strip_message(i, message, keeps, codec.content, drops)
         if result is not None:
             kept.append((i, result))
+    _no_new_repeats(kept, codec)
     messages = _place_system(kept, codec, drops)
     if not any(m["role"] != "system" for m in messages):
         raise ConversionError("nothing but a system prompt is left to convert")
@@ -103,6 +105,19 @@ def strip(record: Record, codec: Codec, unsupported: frozenset[str] = frozenset(
     if reason:
         raise ConversionError(f"{codec.format} cannot express this conversation: {reason}")
     return messages, extras, drops
+
+
+def _no_new_repeats(kept: list[tuple[int, Record]], codec: Codec) -> None:
+    """Reject a conversation where what was dropped between two turns of one role leaves
+    them in a row: the input never said that, and the second turn may rest on what went."""
+    turns = [(i, m["role"]) for i, m in kept if codec.system == "inline" or m["role"] != "system"]
+    for (i, role), (j, other) in pairwise(turns):
+        if role == other and role != "tool" and j > i + 1:
+            raise ConversionError(
+                f"{codec.format} cannot express this conversation: dropping what lies "
+                f"between $.messages[{i}] and $.messages[{j}] leaves two "
+                f"{role} turns in a row, which the input did not have; merge the two turns, "
+                "or export to a target that keeps what lies between (tool calls ...)")
 
 
 def _strip_message(i: int, message: Record, keeps: frozenset[str], mode: str,
