@@ -302,3 +302,31 @@ def test_drops_never_leave_two_turns_of_one_role_the_input_did_not_have(tmp_path
             assert len(written) == 1  # the input's own repeat is its to keep
         else:  # TRL keeps tool calls and system messages in place: nothing to reject
             assert len(written) == 3, result.stderr
+
+
+def test_mistral_tool_call_ids_are_nine_letters_or_digits(tmp_path: Path) -> None:
+    def line(call_id: str) -> dict[str, Any]:
+        return {"messages": [
+            {"role": "user", "content": "Cancel 9"},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": call_id, "type": "function",
+                 "function": {"name": "cancel", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": call_id, "content": "done"},
+            {"role": "assistant", "content": "Cancelled."}]}
+    source = _write(tmp_path / "in.jsonl", [line("call_1"), line("TX92Jm8Zi")])
+    result = CliRunner().invoke(cli, ["validate", "--target", "mistral", "-f", "json",
+                                      str(source)])
+    found = [(f["line"], f["path"]) for f in json.loads(result.stdout)["findings"]
+             if f["code"] == "FT152"]
+    assert found == [(1, "$.messages[1].tool_calls[0].id"), (1, "$.messages[2].tool_call_id")]
+    result, out = _export(tmp_path, [line("call_1"), line("TX92Jm8Zi")], "mistral")
+    assert result.exit_code == 0, result.stderr
+    first, second = _read(out)
+    new = first["messages"][1]["tool_calls"][0]["id"]
+    assert len(new) == 9 and new.isalnum() and new.isascii()
+    assert first["messages"][2]["tool_call_id"] == new
+    assert second == line("TX92Jm8Zi")
+    assert f"line 1: tool call id at $.messages[1].tool_calls[0].id ('call_1' rewritten as " \
+        f"'{new}'); tool call id at $.messages[2].tool_call_id" in result.stderr
+    result, again = _export(tmp_path, [line("call_1")], "openai")  # other targets: untouched
+    assert _read(again) == [line("call_1")]

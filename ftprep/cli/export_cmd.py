@@ -60,7 +60,7 @@ def export_command(source: str, target_name: str, line_format: str | None, outpu
     keep = () if line_format else target.formats
     summary = _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
                    line_errors=lambda fmt: _target_line_errors(target.name, fmt),
-                   keep_formats=keep)
+                   keep_formats=keep, tool_call_id=target.tool_call_id)
     _advise(summary, target)
     if target.min_examples is not None and 0 < summary.converted < target.min_examples:
         _stderr(f"warning: {summary.destination} holds {summary.converted} example(s); "
@@ -107,7 +107,8 @@ def _target_line_errors(target: str, to_format: str) -> Callable[[bytes, int], l
 def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str, ...] | None,
          unsupported: frozenset[str], rejects: str | None, verbose: bool,
          line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
-         keep_formats: tuple[str, ...] = ()) -> ConversionSummary:
+         keep_formats: tuple[str, ...] = (), tool_call_id: str | None = None
+         ) -> ConversionSummary:
     from ftprep.cli.options import CannotRun
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
@@ -115,7 +116,7 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
     try:
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
                                unsupported=unsupported, rejects=rejects, line_errors=line_errors,
-                               keep_formats=keep_formats)
+                               keep_formats=keep_formats, tool_call_id=tool_call_id)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except (InputError, OSError) as exc:

@@ -8,7 +8,10 @@ output.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import string
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,7 +23,7 @@ from ftprep.formats import LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
-from ftprep.targets.transform import ConversionError, Drop, convert_record, get_codec
+from ftprep.targets.transform import ConversionError, Converted, Drop, convert_record, get_codec
 
 
 @dataclass
@@ -67,10 +70,12 @@ def convert_file(
     rejects: str | Path | None = None,
     line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
     keep_formats: tuple[str, ...] = (),
+    tool_call_id: str | None = None,
 ) -> ConversionSummary:
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
     `to_format`, dropping `unsupported` features too; an input in one of `keep_formats`
-    stays in its format instead. `line_errors(format)(line, number)` names what the
+    stays in its format instead; tool-call ids not matching `tool_call_id` are rewritten.
+    `line_errors(format)(line, number)` names what the
     destination would refuse in a converted line: such a line is rejected with it.
     Raises ValueError when the output would overwrite the input (or the rejects file
     would overwrite either), or `to_format` is unknown, and ftprep.jsonl.InputError when
@@ -105,6 +110,8 @@ def convert_file(
                 record, loosened = _read_record(obj, fmt, to_format)
                 _something_to_learn(fmt, record)
                 result = convert_record(record, fmt.name, to_format, unsupported)
+                if tool_call_id is not None:
+                    _rewrite_ids(result, tool_call_id)
                 line = json.dumps(result.record, ensure_ascii=False)
                 refused = refusals(line.encode(), number) if refusals else []
                 if refused:
@@ -227,6 +234,47 @@ def _something_to_learn(fmt: LineFormat, record: dict[str, Any]) -> None:
     if replies and all(m.get("weight") == 0 for m in replies):
         raise _BadLine("FT110 $: nothing to train on: all its assistant messages have "
                        "weight 0; set weight 1 on the replies to learn, or remove the line")
+
+
+def _rewrite_ids(result: Converted, pattern: str) -> None:
+    """Give each tool-call id the target refuses one it takes, in the call and its tool
+    message alike, and report each change."""
+    messages = result.record.get("messages")
+    if not isinstance(messages, list):
+        return
+    valid = re.compile(pattern)
+    ids = {c.get("id") for m in messages for c in m.get("tool_calls") or ()}
+    ids |= {m.get("tool_call_id") for m in messages}
+    ids = {i for i in ids if isinstance(i, str)}
+    taken = {i for i in ids if valid.fullmatch(i)}
+    new: dict[str, str] = {}
+    for old in sorted(ids - taken):
+        new[old] = _fresh_id(old, taken, valid)
+        taken.add(new[old])
+    for i, message in enumerate(messages):
+        for k, call in enumerate(message.get("tool_calls") or ()):
+            if call.get("id") in new:
+                result.drops.append(Drop("tool call id", f"$.messages[{i}].tool_calls[{k}].id",
+                                         f"{call['id']!r} rewritten as {new[call['id']]!r}"))
+                call["id"] = new[call["id"]]
+        if message.get("tool_call_id") in new:
+            old = message["tool_call_id"]
+            result.drops.append(Drop("tool call id", f"$.messages[{i}].tool_call_id",
+                                     f"{old!r} rewritten as {new[old]!r}"))
+            message["tool_call_id"] = new[old]
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def _fresh_id(old: str, taken: set[str], valid: re.Pattern[str]) -> str:
+    """Nine letters or digits derived from `old`, so a rerun writes the same ids."""
+    for salt in range(100):
+        n = int.from_bytes(hashlib.sha256(f"{salt}:{old}".encode()).digest()[:8], "big")
+        candidate = "".join(_ID_ALPHABET[(n >> (6 * k)) % 62] for k in range(9))
+        if candidate not in taken and valid.fullmatch(candidate):
+            return candidate
+    raise ConversionError(f"cannot rewrite tool call id {old!r} to match {valid.pattern}")
 
 
 class _output:

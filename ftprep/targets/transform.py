@@ -43,8 +43,8 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message", "empty system prompt", "extra key", "developer role"), the JSON path in the
-    record converted from, and a note."""
+    message", "empty system prompt", "extra key", "developer role", "tool call id"), the
+    JSON path in the record converted from, and a note."""
 
     kind: str
     path: str
