@@ -230,7 +230,7 @@ def tool_call_id(target: Target, record: Record, messages: list[Record]) -> Iter
             ids.append((".tool_call_id", message.get("tool_call_id")))
         for path, value in ids:
             if isinstance(value, str) and not pattern.fullmatch(value):
-                yield Hit(f"tool call id {value!r} does not match {target.tool_call_id}, as "
+                yield Hit(f"tool call id {value!r} does not match `{target.tool_call_id}`, as "
                           f"{target.title} requires; rename it in the call and its tool "
                           "message, or export with `ftprep export --target "
                           f"{target.name}`, which rewrites it", path=path, message_index=i)

@@ -75,11 +75,10 @@ def convert_file(
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
     `to_format`, dropping `unsupported` features too; an input in one of `keep_formats`
     stays in its format instead; tool-call ids not matching `tool_call_id` are rewritten.
-    `line_errors(format)(line, number)` names what the
-    destination would refuse in a converted line: such a line is rejected with it.
-    Raises ValueError when the output would overwrite the input (or the rejects file
-    would overwrite either), or `to_format` is unknown, and ftprep.jsonl.InputError when
-    the input cannot be read."""
+    `line_errors(format)(line, number)` names what the destination would refuse in a
+    converted line: such a line is rejected with it. Raises ValueError when the output
+    would overwrite the input (or the rejects file would overwrite either), or
+    `to_format` is unknown, and ftprep.jsonl.InputError when the input cannot be read."""
     _known_destination(to_format)  # fail before touching any file
     clash = output_clash([source], [(destination, "output"),
                                     *([(rejects, "rejects file")] if rejects else [])])
