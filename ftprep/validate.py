@@ -51,7 +51,7 @@ RecordHook = Callable[[int, Record, LineFormat], None]
 class ValidateOptions:
     line_format: str = "auto"
     selection: Selection = field(default_factory=Selection)
-    # A training target (ftprep.targets): its rules (FT140-FT151) replace OpenAI's
+    # A training target (ftprep.targets): its rules (FT140-FT152) replace OpenAI's
     # example-count and file-size defaults.
     target: str | None = None
     # Behaviour rules (ftprep.checks.behaviour.settings.BehaviourRules): the FT5xx line

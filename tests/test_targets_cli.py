@@ -50,7 +50,9 @@ def test_export_then_import_round_trips(tmp_path: Path) -> None:
 
 
 def test_export_reports_drops_per_line_and_rejects(tmp_path: Path) -> None:
-    records = [_chat(0, weight=0), _chat(1), {"messages": [{"role": "user", "content": "q"}]}]
+    partly = _chat(0, weight=0)
+    partly["messages"] += [{"role": "user", "content": "more"}, {"role": "assistant", "content": "yes"}]
+    records = [partly, _chat(1), {"messages": [{"role": "user", "content": "q"}]}]
     source = _write(tmp_path / "in.jsonl", records, tail="{broken\n")
     out, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
     result = CliRunner().invoke(cli, ["export", str(source), "-t", "alpaca", "-o", str(out),

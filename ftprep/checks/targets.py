@@ -1,4 +1,4 @@
-"""FT140-FT151: a training target's own rules, applied only with `--target NAME`.
+"""FT140-FT152: a training target's own rules, applied only with `--target NAME`.
 
 The rules are data on the `Target` (ftprep/targets/); these checks read them. Line checks
 get the target first: "target-shape" checks see (target, roles) and are cached per
@@ -10,6 +10,7 @@ runs them. With a target, its example and file-size limits replace OpenAI's defa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -212,6 +213,30 @@ def unsupported_feature(target: Target, record: Record, messages: list[Record]) 
                       path=".weight", message_index=i)
 
 
+@register("FT152", "target-tool-call-id", Severity.ERROR, scope=Scope.LINE,
+          view="target-record")
+def tool_call_id(target: Target, record: Record, messages: list[Record]) -> Iterator[Hit]:
+    """Tool-call id the chosen target does not accept.
+
+    Mistral's validator (mistral_common) needs ids of exactly 9 letters or digits
+    ("TX92Jm8Zi"). Rename the id in the call and in its tool message alike;
+    `ftprep export --target mistral` rewrites them and says so."""
+    if target.tool_call_id is None:
+        return
+    pattern = re.compile(target.tool_call_id)
+    for i, message in enumerate(messages):
+        ids = [(f".tool_calls[{k}].id", c.get("id")) for k, c in
+               enumerate(message.get("tool_calls") or ())]
+        if message.get("role") == "tool":
+            ids.append((".tool_call_id", message.get("tool_call_id")))
+        for path, value in ids:
+            if isinstance(value, str) and not pattern.fullmatch(value):
+                yield Hit(f"tool call id {value!r} does not match `{target.tool_call_id}`, as "
+                          f"{target.title} requires; rename it in the call and its tool "
+                          "message, or export with `ftprep export --target "
+                          f"{target.name}`, which rewrites it", path=path, message_index=i)
+
+
 def _texts(message: Record) -> Iterator[tuple[str, str]]:
     content = message.get("content")
     if isinstance(content, str):
@@ -234,6 +259,8 @@ class TargetRules:
         unused = {"FT146"} if not self.target.forbidden_strings else set()
         if not self.target.unsupported:
             unused.add("FT151")
+        if self.target.tool_call_id is None:
+            unused.add("FT152")
         self.record_checks = [c for c in self.record_checks if c.code not in unused]
         self._shape_hits: dict[Shape, list[tuple[Check, Hit]]] = {}
 

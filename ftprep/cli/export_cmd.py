@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from ftprep.exitcodes import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from ftprep.targets import Target
+    from ftprep.targets.convert import ConversionSummary
 
 _SHOWN = 20  # lines of per-line detail printed without --verbose
 
@@ -30,8 +35,8 @@ def _output_options(func: click.decorators.FC) -> click.decorators.FC:
               help="Target to write for: openai, together, vertex-gemini, bedrock-nova, "
               "bedrock-claude, mistral, trl, sharegpt, alpaca ... (`ftprep targets`).")
 @click.option("--line-format", default=None, metavar="FORMAT",
-              help="One of the target's formats (default: its first), e.g. "
-              "trl-prompt-completion for --target trl.")
+              help="One of the target's formats (default: the input's when the target "
+              "takes it, else the target's first), e.g. trl-prompt-completion for --target trl.")
 @_output_options
 def export_command(source: str, target_name: str, line_format: str | None, output_path: str,
                    rejects: str | None, verbose: bool) -> None:
@@ -51,8 +56,17 @@ def export_command(source: str, target_name: str, line_format: str | None, outpu
     if to_format not in target.formats:
         raise click.BadParameter(f"{to_format!r}; {target.name} takes "
                                  f"{', '.join(target.formats)}", param_hint="--line-format")
-    _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
-         line_errors=_target_line_errors(target.name, to_format))
+    # Without --line-format, an input already in one of the target's formats stays in it.
+    keep = () if line_format else target.formats
+    summary = _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
+                   line_errors=lambda fmt: _target_line_errors(target.name, fmt),
+                   keep_formats=keep, tool_call_id=target.tool_call_id)
+    _advise(summary, target)
+    if target.min_examples is not None and 0 < summary.converted < target.min_examples:
+        _stderr(f"warning: {summary.destination} holds {summary.converted} example(s); "
+                f"{target.title} needs at least {target.min_examples} (FT147): add examples "
+                "before uploading")
+    sys.exit(EXIT_FINDINGS if summary.rejected else EXIT_OK)
 
 
 @click.command("import")
@@ -71,7 +85,8 @@ def import_command(source: str, from_name: str, output_path: str, rejects: str |
         formats = source_format_names(from_name.strip().lower())
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--from") from None
-    _run(source, output_path, "openai-chat", formats, frozenset(), rejects, verbose)
+    summary = _run(source, output_path, "openai-chat", formats, frozenset(), rejects, verbose)
+    sys.exit(EXIT_FINDINGS if summary.rejected else EXIT_OK)
 
 
 def _target_line_errors(target: str, to_format: str) -> Callable[[bytes, int], list[str]]:
@@ -91,23 +106,32 @@ def _target_line_errors(target: str, to_format: str) -> Callable[[bytes, int], l
 
 def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str, ...] | None,
          unsupported: frozenset[str], rejects: str | None, verbose: bool,
-         line_errors: Callable[[bytes, int], list[str]] | None = None) -> None:
+         line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
+         keep_formats: tuple[str, ...] = (), tool_call_id: str | None = None
+         ) -> ConversionSummary:
     from ftprep.cli.options import CannotRun
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
 
     try:
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
-                               unsupported=unsupported, rejects=rejects, line_errors=line_errors)
+                               unsupported=unsupported, rejects=rejects, line_errors=line_errors,
+                               keep_formats=keep_formats, tool_call_id=tool_call_id)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except (InputError, OSError) as exc:
         raise CannotRun(str(exc)) from None
     echo = _stderr
     rejected = f" ({len(summary.rejected)} rejected)" if summary.rejected else ""
+    blank = f", {summary.blank} blank line(s) skipped" if summary.blank else ""
     echo(f"converted {summary.converted} of {summary.read} line(s) from "
-         f"{summary.from_format or 'unknown format'} to {to_format}{rejected}: "
+         f"{summary.from_format or 'unknown format'} to {summary.to_format}{rejected}{blank}: "
          f"{summary.destination}")
+    if summary.read == 0:
+        echo(f"warning: {summary.source} holds no examples: nothing was written")
+    if summary.bom:
+        echo("note: line 1 starts with a UTF-8 byte-order mark, which export removed; "
+             "`ftprep validate` calls it FT101: save the file as UTF-8 without BOM")
     counts = summary.drop_counts()
     if counts:
         listed = ", ".join(f"{kind} on {n} line(s)" for kind, n in counts.most_common())
@@ -123,7 +147,22 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
         echo(f"  rejected line {number}: {reason}")
     if not verbose and len(summary.rejected) > _SHOWN:
         echo(f"  ... {len(summary.rejected) - _SHOWN} more rejected line(s); -v lists them all")
-    sys.exit(EXIT_FINDINGS if summary.rejected else EXIT_OK)
+    return summary
+
+
+def _advise(summary: ConversionSummary, target: Target) -> None:
+    """What to do when the input's format is one export cannot convert."""
+    from ftprep.targets.transform import CODECS
+
+    fmt = summary.from_format
+    if fmt is None or fmt == summary.to_format or not summary.rejected or fmt in CODECS:
+        return
+    if fmt in target.formats:
+        _stderr(f"the input is {fmt}, which {target.name} takes: export it with "
+                f"--line-format {fmt}")
+    else:
+        _stderr(f"the input is {fmt}; {target.name} takes {', '.join(target.formats)}, and "
+                f"ftprep does not convert {fmt} lines: pick a target that takes {fmt}")
 
 
 def _stderr(text: str) -> None:

@@ -54,6 +54,8 @@ class Target:
     max_file_bytes: int | None = None
     # Literal strings the target rejects inside message text.
     forbidden_strings: tuple[str, ...] = ()
+    # A regular expression every tool-call id must match in full; None: any id.
+    tool_call_id: str | None = None
     # "tiktoken:<encoding>"; HF_BASE_MODEL (open weights: the base model's tokenizer.json,
     # given with --tokenizer); None (not available offline: counts are estimates).
     tokenizer: str | None = None

@@ -17,21 +17,26 @@ TARGETS = (
         alternate=True,
         min_examples=8,
         max_examples=20_000,
-        # Copied from the validator's INVALID_TOKENS_TEXT; the list there is longer.
-        forbidden_strings=("User:", "user:", "USER:", "[EOS]", "<image>"),
+        # The Nova user guide's reserved keywords ("If a user prompt or system prompt
+        # starts with, or contains anywhere, one of these keywords, the training job
+        # fails"), plus the validator's lower and upper case "user:".
+        forbidden_strings=("User:", "user:", "USER:", "Bot:", "Assistant:", "System:",
+                           "<image>", "<video>", "[EOS]"),
         tokenizer=None,
         price_providers=("aws", "bedrock", "aws-bedrock"),
         docs_url="https://docs.aws.amazon.com/bedrock/latest/userguide/nova-2-sft-data-prep.html",
         sources=(
             "docs.aws.amazon.com/bedrock/latest/userguide/nova-2-sft-data-prep.html",
+            "docs.aws.amazon.com/nova/latest/userguide/fine-tune-prepare-data-understanding"
+            ".html (reserved keywords)",
             "aws-samples/amazon-nova-samples customization/bedrock-finetuning/understanding/"
             "dataset_validation/nova_ft_dataset_validator.py",
         ),
         notes=(
             "Samples 8-20,000 per AWS's validator, which ftprep checks; Nova Lite 2.0 SFT "
             "needs 200-20,000.",
-            "Forbidden strings: only the entries quoted in ftprep's sources; AWS's list "
-            "has more.",
+            "Forbidden strings: the reserved keywords of the Nova user guide (case as "
+            "documented) and the validator's user:/USER:.",
             "Media blocks (images, video) are not modelled by ftprep.",
             "Max tokens per example and file size: not in ftprep's sources.",
             "Tokenizer: not available offline; counts are estimates. Prices: unverified "

@@ -15,12 +15,16 @@ TARGETS = (
         max_system_messages=1,
         # mistral_common: "Expected last role to be one of: [assistant]".
         last_roles=("assistant",),
+        # mistral_common's validator: "Tool call id was ... but must be a-z, A-Z, 0-9,
+        # with a length of 9".
+        tool_call_id=r"[a-zA-Z0-9]{9}",
         tokenizer=HF_BASE_MODEL,
         price_providers=("mistral",),
         docs_url="https://github.com/mistralai/mistral-finetune",
         sources=(
             "mistralai/mistral-finetune utils/validate_data.py, finetune/data/tokenize.py "
             "(HEAD 1943535)",
+            "mistral_common validator.py (tool call ids), as cited by vLLM's MistralToolCall",
         ),
         notes=(
             "Sizes are defined in validate_data.py (10 to 10M lines, 1 kB to 10 GB) but the "

@@ -34,10 +34,18 @@ TARGETS = (
         formats=("sharegpt",),
         roles=("system", "user", "assistant"),
         role_names={"user": "human", "assistant": "gpt"},
-        system="anywhere",
+        # LLaMA-Factory's SharegptDatasetConverter: a leading system turn replaces the
+        # `system` column; human/gpt must alternate from human, ending with gpt, or the
+        # example is skipped ("Skipping this abnormal example").
+        system="first",
+        max_system_messages=1,
+        first_roles=("user",),
+        last_roles=("assistant",),
+        alternate=True,
         tokenizer=HF_BASE_MODEL,
         docs_url="https://github.com/hiyouga/LLaMA-Factory/blob/main/data/README.md",
-        sources=("hiyouga/LLaMA-Factory data/README.md",
+        sources=("hiyouga/LLaMA-Factory data/README.md, "
+                 "src/llamafactory/data/converter.py (SharegptDatasetConverter)",
                  "axolotl-ai-cloud/axolotl docs/dataset-formats/conversation.qmd"),
         notes=(
             "LLaMA-Factory needs a dataset_info.json entry with \"formatting\": \"sharegpt\".",

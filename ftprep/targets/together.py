@@ -11,8 +11,11 @@ TARGETS = (
         formats=("openai-chat", "openai-dpo", "trl-prompt-completion"),
         # Tool calls and results: docs.together.ai/docs/fine-tuning-function-calling.
         roles=("system", "user", "assistant", "tool"),
-        system="anywhere",
-        # "The same role may not appear twice in a row" (together<=2.14 validate_messages).
+        # "The conversation must start with system or user and alternate user and
+        # assistant afterwards" (docs.together.ai data-preparation); "The same role may
+        # not appear twice in a row" (together<=2.14 validate_messages).
+        system="first",
+        first_roles=("user",),
         alternate=True,
         min_examples=1,
         # The SDK's MAX_FILE_SIZE_GB = 50.1; the docs say 100 GB. The stricter one wins.

@@ -17,15 +17,19 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
+from ftprep.checks.conversation import is_blank
 from ftprep.formats import Record, get_format
 from ftprep.formats.errors import explain
 from ftprep.formats.peer_formats import ALPACA_INPUT_SEPARATOR
 from ftprep.targets import FEATURES
 
 _MESSAGE_PATH = re.compile(r"^\$\.messages\[(\d+)\](.*)$")
-SYSTEM_JOIN = "\n\n"  # how system messages are merged for a one-system-prompt format
+# How system messages are merged for a one-system-prompt format, and text parts joined
+# for a string-only one: a blank line keeps their boundary.
+SYSTEM_JOIN = "\n\n"
 
 # Message keys -> the canonical feature they belong to (ftprep.targets.FEATURES).
 _KEY_FEATURE = {"weight": "weight", "name": "name", "refusal": "refusal",
@@ -39,7 +43,8 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message"), the JSON path in the record converted from, and a note."""
+    message", "empty system prompt", "extra key", "developer role", "tool call id"), the
+    JSON path in the record converted from, and a note."""
 
     kind: str
     path: str
@@ -63,7 +68,9 @@ class ConversionError(ValueError):
 class Codec:
     format: str
     keeps: frozenset[str]  # features the format can carry
-    system: Literal["inline", "single"]  # system messages anywhere, or one leading prompt
+    # System messages anywhere; one leading prompt (later ones dropped); or one prompt
+    # that every system message is merged into.
+    system: Literal["inline", "single", "merged"]
     content: Literal["parts", "text-parts", "string"]
     encode: Callable[[list[Record], Record], Record]  # (messages, record extras) -> line
     decode: Callable[[Record], Converted]
@@ -90,6 +97,7 @@ def strip(record: Record, codec: Codec, unsupported: frozenset[str] = frozenset(
         result = _strip_message(i, message, keeps, codec.content, drops)
         if result is not None:
             kept.append((i, result))
+    _no_new_repeats(kept, codec)
     messages = _place_system(kept, codec, drops)
     if not any(m["role"] != "system" for m in messages):
         raise ConversionError("nothing but a system prompt is left to convert")
@@ -97,6 +105,19 @@ def strip(record: Record, codec: Codec, unsupported: frozenset[str] = frozenset(
     if reason:
         raise ConversionError(f"{codec.format} cannot express this conversation: {reason}")
     return messages, extras, drops
+
+
+def _no_new_repeats(kept: list[tuple[int, Record]], codec: Codec) -> None:
+    """Reject a conversation where what was dropped between two turns of one role leaves
+    them in a row: the input never said that, and the second turn may rest on what went."""
+    turns = [(i, m["role"]) for i, m in kept if codec.system == "inline" or m["role"] != "system"]
+    for (i, role), (j, other) in pairwise(turns):
+        if role == other and role != "tool" and j > i + 1:
+            raise ConversionError(
+                f"{codec.format} cannot express this conversation: dropping what lies "
+                f"between $.messages[{i}] and $.messages[{j}] leaves two "
+                f"{role} turns in a row, which the input did not have; merge the two turns, "
+                "or export to a target that keeps what lies between (tool calls ...)")
 
 
 def _strip_message(i: int, message: Record, keeps: frozenset[str], mode: str,
@@ -150,8 +171,9 @@ def _content_for(parts: list[Record], mode: str, path: str, drops: list[Drop]) -
     if len(parts) == 1:
         return parts[0]["text"]
     if mode == "string":
-        drops.append(Drop("parts joined", f"{path}.content", f"{len(parts)} text parts"))
-        return "".join(p["text"] for p in parts)
+        drops.append(Drop("parts joined", f"{path}.content", f"{len(parts)} text parts, "
+                          "joined with a blank line"))
+        return SYSTEM_JOIN.join(p["text"] for p in parts)
     return parts
 
 
@@ -159,22 +181,41 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
                   ) -> list[Record]:
     if codec.system == "inline":
         return [m for _, m in kept]
+    # The system prompt is an optional field here: leave out an empty one (which the
+    # target would refuse) rather than the whole conversation.
+    blank = {i for i, m in kept if m["role"] == "system" and blank_content(m.get("content"))}
+    drops.extend(Drop("empty system prompt", f"$.messages[{i}]", "dropped: the system prompt "
+                      "is optional") for i in sorted(blank))
+    kept = [(i, m) for i, m in kept if i not in blank]
     leading: list[tuple[int, Record]] = []
     rest: list[Record] = []
+    late: set[int] = set()  # system messages after the conversation started
     for i, message in kept:
         if message["role"] != "system":
             rest.append(message)
-        elif rest:
+        elif rest and codec.system == "single":
             drops.append(Drop("system position", f"$.messages[{i}]",
                               "a system message after the conversation started"))
         else:
             leading.append((i, message))
+            if rest:
+                late.add(i)
+    drops.extend(Drop("system merged", f"$.messages[{i}]", "a system message after the "
+                      "conversation started, moved into the system prompt")
+                 for i, _ in leading if i in late)
     if len(leading) > 1:
         drops.extend(Drop("system merged", f"$.messages[{i}]", "merged into the first system "
-                          "message") for i, _ in leading[1:])
+                          "message") for i, _ in leading[1:] if i not in late)
         merged = _merge_system([m["content"] for _, m in leading], codec.content)
         leading = [(leading[0][0], {"role": "system", "content": merged})]
     return [m for _, m in leading] + rest
+
+
+def blank_content(content: Any) -> bool:
+    """Whether a message content shows nothing (text parts only, all blank)."""
+    if isinstance(content, list):
+        return all(p.get("type") == "text" and is_blank(p["text"]) for p in content)
+    return not isinstance(content, str) or is_blank(content)
 
 
 def _merge_system(contents: list[Any], mode: str) -> Any:
@@ -271,11 +312,16 @@ def _dec_sharegpt(record: Record) -> Converted:
     return _canonical("sharegpt", record, drops)
 
 
-def _pairs(messages: list[Record]) -> str | None:
+def _pairs(messages: list[Record], names: tuple[str, str] = ("user", "assistant")
+           ) -> str | None:
+    """LLaMA-Factory reads a conversation as (prompt, reply) pairs and skips any other."""
     _, rest = _split_system(messages)
     roles = [m["role"] for m in rest]
     if len(roles) % 2 or roles != ["user", "assistant"] * (len(roles) // 2):
-        return "it needs user/assistant pairs, ending with the assistant"
+        first, second = names
+        found = ", ".join({"user": first, "assistant": second}.get(r, r) for r in roles)
+        return (f"it needs {first}/{second} pairs: turns alternating from {first}, ending "
+                f"with {second} (it has {found})")
     return None
 
 
@@ -348,7 +394,8 @@ CODECS: dict[str, Codec] = {c.format: c for c in (
           lambda r: _canonical("bedrock-nova", r)),
     Codec("bedrock-claude", frozenset(), "single", "string", _enc_claude,
           lambda r: _canonical("bedrock-claude", r)),
-    Codec("sharegpt", frozenset(), "inline", "string", _enc_sharegpt, _dec_sharegpt),
+    Codec("sharegpt", frozenset(), "merged", "string", _enc_sharegpt, _dec_sharegpt,
+          lambda messages: _pairs(messages, ("human", "gpt"))),
     Codec("alpaca", frozenset(), "single", "string", _enc_alpaca, _dec_alpaca, _pairs),
     Codec("trl-prompt-completion", ALL - {"tools"}, "inline", "parts", _enc_pc,
           lambda r: _dec_pc(r), _pc_shape),
@@ -379,7 +426,11 @@ def from_canonical(record: Record, line_format: str,
     codec = get_codec(line_format)
     messages, extras, drops = strip(record, codec, unsupported)
     if line_format == "trl-prompt-completion":
-        drops += _prompt_turns(record["messages"])
+        # A weight-0 reply that goes into the prompt stays untrained: its weight is no loss.
+        k = _completion_start(record["messages"])
+        untrained = {f"$.messages[{i}].weight" for i, m in enumerate(record["messages"][:k])
+                     if m.get("weight") == 0}
+        drops = [d for d in drops if d.path not in untrained] + _prompt_turns(record["messages"])
     line = codec.encode(messages, extras)
     fmt = get_format(line_format)
     try:
