@@ -330,3 +330,28 @@ def test_mistral_tool_call_ids_are_nine_letters_or_digits(tmp_path: Path) -> Non
         f"'{new}'); tool call id at $.messages[2].tool_call_id" in result.stderr
     result, again = _export(tmp_path, [line("call_1")], "openai")  # other targets: untouched
     assert _read(again) == [line("call_1")]
+
+
+def test_a_line_python_reads_but_utf8_cannot_hold_is_rejected_not_fatal(tmp_path: Path) -> None:
+    # A lone surrogate escape and a 5,000-digit number: each stopped the whole export
+    # (exit 2, nothing written); now only its line is rejected.
+    good = _msgs(("user", "Hi"), ("assistant", "Hello"))
+    lines = [good, '{"messages": [{"role": "user", "content": "a\\ud800b"}, '
+             '{"role": "assistant", "content": "x"}]}',
+             '{"messages": [{"role": "user", "content": "n"}], "n": ' + "1" * 5000 + "}", good]
+    for target in ("openai", "vertex-gemini"):
+        result, out = _export(tmp_path, lines, target, "--rejects", str(tmp_path / "r.jsonl"))
+        assert result.exit_code == 1, result.stderr
+        assert len(_read(out)) == 2
+        assert "rejected line 2: holds an unpaired UTF-16 surrogate" in result.stderr
+        assert "rejected line 3: not valid JSON (a number with more than 4,300 digits" in (
+            result.stderr)
+        assert [r["line"] for r in _read(tmp_path / "r.jsonl")] == [2, 3]
+
+
+def test_rejects_to_stdout_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)  # where a file named "-" would appear
+    result, _ = _export(tmp_path, [_msgs(("user", "Hi"), ("assistant", "Hello"))], "openai",
+                        "--rejects", "-")
+    assert result.exit_code == 2 and "the rejects need a file" in result.output
+    assert not (tmp_path / "-").exists()

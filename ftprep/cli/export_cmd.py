@@ -113,6 +113,9 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
 
+    if rejects == "-":
+        raise click.BadParameter("the rejects need a file: name one", param_hint="--rejects")
+
     try:
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
                                unsupported=unsupported, rejects=rejects, line_errors=line_errors,

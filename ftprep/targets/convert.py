@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from ftprep.formats import LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
-from ftprep.formats.errors import explain
+from ftprep.formats.errors import explain, unreadable_json
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
 from ftprep.targets.transform import ConversionError, Converted, Drop, convert_record, get_codec
 
@@ -112,7 +112,8 @@ def convert_file(
                 if tool_call_id is not None:
                     _rewrite_ids(result, tool_call_id)
                 line = json.dumps(result.record, ensure_ascii=False)
-                refused = refusals(line.encode(), number) if refusals else []
+                encoded = _utf8(line)
+                refused = refusals(encoded, number) if refusals else []
                 if refused:
                     raise _BadLine(f"{to_format} would refuse the converted line: "
                                    + "; ".join(refused))
@@ -136,6 +137,15 @@ class _BadLine(Exception):
     """A line that is not valid input: it is rejected with this message."""
 
 
+def _utf8(line: str) -> bytes:
+    # Python's json reads a lone "\ud800" escape, which no UTF-8 file can hold.
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _BadLine(f"holds an unpaired UTF-16 surrogate ({line[exc.start]!a}), which stands "
+                       "for no character: remove it or give the whole pair") from None
+
+
 def _known_destination(to_format: str) -> None:
     """A format ftprep converts to, or one that only passes through to itself."""
     try:
@@ -150,8 +160,9 @@ def _known_destination(to_format: str) -> None:
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise _BadLine(f"not valid JSON ({exc}); run `ftprep validate` to see why") from None
+    except (ValueError, RecursionError) as exc:  # syntax, encoding, huge numbers, nesting
+        raise _BadLine(f"not valid JSON ({unreadable_json(exc)}); run `ftprep validate` to see "
+                       "why") from None
     if not isinstance(obj, dict):
         raise _BadLine("not a JSON object")
     _no_repeated_keys(raw, obj)
