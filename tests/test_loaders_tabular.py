@@ -319,6 +319,15 @@ def test_round_trip_any_csv(tmp_path: Path, rows: list[tuple[str, str]], chunk_r
     assert all(r.reason in ("empty-text", "missing-label") for r in rejected)
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_a_number_past_64_bits_is_read_as_text(tmp_path: Path, chunk_rows: int) -> None:
+    # pandas keeps it as a Python int in an object column, which crashed the text step.
+    path = write(tmp_path, "big.csv", "text,label\n20000000000000000000,x\nhello,y\n")
+    examples, rejected = split(load(path, chunk_rows=chunk_rows))
+    assert [(e.text, e.label) for e in examples] == [("20000000000000000000", "x"), ("hello", "y")]
+    assert rejected == []
+
+
 # --- other formats ---------------------------------------------------------------------
 
 

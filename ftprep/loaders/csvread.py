@@ -360,6 +360,16 @@ def read_csv_batches(
         records.close()
 
 
+def _not_all_text(column: Any) -> bool:
+    """An object column that holds other values than text: pandas keeps an integer past
+    64 bits ("20000000000000000000", an order id) as a Python int there."""
+    if column.dtype != object:
+        return False
+    from pandas.api.types import infer_dtype
+
+    return infer_dtype(column, skipna=True) not in ("string", "empty")
+
+
 def _read_chunks(
     chunks: _Chunks,
     records: _Records,
@@ -389,7 +399,8 @@ def _read_chunks(
                 ) from None
             # Every column of the header, not only the used ones: a reject shows its
             # row as the file holds it ("007", not 7).
-            inferred = {j for j in range(width) if not is_string_dtype(chunk.iloc[:, j].dtype)}
+            inferred = {j for j in range(width) if not is_string_dtype(chunk.iloc[:, j].dtype)
+                        or _not_all_text(chunk.iloc[:, j])}
             if inferred - chunks.as_str:
                 chunks.reread_as_str(inferred)
                 continue
