@@ -120,6 +120,10 @@ def test_regions() -> None:
     ("my number is 07700 900123", "07700 900123"),
     ("Tél. : 06 12 34 56 78", "06 12 34 56 78"),  # FR
     ("teléfono: 612 345 678", "612 345 678"),  # ES
+    ("Meine Telefonnummer ist 030 1234567", "030 1234567"),  # "ist" is not "is"
+    # The whole number, never its head: "[PHONE] 0018" would leak its last digits.
+    ("phone: 020 7946 0018", "020 7946 0018"),
+    ("my number is 020 7946 0018, thanks", "020 7946 0018"),
 ])
 def test_a_phone_word_finds_national_numbers_of_other_regions(text: str, number: str) -> None:
     # Only US is configured: the word before the number says what it is.
@@ -134,6 +138,9 @@ def test_a_phone_word_finds_national_numbers_of_other_regions(text: str, number:
     "phone 12345",  # too short for any region
     "tel 01761234567890123456789012345678901",  # a run of digits no phone has
     "my mobile version 10.2.3.4",
+    "phone 2019-2020 models",  # years side by side read as a number in some region
+    "Handy 2022 2023 Vertrag",
+    "My phone 2021 2022 edition",
 ])
 def test_a_phone_word_alone_does_not_make_a_phone_number(text: str) -> None:
     assert find_pii(text) == []
@@ -143,6 +150,7 @@ def test_a_phone_word_alone_does_not_make_a_phone_number(text: str) -> None:
     "Order #2127365000 arrived 05.03.2024, the box was damaged.",
     "Bestellnr. 55512345, am 05.03.2024 geliefert",
     "order no. 2127365000 delivered 05.03.2024 14:30",
+    "Bestellnr. 2127365000, am 05. 03. 2024 geliefert",
 ])
 def test_a_date_is_not_a_phone_number_where_it_is_a_valid_one(text: str) -> None:
     # "05.03.2024" is a valid German number; a number elsewhere let the matcher at it.

@@ -128,12 +128,17 @@ _PHONE_WORD = re.compile(
     r"|call(?:ed)?[ \t]+(?:me|us)(?:[ \t]+back)?[ \t]+(?:on|at)|ring[ \t]+(?:me|us)[ \t]+(?:on|at)"
     r"|reach[ \t]+(?:me|us)[ \t]+(?:on|at)|telefon\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*"
     r"|t[ée]l[ée]phone|t[ée]l|portable|fixe|tel[ée]fono|m[óo]vil|celular|cellulare|telefoonnummer"
-    r"|mobiel\w*)\b\.?(?:[ \t]*(?:no\.?|nr\.?|number|nummer|num[ée]ro|n[°º]))?"
-    r"(?:[ \t]+(?:is|ist|est|es|è))?[ \t]*[:=-]?[ \t]*",
+    r"|mobiel\w*)\b\.?(?:[ \t]*(?:no|nr|number|nummer|num[ée]ro|n[°º])(?![^\W\d_])\.?)?"
+    r"(?:[ \t]+(?:is|ist|est|es|è)(?![^\W\d_]))?[ \t]*[:=-]?[ \t]*",
     re.IGNORECASE,
 )
 _ANNOUNCED_GAP = 3
-_ANNOUNCED_CHARS = 32
+# The digits after a phone word, as phone punctuation joins them (a trailing ")" kept).
+_NUMBER_RUN = re.compile(r"[ \t]*(\+?\(?[0-9](?:[ ().\-/]{0,2}[0-9])*\)?)")
+_SPACES = re.compile(r"[ \t]+")
+_LEFTOVER_DIGITS = 2
+# Years side by side ("2019-2020 models", "2022 2023") read as a number in some region.
+_YEARS = re.compile(r"(?:19|20)[0-9]{2}(?:[ \-/–]+(?:19|20)[0-9]{2})+")
 _OTHER_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "IE", "PT",
                   "SE", "DK", "NO", "FI", "PL", "CA", "AU", "NZ", "IN", "BR", "MX", "ZA")
 # Four or more dot-joined numbers (Chrome 122.0.6261.112) are a version, not a phone;
@@ -141,7 +146,8 @@ _OTHER_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "I
 _DOTTED_VERSION = re.compile(r"(?!0[0-9](?:\.[0-9]{2}){4}$)[0-9]+(?:\.[0-9]+){3,}")
 # A whole date (not the start of a dotted number such as "06.12.34.56.78"), with its time.
 _DATES = re.compile(
-    r"(?<![0-9.\-/])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
+    r"(?<![0-9.\-/])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
+    r"|[0-9]{1,2}(?:[-/]|\. ?)[0-9]{1,2}(?:[-/]|\. ?)[0-9]{2,4})"  # "05. 03. 2024" too
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?(?![.\-/]?[0-9])"
 )
 # Every text is screened with C-speed byte operations before any regex runs: digits map
@@ -380,9 +386,9 @@ class PiiDetector:
                 start = m.start - 1 if probe[m.start] == "+" and text[m.start] == "0" else m.start
                 if self._phone_at(text, start, m.end):
                     out.append((start, m.end, "PHONE"))
-        return out + self._announced_phones(text, probe, out)
+        return out + self._announced_phones(text, out)
 
-    def _announced_phones(self, text: str, probe: str, have: list[tuple[int, int, str]]
+    def _announced_phones(self, text: str, have: list[tuple[int, int, str]]
                           ) -> list[tuple[int, int, str]]:
         """National numbers of other regions right after a phone word ("Handy: 0176
         12345678", "call me on 07700 900123"): the word says what the number is, so any
@@ -394,17 +400,22 @@ class PiiDetector:
             at = word.end()
             if any(s <= at < e or at <= s < at + _ANNOUNCED_GAP for s, e, _ in have):
                 continue  # a configured region found it
-            window = probe[at:at + _ANNOUNCED_CHARS]
-            for region in _OTHER_REGIONS:
-                if region in self.regions:
-                    continue
-                m = next(iter(PhoneNumberMatcher(window, region, leniency=Leniency.VALID)), None)
-                if m is None or m.start > _ANNOUNCED_GAP:
-                    continue
-                start, end = at + m.start, at + m.end
-                # A number the window cut short is not the number in the text.
-                if not text[end:end + 1].isdigit() and self._phone_at(text, start, end):
-                    out.append((start, end, "PHONE"))
+            run = _NUMBER_RUN.match(text, at)
+            if run is None or run.start(1) - at > _ANNOUNCED_GAP or _YEARS.fullmatch(run.group(1)):
+                continue
+            # The number is the whole run of digits, or the run less a short count after
+            # a space ("07700 900123 5 times"), never less: a region that reads only the
+            # head of "020 7946 0018" would leave the number's last digits behind.
+            number, start = run.group(1), run.start(1)
+            for end in (len(number), *(m.start() for m in reversed(list(_SPACES.finditer(number))))):
+                if sum(c.isdigit() for c in number[end:]) > _LEFTOVER_DIGITS:
+                    break
+                piece = number[:end]  # national: no 00 prefix to read as "+"
+                if any(m.start == 0 and m.end == end
+                       for region in _OTHER_REGIONS if region not in self.regions
+                       for m in PhoneNumberMatcher(piece, region, leniency=Leniency.VALID)):
+                    if self._phone_at(text, start, start + end):
+                        out.append((start, start + end, "PHONE"))
                     break
         return out
 

@@ -368,9 +368,9 @@ def _wrapped_records(path: Path, parsed: dict[str, Any]
     chosen = top if top else inner
     if len(chosen) == 1:
         [(where, records)] = chosen
-        log.warning("%s: the file holds an object, not an array: reading the %d records "
-                    "under %s%r", path, len(records), "its key " if len(where) == 1 else "",
-                    ".".join(where))  # fmt: skip
+        log.warning("%s: the file holds an object, not an array: reading the %d record%s "
+                    "under %s%r", path, len(records), "" if len(records) == 1 else "s",
+                    "its key " if len(where) == 1 else "", ".".join(where))  # fmt: skip
         return records, where
     keys = ", ".join(map(repr, list(parsed)[:20]))
     named = chosen or found

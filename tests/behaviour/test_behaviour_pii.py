@@ -141,3 +141,11 @@ def test_off_by_default_in_the_library_and_on_in_the_runner() -> None:
     plain = FileValidator(ValidateOptions(line_format="openai-chat")).check_line(raw)
     assert "FT510" not in codes(plain)
     assert codes(line_findings(chat(PII_TEXTS["EMAIL"], "x"), rules())) == ["FT510"]
+
+
+def test_the_mask_shows_a_little_of_a_short_value_too() -> None:
+    from ftprep.checks.behaviour.pii_check import _mask
+
+    assert _mask("jane@example.com") == "ja…om"
+    assert _mask("AB-123") == "A…"  # a custom kind's short match no longer reads "(…)"
+    assert _mask("42") == "…"

@@ -220,4 +220,6 @@ def _is_placeholder(text: str, match: Any, placeholders: re.Pattern[str]) -> boo
 def _mask(value: str) -> str:
     """Enough to find the value again, not enough to leak it into CI logs."""
     value = " ".join(value.split())
-    return f"{value[:2]}…{value[-2:]}" if len(value) > 6 else "…"
+    if len(value) > 6:
+        return f"{value[:2]}…{value[-2:]}"
+    return f"{value[:1]}…" if len(value) > 2 else "…"
