@@ -23,7 +23,9 @@ from . import threads
 from .body import Body, UndecodableBody, extract, extract_simple, parse
 from .headers import HeaderMemo, Headers, scan, without_bom
 from .labels import (
+    has_draft_label,
     has_sent_label,
+    is_draft_label,
     is_inbox_label,
     is_sent_label,
     is_system_label,
@@ -191,6 +193,12 @@ class _Loader:
             entry.problem = ("not-an-email", "no email header fields (From, To, Subject, ...)")
             return
         entry.message_id = h.message_id
+        draft = _draft(h, source)
+        if draft:
+            # Never sent, so never the approved reply: the reply sent is used instead.
+            entry.problem = ("draft", f"an unsent draft ({draft}); nothing to do, unless it "
+                             "was sent: then export it from the Sent folder")
+            return
         parents = h.parent_candidates
         entry.parent_id = parents[0] if parents else None
         entry.parent_fallbacks = tuple(parents[1:])
@@ -407,6 +415,22 @@ def _sent_by_mailbox(h: Headers, source: Source) -> bool:
     (Takeout and IMAP tools write it), or a Sent folder of Maildir or Thunderbird."""
     return has_sent_label(h.get("x-gmail-labels") or "") or bool(
         source.folder and is_sent_label(source.folder))
+
+
+def _draft(h: Headers, source: Source) -> str | None:
+    """What marks the message as a draft, or None."""
+    if source.folder and is_draft_label(source.folder):
+        return f"in the {source.folder} folder"
+    if has_draft_label(h.get("x-gmail-labels") or ""):
+        return "Gmail label Draft"
+    if "x-mozilla-draft-info" in h:
+        return "X-Mozilla-Draft-Info header"
+    # Maildir's info suffix ":2,FLAGS" (`!2,` on Windows); D is the draft flag.
+    name = source.path.name if source.kind == "eml" else ""
+    for sep in (":2,", "!2,"):
+        if sep in name and "D" in name.rpartition(sep)[2]:
+            return "Maildir flag D"
+    return None
 
 
 def _received_by_mailbox(h: Headers, source: Source) -> bool:
