@@ -9,7 +9,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from email_helpers import FIXTURES, load
+from email_helpers import FIXTURES, load, message_count
 
 from ftprep.loaders.email import EmailOptions, load_email, table
 from ftprep.loaders.email.table import Entry, MessageTable
@@ -315,3 +315,61 @@ def test_copies_of_an_id_may_differ_in_the_case_of_its_domain(tmp_path: Path) ->
     assert example.source.record_id == "q@c.EXAMPLE"
     assert copy.reason == "duplicate-message-id" and copy.source.record_id == "q@c.example"
     assert copy.detail.startswith("Message-ID <q@c.example> already read from")
+
+
+def _dated(hour: int) -> str:
+    return f"Mon, 11 Mar 2024 {hour:02d}:00:00 +0000"
+
+
+def test_a_customer_writing_twice_before_the_answer_is_one_example(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "c2@c", "parent": "c1@c", "label": "Login", "date": _dated(9),
+         "body": "Also: error E42.\n\nOn Mon, Ann <ann@c.example> wrote:\n> I cannot log in."},
+        {"id": "c1@c", "label": "Login", "date": _dated(8), "body": "I cannot log in."},
+        {"id": "c3@c", "parent": "c2@c", "label": "Login", "date": _dated(10),
+         "body": "And on the phone too."},
+        {"id": "r@acme", "parent": "c3@c", "sender": AGENT, "date": _dated(11),
+         "body": "Fixed, try again."},
+    ])  # fmt: skip
+    for options in ({}, {"agent_domains": ["acme.example"]}):
+        examples, rejected = load([box], **options)
+        [example] = examples
+        assert not rejected
+        assert example.text == "I cannot log in.\n\nAlso: error E42.\n\nAnd on the phone too."
+        assert example.reply == "Fixed, try again."
+        assert [r.record_id for r in example.merged] == ["c1@c", "c2@c", "r@acme"]
+        assert example.fields["joined_message_ids"] == ["c1@c", "c2@c"]
+        assert message_count(examples, rejected) == 4
+
+
+def test_only_the_same_sender_unanswered_is_joined(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        # Answered before the follow-up: two examples.
+        {"id": "a1@c", "label": "Login", "date": _dated(8), "body": "Cannot log in."},
+        {"id": "ra@acme", "parent": "a1@c", "sender": AGENT, "date": _dated(9),
+         "body": "Reset your password."},
+        {"id": "a2@c", "parent": "a1@c", "label": "Login", "date": _dated(10),
+         "body": "Still broken."},
+        # Another customer's message in the thread: not joined.
+        {"id": "b1@c", "label": "Login", "date": _dated(8), "body": "Me neither."},
+        {"id": "b2@c", "parent": "b1@c", "sender": "Bob <bob@d.example>", "label": "Login",
+         "date": _dated(9), "body": "Same here."},
+    ])  # fmt: skip
+    examples, _ = load([box], agent_domains=["acme.example"])
+    assert sorted(e.text for e in examples) == [
+        "Cannot log in.", "Me neither.", "Same here.", "Still broken."]
+    assert not any("joined_message_ids" in e.fields for e in examples)
+
+
+def test_a_rejected_follow_up_rejects_the_message_joined_to_it(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "c1@c", "label": "Login", "date": _dated(8), "body": "I cannot log in."},
+        {"id": "c2@c", "parent": "c1@c", "labels": "Login,Billing", "date": _dated(9),
+         "body": "Also E42."},
+        {"id": "r@acme", "parent": "c2@c", "sender": AGENT, "date": _dated(10), "body": "Ok."},
+    ])  # fmt: skip
+    examples, rejected = load([box], agent_domains=["acme.example"])
+    assert not examples
+    assert [(r.reason, r.source.record_id) for r in rejected] == [
+        ("several-labels", "c2@c"), ("parent-rejected", "r@acme"), ("parent-rejected", "c1@c")]
+    assert "follow-up" in rejected[2].detail

@@ -254,27 +254,39 @@ class _Loader:
             answers = f"<{e.parent_id}>" if e.parent_id else "a message"
             detail = f"answers {answers}, which is not in the mail read"
             yield self._reject(i, threads.ORPHAN, detail)
-        # REPLY: read and accounted for with the customer message it answers.
+        # REPLY and JOINED: read and accounted for with the customer message they belong to.
 
     def _customer(self, i: int, e: Entry) -> Iterator[Example | Rejected]:
         candidates = self.index.replies(i)
+        earlier = self.index.joined(i)
         mail = self._read(i, e)
         if isinstance(mail, Rejected):
             yield mail
-            for c in candidates:
-                detail = f"the message it answers was rejected ({mail.reason})"
-                yield self._reject(c, "parent-rejected", detail)
+            yield from self._parent_rejected(mail, candidates, earlier)
             return
+        joined: list[int] = []
+        texts: list[str] = []
+        for j in earlier:
+            before = self._read(j, self.index.entry(j))
+            if isinstance(before, Rejected):
+                yield before
+            else:
+                joined.append(j)
+                texts.append(before.text)
+        # The customer's messages in date order: the example states the whole problem.
+        mail.text = "\n\n".join([*texts, mail.text])
         try:
             example = self._example(i, e, mail)
         except Exception as exc:  # a header no decoder expected: reject, never stop the run
             example = self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
         if isinstance(example, Rejected):
             yield example
-            for c in candidates:
-                detail = f"the message it answers was rejected ({example.reason})"
-                yield self._reject(c, "parent-rejected", detail)
+            yield from self._parent_rejected(example, candidates, joined)
             return
+        if joined:
+            example.merged = tuple(self._ref(j) for j in joined)
+            example.fields["joined_message_ids"] = [self.index.entry(j).message_id
+                                                    for j in joined]
         chosen: int | None = None
         for c in candidates:
             if chosen is not None:
@@ -287,11 +299,22 @@ class _Loader:
                 continue
             chosen = c
             example.reply = reply.text
-            example.merged = (self._ref(c),)
+            example.merged = (*example.merged, self._ref(c))
             if reply.headers.message_id:
                 example.fields["reply_message_id"] = reply.headers.message_id
         example.fields["reply_count"] = len(candidates)
         yield example
+
+    def _parent_rejected(self, ticket: Rejected, replies: list[int],
+                         joined: list[int]) -> Iterator[Rejected]:
+        """A reject line for each message that belonged to a rejected ticket."""
+        for c in replies:
+            detail = f"the message it answers was rejected ({ticket.reason})"
+            yield self._reject(c, "parent-rejected", detail)
+        for j in joined:
+            detail = (f"joined to the same customer's follow-up {ticket.source.describe()}, "
+                      f"which was rejected ({ticket.reason}): fix it there")
+            yield self._reject(j, "parent-rejected", detail)
 
     def _example(self, i: int, e: Entry, mail: _Mail) -> Example | Rejected:
         source = self.sources[e.source]

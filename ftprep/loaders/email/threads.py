@@ -30,6 +30,11 @@ Roles, decided from headers alone:
   different sender is a reply candidate, and anything else (first messages, follow-ups,
   replies whose parent is missing) is a customer message.
 A second copy of a Message-ID is a duplicate; the copy kept is the first that has a label.
+
+A customer who writes again before any agent answers (a customer message answering an
+earlier one from the same sender address, which has no reply candidate) states one
+problem in two messages: the earlier is "joined" to that follow-up (the earliest, when
+there are several), whose example holds both texts.
 """
 
 from __future__ import annotations
@@ -55,9 +60,11 @@ ORPHAN = "orphan-reply"
 DUPLICATE = "duplicate-message-id"
 AUTOMATED = "automated"
 PROBLEM = "problem"
-# Role codes in the table; 0 is "not decided yet".
-ROLES = ("", CUSTOMER, REPLY, AGENT, ORPHAN, DUPLICATE, AUTOMATED, PROBLEM)
-_CUSTOMER, _REPLY, _AGENT, _ORPHAN, _DUPLICATE, _AUTOMATED, _PROBLEM = range(1, 8)
+JOINED = "joined"
+# Role codes in the table; 0 is "not decided yet". JOINED is set after `_walk`, so it
+# never needs to fit in a PENDING byte's three bits.
+ROLES = ("", CUSTOMER, REPLY, AGENT, ORPHAN, DUPLICATE, AUTOMATED, PROBLEM, JOINED)
+_CUSTOMER, _REPLY, _AGENT, _ORPHAN, _DUPLICATE, _AUTOMATED, _PROBLEM, _JOINED = range(1, 9)
 NONE = tb.NONE
 # A role byte waiting for the parent's role: the role if the parent is a customer message
 # in bits 3-5, the role otherwise in bits 0-2.
@@ -116,6 +123,18 @@ class ThreadIndex:
             j = self.table.record(j).next
         return found
 
+    def joined(self, i: int) -> list[int]:
+        """The earlier messages joined to customer message i, in date order (oldest first)."""
+        found: list[int] = []
+        j = i
+        while True:
+            up = int(self.table.record(j).up)
+            # Joining only goes forward in (date, position) order, so this ends.
+            if up == NONE or self.table.record(up).joined != j:
+                return found[::-1]
+            found.append(up)
+            j = up
+
     def close(self) -> None:
         self.table.close()
 
@@ -128,7 +147,7 @@ class ThreadIndex:
         t = self.table.columns()
         if not len(t):
             return True
-        for name in ("up", "kept", "first", "next"):  # a try before a collision wrote some
+        for name in ("up", "kept", "first", "next", "joined"):  # a try before a collision wrote some
             t[name] = NONE
         t["role"] = 0
         picked = self._pick_copies(t)
@@ -139,6 +158,7 @@ class ThreadIndex:
         for a, b in _chunks(len(t)):
             _walk(self.table.records, (np.flatnonzero(t["role"][a:b] & PENDING) + a).tolist())
         self._reply_lists(t)
+        self._join_follow_ups(t)
         return True
 
     def _pick_copies(self, t: Any) -> tuple[Any, Any] | None:
@@ -259,6 +279,27 @@ class ThreadIndex:
         nxt[:-1] = replies[1:]
         nxt[np.flatnonzero(head) - 1] = NONE  # the last of each list (and, at -1, of all)
         t["next"][replies] = nxt
+
+    def _join_follow_ups(self, t: Any) -> None:
+        """Join a customer message nobody answered to the same sender's follow-up."""
+        for a, b in _chunks(len(t)):
+            c = t[a:b]
+            up = c["up"]
+            parent = np.maximum(up, 0)
+            rows = np.arange(a, b)
+            ok = (c["role"] == _CUSTOMER) & (up != NONE) & (c["sender"] != 0)
+            ok &= (t["role"][parent] == _CUSTOMER) & (t["sender"][parent] == c["sender"])
+            ok &= t["first"][parent] == NONE  # no agent reply in between
+            # Forward in time only (date, then position): no loop can join a message to itself.
+            earlier = t["date"][parent] < c["date"]
+            earlier |= (t["date"][parent] == c["date"]) & (parent < rows)
+            found = np.flatnonzero(ok & earlier) + a
+            for k, p in zip(found.tolist(), up[found - a].tolist(), strict=True):
+                old = int(t["joined"][p])
+                # The earliest follow-up (date, then position) is the one joined to.
+                if old == NONE or (t["date"][k], k) < (t["date"][old], old):
+                    t["joined"][p] = k
+        t["role"][t["joined"] != NONE] = _JOINED
 
     # Ids as matched (id_match_key), to check the matches the hashes made.
     def _mid(self, t: Any, i: int) -> bytes:
