@@ -50,16 +50,16 @@ def _records(paths: list[Path], **options: Any) -> list[str]:
 
 def test_copies_keep_the_first_labelled_and_replies_pair_with_it(tmp_path: Path) -> None:
     box = _mbox(tmp_path / "a.mbox", [
-        {"id": "q@c", "body": "First copy, no label."},
-        {"id": "q@c", "label": "billing", "body": "Second copy, labelled."},
-        {"id": "q@c", "label": "returns", "body": "Third copy, labelled too."},
+        {"id": "q@c", "body": "The same text."},
+        {"id": "q@c", "label": "billing", "body": "The same text."},
+        {"id": "q@c", "label": "returns", "body": "The same text."},
         {"id": "r@acme", "parent": "q@c", "sender": AGENT, "body": "Refunded.",
          "date": "Mon, 11 Mar 2024 10:00:00 +0000"},
     ])  # fmt: skip
     examples, rejected = load([box], agent_domains=["acme.example"])
     [example] = examples
     assert (example.text, example.label, example.reply) == (
-        "Second copy, labelled.", "billing", "Refunded.")
+        "The same text.", "billing", "Refunded.")
     assert [(r.reason, r.source.row) for r in rejected] == [
         ("duplicate-message-id", 1), ("duplicate-message-id", 3)]
     assert rejected[0].detail == f"Message-ID <q@c> already read from {box}, row 2, id q@c"
@@ -308,8 +308,8 @@ def test_ids_differing_in_the_case_of_their_local_part_do_not_thread(tmp_path: P
 
 def test_copies_of_an_id_may_differ_in_the_case_of_its_domain(tmp_path: Path) -> None:
     box = _mbox(tmp_path / "a.mbox", [
-        {"id": "q@c.EXAMPLE", "label": "billing", "body": "First copy."},
-        {"id": "q@c.example", "label": "billing", "body": "Second copy."},
+        {"id": "q@c.EXAMPLE", "label": "billing", "body": "The same text."},
+        {"id": "q@c.example", "label": "billing", "body": "The same text."},
     ])  # fmt: skip
     [example], [copy] = load([box])
     assert example.source.record_id == "q@c.EXAMPLE"
@@ -373,3 +373,24 @@ def test_a_rejected_follow_up_rejects_the_message_joined_to_it(tmp_path: Path) -
     assert [(r.reason, r.source.record_id) for r in rejected] == [
         ("several-labels", "c2@c"), ("parent-rejected", "r@acme"), ("parent-rejected", "c1@c")]
     assert "follow-up" in rejected[2].detail
+
+
+def test_different_messages_sharing_a_message_id_are_both_kept(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "form@web", "body": "Web form: my order 1 is late."},
+        {"id": "form@web", "label": "billing", "body": "Web form: refund order 2."},
+        {"id": "form@web", "label": "returns", "body": "Web form: refund order 2."},  # a copy
+        {"id": "form@web", "body": "Web form: my order 1 is late.",
+         "date": "Tue, 12 Mar 2024 09:00:00 +0000"},  # another Date: not a copy
+        {"id": "r@acme", "parent": "form@web", "sender": AGENT, "body": "Refunded.",
+         "date": "Mon, 11 Mar 2024 10:00:00 +0000"},
+    ])  # fmt: skip
+    examples, rejected = load([box], agent_domains=["acme.example"])
+    # The reply answers the copy kept (the first labelled), never the other messages.
+    assert [(e.text, e.label, e.reply) for e in examples] == [
+        ("Web form: my order 1 is late.", None, None),
+        ("Web form: refund order 2.", "billing", "Refunded."),
+        ("Web form: my order 1 is late.", None, None),
+    ]
+    assert [(r.reason, r.source.row) for r in rejected] == [("duplicate-message-id", 3)]
+    assert message_count(examples, rejected) == 5

@@ -94,6 +94,7 @@ class _Loader:
         self.label_header = (options.label_header or "").strip().lower()
         self.extra = frozenset({self.label_header}) if self.label_header else frozenset()
         self.index = threads.ThreadIndex(options)
+        self.index.same = self._same_message
         self.languages = tuple(options.languages) or ("en",)
         self._files: OrderedDict[int, BinaryIO] = OrderedDict()
         self._mapped: set[str] = set()  # label-map ids that some message has
@@ -411,6 +412,24 @@ class _Loader:
             text = strip_signature(text, separator=separator)
         return plain.strip(), text.strip()
 
+    def _same_message(self, i: int, j: int) -> bool:
+        """Whether messages i and j (sharing a Message-ID) are copies of one message:
+        the same bytes, or the same Date, From, Subject and body, with the same
+        Content-Type and encoding (which say what the body means); the headers a folder,
+        an export or a relay adds (X-Gmail-Labels, Status, Received ...) may differ."""
+        try:
+            a, b = (without_bom(self._bytes(e, self.sources[e.source]))
+                    for e in (self.index.entry(i), self.index.entry(j)))
+        except OSError:
+            return True  # read again in the second pass, which reports the error
+        if a == b:
+            return True
+        ha, hb = scan(a), scan(b)
+        fields = ("from", "subject", "content-type", "content-transfer-encoding")
+        return ((ha.date or ha.get("date")) == (hb.date or hb.get("date"))
+                and all(_value(ha, f) == _value(hb, f) for f in fields)
+                and _body_bytes(a, ha) == _body_bytes(b, hb))
+
     def _bytes(self, e: Entry, source: Source) -> bytes:
         if e.end < 0:
             return source.path.read_bytes()
@@ -438,6 +457,17 @@ def _sent_by_mailbox(h: Headers, source: Source) -> bool:
     (Takeout and IMAP tools write it), or a Sent folder of Maildir or Thunderbird."""
     return has_sent_label(h.get("x-gmail-labels") or "") or bool(
         source.folder and is_sent_label(source.folder))
+
+
+def _value(h: Headers, name: str) -> str:
+    """A header's value with its folding and spacing evened out."""
+    return " ".join((h.get(name) or "").split())
+
+
+def _body_bytes(data: bytes, h: Headers) -> bytes:
+    """The body as bytes, with line ends and the blank lines around it evened out."""
+    body = data[h.body_offset:] if h.body_offset >= 0 else b""
+    return body.replace(b"\r\n", b"\n").strip()
 
 
 def _draft(h: Headers, source: Source) -> str | None:

@@ -30,6 +30,10 @@ Roles, decided from headers alone:
   different sender is a reply candidate, and anything else (first messages, follow-ups,
   replies whose parent is missing) is a customer message.
 A second copy of a Message-ID is a duplicate; the copy kept is the first that has a label.
+Only a true copy is (the loader's `same` says: byte-identical, or the same Date, From and
+body): a different message that shares the id (web forms, CRMs and sanitised exports
+reuse ids) is kept as a message of its own, but replies naming that id answer the copy
+kept, so the id never points at two messages.
 
 A customer who writes again before any agent answers (a customer message answering an
 earlier one from the same sender address, which has no reply candidate) states one
@@ -49,7 +53,7 @@ from .headers import id_match_key
 
 if TYPE_CHECKING:
     import mmap
-    from collections.abc import Collection, Iterator
+    from collections.abc import Callable, Collection, Iterator
 
     from .options import EmailOptions
 
@@ -78,6 +82,8 @@ class ThreadIndex:
     def __init__(self, options: EmailOptions) -> None:
         self.options = options
         self.table = tb.MessageTable()
+        # Whether messages i and j are copies of one message (the loader reads them).
+        self.same: Callable[[int, int], bool] = lambda i, j: True
 
     def __len__(self) -> int:
         return len(self.table)
@@ -165,7 +171,8 @@ class ThreadIndex:
         """The kept copy of each Message-ID: the first labelled copy, else the first copy.
 
         Returns the distinct id hashes (sorted) and their kept copies, or None when two
-        copies' strings differ. Only duplicates get `kept` in the table.
+        copies' strings differ. Only true copies get `kept` in the table (the copy
+        of theirs met first, in the same order).
         """
         valid = (t["mid_len"] > 0) & ((t["flags"] & tb.PROBLEM) == 0)
         keys = np.where(valid, t["mid"], np.uint64(0))  # 0: no id (id_hash never gives 0)
@@ -184,11 +191,20 @@ class ThreadIndex:
         kept = order[first]
         del first
         rows, copy_of = order[copies], kept[np.searchsorted(ids, copy_keys)]
-        t["kept"][rows] = copy_of
         # Copies share a hash: their strings must be equal too.
         for i, j in zip(rows.tolist(), copy_of.tolist(), strict=True):
             if self._mid(t, i) != self._mid(t, j):
                 return None
+        # Each copy is checked against the versions of its id met so far (the kept copy
+        # first); one that matches none is another message with a colliding id.
+        versions: dict[int, list[int]] = {}
+        for i, j in zip(rows.tolist(), copy_of.tolist(), strict=True):
+            seen = versions.setdefault(j, [j])
+            match = next((v for v in seen if self.same(i, v)), None)
+            if match is None:
+                seen.append(i)
+            else:
+                t["kept"][i] = match
         return ids, kept
 
     def _link(self, t: Any, ids: Any, kept: Any) -> bool:
