@@ -403,12 +403,15 @@ class _Stages:
             _count_email_notes(item.fields, summary.email)
             merged = len(item.merged)
             summary.read += 1 + merged
-            summary.merged += merged
             label = cast("str | None", item_labels)
             line = self._one(item, texts[at], replies[at], label)
             if isinstance(line, Rejected):
                 bad.append(line)
+                # What was folded into a rejected ticket (its reply, a customer's earlier
+                # mail) is rejected with it, each on a line of its own, not counted merged.
+                bad.extend(_parent_rejected(item, line))
             else:
+                summary.merged += merged
                 lines.append(line[0])
                 labels[line[1] or "(none)"] += 1
                 self._count_rows(summary, notes, at, 1, set(), [item.label])
@@ -702,6 +705,11 @@ def _dumps(value: Any) -> bytes:
     import orjson
 
     return orjson.dumps(value, default=str)
+
+
+def _parent_rejected(example: Example, ticket: Rejected) -> list[Rejected]:
+    return [Rejected(ref, "parent-rejected", f"belongs to the ticket {example.source.describe()}, "
+                     f"which was rejected ({ticket.reason}): fix it there") for ref in example.merged]
 
 
 def _raw(example: Example) -> dict[str, Any]:

@@ -341,3 +341,27 @@ def test_loader_warnings_are_in_the_summary_once(tmp_path: Path, run_cli) -> Non
     [warning] = json.loads(summary_path.read_text(encoding="utf-8"))["warnings"]
     assert "the 2 line(s) above it were skipped" in warning
     assert result.output.count("line(s) above it were skipped") == 1
+
+
+def test_mail_folded_into_a_rejected_ticket_is_rejected_with_it(tmp_path: Path) -> None:
+    box = tmp_path / "box"
+    for folder in ("", ".Sent"):
+        for sub in ("cur", "new", "tmp"):
+            (box / folder / sub).mkdir(parents=True, exist_ok=True)
+    head = "Subject: Help\nContent-Type: text/plain\n"
+    (box / "cur" / "1.mail:2,S").write_text(  # the inbox: no label
+        f"From: Ann <ann@c.example>\nMessage-ID: <c1@c>\n{head}"
+        "Date: Mon, 11 Mar 2024 08:00:00 +0000\n\nI cannot log in.\n")
+    (box / "cur" / "2.mail:2,S").write_text(
+        f"From: Ann <ann@c.example>\nMessage-ID: <c2@c>\nIn-Reply-To: <c1@c>\n{head}"
+        "Date: Mon, 11 Mar 2024 09:00:00 +0000\n\nAlso E42.\n")
+    (box / ".Sent" / "cur" / "3.mail:2,S").write_text(
+        f"From: Support <help@acme.example>\nMessage-ID: <r@acme>\nIn-Reply-To: <c2@c>\n"
+        f"{head}Date: Mon, 11 Mar 2024 10:00:00 +0000\n\nFixed.\n")
+    out = tmp_path / "mail.jsonl"
+    summary = convert([box], out, ConvertSettings.model_validate({"assistant": "json"}))
+    assert summary.balanced and (summary.read, summary.merged, summary.written) == (3, 0, 0)
+    rejects = lines(tmp_path / "mail.rejects.jsonl")
+    assert [(r["record_id"], r["reason"]) for r in rejects] == [
+        ("c2@c", "missing-label"), ("c1@c", "parent-rejected"), ("r@acme", "parent-rejected")]
+    assert "which was rejected (missing-label)" in rejects[2]["detail"]

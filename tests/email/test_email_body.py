@@ -310,3 +310,16 @@ def test_plain_stub_gives_way_to_the_html(plain: str, html: str, kind: str) -> N
 ])
 def test_links_keep_their_web_address(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize("closing", ["--mimepart_1a-", "--mimepart_1a---", "--mimepart_1a-\r"])
+def test_a_malformed_closing_boundary_is_not_text(tmp_path: Path, closing: str) -> None:
+    path = tmp_path / "m.eml"
+    path.write_bytes(
+        b"From: Ann <ann@c.example>\nSubject: Help\nMessage-ID: <m@c>\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="mimepart_1a"\n\n'
+        b"--mimepart_1a\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"My parcel is late.\nRef --mimepart_1a- on the label.\n"
+        + closing.encode() + b"\n")
+    [example], _ = load([path])
+    assert example.text == "My parcel is late.\nRef --mimepart_1a- on the label."

@@ -115,3 +115,30 @@ def test_directory_symlink_loops_are_walked_once(tmp_path: Path) -> None:
     examples, rejected = load([tmp_path])
     assert sorted(e.text for e in examples) == ["Maildir.", "Once."]
     assert not rejected
+
+
+def _tb_folder(path: Path, mid: str, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"From - Mon Mar 11 09:00:00 2024\nFrom: Ann <ann@c.example>\n"
+                    f"Message-ID: <{mid}>\nSubject: Help\n\n{body}\n\n")
+
+
+def test_a_thunderbird_folder_without_its_msf_keeps_its_label(tmp_path: Path) -> None:
+    profile = tmp_path / "Mail"
+    _tb_folder(profile / "Billing", "b@c", "Charged twice.")
+    (profile / "Billing.msf").write_text("")
+    _tb_folder(profile / "Returns", "r@c", "Return my shoes.")  # its .msf was deleted
+    _tb_folder(tmp_path / "Local Folders" / "Shipping", "s@c", "Where is it?")
+    _tb_folder(tmp_path / "Other" / "Billing.sbd" / "Refunds", "f@c", "Refund?")
+    examples, rejected = load([tmp_path])
+    assert not rejected
+    assert sorted((e.label, e.fields["folder"]) for e in examples) == [
+        ("Billing", "Mail/Billing"), ("Refunds", "Other/Billing/Refunds"),
+        ("Returns", "Mail/Returns"), ("Shipping", "Local Folders/Shipping"),
+    ]  # fmt: skip
+    # An mbox file with no Thunderbird folder beside it is no folder: no label.
+    examples, _ = load([tmp_path / "Other" / "Billing.sbd" / "Refunds"])
+    assert [e.label for e in examples] == [None]
+    _tb_folder(tmp_path / "plain" / "archive", "a@c", "Old mail.")
+    examples, _ = load([tmp_path / "plain"])
+    assert [e.label for e in examples] == [None]

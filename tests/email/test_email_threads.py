@@ -9,7 +9,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from email_helpers import FIXTURES, load
+from email_helpers import FIXTURES, load, message_count
 
 from ftprep.loaders.email import EmailOptions, load_email, table
 from ftprep.loaders.email.table import Entry, MessageTable
@@ -50,16 +50,16 @@ def _records(paths: list[Path], **options: Any) -> list[str]:
 
 def test_copies_keep_the_first_labelled_and_replies_pair_with_it(tmp_path: Path) -> None:
     box = _mbox(tmp_path / "a.mbox", [
-        {"id": "q@c", "body": "First copy, no label."},
-        {"id": "q@c", "label": "billing", "body": "Second copy, labelled."},
-        {"id": "q@c", "label": "returns", "body": "Third copy, labelled too."},
+        {"id": "q@c", "body": "The same text."},
+        {"id": "q@c", "label": "billing", "body": "The same text."},
+        {"id": "q@c", "label": "returns", "body": "The same text."},
         {"id": "r@acme", "parent": "q@c", "sender": AGENT, "body": "Refunded.",
          "date": "Mon, 11 Mar 2024 10:00:00 +0000"},
     ])  # fmt: skip
     examples, rejected = load([box], agent_domains=["acme.example"])
     [example] = examples
     assert (example.text, example.label, example.reply) == (
-        "Second copy, labelled.", "billing", "Refunded.")
+        "The same text.", "billing", "Refunded.")
     assert [(r.reason, r.source.row) for r in rejected] == [
         ("duplicate-message-id", 1), ("duplicate-message-id", 3)]
     assert rejected[0].detail == f"Message-ID <q@c> already read from {box}, row 2, id q@c"
@@ -308,10 +308,89 @@ def test_ids_differing_in_the_case_of_their_local_part_do_not_thread(tmp_path: P
 
 def test_copies_of_an_id_may_differ_in_the_case_of_its_domain(tmp_path: Path) -> None:
     box = _mbox(tmp_path / "a.mbox", [
-        {"id": "q@c.EXAMPLE", "label": "billing", "body": "First copy."},
-        {"id": "q@c.example", "label": "billing", "body": "Second copy."},
+        {"id": "q@c.EXAMPLE", "label": "billing", "body": "The same text."},
+        {"id": "q@c.example", "label": "billing", "body": "The same text."},
     ])  # fmt: skip
     [example], [copy] = load([box])
     assert example.source.record_id == "q@c.EXAMPLE"
     assert copy.reason == "duplicate-message-id" and copy.source.record_id == "q@c.example"
     assert copy.detail.startswith("Message-ID <q@c.example> already read from")
+
+
+def _dated(hour: int) -> str:
+    return f"Mon, 11 Mar 2024 {hour:02d}:00:00 +0000"
+
+
+def test_a_customer_writing_twice_before_the_answer_is_one_example(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "c2@c", "parent": "c1@c", "label": "Login", "date": _dated(9),
+         "body": "Also: error E42.\n\nOn Mon, Ann <ann@c.example> wrote:\n> I cannot log in."},
+        {"id": "c1@c", "label": "Login", "date": _dated(8), "body": "I cannot log in."},
+        {"id": "c3@c", "parent": "c2@c", "label": "Login", "date": _dated(10),
+         "body": "And on the phone too."},
+        {"id": "r@acme", "parent": "c3@c", "sender": AGENT, "date": _dated(11),
+         "body": "Fixed, try again."},
+    ])  # fmt: skip
+    for options in ({}, {"agent_domains": ["acme.example"]}):
+        examples, rejected = load([box], **options)
+        [example] = examples
+        assert not rejected
+        assert example.text == "I cannot log in.\n\nAlso: error E42.\n\nAnd on the phone too."
+        assert example.reply == "Fixed, try again."
+        assert [r.record_id for r in example.merged] == ["c1@c", "c2@c", "r@acme"]
+        assert example.fields["joined_message_ids"] == ["c1@c", "c2@c"]
+        assert message_count(examples, rejected) == 4
+
+
+def test_only_the_same_sender_unanswered_is_joined(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        # Answered before the follow-up: two examples.
+        {"id": "a1@c", "label": "Login", "date": _dated(8), "body": "Cannot log in."},
+        {"id": "ra@acme", "parent": "a1@c", "sender": AGENT, "date": _dated(9),
+         "body": "Reset your password."},
+        {"id": "a2@c", "parent": "a1@c", "label": "Login", "date": _dated(10),
+         "body": "Still broken."},
+        # Another customer's message in the thread: not joined.
+        {"id": "b1@c", "label": "Login", "date": _dated(8), "body": "Me neither."},
+        {"id": "b2@c", "parent": "b1@c", "sender": "Bob <bob@d.example>", "label": "Login",
+         "date": _dated(9), "body": "Same here."},
+    ])  # fmt: skip
+    examples, _ = load([box], agent_domains=["acme.example"])
+    assert sorted(e.text for e in examples) == [
+        "Cannot log in.", "Me neither.", "Same here.", "Still broken."]
+    assert not any("joined_message_ids" in e.fields for e in examples)
+
+
+def test_a_rejected_follow_up_rejects_the_message_joined_to_it(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "c1@c", "label": "Login", "date": _dated(8), "body": "I cannot log in."},
+        {"id": "c2@c", "parent": "c1@c", "labels": "Login,Billing", "date": _dated(9),
+         "body": "Also E42."},
+        {"id": "r@acme", "parent": "c2@c", "sender": AGENT, "date": _dated(10), "body": "Ok."},
+    ])  # fmt: skip
+    examples, rejected = load([box], agent_domains=["acme.example"])
+    assert not examples
+    assert [(r.reason, r.source.record_id) for r in rejected] == [
+        ("several-labels", "c2@c"), ("parent-rejected", "r@acme"), ("parent-rejected", "c1@c")]
+    assert "follow-up" in rejected[2].detail
+
+
+def test_different_messages_sharing_a_message_id_are_both_kept(tmp_path: Path) -> None:
+    box = _mbox(tmp_path / "a.mbox", [
+        {"id": "form@web", "body": "Web form: my order 1 is late."},
+        {"id": "form@web", "label": "billing", "body": "Web form: refund order 2."},
+        {"id": "form@web", "label": "returns", "body": "Web form: refund order 2."},  # a copy
+        {"id": "form@web", "body": "Web form: my order 1 is late.",
+         "date": "Tue, 12 Mar 2024 09:00:00 +0000"},  # another Date: not a copy
+        {"id": "r@acme", "parent": "form@web", "sender": AGENT, "body": "Refunded.",
+         "date": "Mon, 11 Mar 2024 10:00:00 +0000"},
+    ])  # fmt: skip
+    examples, rejected = load([box], agent_domains=["acme.example"])
+    # The reply answers the copy kept (the first labelled), never the other messages.
+    assert [(e.text, e.label, e.reply) for e in examples] == [
+        ("Web form: my order 1 is late.", None, None),
+        ("Web form: refund order 2.", "billing", "Refunded."),
+        ("Web form: my order 1 is late.", None, None),
+    ]
+    assert [(r.reason, r.source.row) for r in rejected] == [("duplicate-message-id", 3)]
+    assert message_count(examples, rejected) == 5

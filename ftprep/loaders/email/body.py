@@ -85,6 +85,7 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
     plain: list[Message] = []
     html: list[Message] = []
     attachments = 0
+    boundaries: list[str] = []
     stack = [msg]
     while stack:
         part = stack.pop()
@@ -93,6 +94,9 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
             attachments += 1  # a forwarded or bounced message is an attachment, not text
             continue
         if part.is_multipart():
+            boundary = part.get_boundary()
+            if boundary:
+                boundaries.append(boundary)
             children = part.get_payload()
             if isinstance(children, list):
                 stack.extend(c for c in reversed(children) if not isinstance(c, str))
@@ -113,6 +117,8 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
         notes: list[str] = []
         for part in parts:
             text, note = _decode(msg, part)
+            if boundaries:
+                text = _without_boundaries(text, boundaries)
             if text.strip():
                 texts.append(text)
             if note:
@@ -126,6 +132,22 @@ def extract(msg: Message, prefer: str = "plain") -> Body:
     # Text parts that are all blank still make the body a text body, an empty one.
     blank = next(("plain" if parts is plain else "html" for parts in order if parts), None)
     return Body("", blank, attachments)
+
+
+def _without_boundaries(text: str, boundaries: list[str]) -> str:
+    """The text without lines that are a declared boundary with a dash missing or extra
+    (`--b-`, `--b---`): the parser only knows `--b` and `--b--`, so a malformed closing
+    line stays in the last part's text."""
+    if "--" not in text:
+        return text
+    marks = tuple(f"--{b}" for b in boundaries)
+    return "\n".join(line for line in text.split("\n")
+                     if not (line.startswith(marks) and _only_a_boundary(line, marks)))
+
+
+def _only_a_boundary(line: str, marks: tuple[str, ...]) -> bool:
+    rest = line.rstrip()
+    return any(rest.startswith(m) and not rest[len(m):].strip("-") for m in marks)
 
 
 # What mailers put in the text/plain part when the content is only in the HTML one.

@@ -30,6 +30,7 @@ _WANTED = (
     "message-id", "in-reply-to", "references", "from", "date", "subject", "content-type",
     "content-transfer-encoding", "content-disposition", "auto-submitted", "x-autoreply",
     "x-autorespond", "precedence", "x-gmail-labels", "x-gm-thrid", "return-path",
+    "x-mozilla-draft-info",
 )  # fmt: skip
 # Subjects mail servers give their bounces (qmail, Postfix, Exim, Sendmail, Exchange,
 # Gmail, Lotus; Exchange's localised ones). Only trusted beside a bounce's sender.

@@ -91,6 +91,27 @@ _INBOX_LABELS = frozenset(
 )  # fmt: skip
 
 
+# Drafts folders and labels (Gmail's in the languages above, mail clients'): unsent mail.
+# Only names that are system labels above, so a class label is never taken for one.
+_DRAFT_LABELS = frozenset(
+    {
+        "draft", "drafts", "entwurf", "entwürfe", "brouillon", "brouillons", "borrador",
+        "borradores", "bozze", "rascunhos", "concepten",
+    }
+)  # fmt: skip
+
+
+def is_draft_label(name: str) -> bool:
+    """Whether a Gmail label or folder name holds drafts."""
+    low = name.strip().strip('"').lstrip("\\").casefold()
+    return low.removeprefix("[gmail]/") in _DRAFT_LABELS
+
+
+def has_draft_label(value: str) -> bool:
+    """Whether an X-Gmail-Labels value holds the system label Draft."""
+    return any(is_draft_label(cell) for cell in " ".join(value.split()).split(","))
+
+
 def is_inbox_label(name: str) -> bool:
     return name.strip().strip('"').lstrip("\\").casefold() in _INBOX_LABELS
 

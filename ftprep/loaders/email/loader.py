@@ -23,7 +23,9 @@ from . import threads
 from .body import Body, UndecodableBody, extract, extract_simple, parse
 from .headers import HeaderMemo, Headers, scan, without_bom
 from .labels import (
+    has_draft_label,
     has_sent_label,
+    is_draft_label,
     is_inbox_label,
     is_sent_label,
     is_system_label,
@@ -92,6 +94,7 @@ class _Loader:
         self.label_header = (options.label_header or "").strip().lower()
         self.extra = frozenset({self.label_header}) if self.label_header else frozenset()
         self.index = threads.ThreadIndex(options)
+        self.index.same = self._same_message
         self.languages = tuple(options.languages) or ("en",)
         self._files: OrderedDict[int, BinaryIO] = OrderedDict()
         self._mapped: set[str] = set()  # label-map ids that some message has
@@ -191,6 +194,12 @@ class _Loader:
             entry.problem = ("not-an-email", "no email header fields (From, To, Subject, ...)")
             return
         entry.message_id = h.message_id
+        draft = _draft(h, source)
+        if draft:
+            # Never sent, so never the approved reply: the reply sent is used instead.
+            entry.problem = ("draft", f"an unsent draft ({draft}); nothing to do, unless it "
+                             "was sent: then export it from the Sent folder")
+            return
         parents = h.parent_candidates
         entry.parent_id = parents[0] if parents else None
         entry.parent_fallbacks = tuple(parents[1:])
@@ -246,27 +255,39 @@ class _Loader:
             answers = f"<{e.parent_id}>" if e.parent_id else "a message"
             detail = f"answers {answers}, which is not in the mail read"
             yield self._reject(i, threads.ORPHAN, detail)
-        # REPLY: read and accounted for with the customer message it answers.
+        # REPLY and JOINED: read and accounted for with the customer message they belong to.
 
     def _customer(self, i: int, e: Entry) -> Iterator[Example | Rejected]:
         candidates = self.index.replies(i)
+        earlier = self.index.joined(i)
         mail = self._read(i, e)
         if isinstance(mail, Rejected):
             yield mail
-            for c in candidates:
-                detail = f"the message it answers was rejected ({mail.reason})"
-                yield self._reject(c, "parent-rejected", detail)
+            yield from self._parent_rejected(mail, candidates, earlier)
             return
+        joined: list[int] = []
+        texts: list[str] = []
+        for j in earlier:
+            before = self._read(j, self.index.entry(j))
+            if isinstance(before, Rejected):
+                yield before
+            else:
+                joined.append(j)
+                texts.append(before.text)
+        # The customer's messages in date order: the example states the whole problem.
+        mail.text = "\n\n".join([*texts, mail.text])
         try:
             example = self._example(i, e, mail)
         except Exception as exc:  # a header no decoder expected: reject, never stop the run
             example = self._reject(i, "parse-error", f"{type(exc).__name__}: {exc}")
         if isinstance(example, Rejected):
             yield example
-            for c in candidates:
-                detail = f"the message it answers was rejected ({example.reason})"
-                yield self._reject(c, "parent-rejected", detail)
+            yield from self._parent_rejected(example, candidates, joined)
             return
+        if joined:
+            example.merged = tuple(self._ref(j) for j in joined)
+            example.fields["joined_message_ids"] = [self.index.entry(j).message_id
+                                                    for j in joined]
         chosen: int | None = None
         for c in candidates:
             if chosen is not None:
@@ -279,11 +300,22 @@ class _Loader:
                 continue
             chosen = c
             example.reply = reply.text
-            example.merged = (self._ref(c),)
+            example.merged = (*example.merged, self._ref(c))
             if reply.headers.message_id:
                 example.fields["reply_message_id"] = reply.headers.message_id
         example.fields["reply_count"] = len(candidates)
         yield example
+
+    def _parent_rejected(self, ticket: Rejected, replies: list[int],
+                         joined: list[int]) -> Iterator[Rejected]:
+        """A reject line for each message that belonged to a rejected ticket."""
+        for c in replies:
+            detail = f"the message it answers was rejected ({ticket.reason})"
+            yield self._reject(c, "parent-rejected", detail)
+        for j in joined:
+            detail = (f"joined to the same customer's follow-up {ticket.source.describe()}, "
+                      f"which was rejected ({ticket.reason}): fix it there")
+            yield self._reject(j, "parent-rejected", detail)
 
     def _example(self, i: int, e: Entry, mail: _Mail) -> Example | Rejected:
         source = self.sources[e.source]
@@ -380,6 +412,24 @@ class _Loader:
             text = strip_signature(text, separator=separator)
         return plain.strip(), text.strip()
 
+    def _same_message(self, i: int, j: int) -> bool:
+        """Whether messages i and j (sharing a Message-ID) are copies of one message:
+        the same bytes, or the same Date, From, Subject and body, with the same
+        Content-Type and encoding (which say what the body means); the headers a folder,
+        an export or a relay adds (X-Gmail-Labels, Status, Received ...) may differ."""
+        try:
+            a, b = (without_bom(self._bytes(e, self.sources[e.source]))
+                    for e in (self.index.entry(i), self.index.entry(j)))
+        except OSError:
+            return True  # read again in the second pass, which reports the error
+        if a == b:
+            return True
+        ha, hb = scan(a), scan(b)
+        fields = ("from", "subject", "content-type", "content-transfer-encoding")
+        return ((ha.date or ha.get("date")) == (hb.date or hb.get("date"))
+                and all(_value(ha, f) == _value(hb, f) for f in fields)
+                and _body_bytes(a, ha) == _body_bytes(b, hb))
+
     def _bytes(self, e: Entry, source: Source) -> bytes:
         if e.end < 0:
             return source.path.read_bytes()
@@ -407,6 +457,33 @@ def _sent_by_mailbox(h: Headers, source: Source) -> bool:
     (Takeout and IMAP tools write it), or a Sent folder of Maildir or Thunderbird."""
     return has_sent_label(h.get("x-gmail-labels") or "") or bool(
         source.folder and is_sent_label(source.folder))
+
+
+def _value(h: Headers, name: str) -> str:
+    """A header's value with its folding and spacing evened out."""
+    return " ".join((h.get(name) or "").split())
+
+
+def _body_bytes(data: bytes, h: Headers) -> bytes:
+    """The body as bytes, with line ends and the blank lines around it evened out."""
+    body = data[h.body_offset:] if h.body_offset >= 0 else b""
+    return body.replace(b"\r\n", b"\n").strip()
+
+
+def _draft(h: Headers, source: Source) -> str | None:
+    """What marks the message as a draft, or None."""
+    if source.folder and is_draft_label(source.folder):
+        return f"in the {source.folder} folder"
+    if has_draft_label(h.get("x-gmail-labels") or ""):
+        return "Gmail label Draft"
+    if "x-mozilla-draft-info" in h:
+        return "X-Mozilla-Draft-Info header"
+    # Maildir's info suffix ":2,FLAGS" (`!2,` on Windows); D is the draft flag.
+    name = source.path.name if source.kind == "eml" else ""
+    for sep in (":2,", "!2,"):
+        if sep in name and "D" in name.rpartition(sep)[2]:
+            return "Maildir flag D"
+    return None
 
 
 def _received_by_mailbox(h: Headers, source: Source) -> bool:

@@ -115,6 +115,10 @@ def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool, seen: set[str]) ->
     except OSError:
         return
     names = {p.name for p in entries}
+    # A Thunderbird folders directory: a folder's .msf index is a cache that Thunderbird
+    # rebuilds and users delete, so one folder without it is still a folder here.
+    thunderbird = any(n.endswith(".msf") for n in names) or any(
+        part.endswith(".sbd") or part.casefold() == "local folders" for part in root.parts)
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -128,7 +132,7 @@ def _walk(root: Path, rel: tuple[str, ...], eml_labels: bool, seen: set[str]) ->
         kind = _classify(entry)
         if kind is None:
             continue  # not mail: a README, a licence, an index
-        if kind == "mbox" and f"{entry.name}.msf" in names:
+        if kind == "mbox" and (thunderbird or f"{entry.name}.msf" in names):
             # A Thunderbird folder: the file name is the folder name.
             yield Source(entry, kind, entry.name, "/".join((*rel, entry.name)))
         elif kind == "eml" and eml_labels:

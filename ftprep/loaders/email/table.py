@@ -49,13 +49,13 @@ DELIVERY_REPORT = 32
 # (end -1: to the end of the file), id hashes, sender hash, date, where the ids are in the
 # heap and their lengths (0: none; the fallback parents are one space-separated run),
 # flags. Filled in by threading: the parent's index, the
-# kept copy of the Message-ID, the first reply candidate and the next one (-1: none), the
-# role.
+# kept copy of the Message-ID, the first reply candidate and the next one, the same
+# customer's follow-up this message is joined to (-1: none), the role.
 FIELDS = (
     ("source", "i4"), ("row", "i4"), ("start", "i8"), ("end", "i8"), ("mid", "u8"),
     ("parent", "u8"), ("sender", "i8"), ("date", "f8"), ("heap", "i8"), ("mid_len", "u4"),
     ("parent_len", "u4"), ("fallbacks_len", "u4"), ("flags", "u1"), ("up", "i8"),
-    ("kept", "i8"), ("first", "i8"), ("next", "i8"), ("role", "u1"),
+    ("kept", "i8"), ("first", "i8"), ("next", "i8"), ("joined", "i8"), ("role", "u1"),
 )  # fmt: skip
 DTYPE = np.dtype([(name, "<" + code) for name, code in FIELDS])
 NONE = -1
@@ -153,7 +153,7 @@ class MessageTable:
             id_hash(self.key, id_match_key(mid)) if mid else 0,
             id_hash(self.key, id_match_key(parent)) if parent else 0,
             e.sender, e.date, self._heap_size, len(mid), len(parent), len(fallbacks), flags,
-            NONE, NONE, NONE, NONE, 0,
+            NONE, NONE, NONE, NONE, NONE, 0,
         ))  # fmt: skip
         if mid or parent or fallbacks:
             self._heap.write(mid + parent + fallbacks)

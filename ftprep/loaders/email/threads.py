@@ -30,6 +30,15 @@ Roles, decided from headers alone:
   different sender is a reply candidate, and anything else (first messages, follow-ups,
   replies whose parent is missing) is a customer message.
 A second copy of a Message-ID is a duplicate; the copy kept is the first that has a label.
+Only a true copy is (the loader's `same` says: byte-identical, or the same Date, From and
+body): a different message that shares the id (web forms, CRMs and sanitised exports
+reuse ids) is kept as a message of its own, but replies naming that id answer the copy
+kept, so the id never points at two messages.
+
+A customer who writes again before any agent answers (a customer message answering an
+earlier one from the same sender address, which has no reply candidate) states one
+problem in two messages: the earlier is "joined" to that follow-up (the earliest, when
+there are several), whose example holds both texts.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ from .headers import id_match_key
 
 if TYPE_CHECKING:
     import mmap
-    from collections.abc import Collection, Iterator
+    from collections.abc import Callable, Collection, Iterator
 
     from .options import EmailOptions
 
@@ -55,9 +64,11 @@ ORPHAN = "orphan-reply"
 DUPLICATE = "duplicate-message-id"
 AUTOMATED = "automated"
 PROBLEM = "problem"
-# Role codes in the table; 0 is "not decided yet".
-ROLES = ("", CUSTOMER, REPLY, AGENT, ORPHAN, DUPLICATE, AUTOMATED, PROBLEM)
-_CUSTOMER, _REPLY, _AGENT, _ORPHAN, _DUPLICATE, _AUTOMATED, _PROBLEM = range(1, 8)
+JOINED = "joined"
+# Role codes in the table; 0 is "not decided yet". JOINED is set after `_walk`, so it
+# never needs to fit in a PENDING byte's three bits.
+ROLES = ("", CUSTOMER, REPLY, AGENT, ORPHAN, DUPLICATE, AUTOMATED, PROBLEM, JOINED)
+_CUSTOMER, _REPLY, _AGENT, _ORPHAN, _DUPLICATE, _AUTOMATED, _PROBLEM, _JOINED = range(1, 9)
 NONE = tb.NONE
 # A role byte waiting for the parent's role: the role if the parent is a customer message
 # in bits 3-5, the role otherwise in bits 0-2.
@@ -71,6 +82,8 @@ class ThreadIndex:
     def __init__(self, options: EmailOptions) -> None:
         self.options = options
         self.table = tb.MessageTable()
+        # Whether messages i and j are copies of one message (the loader reads them).
+        self.same: Callable[[int, int], bool] = lambda i, j: True
 
     def __len__(self) -> int:
         return len(self.table)
@@ -116,6 +129,18 @@ class ThreadIndex:
             j = self.table.record(j).next
         return found
 
+    def joined(self, i: int) -> list[int]:
+        """The earlier messages joined to customer message i, in date order (oldest first)."""
+        found: list[int] = []
+        j = i
+        while True:
+            up = int(self.table.record(j).up)
+            # Joining only goes forward in (date, position) order, so this ends.
+            if up == NONE or self.table.record(up).joined != j:
+                return found[::-1]
+            found.append(up)
+            j = up
+
     def close(self) -> None:
         self.table.close()
 
@@ -128,7 +153,7 @@ class ThreadIndex:
         t = self.table.columns()
         if not len(t):
             return True
-        for name in ("up", "kept", "first", "next"):  # a try before a collision wrote some
+        for name in ("up", "kept", "first", "next", "joined"):  # a try before a collision wrote some
             t[name] = NONE
         t["role"] = 0
         picked = self._pick_copies(t)
@@ -139,13 +164,15 @@ class ThreadIndex:
         for a, b in _chunks(len(t)):
             _walk(self.table.records, (np.flatnonzero(t["role"][a:b] & PENDING) + a).tolist())
         self._reply_lists(t)
+        self._join_follow_ups(t)
         return True
 
     def _pick_copies(self, t: Any) -> tuple[Any, Any] | None:
         """The kept copy of each Message-ID: the first labelled copy, else the first copy.
 
         Returns the distinct id hashes (sorted) and their kept copies, or None when two
-        copies' strings differ. Only duplicates get `kept` in the table.
+        copies' strings differ. Only true copies get `kept` in the table (the copy
+        of theirs met first, in the same order).
         """
         valid = (t["mid_len"] > 0) & ((t["flags"] & tb.PROBLEM) == 0)
         keys = np.where(valid, t["mid"], np.uint64(0))  # 0: no id (id_hash never gives 0)
@@ -164,11 +191,20 @@ class ThreadIndex:
         kept = order[first]
         del first
         rows, copy_of = order[copies], kept[np.searchsorted(ids, copy_keys)]
-        t["kept"][rows] = copy_of
         # Copies share a hash: their strings must be equal too.
         for i, j in zip(rows.tolist(), copy_of.tolist(), strict=True):
             if self._mid(t, i) != self._mid(t, j):
                 return None
+        # Each copy is checked against the versions of its id met so far (the kept copy
+        # first); one that matches none is another message with a colliding id.
+        versions: dict[int, list[int]] = {}
+        for i, j in zip(rows.tolist(), copy_of.tolist(), strict=True):
+            seen = versions.setdefault(j, [j])
+            match = next((v for v in seen if self.same(i, v)), None)
+            if match is None:
+                seen.append(i)
+            else:
+                t["kept"][i] = match
         return ids, kept
 
     def _link(self, t: Any, ids: Any, kept: Any) -> bool:
@@ -259,6 +295,27 @@ class ThreadIndex:
         nxt[:-1] = replies[1:]
         nxt[np.flatnonzero(head) - 1] = NONE  # the last of each list (and, at -1, of all)
         t["next"][replies] = nxt
+
+    def _join_follow_ups(self, t: Any) -> None:
+        """Join a customer message nobody answered to the same sender's follow-up."""
+        for a, b in _chunks(len(t)):
+            c = t[a:b]
+            up = c["up"]
+            parent = np.maximum(up, 0)
+            rows = np.arange(a, b)
+            ok = (c["role"] == _CUSTOMER) & (up != NONE) & (c["sender"] != 0)
+            ok &= (t["role"][parent] == _CUSTOMER) & (t["sender"][parent] == c["sender"])
+            ok &= t["first"][parent] == NONE  # no agent reply in between
+            # Forward in time only (date, then position): no loop can join a message to itself.
+            earlier = t["date"][parent] < c["date"]
+            earlier |= (t["date"][parent] == c["date"]) & (parent < rows)
+            found = np.flatnonzero(ok & earlier) + a
+            for k, p in zip(found.tolist(), up[found - a].tolist(), strict=True):
+                old = int(t["joined"][p])
+                # The earliest follow-up (date, then position) is the one joined to.
+                if old == NONE or (t["date"][k], k) < (t["date"][old], old):
+                    t["joined"][p] = k
+        t["role"][t["joined"] != NONE] = _JOINED
 
     # Ids as matched (id_match_key), to check the matches the hashes made.
     def _mid(self, t: Any, i: int) -> bytes:
