@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from ftprep.checks.registry import Hit, Scope, register
 from ftprep.formats.errors import as_json, key_path
 from ftprep.report.finding import Severity
@@ -19,7 +21,7 @@ from ftprep.report.finding import Severity
 Record = dict[str, Any]
 # Tool-definition schemas checked, by their JSON text: datasets repeat the same tools.
 _SCHEMA_CACHE_MAX = 1024
-_schema_problems: dict[str, tuple[str, str] | None] = {}
+_schema_problems: dict[bytes | str, tuple[str, str] | None] = {}
 
 
 def _call_events(messages: list[Record]) -> Iterator[tuple[str, int, str, str]]:
@@ -56,9 +58,16 @@ def _call_events(messages: list[Record]) -> Iterator[tuple[str, int, str, str]]:
             where[id_] = (i, k)
 
 
+# The four pairing rules run on the same messages list, one after the other: its events
+# are worked out once (the list itself is kept, so `is` cannot match a new list).
+_last_events: list[Any] = [None, ()]
+
+
 def _events(messages: list[Record], kind: str) -> Iterator[tuple[int, str, str]]:
     """(message index, path, call id) of the pairing problems of one kind."""
-    return ((i, path, id_) for found, i, path, id_ in _call_events(messages) if found == kind)
+    if _last_events[0] is not messages:
+        _last_events[:] = [messages, tuple(_call_events(messages))]
+    return ((i, path, id_) for found, i, path, id_ in _last_events[1] if found == kind)
 
 
 @register("FT121", "duplicate-tool-call-id", Severity.ERROR, scope=Scope.LINE, trigger="tools")
@@ -161,7 +170,10 @@ def _parameter_schemas(record: Record) -> Iterator[tuple[str, Any]]:
 
 def _schema_problem(schema: dict[str, Any]) -> tuple[str, str] | None:
     """(path inside the schema, message) of what is wrong with it, or None."""
-    key = json.dumps(schema, sort_keys=True, default=str)
+    try:
+        key: bytes | str = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # integers past 64 bits
+        key = json.dumps(schema, sort_keys=True, default=str)
     if key in _schema_problems:
         return _schema_problems[key]
     # Imported here: validate must start fast when no line defines tools.
