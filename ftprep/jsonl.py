@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -196,6 +197,26 @@ def first_line_suspect(path: str | Path) -> bool:
     return False
 
 
+_WHITESPACE = re.compile(r"\s*")
+
+
+def _several_objects(text: str) -> bool:
+    """Whether `text` is JSON objects one after the other, whitespace between."""
+    decoder = json.JSONDecoder()
+    at, count = 0, 0
+    try:
+        while True:
+            at = _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
+            if at == len(text):
+                return count > 1
+            value, at = decoder.raw_decode(text, at)
+            if not isinstance(value, dict):
+                return False
+            count += 1
+    except (ValueError, RecursionError):
+        return False
+
+
 def detect_pretty_printed(lines: Iterable[tuple[int, bytes]]) -> tuple[Lines, str | None]:
     """(the lines, to be run as usual, and None) or (the lines, the finding's message)
     when the whole file is one JSON object or array."""
@@ -219,6 +240,12 @@ def detect_pretty_printed(lines: Iterable[tuple[int, bytes]]) -> tuple[Lines, st
     text = b"\n".join(_first_body(number, raw) for number, raw in read)
     try:
         value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data" or not _several_objects(exc.doc):
+            return iter(read), None
+        return iter(read), ("the file is several JSON objects, each pretty-printed over "
+                            "several lines (what `jq .` prints); JSONL needs one object per "
+                            "line: convert it with `jq -c . in.json > out.jsonl`")
     except (ValueError, RecursionError):
         return iter(read), None
     if isinstance(value, list):

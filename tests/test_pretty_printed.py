@@ -26,6 +26,23 @@ def test_pretty_printed_json_is_one_error(tmp_path: Path, value: Any, command: s
     assert "pretty-printed" in hit.message and command in hit.message
 
 
+def test_several_pretty_printed_objects_are_one_error(tmp_path: Path) -> None:
+    # What `jq . train.jsonl` prints: objects one after the other, each over many lines.
+    file = tmp_path / "t.jsonl"
+    file.write_text("".join(json.dumps(chat(user=f"q{i}"), indent=2) + "\n" for i in range(3)))
+    report = validate([file])
+    (hit,) = [f for f in report.findings if f.code.startswith("FT1")]
+    assert hit.code == "FT103" and hit.line == 1
+    assert "several JSON objects" in hit.message and "jq -c ." in hit.message
+
+
+def test_objects_then_garbage_keep_per_line_errors(tmp_path: Path) -> None:
+    file = tmp_path / "t.jsonl"
+    file.write_text(json.dumps(chat(), indent=2) + "\n" + json.dumps(chat(), indent=2) + "\n[1, 2]\n")
+    report = validate([file])
+    assert len([f for f in report.findings if f.code == "FT103"]) > 1
+
+
 def test_broken_multiline_json_keeps_per_line_errors(tmp_path: Path) -> None:
     file = tmp_path / "t.jsonl"
     file.write_text('{\n  "messages": [\n')
