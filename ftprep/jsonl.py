@@ -241,7 +241,8 @@ def detect_pretty_printed(lines: Iterable[tuple[int, bytes]]) -> tuple[Lines, st
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.msg != "Extra data" or not _several_objects(exc.doc):
+        # One physical line holding several objects is a CR-only file (validate names it).
+        if exc.msg != "Extra data" or len(read) < 2 or not _several_objects(exc.doc):
             return iter(read), None
         return iter(read), ("the file is several JSON objects, each pretty-printed over "
                             "several lines (what `jq .` prints); JSONL needs one object per "
