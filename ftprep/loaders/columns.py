@@ -135,10 +135,12 @@ REPLY_NAMES = (
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
             "message id", "record id", "issue key", "issue id", "ticket nr.", "ticket nr",
-            "ticket no.", "ticket no", "ticketnummer", "ticket nummer")  # fmt: skip
-# A text column only when no subject or text column is found: beside one, `Ticket` may
-# as well be a ticket's number, which must not be joined into the text.
-LONE_TEXT_NAMES = ("ticket",)
+            "ticket no.", "ticket no", "ticketnummer", "ticket nummer",
+            # Last: a column named Ticket mostly holds the ticket's number, so it is the
+            # id when no better-named id column is found, and never the text ("1001"
+            # as the user message). Ids are recognised after every other role, so it
+            # takes nothing from them.
+            "ticket")  # fmt: skip
 DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
               "timestamp")  # fmt: skip
 
@@ -240,8 +242,6 @@ def resolve_columns(
             subject = cols.first(SUBJECT_NAMES, taken)
             body = cols.first(TEXT_NAMES, taken | ({subject} if subject else set()))
             text = [c for c in (subject, body) if c]
-            if not text and (lone := cols.first(LONE_TEXT_NAMES, taken)):
-                text = [lone]
             taken.update(text)
         if effective.label is None and (label := cols.first(LABEL_NAMES, taken)):
             taken.add(label)
