@@ -114,8 +114,8 @@ def test_first_line_that_is_the_header_is_unaffected(
 def test_data_row_holding_a_column_name_is_not_taken_for_the_header(tmp_path: Path) -> None:
     # 'question' (a Zendesk ticket type) is a recognised text column name; the real
     # header above it is not recognised, so it stays the header and the error names it.
-    path = write(tmp_path, "z.csv", "Betreff,Typ\nDoppelte Abbuchung,question\n")
-    with pytest.raises(LoaderError, match=r"none of the columns \('Betreff', 'Typ'\)"):
+    path = write(tmp_path, "z.csv", "Vorgang,Art\nDoppelte Abbuchung,question\n")
+    with pytest.raises(LoaderError, match=r"none of the columns \('Vorgang', 'Art'\)"):
         load(path)
 
 

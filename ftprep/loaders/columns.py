@@ -117,25 +117,42 @@ PRESETS: dict[str, Preset] = {
     "text-label": Preset("text-label", ColumnMapping(text=("text",), label="label", auto=False)),
 }
 
-# Recognised header names, best first, compared with `header_key`.
+# Recognised header names, best first, compared with `header_key` (which folds case but
+# not accents: accented and plain spellings are both listed). The English names come
+# first; German, French, Spanish, Italian, Dutch and Portuguese ones follow, each only
+# where no other role could claim it: Thema (subject or topic?) and Pedido (a request or
+# an order number?) are left out.
 SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary",
-                 "ticket name")  # HubSpot's subject
+                 "ticket name",  # HubSpot's subject
+                 "betreff", "titel", "objet", "sujet", "titre", "asunto", "título", "titulo",
+                 "oggetto", "onderwerp", "assunto")  # fmt: skip
 TEXT_NAMES = (
     "text", "body", "description", "ticket description", "message", "customer message",
     "content", "question", "query", "utterance", "request", "issue", "complaint",
     "email body", "comment", "instruction", "input", "prompt",
+    "nachricht", "beschreibung", "inhalt", "anfrage",
+    "texte", "contenu", "demande",
+    "mensaje", "descripción", "descripcion", "consulta", "texto", "contenido",
+    "messaggio", "descrizione", "testo", "richiesta",
+    "bericht", "omschrijving", "beschrijving", "vraag",
+    "mensagem", "descrição", "descricao", "conteúdo", "conteudo",
 )  # fmt: skip
+# Category before type in every language: Typ/Tipo/Type may be the ticket's type
+# (incident, question), a worse label than a category beside it, but still a label (as
+# the English `type`) and no other role's name.
 LABEL_NAMES = (
-    "label", "category", "intent", "ticket type", "type", "class", "topic", "issue type",
-    "queue",
+    "label", "category", "kategorie", "catégorie", "categorie", "categoría", "categoria",
+    "intent", "ticket type", "type", "typ", "tipo", "class", "topic", "issue type", "queue",
 )  # fmt: skip
 REPLY_NAMES = (
     "reply", "approved reply", "response", "answer", "resolution", "agent reply",
     "agent response", "output", "completion",
+    "antwort", "réponse", "reponse", "respuesta", "risposta", "antwoord", "resposta",
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
             "message id", "record id", "issue key", "issue id", "ticket nr.", "ticket nr",
             "ticket no.", "ticket no", "ticketnummer", "ticket nummer",
+            "nr.", "nr", "nummer", "numéro", "numero", "número", "n°",
             # Last: a column named Ticket mostly holds the ticket's number, so it is the
             # id when no better-named id column is found, and never the text ("1001"
             # as the user message). Ids are recognised after every other role, so it
