@@ -162,6 +162,10 @@ DATE_NAMES = ("created at", "created time", "created", "created date", "date cre
               "timestamp")  # fmt: skip
 
 
+_ALL_NAMES = frozenset((*SUBJECT_NAMES, *TEXT_NAMES, *LABEL_NAMES, *REPLY_NAMES, *ID_NAMES,
+                        *DATE_NAMES))  # fmt: skip
+
+
 def header_key(name: str) -> str:
     """Loose form of a header for recognition: `Ticket_ID ` -> `ticket id`."""
     return " ".join(name.replace("_", " ").replace("-", " ").split()).casefold()
@@ -301,9 +305,10 @@ def header_row(
     nothing else is looked at. Else the first row below that holds them, skipping a
     title, notes or blank rows; a row found by recognition alone must also be wider
     than every row above it, as a data row holding a recognised name ("question" in a
-    ticket type column) is not. Else the first row, unless it has fewer than two filled
-    cells and a row below has two or more: the column error that follows names that
-    row's columns."""
+    ticket type column) is not, unless it holds two recognised names and the rows
+    above it none (a note as wide as the header). Else the first row, unless it has
+    fewer than two filled cells and a row below has two or more: the column error that
+    follows names that row's columns."""
     base = preset.mapping if preset else ColumnMapping()
     named = bool((mapping.overriding(base) if mapping else base).text)
     rows = rows[:HEADER_SEARCH_ROWS]
@@ -311,12 +316,23 @@ def header_row(
     if not filled or _fits(rows[0], mapping, preset):
         return 0
     for i in range(1, len(rows)):
-        if (filled[i] >= 2 and (named or max(filled[:i]) < filled[i])
-                and _fits(rows[i], mapping, preset)):  # fmt: skip
+        if filled[i] < 2 or not _fits(rows[i], mapping, preset):
+            continue
+        if named or max(filled[:i]) < filled[i]:
+            return i
+        # A note at least as wide as the header ("Report, Q1, 2024" over id,text,label):
+        # two recognised names below rows holding none make the header, as a data row
+        # rarely holds two, and not below a header holding one (Ticket-Nr.).
+        if _recognised(rows[i]) >= 2 and not any(_recognised(row) for row in rows[:i]):
             return i
     if filled[0] >= 2:
         return 0
     return next((i for i, n in enumerate(filled) if n >= 2), 0)
+
+
+def _recognised(cells: Sequence[str]) -> int:
+    """How many of `cells` are recognised header names."""
+    return sum(1 for c in cells if header_key(str(c)) in _ALL_NAMES)
 
 
 def _fits(cells: Sequence[str], mapping: ColumnMapping | None, preset: Preset | None) -> bool:
