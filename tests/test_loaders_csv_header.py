@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
-from ftprep.loaders.columns import ColumnMapping, LoaderError
+from ftprep.loaders.columns import ColumnMapping, LoaderError, header_row
 from ftprep.loaders.tabular import load_table, table_columns
 from ftprep.records import Example, Rejected
 
@@ -114,8 +114,40 @@ def test_first_line_that_is_the_header_is_unaffected(
 def test_data_row_holding_a_column_name_is_not_taken_for_the_header(tmp_path: Path) -> None:
     # 'question' (a Zendesk ticket type) is a recognised text column name; the real
     # header above it is not recognised, so it stays the header and the error names it.
-    path = write(tmp_path, "z.csv", "Betreff,Typ\nDoppelte Abbuchung,question\n")
-    with pytest.raises(LoaderError, match=r"none of the columns \('Betreff', 'Typ'\)"):
+    path = write(tmp_path, "z.csv", "Vorgang,Art\nDoppelte Abbuchung,question\n")
+    with pytest.raises(LoaderError, match=r"none of the columns \('Vorgang', 'Art'\)"):
+        load(path)
+
+
+@pytest.mark.parametrize("note", ["Report, Q1, 2024",  # as wide as the header
+                                  "Exported by: Anna, Ben, Carla, Dan"])  # wider
+def test_notes_line_as_wide_as_the_header_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, note: str
+) -> None:
+    # The README: the header is the first line that holds the recognised columns. A note
+    # holding none of them does not win over it by being at least as wide.
+    text = note + '\nid,text,label\n0,"Hello 0, help",billing\n1,"Hello 1, help",technical\n'
+    path = write(tmp_path, "n.csv", text)
+    with caplog.at_level(logging.WARNING):
+        examples, rejected = load(path)
+    assert (rows(examples), rejected) == (
+        [(1, "0", "Hello 0, help", "billing"), (2, "1", "Hello 1, help", "technical")], [])
+    assert "the header is line 2 ('id', 'text', 'label')" in caplog.text
+
+
+def test_header_row_below_a_note_of_its_width_in_a_sheet() -> None:
+    # XLSX shares the rule.
+    sheet = [["Report", "Q1", "2024"], ["id", "text", "label"], ["0", "Hello", "billing"]]
+    assert header_row(sheet, None) == 1
+
+
+def test_a_data_row_with_two_names_below_an_unrecognised_header_is_not_the_header(
+    tmp_path: Path,
+) -> None:
+    # Below a header holding a recognised name (Ticket-Nr., the id), a row is data even
+    # when it holds two names (a ticket type 'question' and a text 'Message').
+    path = write(tmp_path, "d.csv", "Ticket-Nr.,Art,Inhalt2\n1,question,Message\n")
+    with pytest.raises(LoaderError, match=r"none of the columns \('Ticket-Nr.', 'Art'"):
         load(path)
 
 

@@ -734,13 +734,13 @@ def test_no_text_column_suggests_the_cli_options_first_and_spots_a_title_line(
     tmp_path: Path,
 ) -> None:
     # Below a title, the first line with two or more fields is the header the error names.
-    path = write(tmp_path, "t.csv", "Support tickets export\nBetreff,Beschreibung,Kategorie\n")
+    path = write(tmp_path, "t.csv", "Support tickets export\nVorgang,Stichwort,Gruppe\n")
     with pytest.raises(LoaderError) as info:
         load(path)
     message = str(info.value)
     assert message.index("--text Subject --text Body --label Category") < message.index(
         "ColumnMapping")
-    assert "none of the columns ('Betreff', 'Beschreibung', 'Kategorie')" in message
+    assert "none of the columns ('Vorgang', 'Stichwort', 'Gruppe')" in message
     # A title with nothing under it that could be a header is still called one.
     path = write(tmp_path, "o.csv", "Support tickets export\nBetreff\n")
     with pytest.raises(LoaderError, match="holds only 'Support tickets export': if that is a title"):

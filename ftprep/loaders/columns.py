@@ -117,30 +117,53 @@ PRESETS: dict[str, Preset] = {
     "text-label": Preset("text-label", ColumnMapping(text=("text",), label="label", auto=False)),
 }
 
-# Recognised header names, best first, compared with `header_key`.
+# Recognised header names, best first, compared with `header_key` (which folds case but
+# not accents: accented and plain spellings are both listed). The English names come
+# first; German, French, Spanish, Italian, Dutch and Portuguese ones follow, each only
+# where no other role could claim it: Thema (subject or topic?) and Pedido (a request or
+# an order number?) are left out.
 SUBJECT_NAMES = ("subject", "ticket subject", "email subject", "title", "summary",
-                 "ticket name")  # HubSpot's subject
+                 "ticket name",  # HubSpot's subject
+                 "betreff", "titel", "objet", "sujet", "titre", "asunto", "título", "titulo",
+                 "oggetto", "onderwerp", "assunto")  # fmt: skip
 TEXT_NAMES = (
     "text", "body", "description", "ticket description", "message", "customer message",
     "content", "question", "query", "utterance", "request", "issue", "complaint",
     "email body", "comment", "instruction", "input", "prompt",
+    "nachricht", "beschreibung", "inhalt", "anfrage",
+    "texte", "contenu", "demande",
+    "mensaje", "descripción", "descripcion", "consulta", "texto", "contenido",
+    "messaggio", "descrizione", "testo", "richiesta",
+    "bericht", "omschrijving", "beschrijving", "vraag",
+    "mensagem", "descrição", "descricao", "conteúdo", "conteudo",
 )  # fmt: skip
+# Category before type in every language: Typ/Tipo/Type may be the ticket's type
+# (incident, question), a worse label than a category beside it, but still a label (as
+# the English `type`) and no other role's name.
 LABEL_NAMES = (
-    "label", "category", "intent", "ticket type", "type", "class", "topic", "issue type",
-    "queue",
+    "label", "category", "kategorie", "catégorie", "categorie", "categoría", "categoria",
+    "intent", "ticket type", "type", "typ", "tipo", "class", "topic", "issue type", "queue",
 )  # fmt: skip
 REPLY_NAMES = (
     "reply", "approved reply", "response", "answer", "resolution", "agent reply",
     "agent response", "output", "completion",
+    "antwort", "réponse", "reponse", "respuesta", "risposta", "antwoord", "resposta",
 )  # fmt: skip
 ID_NAMES = ("id", "ticket id", "ticket number", "case id", "case number", "conversation id",
             "message id", "record id", "issue key", "issue id", "ticket nr.", "ticket nr",
-            "ticket no.", "ticket no", "ticketnummer", "ticket nummer")  # fmt: skip
-# A text column only when no subject or text column is found: beside one, `Ticket` may
-# as well be a ticket's number, which must not be joined into the text.
-LONE_TEXT_NAMES = ("ticket",)
+            "ticket no.", "ticket no", "ticketnummer", "ticket nummer",
+            "nr.", "nr", "nummer", "numéro", "numero", "número", "n°",
+            # Last: a column named Ticket mostly holds the ticket's number, so it is the
+            # id when no better-named id column is found, and never the text ("1001"
+            # as the user message). Ids are recognised after every other role, so it
+            # takes nothing from them.
+            "ticket")  # fmt: skip
 DATE_NAMES = ("created at", "created time", "created", "created date", "date created", "date",
               "timestamp")  # fmt: skip
+
+
+_ALL_NAMES = frozenset((*SUBJECT_NAMES, *TEXT_NAMES, *LABEL_NAMES, *REPLY_NAMES, *ID_NAMES,
+                        *DATE_NAMES))  # fmt: skip
 
 
 def header_key(name: str) -> str:
@@ -240,8 +263,6 @@ def resolve_columns(
             subject = cols.first(SUBJECT_NAMES, taken)
             body = cols.first(TEXT_NAMES, taken | ({subject} if subject else set()))
             text = [c for c in (subject, body) if c]
-            if not text and (lone := cols.first(LONE_TEXT_NAMES, taken)):
-                text = [lone]
             taken.update(text)
         if effective.label is None and (label := cols.first(LABEL_NAMES, taken)):
             taken.add(label)
@@ -284,9 +305,10 @@ def header_row(
     nothing else is looked at. Else the first row below that holds them, skipping a
     title, notes or blank rows; a row found by recognition alone must also be wider
     than every row above it, as a data row holding a recognised name ("question" in a
-    ticket type column) is not. Else the first row, unless it has fewer than two filled
-    cells and a row below has two or more: the column error that follows names that
-    row's columns."""
+    ticket type column) is not, unless it holds two recognised names and the rows
+    above it none (a note as wide as the header). Else the first row, unless it has
+    fewer than two filled cells and a row below has two or more: the column error that
+    follows names that row's columns."""
     base = preset.mapping if preset else ColumnMapping()
     named = bool((mapping.overriding(base) if mapping else base).text)
     rows = rows[:HEADER_SEARCH_ROWS]
@@ -294,12 +316,23 @@ def header_row(
     if not filled or _fits(rows[0], mapping, preset):
         return 0
     for i in range(1, len(rows)):
-        if (filled[i] >= 2 and (named or max(filled[:i]) < filled[i])
-                and _fits(rows[i], mapping, preset)):  # fmt: skip
+        if filled[i] < 2 or not _fits(rows[i], mapping, preset):
+            continue
+        if named or max(filled[:i]) < filled[i]:
+            return i
+        # A note at least as wide as the header ("Report, Q1, 2024" over id,text,label):
+        # two recognised names below rows holding none make the header, as a data row
+        # rarely holds two, and not below a header holding one (Ticket-Nr.).
+        if _recognised(rows[i]) >= 2 and not any(_recognised(row) for row in rows[:i]):
             return i
     if filled[0] >= 2:
         return 0
     return next((i for i, n in enumerate(filled) if n >= 2), 0)
+
+
+def _recognised(cells: Sequence[str]) -> int:
+    """How many of `cells` are recognised header names."""
+    return sum(1 for c in cells if header_key(str(c)) in _ALL_NAMES)
 
 
 def _fits(cells: Sequence[str], mapping: ColumnMapping | None, preset: Preset | None) -> bool:
