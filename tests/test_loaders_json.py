@@ -330,3 +330,13 @@ def test_a_record_with_a_key_twice_is_rejected_naming_the_key(tmp_path: Path, su
         assert rejected[0].raw == records[0]
     else:
         assert rejected[0].raw == {"id": 1, "text": "oops", "label": "billing"}
+
+
+def test_a_record_nested_deeper_than_the_recursion_limit_is_read(tmp_path: Path) -> None:
+    # The duplicate-key screen counted keys recursively and crashed convert (review).
+    deep = "[" * 1000 + "]" * 1000  # under orjson's 1,024 levels, over Python's recursion
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"text": "my invoice", "label": "billing", "x": ' + deep + "}\n"
+                    '{"text": "hello", "label": "billing"}\n')
+    items = list(load_table(path, ColumnMapping(text=["text"], label="label")))
+    assert sorted(i.text for i in items if isinstance(i, Example)) == ["hello", "my invoice"]

@@ -193,6 +193,12 @@ def _schema_problem(schema: dict[str, Any]) -> tuple[str, str] | None:
             why = f"breaks the metaschema's `{exc.validator}` rule"
         problem = (where, f"not a valid JSON Schema: {as_json(exc.instance)} at {at} {why}; "
                           "fix the schema")
+    except Exception as exc:
+        # jsonschema on arbitrary data fails in its own ways ("$schema": 5 reaches urllib,
+        # deep nesting exhausts the stack): either way the schema cannot be used as it is.
+        what = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+        problem = ("", f"not a usable JSON Schema ({what}; check `$schema` and the nesting); "
+                       "fix the schema")
     else:
         kind = schema.get("type", "object")
         if kind != "object":

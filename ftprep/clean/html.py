@@ -33,7 +33,7 @@ _SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
 # An image is its alt text, which says what a screenshot shows; a tracking pixel, a
 # hidden image, or an alt that only names the file (Outlook's "image001.png", a cid:
 # reference) says nothing.
-_TINY = re.compile(r"^\s*[01](?:\.0*)?\s*(?:px)?\s*$")
+_TINY = re.compile(r"[01](?:\.0*)?(?:\s*px)?")  # fullmatch on the stripped value: no backtracking
 _TINY_STYLE = re.compile(r"(?:^|;)\s*(?:(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)|display\s*:\s*none)",
                          re.IGNORECASE)
 _FILE_NAME = re.compile(r"^(?:cid:\S*|[\w.-]+\.(?:png|jpe?g|gif|bmp|webp|svg|tiff?))$", re.IGNORECASE)
@@ -102,7 +102,7 @@ def _alt(node: Node) -> str:
     alt = " ".join((attrs.get("alt") or "").split())
     if not alt or _FILE_NAME.match(alt):
         return ""
-    if any(_TINY.match(attrs.get(side) or "x") for side in ("width", "height")):
+    if any(_TINY.fullmatch((attrs.get(side) or "x").strip()) for side in ("width", "height")):
         return ""
     return "" if _TINY_STYLE.search(attrs.get("style") or "") else alt
 

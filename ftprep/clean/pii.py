@@ -137,6 +137,8 @@ _ANNOUNCED_GAP = 3
 _NUMBER_RUN = re.compile(r"[ \t]*(\+?\(?[0-9](?:[ ().\-/]{0,2}[0-9])*\)?)")
 _SPACES = re.compile(r"[ \t]+")
 _LEFTOVER_DIGITS = 2
+# E.164 allows 15 digits; with a count after it (see above) a run of more is no phone.
+_MAX_RUN_DIGITS = 17
 # Years side by side ("2019-2020 models", "2022 2023") read as a number in some region.
 _YEARS = re.compile(r"(?:19|20)[0-9]{2}(?:[ \-/–]+(?:19|20)[0-9]{2})+")
 _OTHER_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "IE", "PT",
@@ -393,8 +395,6 @@ class PiiDetector:
         """National numbers of other regions right after a phone word ("Handy: 0176
         12345678", "call me on 07700 900123"): the word says what the number is, so any
         region where it is valid will do."""
-        from phonenumbers import Leniency, PhoneNumberMatcher
-
         out: list[tuple[int, int, str]] = []
         for word in _PHONE_WORD.finditer(text):
             at = word.end()
@@ -407,13 +407,15 @@ class PiiDetector:
             # a space ("07700 900123 5 times"), never less: a region that reads only the
             # head of "020 7946 0018" would leave the number's last digits behind.
             number, start = run.group(1), run.start(1)
+            if sum(c.isdigit() for c in number) > _MAX_RUN_DIGITS:
+                continue  # no phone number is that long: a table of figures, an id list
             for end in (len(number), *(m.start() for m in reversed(list(_SPACES.finditer(number))))):
                 if sum(c.isdigit() for c in number[end:]) > _LEFTOVER_DIGITS:
                     break
-                piece = number[:end]  # national: no 00 prefix to read as "+"
-                if any(m.start == 0 and m.end == end
-                       for region in _OTHER_REGIONS if region not in self.regions
-                       for m in PhoneNumberMatcher(piece, region, leniency=Leniency.VALID)):
+                # National: no 00 prefix to read as "+"; a parse of the piece as a whole
+                # (a quarter of the matcher's cost) is enough once a word announced it.
+                if any(_valid_in(number[:end], region) for region in _OTHER_REGIONS
+                       if region not in self.regions):
                     if self._phone_at(text, start, start + end):
                         out.append((start, start + end, "PHONE"))
                     break
@@ -428,6 +430,16 @@ class PiiDetector:
                     or _GLUED_BEFORE.search(text, before, start)
                     or _GLUED_AFTER.match(text, end)
                     or _in_dotted_version(text, start, end))
+
+
+def _valid_in(piece: str, region: str) -> bool:
+    """Whether the whole of `piece` is a valid phone number of `region`."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(piece, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 # Issuer prefixes and the lengths their cards have: (first, last prefix), (lengths).

@@ -45,14 +45,16 @@ def may_repeat_keys(raw: bytes, keys: int, plain_names: bool = False) -> bool:
 
 
 def key_count(value: Any) -> int:
-    """The number of keys of every object in a parsed JSON value."""
+    """The number of keys of every object in a parsed JSON value (a loop, not recursion:
+    a record may nest deeper than Python's recursion limit)."""
     n = 0
-    if value.__class__ is dict:
-        n = len(value)
-        value = value.values()
-    for item in value:
-        if item.__class__ is dict or item.__class__ is list:
-            n += key_count(item)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if item.__class__ is dict:
+            n += len(item)
+            item = item.values()
+        stack.extend(v for v in item if v.__class__ is dict or v.__class__ is list)
     return n
 
 
@@ -81,10 +83,9 @@ def repeated_keys(text: str) -> list[tuple[str, str, list[Any]]]:
     """(JSON path of the object, key, the values dropped) for each key that occurs more
     than once in one object of `text`, in document order. [] for text that is not JSON."""
     try:
-        obj = json.loads(text, object_pairs_hook=_pairs_hook)
+        return list(_walk(json.loads(text, object_pairs_hook=_pairs_hook), "$"))
     except (ValueError, RecursionError):
         return []
-    return list(_walk(obj, "$"))
 
 
 def shown(values: list[Any], width: int = 40) -> str:
