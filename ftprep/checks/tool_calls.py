@@ -128,9 +128,10 @@ def parallel_calls_disabled(record: Record, messages: list[Record]) -> Iterator[
     OpenAI: parallel function calling "can be disabled by using parallel_tool_calls:
     false in the training example"; this one then teaches parallel calls anyway. Make
     one call per assistant message, or drop `parallel_tool_calls: false`."""
-    inner = record.get("input")
-    setting = record.get("parallel_tool_calls", (inner or {}).get("parallel_tool_calls")
-                         if isinstance(inner, dict) else None)
+    setting = record.get("parallel_tool_calls")
+    inner = record.get("input")  # a preference line sets it in its input
+    if setting is None and isinstance(inner, dict):
+        setting = inner.get("parallel_tool_calls")
     if setting is not False:
         return
     for i, message in enumerate(messages):
