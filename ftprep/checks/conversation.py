@@ -112,15 +112,15 @@ def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
             yield Hit(f"{message['role']} message has empty content{_invisible(content)}; "
                       "write it or drop the message", path=".content", message_index=i)
         elif isinstance(content, list):
-            if _says_something_else(message) and all(
-                    p.get("type") == "text" and is_blank(p["text"]) for p in content):
+            if _says_something_else(message) and blank_content(content):
                 continue  # as with "" content: the tool call is the reply
             if not content:
                 yield Hit("content is an empty list of parts; add a text part or drop the "
                           "message", path=".content", message_index=i)
             for j, part in enumerate(content):
                 if part.get("type") == "text" and is_blank(part["text"]):
-                    yield Hit(f"text part is empty{_invisible(part['text'])}",
+                    yield Hit(f"text part is empty{_invisible(part['text'])}; write it or "
+                              "remove the part",
                               path=f".content[{j}].text", message_index=i)
         elif content is None and message["role"] == "assistant" and not _says_something_else(
                 message):
@@ -139,6 +139,14 @@ _BLANK_FIRST = frozenset(BLANK_CHARS)
 def is_blank(text: str) -> bool:
     """Whether `text` shows nothing: empty, whitespace or invisible characters only."""
     return not text or (text[0] in _BLANK_FIRST and not text.strip(BLANK_CHARS))
+
+
+def blank_content(content: Any) -> bool:
+    """Whether a message content shows nothing: a blank string, no content, or text parts
+    that are all blank (an image is something)."""
+    if isinstance(content, list):
+        return all(p.get("type") == "text" and is_blank(p["text"]) for p in content)
+    return not isinstance(content, str) or is_blank(content)
 
 
 def _invisible(text: str) -> str:

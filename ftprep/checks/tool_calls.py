@@ -12,8 +12,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
 from ftprep.checks.registry import Hit, Scope, register
 from ftprep.formats.errors import as_json, key_path
 from ftprep.report.finding import Severity
@@ -171,6 +169,8 @@ def _parameter_schemas(record: Record) -> Iterator[tuple[str, Any]]:
 
 def _schema_problem(schema: dict[str, Any]) -> tuple[str, str] | None:
     """(path inside the schema, message) of what is wrong with it, or None."""
+    import orjson  # here, with jsonschema: validate's start-up needs neither
+
     try:
         key: bytes | str = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):  # integers past 64 bits

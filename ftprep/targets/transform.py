@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Literal
 
-from ftprep.checks.conversation import is_blank
+from ftprep.checks.conversation import blank_content
 from ftprep.formats import Record, get_format
 from ftprep.formats.errors import explain
 from ftprep.formats.peer_formats import ALPACA_INPUT_SEPARATOR
@@ -209,13 +209,6 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
         merged = _merge_system([m["content"] for _, m in leading], codec.content)
         leading = [(leading[0][0], {"role": "system", "content": merged})]
     return [m for _, m in leading] + rest
-
-
-def blank_content(content: Any) -> bool:
-    """Whether a message content shows nothing (text parts only, all blank)."""
-    if isinstance(content, list):
-        return all(p.get("type") == "text" and is_blank(p["text"]) for p in content)
-    return not isinstance(content, str) or is_blank(content)
 
 
 def _merge_system(contents: list[Any], mode: str) -> Any:
