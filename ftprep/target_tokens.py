@@ -36,6 +36,13 @@ class HFCounterAdapter:
         self.exact = self._hf.exact
         self.info = _Info(base=path_or_name, max_tokens_per_example=limit)
 
+    def quoted_arguments(self, record: dict[str, Any]) -> bool:
+        """Whether the chat template would train this example's string tool-call
+        arguments as a quoted string (HFChatCounter.quotes_string_arguments)."""
+        from ftprep.tokenizers_hf import has_string_arguments
+
+        return has_string_arguments(record["messages"]) and self._hf.quotes_string_arguments()
+
     def count_example(self, record: dict[str, Any]) -> ExampleTokens:
         from ftprep.tokenizers_hf import ChatTemplateError
 

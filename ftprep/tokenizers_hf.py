@@ -142,6 +142,7 @@ class HFChatCounter:
         self.eos_token = _token_text(config.get("eos_token"))
         self.template_source = _load_template(self.folder, config)
         self._template: Any = None
+        self._quotes_arguments: bool | None = None
         if self.template_source is not None:
             self._template = self._compile(self.template_source)
 
@@ -203,6 +204,24 @@ class HFChatCounter:
             raise ChatTemplateError(f"the chat template failed: {exc}") from None
         return text
 
+    def quotes_string_arguments(self) -> bool:
+        """Whether the chat template writes a tool call's `arguments` with `tojson`, so
+        that arguments given as a JSON string (OpenAI's form) are rendered as a quoted,
+        escaped string ("{\\"room\\": ...}") and trained as one. Found by rendering a
+        probe conversation once; False when the template has no tool calls or refuses
+        the probe (nothing to tell)."""
+        if self._quotes_arguments is None:
+            self._quotes_arguments = False
+            if self._template is not None:
+                arguments = json.dumps({_PROBE_KEY: "x"})
+                try:
+                    text = self.render(_probe(arguments))
+                except ChatTemplateError:
+                    text = ""
+                # tojson of the string escapes its quotes; the string as is does not.
+                self._quotes_arguments = json.dumps(arguments)[1:-1] in text
+        return self._quotes_arguments
+
     def count_example(self, messages: Iterable[Mapping[str, Any]],
                       tools: list[Any] | None = None) -> int:
         """Tokens of one example: exact with a chat template, else an estimate.
@@ -221,6 +240,29 @@ class HFChatCounter:
     def count_record(self, record: Mapping[str, Any]) -> int:
         """Tokens of a canonical chat record ({"messages", "tools"?})."""
         return self.count_example(record["messages"], record.get("tools"))
+
+
+_PROBE_KEY = "ftprep_probe"
+
+
+def _probe(arguments: str) -> list[dict[str, Any]]:
+    """A conversation with one tool call whose arguments are the JSON string given."""
+    call = {"id": "call0", "type": "function",
+            "function": {"name": "probe", "arguments": arguments}}
+    return [{"role": "user", "content": "probe"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call0", "name": "probe", "content": "ok"},
+            {"role": "assistant", "content": "done"}]
+
+
+def has_string_arguments(messages: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a tool call of these messages gives its arguments as a string."""
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+                return True
+    return False
 
 
 def _text_of(content: Any) -> str:

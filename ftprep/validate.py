@@ -147,6 +147,8 @@ class FileValidator:
             from ftprep.checks.targets import TargetRules
 
             self.target_rules = TargetRules(options.target, self.selection)
+            if self.forced_format is not None:
+                self.forced_format = self.target_rules.own_shape(self.forced_format)
         self.behaviour: RulesRunner | None = None
         if options.rules is not None:
             from ftprep.checks.behaviour.line import RulesRunner
@@ -332,7 +334,10 @@ class FileValidator:
         return read, formats[max(votes, key=votes.__getitem__)] if votes else None
 
     def _format_of(self, obj: Any) -> LineFormat | None:
-        return detect_format(obj, self.target_rules.formats if self.target_rules else None)
+        if self.target_rules is None:
+            return detect_format(obj)
+        fmt = detect_format(obj, self.target_rules.formats)
+        return self.target_rules.own_shape(fmt) if fmt is not None else None
 
     def _parse(self, name: str, number: int, raw: bytes, findings: list[Finding]) -> Any:
         sel = self.selection

@@ -334,6 +334,8 @@ def tool_arguments_not_json(record: Record, messages: list[Record]) -> Iterator[
         if "function_call" in message:
             calls.append((".function_call.arguments", message["function_call"]["arguments"]))
         for path, arguments in calls:
+            if arguments.__class__ is dict:
+                continue  # an object itself, where the target takes one (--target trl)
             try:
                 value = json.loads(arguments, parse_constant=_not_json)
             except json.JSONDecodeError as exc:
@@ -355,11 +357,13 @@ def tool_response_without_call(record: Record, messages: list[Record]) -> Iterat
 
     Each tool result must answer a call an earlier assistant message made, with the same
     id. Fix the id or add the assistant's tool call."""
-    called: set[str] = set()
+    called: set[str | None] = set()
     for i, message in enumerate(messages):
         for call in message.get("tool_calls") or ():
-            called.add(call["id"])
-        if message["role"] == "tool" and message["tool_call_id"] not in called:
+            called.add(call.get("id"))
+        # Without ids (--target trl), results pair with calls by position.
+        if (message["role"] == "tool" and "tool_call_id" in message
+                and message["tool_call_id"] not in called):
             yield Hit(f"tool_call_id {message['tool_call_id']!r} answers no earlier tool call; "
                       "use the id of the assistant's call", path=".tool_call_id", message_index=i)
 

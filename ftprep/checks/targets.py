@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftprep.checks.conversation import UNTRAINED
 from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope, declare, register
 from ftprep.report.finding import Finding, Severity
 from ftprep.targets import Target, get_target
+
+if TYPE_CHECKING:
+    from ftprep.formats import LineFormat
 
 Record = dict[str, Any]
 Shape = tuple[str, ...]
@@ -267,6 +270,15 @@ class TargetRules:
     @property
     def formats(self) -> tuple[str, ...]:
         return self.target.formats
+
+    def own_shape(self, fmt: LineFormat) -> LineFormat:
+        """`fmt` as this target takes it (its own schema for the format, if it has one)."""
+        from ftprep.formats import schema_variant
+
+        for name, type_path in self.target.schemas:
+            if name == fmt.name:
+                return schema_variant(fmt, type_path)
+        return fmt
 
     def format_findings(self, file: str, line_format: str, line: int) -> list[Finding]:
         if line_format in self.target.formats:

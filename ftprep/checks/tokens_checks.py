@@ -43,6 +43,18 @@ NO_LIMIT = declare(
     provider's documentation for its limit.""",
     scope=Scope.DATASET,
 )
+QUOTED_ARGUMENTS = declare(
+    "FT205", "template-quotes-string-arguments", Severity.WARNING,
+    """The chat template would train tool-call arguments given as a string as a quoted string.
+
+    OpenAI's format gives a tool call's `arguments` as a JSON string. Many Hugging Face
+    chat templates (Llama 3's among them) write `arguments` with `tojson`, which turns
+    such a string into a quoted, escaped one (`"{\\"room\\": \\"hall\\"}"`): the model
+    learns to emit that instead of the object. Checked with --tokenizer, by rendering the
+    template once. Give `arguments` as a JSON object for this model
+    (`ftprep validate --target trl` accepts objects).""",
+    scope=Scope.DATASET,
+)
 IMAGES_NEED_VISION = declare(
     "FT204", "images-need-vision-model", Severity.WARNING,
     """Examples hold images, but the model is not listed for vision fine-tuning.
@@ -75,6 +87,9 @@ class TokenCollector:
         self.reasons: Counter[str] = Counter()
         self.estimated_examples = 0
         self.image_examples = 0
+        # Lines whose string tool-call arguments the chat template would quote (FT205).
+        self.quoted_argument_lines = array("I")
+        self._quoted = getattr(counter, "quoted_arguments", None)
         self._stats: dict[str, Any] | None = None
 
     def on_record(self, number: int, record: dict[str, Any], fmt: LineFormat) -> None:
@@ -88,6 +103,8 @@ class TokenCollector:
                 messages = [*messages, *(record.get("non_preferred_output") or ())]
             record = {"messages": messages, **({"tools": tools} if tools else {})}
         counts = self.counter.count_example(record)
+        if self._quoted is not None and self._quoted(record):
+            self.quoted_argument_lines.append(number)
         if preference:
             counts.estimate(PREFERENCE_ESTIMATE)
         self.totals.append(counts.total)
@@ -105,11 +122,12 @@ class TokenCollector:
         return {"totals": self.totals, "trained": self.trained, "lines": self.lines,
                 "system": self.system, "system_tokens": self.system_tokens,
                 "reasons": self.reasons, "estimated_examples": self.estimated_examples,
-                "image_examples": self.image_examples}
+                "image_examples": self.image_examples,
+                "quoted_argument_lines": self.quoted_argument_lines}
 
     def merge_shard(self, state: dict[str, Any]) -> None:
         """Append what the collector of a later piece of the file counted."""
-        for name in ("totals", "trained", "lines", "system"):
+        for name in ("totals", "trained", "lines", "system", "quoted_argument_lines"):
             getattr(self, name).extend(state[name])
         self.system_tokens += state["system_tokens"]
         self.reasons.update(state["reasons"])
@@ -189,6 +207,14 @@ class TokenCollector:
                         OVER_LIMIT, f"{total:,} tokens; {self.counter.model} trains on at most "
                         f"{self.limit:,} per example and cuts the rest: shorten or split it",
                         file=file, line=line)
+        quoted = self.quoted_argument_lines
+        for line in quoted:
+            yield from selection.emit(
+                QUOTED_ARGUMENTS, f"the chat template of {self.counter.model} writes tool-call "
+                "arguments with tojson, so the JSON string given here is trained as a quoted "
+                "string: give `arguments` as a JSON object" + (
+                    f" ({len(quoted):,} lines like this)" if len(quoted) > 1 else ""),
+                file=file, line=line)
         reasons = self.stats()["estimate_reasons"]
         if reasons:
             yield from selection.emit(ESTIMATED, "token counts include estimates: " + "; ".join(reasons),

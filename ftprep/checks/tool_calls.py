@@ -36,7 +36,8 @@ def _call_events(messages: list[Record]) -> Iterator[tuple[str, int, str, str]]:
                     made, k = where[id_]
                     yield "unanswered", made, f".tool_calls[{k}]", id_
                     state[id_] = "late"
-        if role == "tool":
+        # Calls and results without ids (--target trl) pair by position: not checked here.
+        if role == "tool" and "tool_call_id" in message:
             id_ = message["tool_call_id"]
             now = state.get(id_)
             if now == "answered":
@@ -45,6 +46,8 @@ def _call_events(messages: list[Record]) -> Iterator[tuple[str, int, str, str]]:
                 state[id_] = "answered"
         in_message: set[str] = set()
         for k, call in enumerate(message.get("tool_calls") or ()):
+            if "id" not in call:
+                continue
             id_ = call["id"]
             now = state.get(id_)
             if id_ in in_message or now in ("open", "late"):

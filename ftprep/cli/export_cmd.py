@@ -37,9 +37,15 @@ def _output_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.option("--line-format", default=None, metavar="FORMAT",
               help="One of the target's formats (default: the input's when the target "
               "takes it, else the target's first), e.g. trl-prompt-completion for --target trl.")
+@click.option("--tool-arguments", type=click.Choice(["object", "string"]), default=None,
+              help="Write tool-call arguments as JSON objects (chat templates that use "
+              "tojson, e.g. Llama 3's; --target trl only) or as JSON strings in OpenAI's "
+              "shape (ids added, results paired by position). Default: OpenAI's shape for "
+              "targets that need it, as they come for trl.")
 @_output_options
-def export_command(source: str, target_name: str, line_format: str | None, output_path: str,
-                   rejects: str | None, verbose: bool) -> None:
+def export_command(source: str, target_name: str, line_format: str | None,
+                   tool_arguments: str | None, output_path: str, rejects: str | None,
+                   verbose: bool) -> None:
     """Convert FILE (any format ftprep reads) into the line format a target takes.
 
     What the target's format cannot hold (weights, tool calls, images, names ...) is
@@ -60,7 +66,8 @@ def export_command(source: str, target_name: str, line_format: str | None, outpu
     keep = () if line_format else target.formats
     summary = _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
                    line_errors=lambda fmt: _target_line_errors(target.name, fmt),
-                   keep_formats=keep, tool_call_id=target.tool_call_id)
+                   keep_formats=keep, tool_call_id=target.tool_call_id,
+                   tool_shape=_tool_shape(target, tool_arguments))
     _advise(summary, target)
     if target.min_examples is not None and 0 < summary.converted < target.min_examples:
         _stderr(f"warning: {summary.destination} holds {summary.converted} example(s); "
@@ -104,11 +111,24 @@ def _target_line_errors(target: str, to_format: str) -> Callable[[bytes, int], l
     return errors
 
 
+def _tool_shape(target: Target, tool_arguments: str | None) -> str | None:
+    """How export writes tool calls (ftprep.targets.tool_shapes) for this target."""
+    if tool_arguments == "string":
+        return "openai"
+    if target.schemas:  # it takes calls as chat templates do (trl): as they come, or objects
+        return "objects" if tool_arguments == "object" else None
+    if tool_arguments == "object":
+        raise click.BadParameter(f"{target.name} does not take tool-call arguments as "
+                                 "objects; `object` is for --target trl",
+                                 param_hint="--tool-arguments")
+    return "openai"
+
+
 def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str, ...] | None,
          unsupported: frozenset[str], rejects: str | None, verbose: bool,
          line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
-         keep_formats: tuple[str, ...] = (), tool_call_id: str | None = None
-         ) -> ConversionSummary:
+         keep_formats: tuple[str, ...] = (), tool_call_id: str | None = None,
+         tool_shape: str | None = None) -> ConversionSummary:
     from ftprep.cli.options import CannotRun
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
@@ -119,7 +139,8 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
     try:
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
                                unsupported=unsupported, rejects=rejects, line_errors=line_errors,
-                               keep_formats=keep_formats, tool_call_id=tool_call_id)
+                               keep_formats=keep_formats, tool_call_id=tool_call_id,
+                               tool_shape=tool_shape)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except (InputError, OSError) as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -122,6 +122,20 @@ register_format(
         description="One line of an OpenAI preference (DPO) fine-tuning file.",
     )
 )
+
+
+_VARIANTS: dict[tuple[str, str], LineFormat] = {}
+
+
+def schema_variant(fmt: LineFormat, type_path: str) -> LineFormat:
+    """`fmt` validated against another TypedDict (a target that takes the same lines in
+    a looser shape: ftprep.formats.hf_chat). The name stays, so every check and
+    conversion treats its lines as `fmt`'s."""
+    key = (fmt.name, type_path)
+    variant = _VARIANTS.get(key)
+    if variant is None:
+        variant = _VARIANTS[key] = replace(fmt, type_path=type_path, _cache={})
+    return variant
 
 
 def get_format(name: str) -> LineFormat:

@@ -50,11 +50,11 @@ class PromptCompletionRecord(TypedDict):
     completion: str | Annotated[list[AssistantMessage], Field(min_length=1)]
 
 
-def _same_form(record: Any) -> Any:
+def same_form(record: Any) -> Any:
     if isinstance(record["prompt"], str) != isinstance(record["completion"], str):
         raise ValueError("prompt and completion must both be strings or both be lists of "
                          "messages; do not mix the standard and conversational forms")
     return record
 
 
-PromptCompletionLine = Annotated[PromptCompletionRecord, AfterValidator(_same_form)]
+PromptCompletionLine = Annotated[PromptCompletionRecord, AfterValidator(same_form)]

@@ -64,6 +64,9 @@ class Target:
     # Canonical features (FEATURES) this target rejects although its format could carry
     # them; `export` drops and reports them.
     unsupported: frozenset[str] = frozenset()
+    # Formats the target takes in a shape of its own: (format name, "module:TypedDict"
+    # its lines are validated against instead); see ftprep.formats.schema_variant.
+    schemas: tuple[tuple[str, str], ...] = ()
     docs_url: str = ""
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()

@@ -23,6 +23,7 @@ from ftprep.formats import LineFormat, detect_format, get_format
 from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_keys, shown
 from ftprep.formats.errors import explain, unreadable_json
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
+from ftprep.targets.tool_shapes import TOOL_CALL_FORMATS, hf_chat_record, reshape_tools
 from ftprep.targets.transform import ConversionError, Converted, Drop, convert_record, get_codec
 
 
@@ -71,10 +72,14 @@ def convert_file(
     line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
     keep_formats: tuple[str, ...] = (),
     tool_call_id: str | None = None,
+    tool_shape: str | None = None,
 ) -> ConversionSummary:
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
     `to_format`, dropping `unsupported` features too; an input in one of `keep_formats`
     stays in its format instead; tool-call ids not matching `tool_call_id` are rewritten.
+    Tool calls in the shape Hugging Face chat templates take are read too; `tool_shape`
+    "openai" writes them in OpenAI's, "objects" writes arguments as objects (None: as
+    they come; see ftprep.targets.tool_shapes).
     `line_errors(format)(line, number)` names what the destination would refuse in a
     converted line: such a line is rejected with it. Raises ValueError when the output
     would overwrite the input (or the rejects file would overwrite either), or
@@ -108,7 +113,10 @@ def convert_file(
                         refusals = line_errors(to_format) if line_errors else None
                 record, loosened = _read_record(obj, fmt, to_format)
                 _something_to_learn(fmt, record)
+                reshaped = (reshape_tools(record, tool_shape) if tool_shape is not None
+                            and to_format in TOOL_CALL_FORMATS else [])
                 result = convert_record(record, fmt.name, to_format, unsupported)
+                result.drops[:0] = reshaped
                 if tool_call_id is not None:
                     _rewrite_ids(result, tool_call_id)
                 line = json.dumps(result.record, ensure_ascii=False)
@@ -191,6 +199,9 @@ def _read_record(obj: dict[str, Any], fmt: LineFormat, to_format: str
     try:
         record: dict[str, Any] = fmt.adapter().validate_python(obj)
     except ValueError as exc:
+        hf_shaped = hf_chat_record(obj, fmt.name)
+        if hf_shaped is not None:
+            return hf_shaped, loosened
         errors = exc.errors() if hasattr(exc, "errors") else []
         first = explain(errors, fmt.fixes)[:1]
         why = f"{first[0][0]}: {first[0][1]}" if first else str(exc)

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from ftprep.targets import HF_BASE_MODEL, Target
 
+# Tool calls as transformers' chat templates take them (ftprep.formats.hf_chat): no ids
+# needed, arguments an object (or a JSON string), tool results with a `name`.
+HF_CHAT_SCHEMAS = (("openai-chat", "ftprep.formats.hf_chat:HFChatRecord"),
+                   ("trl-prompt-completion", "ftprep.formats.hf_chat:HFPromptCompletionLine"))
+
 _TOKENIZER_NOTE = "Tokenizer: the base model's; pass --tokenizer with its tokenizer.json."
 
 TARGETS = (
@@ -17,6 +22,7 @@ TARGETS = (
         system="anywhere",
         # TRL's documented formats have no per-message weight: export drops it, loudly.
         unsupported=frozenset({"weight"}),
+        schemas=HF_CHAT_SCHEMAS,
         tokenizer=HF_BASE_MODEL,
         docs_url="https://github.com/huggingface/trl/blob/main/docs/source/dataset_formats.md",
         sources=("huggingface/trl docs/source/dataset_formats.md, docs/source/sft_trainer.md",

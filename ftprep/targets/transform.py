@@ -43,7 +43,8 @@ ALL = frozenset(FEATURES)
 class Drop:
     """Something a conversion removed or changed: its kind (a feature name, or "system
     position", "system merged", "parts joined", "input merged", "system role", "empty
-    message", "empty system prompt", "extra key", "developer role", "tool call id"), the
+    message", "empty system prompt", "extra key", "developer role", "tool call id",
+    "tool call arguments"), the
     JSON path in the record converted from, and a note."""
 
     kind: str
@@ -429,6 +430,11 @@ def from_canonical(record: Record, line_format: str,
     try:
         fmt.adapter().validate_python(line)
     except ValueError as exc:
+        from ftprep.targets.tool_shapes import hf_chat_record
+
+        if hf_chat_record(line, line_format) is not None:
+            # Tool calls as chat templates take them: the target's rules decide.
+            return Converted(line, drops)
         errors = exc.errors() if hasattr(exc, "errors") else []
         why = "; ".join(f"{path}: {message}" for path, message in explain(errors, fmt.fixes)[:2])
         raise ConversionError(f"the converted line is not a valid {line_format} line "
