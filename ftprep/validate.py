@@ -409,7 +409,11 @@ class FileValidator:
                 f"{fmt.name} ({why}); keep one format per file",
                 file=name, line=number, path="$"))
             return findings
-        findings.extend(self._schema_findings(name, number, exc, fmt, raw))
+        schema = self._schema_findings(name, number, exc, fmt, raw)
+        if (schema and fmt is not None and b'"tool' in raw
+                and (self.target_rules is None or not self.target_rules.target.schemas)):
+            schema[0] = _hint_hf_shape(schema[0], obj, fmt)
+        findings.extend(schema)
         return findings
 
     def _schema_findings(
@@ -523,6 +527,20 @@ class FileValidator:
                                 f"contain images; at most {st.MAX_IMAGE_EXAMPLES:,} are "
                                 "allowed: move the extra image examples to another file",
                                 file=name)
+
+
+def _hint_hf_shape(finding: Finding, obj: Any, fmt: LineFormat) -> Finding:
+    """`finding`, saying so when the line's tool calls have the shape Hugging Face chat
+    templates take (valid for --target trl, not for OpenAI)."""
+    from dataclasses import replace
+
+    from ftprep.targets.tool_shapes import hf_chat_record
+
+    if hf_chat_record(obj, fmt.name) is None:
+        return finding
+    return replace(finding, message=f"{finding.message} (the line's tool calls have the shape "
+                   "Hugging Face chat templates take: for TRL, validate with --target trl; "
+                   "`ftprep export --target openai` rewrites them in OpenAI's)")
 
 
 def _has_format_error(findings: list[Finding], start: int) -> bool:

@@ -197,3 +197,12 @@ def test_a_tool_result_with_no_call_left_is_rejected_with_the_reason(tmp_path: P
     result, lines = _export(tmp_path, "openai", records=(record,))
     assert result.exit_code == 1 and lines == []
     assert "the tool result at $.messages[3] answers no call" in result.output
+
+
+@pytest.mark.parametrize("target", [None, "openai", "together"])
+def test_openai_rules_point_a_trl_shaped_line_to_target_trl(tmp_path: Path,
+                                                            target: str | None) -> None:
+    report = validate([_write(tmp_path, TRL_EXAMPLE, _openai_style("{}", answer_id="x"))],
+                      ValidateOptions(target=target))
+    hinted = [f.line for f in report.findings if "validate with --target trl" in f.message]
+    assert hinted == [1]  # once, on the first error of the line that has that shape
