@@ -206,3 +206,14 @@ def test_openai_rules_point_a_trl_shaped_line_to_target_trl(tmp_path: Path,
                       ValidateOptions(target=target))
     hinted = [f.line for f in report.findings if "validate with --target trl" in f.message]
     assert hinted == [1]  # once, on the first error of the line that has that shape
+
+
+def test_a_call_reads_the_same_with_string_or_object_arguments() -> None:
+    from ftprep.dataset.features import message_text
+
+    def reply(arguments: Any) -> dict[str, Any]:
+        return {"role": "assistant", "tool_calls": [{"type": "function", "function": {
+            "name": "control_light", "arguments": arguments}}]}
+
+    assert message_text(reply({"room": "hall"})) == message_text(reply('{"room": "hall"}')) \
+        == 'call control_light({"room": "hall"})'

@@ -109,7 +109,10 @@ def message_text(message: Record) -> str:
     if message.get("function_call"):
         calls.append(message["function_call"])
     for call in calls:
-        text += f"\ncall {call.get('name', '')}({call.get('arguments', '')})"
+        arguments = call.get("arguments", "")
+        if not isinstance(arguments, str):  # an object (--target trl): as its JSON text
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        text += f"\ncall {call.get('name', '')}({arguments})"
     return text.strip()
 
 
