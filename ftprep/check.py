@@ -100,6 +100,13 @@ def check(path: str | Path, options: CheckOptions | None = None, *, command: str
                 NOT_PRICED, f"{target.title}: ftprep has no verified per-token price; {how}",
                 file=name)))
         priced = estimates[:1]
+    elif options.tokenizer:
+        # Counts from another model's tokenizer would misprice OpenAI's models.
+        estimates, priced = [], []
+        report.extend(list(selection.emit(
+            NOT_PRICED, f"tokens are counted with {options.tokenizer} (--tokenizer), which "
+            "is not how OpenAI's models count; give --target (together, fireworks, mistral, "
+            "trl ...) to price the provider that trains it", file=name)))
     else:
         estimates = _estimates(tokens, by_encoding, counter, options, prices, validation_tokens)
         chosen = [e for e in estimates if e.model in (counter.info.base, options.model)]

@@ -265,6 +265,8 @@ class CostEstimate:
     notes: list[str] = field(default_factory=list)
     # Availability rules of the price file that take effect after `today`.
     announced: list[str] = field(default_factory=list)
+    # Those in force by `today` (why `available` is False, when it is).
+    in_force: list[str] = field(default_factory=list)
     # False when ftprep's sources do not list the model as fine-tunable at all;
     # `available` is then False too, and `availability_note` says why.
     fine_tunable: bool = True
@@ -366,6 +368,7 @@ def estimate_cost(
         file=None,
         notes=notes,
         announced=announced,
+        in_force=in_force,
     )
     found = prices.find(model, provider=provider, method=method)
     if found is None:
@@ -378,12 +381,12 @@ def estimate_cost(
         if why_not:
             # The provider's dates are about the models it fine-tunes: they would read as
             # if this one could be trained until then.
-            est.available, est.fine_tunable, est.announced = False, False, []
+            est.available, est.fine_tunable, est.announced, est.in_force = False, False, [], []
             est.availability_note = why_not
         elif provider.lower() == "openai":
             est.notes.extend(rule_notes)
         else:
-            est.available, est.announced = True, []
+            est.available, est.announced, est.in_force = True, [], []
         return est
     row, origin, alias_note = found
     est.method, est.unit, est.price_usd = row.method, row.unit, row.price_usd

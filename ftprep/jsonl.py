@@ -77,15 +77,22 @@ def iter_lines(
         yield number, line
 
 
+REJECTS_SUFFIX = ".rejects.jsonl"
+
+
 def expand_inputs(inputs: Iterable[str | Path], pattern: str = "*.jsonl") -> list[str]:
-    """Files as given; directories expanded to their matching files, sorted. A directory
-    with no matching file raises InputError: an empty run would pass silently."""
+    """Files as given; directories expanded to their matching files, sorted, leaving out
+    the rejects files convert, export and split write beside their output (not training
+    data: the pre-commit hook excludes them too). A directory with no matching file
+    raises InputError: an empty run would pass silently."""
     out: list[str] = []
     for item in inputs:
         if str(item) != STDIN and Path(item).is_dir():
-            found = [str(p) for p in sorted(Path(item).rglob(pattern)) if p.is_file()]
+            found = [str(p) for p in sorted(Path(item).rglob(pattern))
+                     if p.is_file() and not p.name.endswith(REJECTS_SUFFIX)]
             if not found:
-                raise InputError(f"{item}: no {pattern} files in this directory")
+                raise InputError(f"{item}: no {pattern} files in this directory (rejects "
+                                 f"files, *{REJECTS_SUFFIX}, are left out)")
             out.extend(found)
         else:
             out.append(str(item))
@@ -134,7 +141,7 @@ def _mode_for(path: Path) -> int:
 def default_rejects_path(output: str | Path) -> Path:
     """Where rejected records go when no path is given: OUT.rejects.jsonl beside OUT."""
     output = Path(output)
-    return output.with_name(output.stem + ".rejects.jsonl")
+    return output.with_name(output.stem + REJECTS_SUFFIX)
 
 
 def output_clash(inputs: Iterable[str | Path],

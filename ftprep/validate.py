@@ -133,7 +133,11 @@ class FileValidator:
 
     def __init__(self, options: ValidateOptions) -> None:
         self.options = options
-        self.selection = options.selection
+        # Which lines are valid, and so counted, priced and compared, must not depend on
+        # what is reported (--select, --ignore, severities): every check runs at its own
+        # severity, and the user's selection filters the findings at the end of a file.
+        self.user_selection = options.selection
+        self.selection = Selection() if options.selection.narrows() else options.selection
         self.forced_format = (
             None if options.line_format == "auto" else get_format(options.line_format)
         )
@@ -153,7 +157,8 @@ class FileValidator:
         if options.rules is not None:
             from ftprep.checks.behaviour.line import RulesRunner
 
-            self.behaviour = RulesRunner(options.rules, self.selection) or None
+            # Its findings (FT5xx) do not decide validity: only what is reported runs.
+            self.behaviour = RulesRunner(options.rules, self.user_selection) or None
 
     def run(
         self, name: str, stream: IO[bytes], on_record: RecordHook | None = None
@@ -266,7 +271,7 @@ class FileValidator:
                               invalid=state.examples - state.valid,
                               line_format=fmt.name if fmt else None,
                               accepted_by=targets_accepting(fmt.name) if fmt else ())
-        return summary, findings
+        return summary, self.user_selection.reported(findings)
 
     def check_line(self, raw: bytes, *, name: str = "<record>", number: int = 1) -> list[Finding]:
         """Findings for one line in the forced format: how convert proves that what it
@@ -278,9 +283,9 @@ class FileValidator:
         try:
             record = fmt.adapter().validate_json(raw)
         except ValueError as exc:
-            return self._explain_bad_line(name, number, raw, fmt, exc)
+            return self.user_selection.reported(self._explain_bad_line(name, number, raw, fmt, exc))
         self._line_checks(name, number, record, fmt.conversation(record), fmt, findings)
-        return findings
+        return self.user_selection.reported(findings)
 
     def _first_record(
         self, name: str, number: int, raw: bytes, findings: list[Finding]

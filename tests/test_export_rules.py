@@ -114,9 +114,9 @@ def test_together_needs_system_or_user_first_then_alternating_turns(tmp_path: Pa
     result, out = _export(tmp_path, lines, "together")
     assert result.exit_code == 1
     assert _read(out) == [lines[2]]
-    assert "rejected line 1: openai-chat would refuse the converted line: FT144 " \
+    assert "rejected line 1: together would refuse the converted line: FT144 " \
         "$.messages[0]: the conversation starts with assistant" in result.stderr
-    assert "rejected line 2: openai-chat would refuse the converted line: FT142 " \
+    assert "rejected line 2: together would refuse the converted line: FT142 " \
         "$.messages[2]: system message after the conversation started" in result.stderr
     source = _write(tmp_path / "chat.jsonl", lines)
     result = CliRunner().invoke(cli, ["validate", "--target", "together", "-f", "json",

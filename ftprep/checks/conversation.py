@@ -132,7 +132,15 @@ def empty_content(record: Record, messages: list[Record]) -> Iterator[Hit]:
 # that copy-and-paste leaves behind (ZWSP, ZWNJ, ZWJ, word joiner, BOM).
 BLANK_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
                "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace()
-               "\u200b\u200c\u200d\u2060\ufeff")
+               "\u200b\u200c\u200d\u2060\ufeff"
+               # Marks and fillers that render as nothing: soft hyphen, bidi marks and
+               # embeddings, invisible operators, Hangul fillers, the blank braille cell,
+               # variation selectors.
+               "\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200e\u200f"
+               "\u202a\u202b\u202c\u202d\u202e\u2061\u2062\u2063\u2064\u2066\u2067"
+               "\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u2800\u3164\uffa0"
+               "\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a"
+               "\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f")
 _BLANK_FIRST = frozenset(BLANK_CHARS)
 
 

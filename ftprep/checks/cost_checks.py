@@ -61,7 +61,7 @@ def cost_findings(estimate: CostEstimate, selection: Selection, file: str, *,
         yield from selection.emit(NOT_FINE_TUNABLE, f"{estimate.model}: {estimate.availability_note}",
                                   file=file)
     elif not estimate.available:
-        notes = "; ".join(estimate.notes) or "the provider no longer accepts new jobs"
+        notes = "; ".join(estimate.in_force) or "the provider no longer accepts new jobs"
         yield from selection.emit(UNAVAILABLE, f"{estimate.model}: {notes}", file=file)
     elif estimate.announced:
         yield from selection.emit(ENDING, f"{estimate.model}: " + "; ".join(estimate.announced),

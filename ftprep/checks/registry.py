@@ -12,7 +12,7 @@ import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ftprep.report.finding import Finding, Severity
@@ -219,11 +219,33 @@ class Selection:
         return cached
 
     def severity_of(self, check: Check) -> Severity:
+        override = self.override_of(check)
+        return check.severity if override is None else override
+
+    def override_of(self, check: Check) -> Severity | None:
+        """The severity the config sets for the check, None when it sets none."""
         # The most specific key wins: FT124, then FT12, FT1, FT.
         for key in (check.code, check.code[:4], check.code[:3], check.code[:2]):
             if key in self.severity:
                 return self.severity[key]
-        return check.severity
+        return None
+
+    def narrows(self) -> bool:
+        """Whether this selection drops a check or changes a severity."""
+        return bool(self.select or self.ignore or self.severity)
+
+    def reported(self, findings: list[Finding]) -> list[Finding]:
+        """The findings this selection reports, at its severities: for findings worked out
+        with every check on at its own severity (`Selection()`)."""
+        if not self.narrows():
+            return findings
+        out = []
+        for finding in findings:
+            check = get(finding.code)
+            if self.enabled(check):
+                override = self.override_of(check)
+                out.append(finding if override is None else replace(finding, severity=override))
+        return out
 
     def finding(
         self,
@@ -291,7 +313,9 @@ def _is_prefix(token: str) -> bool:
 
 def _known(token: str) -> bool:
     if _is_prefix(token):
-        return True
+        # A prefix that matches no check (FT7) is as much a typo as an unknown code.
+        prefix = token.strip().upper()
+        return any(code.startswith(prefix) for code in _REGISTRY)
     try:
         get(token)
     except KeyError:

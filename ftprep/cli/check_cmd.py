@@ -40,7 +40,7 @@ def _common(func):  # type: ignore[no-untyped-def]
         click.option("--model", default=None, help="Model to count tokens and price for "
                      "(default from the config: gpt-4o-mini-2024-07-18)."),
         click.option("--epochs", default=None, callback=_epochs, metavar="N|auto",
-                     help="Epochs for the cost estimate (default: the provider's heuristic)."),
+                     help="Epochs for the cost estimate (default: the OpenAI cookbook's heuristic)."),
         click.option("--prices", "prices_file", type=click.Path(dir_okay=False, exists=True,
                      path_type=Path), default=None,
                      help="A price file whose rows override the packaged prices."),

@@ -58,13 +58,17 @@ def _pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -
               help="Allowed labels; others are rejected with a reason.")
 @click.option("--no-redact", is_flag=True, help="Keep PII (emails, phones, cards, IBANs, IPs) as is.")
 @click.option("--no-fix-mojibake", is_flag=True, help="Leave mojibake as it is.")
-@click.option("--min-chars", type=click.IntRange(min=0), default=None, help="Reject shorter texts.")
+@click.option("--min-chars", type=click.IntRange(min=0), default=None,
+              help="Reject texts shorter than this after cleaning (default: [convert.clean] "
+              "min-chars, else 3).")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None, help="Reject longer texts.")
 @click.option("--drop-duplicates", is_flag=True, help="Reject exact duplicate examples.")
 @click.option("--target", "-t", default=None, help="Write the target's line format (ftprep targets).")
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Summary format on stdout.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Config file (default: nearest ftprep.toml or pyproject.toml with "
+              "[tool.ftprep]).")
 def convert_command(sources: tuple[Path, ...], output: Path, rejects: Path | None,
                     summary_json: Path | None, output_format: str, config_path: Path | None,
                     target: str | None, **options: Any) -> None:

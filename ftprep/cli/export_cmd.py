@@ -67,7 +67,9 @@ def export_command(source: str, target_name: str, line_format: str | None,
     summary = _run(source, output_path, to_format, None, target.unsupported, rejects, verbose,
                    line_errors=lambda fmt: _target_line_errors(target.name, fmt),
                    keep_formats=keep, tool_call_id=target.tool_call_id,
-                   tool_shape=_tool_shape(target, tool_arguments))
+                   tool_shape=_tool_shape(target, tool_arguments),
+                   merge_system=target.system == "first" or target.max_system_messages == 1,
+                   destination_name=target.name)
     _advise(summary, target)
     if target.min_examples is not None and 0 < summary.converted < target.min_examples:
         _stderr(f"warning: {summary.destination} holds {summary.converted} example(s); "
@@ -128,7 +130,8 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
          unsupported: frozenset[str], rejects: str | None, verbose: bool,
          line_errors: Callable[[str], Callable[[bytes, int], list[str]]] | None = None,
          keep_formats: tuple[str, ...] = (), tool_call_id: str | None = None,
-         tool_shape: str | None = None) -> ConversionSummary:
+         tool_shape: str | None = None, merge_system: bool = False,
+         destination_name: str | None = None) -> ConversionSummary:
     from ftprep.cli.options import CannotRun
     from ftprep.jsonl import InputError
     from ftprep.targets.convert import convert_file
@@ -140,9 +143,12 @@ def _run(source: str, output_path: str, to_format: str, from_formats: tuple[str,
         summary = convert_file(source, output_path, to_format, from_formats=from_formats,
                                unsupported=unsupported, rejects=rejects, line_errors=line_errors,
                                keep_formats=keep_formats, tool_call_id=tool_call_id,
-                               tool_shape=tool_shape)
+                               tool_shape=tool_shape, merge_system=merge_system,
+                               destination_name=destination_name)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # -o - into a reader that went away: exit 141 (ftprep.cli)
     except (InputError, OSError) as exc:
         raise CannotRun(str(exc)) from None
     echo = _stderr

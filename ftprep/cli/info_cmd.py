@@ -26,9 +26,11 @@ def schema_command(name: str | None) -> None:
 
 @click.command("rules")
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True)
+              default="text", show_default=True, help="text to read, json for tools, markdown "
+              "for docs (the README's tables).")
 def rules_command(output_format: str) -> None:
-    """List every check with its code, name, default severity and documentation."""
+    """List every check: code, name, default severity and what it finds (json adds its
+    scope and whole documentation)."""
     from ftprep.checks.registry import all_checks, describe
     from ftprep.checks.rules_doc import rules_markdown
 

@@ -25,12 +25,15 @@ from ftprep.cli.options import CannotRun, finish, load, render
 @click.option("--near-duplicate-threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="Near-duplicate clusters stay on one side (default: the config's "
               "[check] near-duplicate-threshold, else 0.8).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Config file (default: nearest ftprep.toml or pyproject.toml with "
+              "[tool.ftprep]).")
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown", "html"]),
               default="text", show_default=True, help="Report format.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True),
               default=None, help="Write the report to a file instead of stdout (- for stdout).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              help="Colour in the text report (NO_COLOR is respected).")
 def split_command(input_file: str, train_out: str, val_out: str, validation_fraction: float | None,
                   validation_size: int | None, seed: int, rejects_out: str | None,
                   near_duplicate_threshold: float | None, config_path: Path | None, output_format: str,
@@ -45,6 +48,12 @@ def split_command(input_file: str, train_out: str, val_out: str, validation_frac
 
     if validation_fraction is not None and validation_size is not None:
         raise click.UsageError("give --validation-fraction or --validation-size, not both")
+    for value, hint in ((train_out, "--output"), (val_out, "--validation-out"),
+                        (rejects_out, "--rejects")):
+        if value == "-":
+            # Two halves (and the rejects) cannot share stdout; never make a file named "-".
+            raise click.BadParameter("split writes files: name one (`-`, stdout, is not taken "
+                                     "here)", param_hint=hint)
     try:
         settings = DatasetCheckSettings.from_config(load(config_path))
     except ConfigError as exc:

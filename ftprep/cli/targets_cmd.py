@@ -12,9 +12,11 @@ import click
 @click.command("targets")
 @click.argument("name", required=False)
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True)
+              default="text", show_default=True, help="text to read, json for tools, markdown "
+              "for docs (the README's tables).")
 def targets_command(name: str | None, output_format: str) -> None:
-    """List the training targets (NAME: one target in full, with notes and sources).
+    """List the training targets (NAME: one target in full, with notes and sources; in
+    markdown, its row of the table).
 
     Values marked "unverified" are not confirmed by ftprep's sources; limits left blank
     are not documented in them."""

@@ -24,7 +24,14 @@ from ftprep.formats.duplicate_keys import key_count, may_repeat_keys, repeated_k
 from ftprep.formats.errors import explain, unreadable_json
 from ftprep.jsonl import BOM, STDIN, AtomicWriter, display_name, iter_lines, open_binary, output_clash
 from ftprep.targets.tool_shapes import TOOL_CALL_FORMATS, hf_chat_record, reshape_tools
-from ftprep.targets.transform import ConversionError, Converted, Drop, convert_record, get_codec
+from ftprep.targets.transform import (
+    ConversionError,
+    Converted,
+    Drop,
+    convert_record,
+    get_codec,
+)
+from ftprep.targets.transform import merge_system as merge_system_contents
 
 
 @dataclass
@@ -73,13 +80,17 @@ def convert_file(
     keep_formats: tuple[str, ...] = (),
     tool_call_id: str | None = None,
     tool_shape: str | None = None,
+    merge_system: bool = False,
+    destination_name: str | None = None,
 ) -> ConversionSummary:
     """Convert `source` (any format ftprep converts; `from_formats` narrows the guess) to
     `to_format`, dropping `unsupported` features too; an input in one of `keep_formats`
     stays in its format instead; tool-call ids not matching `tool_call_id` are rewritten.
     Tool calls in the shape Hugging Face chat templates take are read too; `tool_shape`
     "openai" writes them in OpenAI's, "objects" writes arguments as objects (None: as
-    they come; see ftprep.targets.tool_shapes).
+    they come; see ftprep.targets.tool_shapes). `merge_system`: a chat line's leading
+    system messages become one (a target that takes one system prompt, first).
+    `destination_name` names the destination in messages (the target), else `to_format`.
     `line_errors(format)(line, number)` names what the destination would refuse in a
     converted line: such a line is rejected with it. Raises ValueError when the output
     would overwrite the input (or the rejects file would overwrite either), or
@@ -90,7 +101,8 @@ def convert_file(
     if clash:
         raise ValueError(clash)
     prefer = tuple(from_formats) if from_formats is not None else None
-    summary = ConversionSummary(display_name(source), display_name(destination), to_format)
+    written = "<stdout>" if str(destination) == STDIN else str(destination)
+    summary = ConversionSummary(display_name(source), written, to_format)
     rejected_lines: list[str] = []
     with open_binary(source) as stream, _output(destination) as out:
         fmt: LineFormat | None = None
@@ -117,13 +129,16 @@ def convert_file(
                             and to_format in TOOL_CALL_FORMATS else [])
                 result = convert_record(record, fmt.name, to_format, unsupported)
                 result.drops[:0] = reshaped
+                if merge_system and to_format == "openai-chat":
+                    result.drops += _merge_leading_system(result.record)
                 if tool_call_id is not None:
                     _rewrite_ids(result, tool_call_id)
                 line = json.dumps(result.record, ensure_ascii=False)
                 encoded = _utf8(line)
                 refused = refusals(encoded, number) if refusals else []
                 if refused:
-                    raise _BadLine(f"{to_format} would refuse the converted line: "
+                    raise _BadLine(f"{destination_name or to_format} would refuse the "
+                                   "converted line: "
                                    + "; ".join(refused))
             except (ConversionError, _BadLine) as exc:
                 summary.rejected.append((number, str(exc)))
@@ -257,6 +272,22 @@ def _something_to_learn(fmt: LineFormat, record: dict[str, Any]) -> None:
                        "weight 0; set weight 1 on the replies to learn, or remove the line")
 
 
+def _merge_leading_system(record: dict[str, Any]) -> list[Drop]:
+    """In place: the system messages that open the conversation, merged into the first
+    (strings joined by a blank line, as for the formats with one system prompt)."""
+    messages = record["messages"]
+    count = 0
+    while count < len(messages) and messages[count].get("role") == "system":
+        count += 1
+    if count < 2:
+        return []
+    contents = [m.get("content") or "" for m in messages[:count]]
+    mode = "string" if all(isinstance(c, str) for c in contents) else "parts"
+    messages[:count] = [{"role": "system", "content": merge_system_contents(contents, mode)}]
+    return [Drop("system merged", f"$.messages[{i}]", "merged into the first system message")
+            for i in range(1, count)]
+
+
 def _rewrite_ids(result: Converted, pattern: str) -> None:
     """Give each tool-call id the target refuses one it takes, in the call and its tool
     message alike, and report each change."""
@@ -321,5 +352,11 @@ def source_format_names(name: str) -> tuple[str, ...]:
 
     if name in TARGETS:
         return TARGETS[name].formats
-    get_format(name)  # KeyError with the list of formats
+    try:
+        get_format(name)
+    except KeyError:
+        from ftprep.formats import LINE_FORMATS
+
+        raise KeyError(f"{name!r} is neither a target ({', '.join(TARGETS)}) nor a line "
+                       f"format ({', '.join(LINE_FORMATS)})") from None
     return (name,)

@@ -207,12 +207,14 @@ def _place_system(kept: list[tuple[int, Record]], codec: Codec, drops: list[Drop
     if len(leading) > 1:
         drops.extend(Drop("system merged", f"$.messages[{i}]", "merged into the first system "
                           "message") for i, _ in leading[1:] if i not in late)
-        merged = _merge_system([m["content"] for _, m in leading], codec.content)
+        merged = merge_system([m["content"] for _, m in leading], codec.content)
         leading = [(leading[0][0], {"role": "system", "content": merged})]
     return [m for _, m in leading] + rest
 
 
-def _merge_system(contents: list[Any], mode: str) -> Any:
+def merge_system(contents: list[Any], mode: str) -> Any:
+    """System message contents as one: strings joined by a blank line ("string"), or one
+    list of parts ("parts")."""
     if mode == "string":
         return SYSTEM_JOIN.join(contents)
     parts: list[Record] = []

@@ -41,7 +41,9 @@ class TextReporter:
         from rich.markup import escape
         from rich.text import Text
 
-        console = Console(file=stream, no_color=self.color is False,
+        # None (auto) leaves NO_COLOR to rich; --color always/never decides over it.
+        no_color = None if self.color is None else not self.color
+        console = Console(file=stream, no_color=no_color,
                           force_terminal=self.color or None, highlight=False,
                           soft_wrap=True)
         for problem in report.io_errors:
