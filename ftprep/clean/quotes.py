@@ -232,7 +232,13 @@ def _cut_history(lines: list[str]) -> list[str]:
         while kept and (not kept[-1].strip() or _FORWARD.match(kept[-1].strip())):
             kept.pop()  # Apple Mail's "Begin forwarded message:" above the header block
         if any(line.strip() and not _quoted(line) for line in kept):
-            return kept  # top-posted: everything from the header down is history
+            rest = _written_below(lines, start) if kind == 1 else None
+            if rest is None:
+                return kept  # top-posted: everything from the header down is history
+            # Text above and below a ">" quote (an answer written around it): both are
+            # the sender's; go on with any header further down.
+            lines = [*kept, "", *rest]
+            continue
         if kind == 2:
             return []  # nothing but a quoted or forwarded message
         # Bottom-posted: skip the header and the quote block under it, keep what follows.
@@ -254,6 +260,23 @@ def _cut_history(lines: list[str]) -> list[str]:
         if _DANGLING.search(" ".join(lines[start:])):
             return lines[:start]
     return lines
+
+
+def _written_below(lines: list[str], start: int) -> list[str] | None:
+    """The lines under the ">" quote that the "... wrote:" header at `start` opens, when
+    they hold text; None when they hold none, or the history under the header is not
+    quoted with ">" (then nothing marks where it ends: all of it is history)."""
+    j = start + 1
+    while j < len(lines) and not _quoted(lines[j]) and not _WROTE.search(lines[j - 1]):
+        j += 1  # a header wrapped over two lines
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j >= len(lines) or not _quoted(lines[j]):
+        return None
+    while j < len(lines) and (_quoted(lines[j]) or not lines[j].strip()):
+        j += 1
+    rest = lines[j:]
+    return rest if any(line.strip() for line in rest) else None
 
 
 def forwarded_text(text: str, languages: tuple[str, ...] = ("en",)) -> str:
@@ -329,6 +352,8 @@ def strip_signature(text: str, *, separator: bool = False) -> str:
     return text
 
 
+# A numbered or bulleted step: "1. Open", "2) Close", "- Restart", "a. Log in".
+_STEP = re.compile(r"(?:\d{1,2}|[a-z])[.)]\s+\S|[-*•]\s+\S")
 # What a signature's lines hold besides names: an address, a URL, a phone number.
 _CONTACT = re.compile(r"@|https?://|www\.|\+?\d[\d ()./-]{5,}\d")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -350,8 +375,8 @@ _ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "llc", "gmbh", "ag", "sa
 def _contact_line(line: str) -> bool:
     """Whether a line may belong to a signature under a sign-off: a name, a title, a
     company, a phone number, an address or a URL; not a sentence."""
-    if len(line) > 60:
-        return False
+    if len(line) > 60 or _STEP.match(line):
+        return False  # "1. Open the app": a step of the ticket, not a signature
     if _MOBILE.match(line):
         return True  # "Sent from my iPhone" under the name
     words = _WORD.findall(line)

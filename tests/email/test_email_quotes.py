@@ -91,6 +91,23 @@ QUOTES = [
     pytest.param(
         "I said on 3 March: refund me.\nMy husband wrote: call back.", None, id="colon-in-text"
     ),
+    pytest.param(
+        "Hi,\n\nThe sync fails every night.\n\nOn Mon, 1 Mar 2026 at 10:00, Bob <b@acme.com> "
+        "wrote:\n> Does it fail in the morning too?\n\nUpdate: it also fails in the morning now.",
+        "Hi,\n\nThe sync fails every night.\n\nUpdate: it also fails in the morning now.",
+        id="text-above-and-below-a-quote-both-kept",
+    ),
+    pytest.param(
+        "Still broken.\n\nOn Mon, 1 Mar 2026 at 10:00, Bob <b@acme.com> wrote:\n> Try this.\n"
+        ">\n> Bob\n\n",
+        "Still broken.",
+        id="only-quote-below-text-cut",
+    ),
+    pytest.param(
+        "Still broken.\n\nOn Mon, 1 Mar 2026 at 10:00, Bob <b@acme.com> wrote:\nTry this.\n\nBob",
+        "Still broken.",
+        id="unquoted-history-under-header-all-cut",
+    ),
 ]
 
 # Attribution lines without a ">" block under them (the quote was HTML, or indented).
@@ -191,6 +208,10 @@ SIGNATURES = [
     ),
     pytest.param("Refund please.\n\nRegards,\nAlice\n\nP.S. my new address is 5 Main St.",
                  None, id="postscript-is-content"),
+    pytest.param("The sync fails. What I did:\n--\n1. Open\n2. Close", None,
+                 id="steps-under-a-bare-dash-line-stay"),
+    pytest.param("The sync fails.\n--\n- restart\n- log in again", None,
+                 id="bullets-under-a-bare-dash-line-stay"),
 ]
 
 
