@@ -203,6 +203,11 @@ def _belongs(loc: tuple[Any, ...], section: str, homes: dict[str, set[str]],
     takes it: "min-chars belongs in [convert.clean]"."""
     here = ".".join([section, *map(str, loc[:-1])])
     key = str(loc[-1])
+    if key in homes.get(here, ()):
+        # A key of this very table refused as extra: it was also given under its other
+        # spelling (`min_chars` and `min-chars`), which is the one read.
+        return (f"{key} is given twice in {table_name(path, here)}, also as "
+                f"{key.replace('_', '-')}: keep one")
     found = [table for table, keys in homes.items() if table != here and key in keys]
     if not found:
         return None

@@ -259,6 +259,8 @@ def test_errors_name_tables_as_the_file_writes_them(tmp_path: Path) -> None:
      "min-chars belongs in [tool.ftprep.convert.clean], not in [tool.ftprep.convert]"),
     ("pyproject.toml", '[tool.ftprep.convert]\nlabels = ["billing"]\n',
      "labels belongs in [tool.ftprep], not in [tool.ftprep.convert]"),
+    ("ftprep.toml", '[convert]\nsystem_prompt = "a"\nsystem-prompt = "b"\n',
+     "system_prompt is given twice in [convert], also as system-prompt: keep one"),
 ])
 def test_a_key_in_the_wrong_table_says_where_it_belongs(tmp_path: Path, run_cli, name: str,
                                                         body: str, expected: str) -> None:
