@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ftprep.checks.conversation import is_blank
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -77,7 +79,7 @@ class ChatLines:
         if not lines or not self._shortcut:
             return False
         for contents in (users, assistants):
-            if not all(contents) or any(map(str.isspace, contents)):
+            if not all(contents) or any(map(is_blank, contents)):
                 return False
         if not self._passed:
             self.errors(lines[0], users[0], assistants[0])
@@ -86,8 +88,8 @@ class ChatLines:
     def errors(self, line: bytes, user: str, assistant: str) -> list[Finding]:
         """The error findings `ftprep validate` reports for `line`, which `line` or
         `lines` built from these contents."""
-        plain = (self._shortcut and bool(user) and not user.isspace()
-                 and bool(assistant) and not assistant.isspace())
+        # Blank as FT111 means it (invisible characters too), or the proof does not hold.
+        plain = self._shortcut and not is_blank(user) and not is_blank(assistant)
         if plain and self._passed:
             return []
         errors = [f for f in self.validator.check_line(line) if f.severity.label == "error"]
