@@ -35,8 +35,8 @@ benchmarks/bench_dedup.py.
 
 Candidates: the classic banding scheme (as in datasketch's MinHashLSH): the signature is
 cut into `b` bands of `r` rows; texts whose band agrees are candidates. We keep each band
-as a sorted array of 64-bit band keys instead of a dict of sets: 0.2 s and 16 bytes
-per band and input, where MinHashLSH's insert takes about 5 s and 1.5 KB per
+as a sorted array of 64-bit band keys instead of a dict of sets: 0.16-0.21 s and 16
+bytes per band and input, where MinHashLSH's insert takes about 5 s and 1.5 KB per
 input. `b` and `r` minimise the weighted false-positive and false-negative areas, MinHashLSH's rule (a test
 checks they agree), but weighted 0.1/0.9 rather than 0.5/0.5: every candidate is
 verified, so a false positive costs a comparison while a false negative is a missed
@@ -48,7 +48,12 @@ Verification and clusters: candidate pairs are checked with the estimated Jaccar
 below the threshold are dropped), and the pairs that pass are joined by union-find. In a
 bucket, each member is compared with the bucket's first 16 rows only, and pairs already
 joined are skipped: linear in the bucket's size where all pairs would be quadratic
-(templated data puts thousands of texts in one bucket). The leakage query compares a
+(templated data puts thousands of texts in one bucket). A pair is first compared on the
+low 4 bits of each position (a row in 64 bytes): equal values have equal low bits, so a
+pair below the threshold there is below it in full, and only the rest (6% of the 1.5
+million comparisons at 100k) are compared in full. With that and fewer passes over all
+inputs per step, clusters() on the 72k inputs takes half the CPU time it did (0.48-0.56
+s against 1.10-1.26 s, same signatures, same clusters). The leakage query compares a
 validation input with the first 16 training rows of each of its buckets, the same rule.
 Clusters are transitive: A~B and B~C put A, B and C together even when A and C differ
 more. That is what the split needs (nothing near-identical may cross it).
@@ -347,6 +352,50 @@ def _similarity_at(
     return out
 
 
+def _low_nibbles(sigs: NDArray[np.uint32]) -> NDArray[np.uint64]:
+    """The low 4 bits of every signature value, 16 to a 64-bit word: a row in 64
+    bytes for 128 positions, not 512. Rows are padded to a multiple of 128 positions
+    with 0 on every row, so the padding always agrees."""
+    import numpy as np
+
+    width = -(-sigs.shape[1] // 128) * 128
+    nib = np.zeros((len(sigs), width), dtype=np.uint8)
+    nib[:, :sigs.shape[1]] = sigs & np.uint32(0xF)
+    packed = nib[:, 0::2] | (nib[:, 1::2] << np.uint8(4))
+    return packed.view(np.uint64)
+
+
+def _reaches(sigs: NDArray[np.uint32], nibbles: NDArray[np.uint64], a: NDArray[np.int64],
+             b: NDArray[np.int64], threshold: float) -> NDArray[np.bool_]:
+    """similarity(sigs[a], sigs[b]) >= threshold, row by row. Equal values have equal
+    low nibbles, so the share of equal nibbles bounds the estimate from above: pairs
+    below the threshold on the nibbles are dropped (most candidates, at a quarter of
+    the memory traffic), and only the rest are compared in full."""
+    import numpy as np
+
+    width = sigs.shape[1]
+    step = max(1, _BATCH_CELLS // width)
+    odd = np.uint64(0x1111111111111111)
+    bound = np.empty(len(a), dtype=np.float64)
+    for i in range(0, len(a), step):
+        # np.take: three times faster than fancy indexing at gathering rows.
+        x = np.take(nibbles, a[i:i + step], axis=0)
+        x ^= np.take(nibbles, b[i:i + step], axis=0)
+        # Fold each nibble onto its lowest bit: 1 where the two nibbles differ.
+        x |= x >> np.uint64(2)
+        x |= x >> np.uint64(1)
+        x &= odd
+        # Popcounts (16 at most) summed by a multiply: 8 words' counts are the bytes of
+        # one word, and their sum (128 at most) lands in its top byte.
+        counts = np.bitwise_count(x).view(np.uint64)
+        differ = ((counts * np.uint64(0x0101010101010101)) >> np.uint64(56)).sum(axis=1)
+        bound[i:i + step] = (width - differ.astype(np.int64)) / width
+    ok = bound >= threshold
+    maybe = np.flatnonzero(ok)
+    ok[maybe] = _similarity_at(sigs, a[maybe], sigs, b[maybe]) >= threshold
+    return ok
+
+
 class UnionFind:
     """Disjoint sets over 0..n-1; the smallest member is each set's root, so results
     do not depend on the order in which pairs are joined."""
@@ -408,22 +457,30 @@ def join_roots(roots: NDArray[np.int64], a: NDArray[np.int64],
     import numpy as np
 
     ra, rb = roots[a], roots[b]
+    apart = ra != rb
+    if not apart.any():
+        return roots
+    # Work on the roots the pairs touch, numbered in ascending order (so a smaller
+    # number is a smaller root), rather than passing over every element each step.
+    ids, local = np.unique(np.concatenate([ra[apart], rb[apart]]), return_inverse=True)
+    lo, hi = np.split(local, 2)
+    label = np.arange(len(ids))
     while True:
-        apart = ra != rb
+        la, lb = label[lo], label[hi]
+        apart = la != lb
         if not apart.any():
-            return roots
-        lo, hi = np.minimum(ra[apart], rb[apart]), np.maximum(ra[apart], rb[apart])
-        # Hook each larger root onto the smallest root it is paired with; every element
+            break
+        # Hook each larger label onto the smallest label it is paired with; every one
         # then follows its pointers down to a root (pointers only ever go down).
-        parent = roots.copy()
-        np.minimum.at(parent, hi, lo)
+        np.minimum.at(label, np.maximum(la[apart], lb[apart]), np.minimum(la[apart], lb[apart]))
         while True:
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
+            jumped = label[label]
+            if np.array_equal(jumped, label):
                 break
-            parent = jumped
-        roots = parent
-        ra, rb = roots[lo], roots[hi]
+            label = jumped
+    remap = np.arange(len(roots))
+    remap[ids] = ids[label]
+    return remap[roots]
 
 
 def equal_groups(values: NDArray[np.int64], min_size: int = 2) -> list[list[int]]:
@@ -454,8 +511,16 @@ class NearDuplicateIndex:
         self.params = params
         self.n_bands, self.rows = params.bands
         keys = _band_keys(sigs, self.n_bands, self.rows)
-        self._order = np.argsort(keys, axis=1, kind="stable")
-        self._sorted = np.take_along_axis(keys, self._order, axis=1)
+        # What a stable argsort gives (a bucket's rows in row order), in a third of its
+        # time: numpy's quicksort, then each bucket's rows sorted again as one array
+        # of (bucket number, row) keys.
+        order = np.argsort(keys, axis=1)
+        self._sorted = np.take_along_axis(keys, order, axis=1)
+        bucket = np.zeros(self._sorted.shape, dtype=np.int64)
+        bucket[:, 1:] = np.cumsum(self._sorted[:, 1:] != self._sorted[:, :-1], axis=1)
+        ranked = bucket * len(sigs) + order
+        ranked.sort(axis=1)
+        self._order = ranked % max(1, len(sigs))
 
     def union_find(self, per_bucket: int = QUERY_CANDIDATES_PER_BAND) -> UnionFind:
         """Rows joined with every one of the first `per_bucket` rows of a bucket they
@@ -465,6 +530,7 @@ class NearDuplicateIndex:
 
         n = len(self.sigs)
         roots = np.arange(n)
+        nibbles = _low_nibbles(self.sigs)
         for band in range(self.n_bands if n > 1 else 0):
             keys, order = self._sorted[band], self._order[band]
             head = np.ones(n, dtype=bool)
@@ -475,15 +541,20 @@ class NearDuplicateIndex:
             shared = size > 1
             if not shared.any():
                 continue
-            members, start = order[shared], starts[group[shared]]
-            pos = np.flatnonzero(shared) - start
+            at = np.flatnonzero(shared)
+            start = starts[group[at]]
+            # Members by falling position in their bucket (all past per_bucket alike):
+            # those after the k-th row are then the first later[k].
+            rank = np.minimum(at - start, per_bucket)
+            by_rank = np.argsort(-rank)
+            members, start = order[at[by_rank]], start[by_rank]
+            later = np.cumsum(np.bincount(rank, minlength=per_bucket + 1)[::-1])[::-1][1:]
             for k in range(min(per_bucket, int(size.max()) - 1)):
                 # Each member against the bucket's k-th row, when that row comes before it.
-                later = pos > k
-                a, b = members[later], order[start[later] + k]
+                a, b = members[:later[k]], order[start[:later[k]] + k]
                 fresh = roots[a] != roots[b]
                 a, b = a[fresh], b[fresh]
-                ok = _similarity_at(self.sigs, a, self.sigs, b) >= self.params.threshold
+                ok = _reaches(self.sigs, nibbles, a, b, self.params.threshold)
                 if ok.any():
                     roots = join_roots(roots, a[ok], b[ok])
         return UnionFind.from_roots(roots)

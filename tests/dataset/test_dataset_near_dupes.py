@@ -286,3 +286,31 @@ def test_signatures_do_not_depend_on_the_process() -> None:
     out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), env=env,
                          capture_output=True, text=True, check=True).stdout
     assert np.array_equal(np.array(json.loads(out), dtype=np.uint32), signatures(texts, PARAMS))
+
+
+@pytest.mark.parametrize("num_perm", [100, 128, 256])
+def test_the_nibble_screen_keeps_exactly_the_pairs_that_reach_the_threshold(num_perm: int) -> None:
+    from ftprep.dataset import near_dupes
+
+    rng = np.random.default_rng(num_perm)
+    base = rng.integers(0, 2**32, (50, num_perm), dtype=np.uint64).astype(np.uint32)
+    sigs = base[rng.integers(0, 50, 400)]
+    # Change some positions, some only in their high bits (same low nibble).
+    change = rng.random(sigs.shape) < rng.random((400, 1)) * 0.4
+    sigs = np.where(change & (rng.random(sigs.shape) < 0.5), sigs ^ np.uint32(1 << 20), sigs)
+    sigs = np.where(change, sigs + np.uint32(1), sigs)
+    a, b = rng.integers(0, 400, 5000), rng.integers(0, 400, 5000)
+    for threshold in (0.5, 0.8, 0.95):
+        expected = near_dupes._similarity_at(sigs, a, sigs, b) >= threshold
+        got = near_dupes._reaches(sigs, near_dupes._low_nibbles(sigs), a, b, threshold)
+        assert np.array_equal(got, expected)
+
+
+def test_buckets_keep_their_rows_in_row_order() -> None:
+    from ftprep.dataset import near_dupes
+
+    texts = [normalise(f"please reset my password {i % 7}") for i in range(300)]
+    sigs = signatures(texts, PARAMS)
+    index = NearDuplicateIndex(sigs, PARAMS)
+    keys = near_dupes._band_keys(sigs, index.n_bands, index.rows)
+    assert np.array_equal(index._order, np.argsort(keys, axis=1, kind="stable"))
