@@ -99,7 +99,9 @@ def test_near_duplicates_are_a_cluster_and_can_be_turned_off() -> None:
 
 
 def test_near_duplicate_threshold_is_configurable() -> None:
-    records = [chat(EMAIL, "a"), chat(EMAIL.replace("Thanks, Maria", "Regards from Tom"), "b")]
+    # Exact Jaccard 0.69: clear of 0.8 whatever the hash functions (0.79 was not).
+    other = EMAIL.replace("Thanks, Maria", "Regards from Tom").replace("#4411", "#5820")
+    records = [chat(EMAIL, "a"), chat(other, "b")]
     assert found(run_checks(records, select=("FT404",))) == []
     loose = DatasetCheckSettings(near_duplicate_threshold=0.5)
     assert found(run_checks(records, loose, select=("FT404",))) == [("FT404", 1)]

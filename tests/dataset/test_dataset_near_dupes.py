@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -195,11 +196,121 @@ def test_a_text_longer_than_a_batch_is_signed_in_windows_with_the_same_result() 
     from ftprep.dataset import near_dupes
 
     params = near_dupes.MinHashParams()
-    budget = near_dupes._BATCH_CELLS // params.num_perm
+    budget = near_dupes._BATCH_CHARS
     rnd = random.Random(3)
     long = "".join(rnd.choice("abcdefgh ijklm") for _ in range(3 * budget + 17))
-    got = near_dupes.signatures(["a short ticket", long, long[: budget // 2]], params)
-    # One batch of the whole text (what the windows must equal) and the short ones alone.
-    assert np.array_equal(got[1], near_dupes._batch_signatures([long], params)[0])
-    assert np.array_equal(got[0], near_dupes._batch_signatures(["a short ticket"], params)[0])
-    assert np.array_equal(got[2], near_dupes._batch_signatures([long[: budget // 2]], params)[0])
+    # Few distinct shingles: every window leaves bins empty, so the later rounds and
+    # the densification run on the merged windows.
+    repetitive = "abc" * budget
+    texts = ["a short ticket", long, long[: budget // 2], repetitive]
+    got = near_dupes.signatures(texts, params)
+    for text, row in zip(texts, got, strict=True):
+        # One batch of the whole text is what the windows must equal.
+        whole = near_dupes._densify(near_dupes._bin_minima([text], params), params)[0]
+        assert np.array_equal(row, whole)
+    assert len(np.unique(got[3])) <= 3 * near_dupes._ROUNDS
+
+
+def test_identical_texts_get_identical_signatures_wherever_they_are() -> None:
+    texts = [normalise(ticket(i)) for i in range(400)]
+    copies = [*texts[::-1], "x" * 70_000, *texts[:50]]
+    first, second = signatures(texts, PARAMS), signatures(copies, PARAMS)
+    assert np.array_equal(first[::-1], second[:400])
+    assert np.array_equal(first[:50], second[401:])
+    assert len({row.tobytes() for row in first}) == 400  # distinct texts, distinct rows
+
+
+def pair_with_jaccard(rng: random.Random, length: int, edits: int) -> tuple[str, str]:
+    words = [rng.choice(["refund", "card", "invoice", "login", "parcel", "order", "late",
+                         "please", "help", "account", "charged", "twice", "today"])
+             + str(rng.randrange(100)) for _ in range(length // 8 + 1)]
+    a = " ".join(words)[:length]
+    variant = a.split(" ")
+    for _ in range(edits):
+        variant[rng.randrange(len(variant))] = rng.choice(["urgent", "now", "x", "thanks"])
+    return a, " ".join(variant)
+
+
+@pytest.mark.parametrize("length", [12, 60, 120, 400, 3000])
+def test_estimate_is_unbiased_for_short_and_long_texts(length: int) -> None:
+    # Averaged over pairs and seeds (one seed's errors are correlated across pairs
+    # that share text), the share of equal positions is the exact Jaccard.
+    rng = random.Random(length)
+    pairs = [pair_with_jaccard(rng, length, rng.randint(0, max(1, length // 40)))
+             for _ in range(150)]
+    exact = np.array([jaccard(a, b) for a, b in pairs])
+    errors = []
+    for seed in (1, 2, 3, 4):
+        params = MinHashParams(seed=seed)
+        left = signatures([a for a, _ in pairs], params)
+        right = signatures([b for _, b in pairs], params)
+        errors.append(similarity(left, right) - exact)
+    err = np.concatenate(errors)
+    assert abs(err.mean()) < 0.01
+    # 128 independent permutations would give sqrt(J(1-J)/128) <= 0.045.
+    assert err.std() < 0.045
+
+
+@pytest.mark.parametrize("num_perm", [16, 100, 128, 200])
+def test_any_signature_length_works(num_perm: int) -> None:
+    params = MinHashParams(num_perm=num_perm)
+    a, b = normalise(EMAIL), normalise(EMAIL.replace("Maria", "Mia"))
+    sigs = signatures([a, b, "x", a], params)
+    assert sigs.shape == (4, num_perm)
+    assert np.array_equal(sigs[0], sigs[3])
+    assert abs(float(similarity(sigs[0], sigs[1])) - jaccard(a, b)) < 4 / num_perm ** 0.5
+
+
+def test_texts_shorter_than_the_signature_fill_every_position() -> None:
+    from ftprep.dataset import near_dupes
+
+    # One shingle fills at most one bin per round; the rest borrow its values.
+    minima = near_dupes._bin_minima(["hello", "hi", ""], PARAMS)
+    assert ((minima != near_dupes._EMPTY).sum(axis=1) <= near_dupes._ROUNDS).all()
+    sigs = signatures(["hello", "hi", ""], PARAMS)
+    for row, bins in zip(sigs, minima, strict=True):
+        assert set(row.tolist()) == {int(v) & 0xFFFFFFFF for v in bins if v != near_dupes._EMPTY}
+    assert float(similarity(sigs[1], signatures(["hi"], PARAMS)[0])) == 1.0
+    assert float(similarity(sigs[0], sigs[1])) == 0.0
+
+
+def test_signatures_do_not_depend_on_the_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    texts = [normalise(ticket(i)) for i in range(20)] + ["", "é" * 3]
+    code = ("import sys, json; from ftprep.dataset.near_dupes import MinHashParams, signatures;"
+            "print(json.dumps(signatures(json.loads(sys.stdin.read()), MinHashParams()).tolist()))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert np.array_equal(np.array(json.loads(out), dtype=np.uint32), signatures(texts, PARAMS))
+
+
+@pytest.mark.parametrize("num_perm", [100, 128, 256])
+def test_the_nibble_screen_keeps_exactly_the_pairs_that_reach_the_threshold(num_perm: int) -> None:
+    from ftprep.dataset import near_dupes
+
+    rng = np.random.default_rng(num_perm)
+    base = rng.integers(0, 2**32, (50, num_perm), dtype=np.uint64).astype(np.uint32)
+    sigs = base[rng.integers(0, 50, 400)]
+    # Change some positions, some only in their high bits (same low nibble).
+    change = rng.random(sigs.shape) < rng.random((400, 1)) * 0.4
+    sigs = np.where(change & (rng.random(sigs.shape) < 0.5), sigs ^ np.uint32(1 << 20), sigs)
+    sigs = np.where(change, sigs + np.uint32(1), sigs)
+    a, b = rng.integers(0, 400, 5000), rng.integers(0, 400, 5000)
+    for threshold in (0.5, 0.8, 0.95):
+        expected = near_dupes._similarity_at(sigs, a, sigs, b) >= threshold
+        got = near_dupes._reaches(sigs, near_dupes._low_nibbles(sigs), a, b, threshold)
+        assert np.array_equal(got, expected)
+
+
+def test_buckets_keep_their_rows_in_row_order() -> None:
+    from ftprep.dataset import near_dupes
+
+    texts = [normalise(f"please reset my password {i % 7}") for i in range(300)]
+    sigs = signatures(texts, PARAMS)
+    index = NearDuplicateIndex(sigs, PARAMS)
+    keys = near_dupes._band_keys(sigs, index.n_bands, index.rows)
+    assert np.array_equal(index._order, np.argsort(keys, axis=1, kind="stable"))
