@@ -420,8 +420,13 @@ def _read_chunks(
                 extra = chunk.iloc[:, width]
                 wanted.update(rows[i] for i in (extra.astype(str) != "").to_numpy().nonzero()[0])
                 chunk = chunk.iloc[:, :width]
-            values = {c: _values(chunk.iloc[:, positions[c]]) for c in usecols}
-            batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk))
+            values: dict[str, list[object]] = {}
+            known: dict[int, list[object]] = {}  # the columns frame_row need not convert again
+            for c in usecols:
+                values[c], exact = _values(chunk.iloc[:, positions[c]])
+                if exact:
+                    known[positions[c]] = values[c]
+            batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk, known))
             if not wanted:
                 yield batch
                 continue
@@ -483,20 +488,25 @@ def merge_rows(
         yield batch.slice(start, end) if start or end < len(rows) else batch
 
 
-def _values(series: Any) -> list[object]:
-    """A column as a list of str: through Arrow when pandas stores it there (2x faster)."""
+def _values(series: Any) -> tuple[list[object], bool]:
+    """A column as a list of str: through Arrow when pandas stores it there (2x faster);
+    and whether that list equals series.tolist() (Arrow reads a missing value as None,
+    pandas as NaN: equal when there is none, as na_filter=False makes every cell text)."""
     to_arrow = getattr(series.array, "__arrow_array__", None)
     if to_arrow is not None:
         try:
-            values: list[object] = to_arrow().to_numpy(zero_copy_only=False).tolist()
-            return values
+            arrow = to_arrow()
+            values: list[object] = arrow.to_numpy(zero_copy_only=False).tolist()
+            return values, arrow.null_count == 0
         except Exception:  # an Arrow type without a numpy form: take the slow road
             pass
-    return list(series.tolist())
+    return list(series.tolist()), True
 
 
-def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
-    """Batch.record for a pandas frame."""
+def frame_row(frame: Any, known: Mapping[int, list[object]] | None = None
+              ) -> Callable[[int], dict[str, object]]:
+    """Batch.record for a pandas frame; `known`: columns (by position) already read as
+    lists equal to their tolist(), which are not converted a second time."""
 
     columns: list[tuple[str, list[object]]] = []
 
@@ -504,7 +514,9 @@ def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
         # The frame's columns as lists on the first call: a row is then a dict away,
         # where frame.iloc[i] costs ~80 us a row, and rejects can be many.
         if not columns:
-            columns.extend((str(k), frame.iloc[:, j].tolist()) for j, k in enumerate(frame.columns))
+            given = known or {}
+            columns.extend((str(k), given[j] if j in given else frame.iloc[:, j].tolist())
+                           for j, k in enumerate(frame.columns))
         return {name: values[i] for name, values in columns}
 
     return record
