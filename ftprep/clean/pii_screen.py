@@ -51,12 +51,27 @@ def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
         if len(start):
             found |= joined.pieces_at(start - _PAD)
     if "IP" in kinds:
-        dotted = at[(b[at + 1] == ord(".")) & digit[at + 2]]
-        if len(dotted):
-            found |= joined.pieces_matching(dotted - _PAD, _DOTTED_QUAD)
+        found |= _dotted_quads(joined, b, at, digit)
     if "CARD" in kinds or "PHONE" in kinds:
         found |= _runs(joined, b, at)
     return found
+
+
+def _dotted_quads(joined: Joined, b: Any, at: Any, digit: Any) -> set[int]:
+    """The pieces where _DOTTED_QUAD matches: at a digit, dot, digit (a price such as
+    "129.00" is one, so they are many) whose next two such triples follow with only
+    digits between: the bytes from this triple's second digit to the next triple's first
+    are digits when the digits counted there fill the span."""
+    import numpy as np
+
+    dotted = at[(b[at + 1] == ord(".")) & digit[at + 2]]
+    if len(dotted) < 3:
+        return set()
+    lo, hi = dotted[:-1] + 2, dotted[1:]  # each span, both ends included
+    filled = np.searchsorted(at, hi, "right") - np.searchsorted(at, lo) == hi - lo + 1
+    linked = filled & (hi >= lo)
+    first = dotted[:-2][linked[:-1] & linked[1:]]
+    return joined.pieces_at(first - _PAD) if len(first) else set()
 
 
 def _capital(x: Any) -> Any:
