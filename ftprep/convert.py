@@ -569,22 +569,28 @@ class _Stages:
         rejected, by index."""
         dropped: set[int] = set()
         if special:
-            done = {i: self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i])
-                    for i in special}
-            rows = iter(zip(built, written, strict=True))
-            built, written = [], []
-            for i in range(len(cols)):
-                result = done.get(i) or next(rows)
+            # The special rows in order; the good rows between two of them, a slice of
+            # `built` each (not a Python step per row).
+            merged: list[bytes] = []
+            labels: list[str | None] = []
+            start = taken = 0  # the next row, and the good rows taken so far
+            for i in sorted(special):
+                merged += built[taken:taken + i - start]
+                labels += written[taken:taken + i - start]
+                taken += i - start
+                start = i + 1
+                result = self._one(cols.example(i), texts[i], replies[i], cleaned_labels[i])
                 if isinstance(result, Rejected):
                     # The row as the file holds it, as the loader's own rejects carry it.
                     raw = cols.raw(i)
                     bad.append(result if raw is None else replace(result, raw=raw))
                     dropped.add(i)
                 else:
-                    built.append(result[0])
-                    written.append(result[1])
+                    merged.append(result[0])
+                    labels.append(result[1])
                     if len(result) > 2:
                         self._count(summary, result[2], fields=True)
+            built, written = merged + built[taken:], labels + written[taken:]
         lines += built
         if None in written:
             summary.labels.update(label or "(none)" for label in written)

@@ -179,8 +179,8 @@ def _value_swallows(value: str, column: int, delimiter: str, width: int) -> bool
                                               for ln in lines[1:-1])  # fmt: skip
 
 
-def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
-    """Positions of the rows in a chunk whose values may hold lines a stray quote
+def _suspects(columns: Sequence[Any], delimiter: str) -> list[int]:
+    """Positions of the rows in a chunk (its columns) whose values may hold lines a stray quote
     swallowed (_value_swallows). One scan per column picks the few values to test: in
     CSV those holding a quote character, which the closing quote of such a value leaves
     in it (`Crash on "Save"` -> `...Crash on Save"`), and which a well-formed file writes
@@ -190,8 +190,8 @@ def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
 
     needle = "\n" if delimiter == "\t" else '"'
     found: set[int] = set()
-    for column in range(width):
-        series = chunk.iloc[:, column]
+    width = len(columns)
+    for column, series in enumerate(columns):
         if is_string_dtype(series.dtype):
             found.update(_swallowing(series, column, needle, delimiter, width))
     return sorted(found)
@@ -222,11 +222,9 @@ def _swallowing(
         if buffers[2] is None or offsets[-1] == offsets[0]:
             base += len(part)
             continue
-        # One vectorised compare over the buffer, in place: no copy of the column.
-        data = np.frombuffer(buffers[2], np.uint8)[offsets[0] : offsets[-1]]
-        hits = np.flatnonzero(data == ord(target)) + offsets[0]
-        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
         view = memoryview(buffers[2])
+        hits = _positions(view[offsets[0] : offsets[-1]], target) + offsets[0]
+        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
         for i, lo, hi in zip(rows.tolist(), offsets[rows].tolist(),
                              offsets[rows + 1].tolist(), strict=True):  # fmt: skip
             value = bytes(view[lo:hi])
@@ -236,6 +234,23 @@ def _swallowing(
                     and _value_swallows(value.decode(), column, delimiter, width)):  # fmt: skip
                 yield base + i
         base += len(part)
+
+
+def _positions(data: memoryview, byte: bytes, most: int = 1000) -> Any:
+    """Where `byte` is in `data`, a numpy array: memchr (bytes.find) on a copy while the
+    hits are few, as they are for a quote in most text columns; one vectorised compare
+    when they turn out many."""
+    import numpy as np
+
+    copy = bytes(data)
+    found: list[int] = []
+    at = copy.find(byte)
+    while at >= 0:
+        if len(found) == most:
+            return np.flatnonzero(np.frombuffer(copy, np.uint8) == byte[0])
+        found.append(at)
+        at = copy.find(byte, at + 1)
+    return np.array(found, np.int64)
 
 
 class _Chunks:
@@ -397,10 +412,12 @@ def _read_chunks(
                 raise LoaderError(
                     str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                 ) from None
+            # Each column once (an .iloc lookup costs ~40 us, and each is read 4-5 times).
+            series = [column for _, column in chunk.items()]
             # Every column of the header, not only the used ones: a reject shows its
             # row as the file holds it ("007", not 7).
-            inferred = {j for j in range(width) if not is_string_dtype(chunk.iloc[:, j].dtype)
-                        or _not_all_text(chunk.iloc[:, j])}
+            inferred = {j for j in range(width) if not is_string_dtype(series[j].dtype)
+                        or _not_all_text(series[j])}
             if inferred - chunks.as_str:
                 chunks.reread_as_str(inferred)
                 continue
@@ -412,18 +429,18 @@ def _read_chunks(
             next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in skipped)])
             # Rows to look at again: skipped, a non-empty field past the header's, a last
             # column that may be padding, a value that may hold swallowed lines.
-            wanted = set(skipped) | {rows[i] for i in _suspects(chunk, width, delimiter)}
-            last = chunk.iloc[:, width - 1]
+            wanted = set(skipped) | {rows[i] for i in _suspects(series[:width], delimiter)}
+            last = series[width - 1]
             if is_string_dtype(last.dtype):
                 wanted.update(rows[i] for i in (last == "").to_numpy().nonzero()[0])
             if chunks.headless:
-                extra = chunk.iloc[:, width]
+                extra = series[width]
                 wanted.update(rows[i] for i in (extra.astype(str) != "").to_numpy().nonzero()[0])
                 chunk = chunk.iloc[:, :width]
             values: dict[str, list[object]] = {}
             known: dict[int, list[object]] = {}  # the columns frame_row need not convert again
             for c in usecols:
-                values[c], exact = _values(chunk.iloc[:, positions[c]])
+                values[c], exact = _values(series[positions[c]])
                 if exact:
                     known[positions[c]] = values[c]
             batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk, known))
