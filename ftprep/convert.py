@@ -183,7 +183,8 @@ def convert(
 
     try:
         with heard, AtomicWriter(output) as out, AtomicWriter(rejects) as rej:
-            for batch in _batches(load_chunks(sources, settings, on_columns), BATCH):
+            for batch in _batches(load_chunks(sources, settings, on_columns, stages.per_row),
+                                  BATCH):
                 lines, bad = stages.run(batch, summary)
                 # One write per batch, not one per line.
                 if lines:
@@ -349,6 +350,8 @@ class _Stages:
         # The summary counts what is written: the steps that changed, and the PII
         # redacted in, the texts, replies, labels and template fields of written examples.
         self._writes = {name: build.writes(name) for name in ("text", "reply", "label")}
+        # What a table row's is read only for the rows that need a decision of their own.
+        self.per_row = ("id", "date") if self._writes["reply"] else ("id", "date", "reply")
         self.cleaned: Counter[str] = Counter()
 
     def run(self, batch: list[Item],
@@ -360,7 +363,8 @@ class _Stages:
         for item in batch:
             if isinstance(item, ExampleColumns):
                 texts += item.texts
-                replies += item.replies  # "" for no reply, as below
+                # "" for no reply, as below; and for every row when replies are not written.
+                replies += item.replies if self._writes["reply"] else [""] * len(item)
             elif isinstance(item, Example):
                 mail.append(len(texts))
                 texts.append(item.text)

@@ -33,15 +33,15 @@ import itertools
 import logging
 import re
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ftprep.loaders.columns import LoaderError
 from ftprep.loaders.csvhead import FIELD_LIMIT, lines_before_header, skip_lines
 from ftprep.loaders.encoding import ENCODING_FIX, Encoding
-from ftprep.loaders.rows import BadRow, Batch
+from ftprep.loaders.rows import BadRow, Batch, Cells
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
     from pathlib import Path
 
 
@@ -339,9 +339,11 @@ def read_csv_batches(
     *,
     chunksize: int = 10_000,
     skip: int | None = None,
+    per_row: Collection[str] = (),
 ) -> Iterator[Batch | BadRow]:
     """Good rows in batches and bad rows, in row order; `skip` lines above the header
-    (locate_header_row's), else the blank ones.
+    (locate_header_row's), else the blank ones. The columns named in `per_row` (of
+    usecols) come as Cells, made into Python strings only where read.
 
     The C parser pads a short row with empty fields, skips a too-wide one (with a
     warning naming it) and cannot see a stray quote. Cheap tests on each chunk pick the
@@ -370,7 +372,8 @@ def read_csv_batches(
         except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
             yield from _recover(path, enc, delimiter, usecols, 1, chunksize, skip)
             return
-        yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype)
+        yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype,
+                                per_row)
     finally:
         records.close()
 
@@ -392,6 +395,7 @@ def _read_chunks(
     usecols: list[str],
     delimiter: str,
     is_string_dtype: Callable[[Any], bool],
+    per_row: Collection[str],
 ) -> Iterator[Batch | BadRow]:
     import pandas as pd
 
@@ -437,9 +441,13 @@ def _read_chunks(
                 extra = series[width]
                 wanted.update(rows[i] for i in (extra.astype(str) != "").to_numpy().nonzero()[0])
                 chunk = chunk.iloc[:, :width]
-            values: dict[str, list[object]] = {}
-            known: dict[int, list[object]] = {}  # the columns frame_row need not convert again
+            values: dict[str, Sequence[object]] = {}
+            known: dict[int, Sequence[object]] = {}  # what frame_row need not convert again
             for c in usecols:
+                cells = _cells(series[positions[c]]) if c in per_row else None
+                if cells is not None:
+                    values[c] = known[positions[c]] = cells
+                    continue
                 values[c], exact = _values(series[positions[c]])
                 if exact:
                     known[positions[c]] = values[c]
@@ -520,12 +528,23 @@ def _values(series: Any) -> tuple[list[object], bool]:
     return list(series.tolist()), True
 
 
-def frame_row(frame: Any, known: Mapping[int, list[object]] | None = None
+def _cells(series: Any) -> Cells | None:
+    """The column as Cells, when it is Arrow text with no missing value (whose cells
+    then read as tolist() reads them); else None."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    arrow = to_arrow()
+    text = str(arrow.type) in ("string", "large_string")
+    return Cells(arrow) if text and arrow.null_count == 0 else None
+
+
+def frame_row(frame: Any, known: Mapping[int, Sequence[object]] | None = None
               ) -> Callable[[int], dict[str, object]]:
     """Batch.record for a pandas frame; `known`: columns (by position) already read as
     lists equal to their tolist(), which are not converted a second time."""
 
-    columns: list[tuple[str, list[object]]] = []
+    columns: list[tuple[str, Sequence[object]]] = []
 
     def record(i: int) -> dict[str, object]:
         # The frame's columns as lists on the first call: a row is then a dict away,
@@ -606,7 +625,7 @@ def _recover(
             batch.rows.append(row)
             kept.append(fields)
             for name, col in index:
-                batch.columns[name].append(fields[col])
+                cast("list[object]", batch.columns[name]).append(fields[col])  # _fields_batch's
             if len(batch.rows) >= chunksize:
                 yield batch
                 batch, kept = _fields_batch(usecols, header)
