@@ -496,7 +496,7 @@ class _Stages:
     def _values(self, values: list[str | None]) -> list[str | None]:
         """`_value` over a column: each distinct value looked up once."""
         done = {value: self._cleaned(value)[0] for value in set(values)}
-        return [done[value] for value in values]
+        return list(map(done.__getitem__, values))
 
     def _value(self, value: str | None) -> str | None:
         """A label or template field as it may appear in a message: cleaned, and redacted
@@ -546,12 +546,16 @@ class _Stages:
         for label in set(labels):
             if label.__class__ is not str and (label is not None or need_label):
                 special |= _rows_equal(labels, label)
-        stripped: list[str | None] = list(map(str.strip, replies))
+        # The replies, stripped, where the assistant's answer holds them (--assistant label
+        # reads none).
+        stripped: list[str | None] = list(map(str.strip, replies)) if build.needs_reply else list(replies)
         if build.needs_reply:
             special |= _rows_equal(stripped, "")
         good: Sequence[int] = range(n)
         if special:
-            keep = [i not in special for i in good]
+            keep = [True] * n
+            for i in special:
+                keep[i] = False
             users = list(compress(users, keep))
             labels = list(compress(labels, keep))
             stripped = list(compress(stripped, keep))
