@@ -345,10 +345,13 @@ class PiiDetector:
         the whole text's passes add them. The phone matcher gives up after 65535 failed
         tries per text, fewer than a text of _BY_LINE_CHARS can cost; a longer text is
         redacted whole."""
-        done = [self._line_passes(line) for line in text.split("\n")]
+        done = list(map(self._line_passes, text.split("\n")))
+        redacted = [passes for _, passes in done if passes]
         counts: Counter[str] = Counter()
+        if not redacted:
+            return text, counts
         for depth in range(_MAX_PASSES):
-            for _, passes in done:
+            for passes in redacted:
                 if depth < len(passes):
                     counts.update(passes[depth])
         return "\n".join([line for line, _ in done]), counts
