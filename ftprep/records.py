@@ -73,9 +73,11 @@ class ExampleColumns:
     rows: Sequence[int]
     texts: list[str]
     labels: list[str] | None
-    replies: list[str]
-    ids: list[str]
-    dates: list[str]
+    # Possibly read cell by cell where asked (loaders.rows.Cells): convert reads a
+    # table's ids and dates, and replies it does not write, only for the rows it rejects.
+    replies: Sequence[str]
+    ids: Sequence[str]
+    dates: Sequence[str]
     extras: list[tuple[str, list[str]]]
     # Row i as read, under the file's column names (tabular._as_read): a reject's raw.
     record: Callable[[int], dict[str, Any]] | None = None

@@ -11,19 +11,21 @@ The screens may flag too much, never too little: a flagged text is checked exact
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    import re
     from collections.abc import Callable, Iterable, Sequence
 
 SEP = "\x00"
 T = TypeVar("T")
 # TextMemo keeps the result for at most this many texts, each at most this long.
 MEMO_TEXTS, MEMO_CHARS = 1024, 2000
+# Joined.positions looks for a byte with memchr up to this many times, then with numpy.
+_MEMCHR_HITS = 64
+# ... or this many, for a memo of lines (they are short and repeat more than texts).
+MEMO_LINES = 8192
 
 
 class TextMemo(Generic[T]):
@@ -31,14 +33,15 @@ class TextMemo(Generic[T]):
     auto-replies, quoted mail), where the slow per-text step (ftfy, the phone matcher)
     would otherwise run again on each copy."""
 
-    def __init__(self, compute: Callable[[str], T]) -> None:
+    def __init__(self, compute: Callable[[str], T], size: int = MEMO_TEXTS) -> None:
         self._compute = compute
+        self._size = size
         self._done: dict[str, T] = {}
 
     def __call__(self, text: str) -> T:
         result = self._done.get(text)
         if result is None:
-            if len(self._done) >= MEMO_TEXTS:
+            if len(self._done) >= self._size:
                 self._done.clear()
             result = self._compute(text)
             if len(text) <= MEMO_CHARS:
@@ -73,35 +76,44 @@ class Joined:
         self.pieces = len(self.order) if self.order is not None else len(texts)
         self.data = joined.encode("ascii")  # a copy of an ASCII string: nearly free
         self._starts: Any = None
+        # The NUL bytes in .data, once counted (a screen that finds them sets it).
+        self.nuls: int | None = None
 
     @property
     def ok(self) -> bool:
         """False when a text holds NUL itself, which would shift every later index."""
         import numpy as np
 
-        nuls = np.count_nonzero(np.frombuffer(self.data, np.uint8) == 0)  # numpy: faster than bytes.count
-        return bool(nuls == max(self.pieces - 1, 0))
+        if self.nuls is None:  # numpy: faster than bytes.count
+            self.nuls = int(np.count_nonzero(np.frombuffer(self.data, np.uint8) == 0))
+        return self.nuls == max(self.pieces - 1, 0)
 
     def original(self, pieces: Iterable[int]) -> set[int]:
         """Indices into `texts` of joined pieces."""
         order = self.order
         return set(pieces) if order is None else {order[i] for i in pieces}
 
-    def containing(self, needle: bytes) -> set[int]:
-        """Indices (into `texts`) of the texts that contain `needle`. Hits are rare, so
-        find them and count NULs on the way rather than split the whole batch."""
+    def containing(self, byte: bytes) -> set[int]:
+        """Indices (into `texts`) of the texts that contain `byte`, a rare one."""
+        at = self.positions(byte)
+        return self.pieces_at(at) if len(at) else set()
+
+    def positions(self, needles: bytes) -> Any:
+        """Positions in .data (a numpy array) of each of these bytes, which are rare:
+        memchr finds them; a byte that turns out common is found with numpy instead."""
+        import numpy as np
+
         data = self.data
-        found: set[int] = set()
-        index = counted = 0
-        pos = data.find(needle)
-        while pos >= 0:
-            index += data.count(b"\x00", counted, pos)
-            found.add(index)
-            counted = data.find(b"\x00", pos)  # on to the next text
-            if counted < 0:
-                break
-            pos = data.find(needle, counted)
-        return self.original(found)
+        out: list[int] = []
+        for byte in needles:
+            pos = data.find(byte)
+            while pos >= 0 and len(out) < _MEMCHR_HITS:
+                out.append(pos)
+                pos = data.find(byte, pos + 1)
+            if pos >= 0:  # common after all: a numpy pass for every byte asked for
+                b = np.frombuffer(data, np.uint8)
+                return np.flatnonzero(np.isin(b, np.frombuffer(needles, np.uint8)))
+        return np.array(out, np.int64)
 
     def pieces_at(self, positions: Any) -> set[int]:
         """Indices (into `texts`) of the pieces holding these positions (a numpy array)
@@ -109,14 +121,6 @@ class Joined:
         import numpy as np
 
         return self.original(np.unique(self._piece_of(positions)).tolist())
-
-    def pieces_matching(self, positions: Any, pattern: re.Pattern[bytes]) -> set[int]:
-        """Indices (into `texts`) of the pieces where `pattern`, which cannot match a NUL,
-        matches at one of these positions of .data."""
-        import numpy as np
-
-        match = functools.partial(pattern.match, self.data)
-        return self.pieces_at(np.array([p for p in positions.tolist() if match(p)], np.int64))
 
     def pieces_counting(self, byte: bytes, least: int) -> set[int]:
         """Indices (into `texts`) whose piece holds `byte` at least `least` times."""

@@ -43,20 +43,40 @@ def digit_suspects(joined: Joined, kinds: Collection[str]) -> set[int] | None:
     if not len(at):
         return None
     found: set[int] = set()
+    before = b[at - 1]
+    after_letter = _letter(before)  # the digit is glued to a word (or ends "AA99")
     if "IBAN" in kinds:
-        two = digit[at + 1]
-        glued = at[_letter(b[at - 1]) & _letter(b[at - 2]) & two] - 2
-        spaced = at[(b[at - 1] == 32) & _capital(b[at - 2]) & _capital(b[at - 3]) & two] - 3
+        # Two letters then two digits, or two capitals, a space and two digits: the
+        # tests on bytes further back run only where the byte before fits.
+        maybe = at[(after_letter | (before == 32)) & digit[at + 1]]
+        one, two, three = b[maybe - 1], b[maybe - 2], b[maybe - 3]
+        glued = maybe[_letter(one) & _letter(two)] - 2
+        spaced = maybe[(one == 32) & _capital(two) & _capital(three)] - 3
         start = np.concatenate([glued, spaced])
         if len(start):
             found |= joined.pieces_at(start - _PAD)
     if "IP" in kinds:
-        dotted = at[(b[at + 1] == ord(".")) & digit[at + 2]]
-        if len(dotted):
-            found |= joined.pieces_matching(dotted - _PAD, _DOTTED_QUAD)
+        found |= _dotted_quads(joined, b, at, digit)
     if "CARD" in kinds or "PHONE" in kinds:
-        found |= _runs(joined, b, at)
+        found |= _runs(joined, b, at, before, after_letter)
     return found
+
+
+def _dotted_quads(joined: Joined, b: Any, at: Any, digit: Any) -> set[int]:
+    """The pieces where _DOTTED_QUAD matches: at a digit, dot, digit (a price such as
+    "129.00" is one, so they are many) whose next two such triples follow with only
+    digits between: the bytes from this triple's second digit to the next triple's first
+    are digits when the digits counted there fill the span."""
+    import numpy as np
+
+    dotted = at[(b[at + 1] == ord(".")) & digit[at + 2]]
+    if len(dotted) < 3:
+        return set()
+    lo, hi = dotted[:-1] + 2, dotted[1:]  # each span, both ends included
+    filled = np.searchsorted(at, hi, "right") - np.searchsorted(at, lo) == hi - lo + 1
+    linked = filled & (hi >= lo)
+    first = dotted[:-2][linked[:-1] & linked[1:]]
+    return joined.pieces_at(first - _PAD) if len(first) else set()
 
 
 def _capital(x: Any) -> Any:
@@ -67,9 +87,10 @@ def _letter(x: Any) -> Any:
     return ((x | 0x20) - ord("a")) < 26  # uint8 wraps below "a"
 
 
-def _runs(joined: Joined, b: Any, at: Any) -> set[int]:
-    before = b[at - 1]
-    glued = _letter(before) | ((before == ord("-")) & _letter(b[at - 2]))
+def _runs(joined: Joined, b: Any, at: Any, before: Any, after_letter: Any) -> set[int]:
+    """The pieces with a phone- or card-like run (see the module docstring); `before`
+    holds the byte before each digit, `after_letter` whether it is a letter."""
+    glued = after_letter | ((before == ord("-")) & _letter(b[at - 2]))
     counted = at[~glued]
     if len(counted) < _RUN:
         return set()

@@ -58,16 +58,10 @@ _C1 = re.compile("[\x80-\x9f]")
 # not only its ESC ("\x1b[31m" would leave "[31m").
 _CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _ASCII_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-# Byte classes for clean_many. An ASCII text needs work only if it has a control (tab and
-# CR included), two whitespace bytes in a row other than a paragraph break, three
-# newlines, or whitespace at either end.
-# _LINE_MARK: ">" and "-", which start a quote or signature line.
-_OTHER, _SPACE, _NEWLINE, _CONTROL_CLASS, _NUL, _LINE_MARK = range(6)
-_BYTE_CLASS = bytes(
-    _NUL if b == 0 else _SPACE if b == 0x20 else _NEWLINE if b == 0x0A
-    else _CONTROL_CLASS if b < 0x20 or b == 0x7F else _OTHER
-    for b in range(256)
-)  # fmt: skip
+# What clean_many's batch screen (TextCleaner._suspects) flags: an ASCII text needs work
+# only if it has a control (tab and CR included), a space at a line's end, three newlines
+# in a row, or whitespace at either end; with quotes "safe", a line that starts with ">",
+# "-" or a space.
 # Unicode spaces that are a plain space in a ticket (no-break, thin, figure ...): each
 # becomes one " ", so aligned text keeps its width.
 _SPACE_LIKE = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
@@ -121,13 +115,9 @@ class TextCleaner:
         self.stats: Counter[str] = Counter()
         self._ftfy_config: Any = None
         self._remembered = TextMemo(self._clean)  # see clean_many
-        # Texts with "<" or "&" go to the per-text path, as texts with controls do.
-        classes = bytearray(_BYTE_CLASS)
-        if self.options.html:
-            classes[ord("<")] = classes[ord("&")] = _CONTROL_CLASS
-        if self.options.strip_quotes == "safe":
-            classes[ord(">")] = classes[ord("-")] = _LINE_MARK
-        self._classes = bytes(classes)
+        # Texts with DEL, or with "<" or "&", go to the per-text path, as texts with
+        # controls do.
+        self._rare = b"\x7f<&" if self.options.html else b"\x7f"
 
     def clean(self, text: str) -> str:
         out, changed = self._clean(text)
@@ -194,12 +184,14 @@ class TextCleaner:
             self.stats.update(changed)
         return out
 
-    def clean_many_noted(self, texts: Sequence[str]) -> tuple[list[str], dict[int, frozenset[str]]]:
+    def clean_many_noted(self, texts: Sequence[str], joined: Joined | None = None
+                         ) -> tuple[list[str], dict[int, frozenset[str]]]:
         """`clean_many` without counting: the texts, and the steps that changed each
-        text that changed (by position), for a caller that counts only some of them."""
+        text that changed (by position), for a caller that counts only some of them.
+        `joined`: Joined(texts), when the caller screens them for something else too."""
         out = list(texts)
         changes: dict[int, frozenset[str]] = {}
-        for i in self._suspects(texts):
+        for i in self._suspects(texts, joined):
             out[i], changed = self._remembered(texts[i])
             if changed:
                 changes[i] = changed
@@ -209,52 +201,53 @@ class TextCleaner:
         """`clean` without counting: the text and the steps that changed it."""
         return self._remembered(text)
 
-    def _suspects(self, texts: Sequence[str]) -> set[int] | range:
+    def _suspects(self, texts: Sequence[str], joined: Joined | None = None) -> set[int] | range:
         import numpy as np
 
         opts = self.options
-        joined = Joined(texts)
+        joined = joined or Joined(texts)
         found: set[int] = set(joined.others)  # non-ASCII: the per-text path decides
         quotes = opts.strip_quotes
-        if not (opts.control_chars or opts.whitespace or opts.html or quotes != "off"):
+        if not (opts.control_chars or opts.whitespace or opts.html or quotes != "off") or (
+                not joined.data):
             return found
-        # Byte classes, then whole-array numpy tests: about 2 ns a byte for all of them,
-        # where a bytes `in` per pattern costs 1-2 ns a byte each. "<" and "&" are in the
-        # control class when the HTML step is on (see __init__).
-        cls = np.frombuffer(joined.data.translate(self._classes), dtype=np.uint8)
-        nul = np.flatnonzero(cls == _NUL)
-        if len(nul) != max(joined.pieces - 1, 0):
+        # Every test looks at the bytes below a space (the NULs between texts, newlines,
+        # tabs, CRs, other controls: a few in a hundred), found in one numpy pass, and at
+        # their neighbours; the rare "<", "&" and DEL are found with memchr. A pass over
+        # every byte per test cost five times as much.
+        b = np.frombuffer(joined.data + b"\x00", np.uint8)  # a NUL after the last text too
+        at = np.flatnonzero(b < 32)
+        kind = b[at]
+        nul = at[kind == 0]
+        joined.nuls = len(nul) - 1  # less the one added
+        if len(nul) != joined.pieces:
             return range(len(texts))  # a text holds NUL itself: check every text
-        bad = cls == _CONTROL_CLASS
-        newline = cls == _NEWLINE
-        space = cls == _SPACE
+        newline = at[kind == 10]
+        hits = [at[(kind != 0) & (kind != 10)], joined.positions(self._rare)]
+        first = np.concatenate(([0], nul[:-1] + 1))  # where each text starts
+        lead = b[first]  # its first byte (NUL: the text is empty)
         if opts.whitespace:
-            ws = space | newline
-            # A space at a line's end, or three newlines in a row (tabs and CRs are in the
-            # control class); runs of spaces inside a line are left as they are.
-            pairs = space[:-1] & newline[1:]
-            nl_pairs = newline[:-1] & newline[1:]
-            pairs[:-1] |= nl_pairs[:-1] & nl_pairs[1:]
-            bad[:-1] |= pairs
-            if len(cls):  # starts or ends with a space or newline (other whitespace: above)
-                first = np.concatenate(([0], nul + 1))
-                last = np.concatenate((nul, [len(cls)])) - 1
-                edge = (last >= first) & (ws[np.minimum(first, len(cls) - 1)] | ws[last])
-                found |= joined.original(np.flatnonzero(edge).tolist())
-        if quotes == "safe" and len(cls):
+            # A space at a line's end, or three newlines in a row (tabs and CRs are
+            # controls, above); runs of spaces inside a line are left as they are.
+            inner = newline[newline > 0]
+            hits.append(inner[b[inner - 1] == 32])
+            hits.append(newline[:-2][newline[2:] - newline[:-2] == 2])
+            # A text that starts or ends with a space or newline (other whitespace: above).
+            last = b[nul - 1]  # its last byte (NUL, or b[-1] for the first text: empty)
+            edge = (lead == 32) | (lead == 10) | (last == 32) | (last == 10)
+            found |= joined.original(np.flatnonzero(edge).tolist())
+        if quotes == "safe":
             # A line starting with ">" or "-", or indented: it may be an indented quote
-            # (markup.may_hold_quote).
-            bad[1:] |= newline[:-1] & ((cls[1:] == _LINE_MARK) | space[1:])
-            starts = np.concatenate(([0], nul + 1))
-            starts = starts[starts < len(cls)]
-            first = cls[starts]
+            # (markup.may_hold_quote); so may a text that starts so.
+            after = b[newline + 1]
+            hits.append(newline[(after == 62) | (after == 45) | (after == 32)])
             found |= joined.original(
-                np.flatnonzero((first == _LINE_MARK) | (first == _SPACE)).tolist())
+                np.flatnonzero((lead == 62) | (lead == 45) | (lead == 32)).tolist())
         elif quotes == "mail":
-            bad |= newline  # two lines or more
-        hits = np.flatnonzero(bad)
-        if len(hits):
-            found |= joined.original(np.searchsorted(nul, hits).tolist())
+            hits.append(newline)  # two lines or more
+        bad = np.concatenate(hits)
+        if len(bad):
+            found |= joined.original(np.unique(np.searchsorted(nul, bad)).tolist())
         return found
 
     def check_length(self, text: str) -> str | None:

@@ -9,7 +9,7 @@ is an error (it would otherwise be read as one broken e-mail).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,10 +37,12 @@ def is_table(path: Path) -> bool:
 def load_chunks(
     sources: Sequence[Path], settings: ConvertSettings,
     on_columns: Callable[[str, ResolvedColumns], None] | None = None,
+    per_row: Collection[str] = (),
 ) -> Iterator[Example | Rejected | ExampleColumns]:
     """Every record of every source: tables in the order given, then all mail sources
     together (a thread may span several of them), folders in sorted order. A table's
-    runs of good rows come as columns (ExampleColumns; `records.one_by_one` unrolls them)."""
+    runs of good rows come as columns (ExampleColumns; `records.one_by_one` unrolls them),
+    those of the roles in `per_row` possibly read only where asked (load_table_chunks)."""
     from ftprep.loaders.columns import LoaderError
 
     for source in sources:
@@ -60,7 +62,8 @@ def load_chunks(
         yield from load_table_chunks(path, columns, preset=settings.preset,
                                      encoding=settings.encoding, sheet=settings.sheet,
                                      on_columns=on_columns,
-                                     label_allowed=settings.email.label_allowed)
+                                     label_allowed=settings.email.label_allowed,
+                                     per_row=per_row)
     if mail:
         yield from _load_mail(mail, settings)
 

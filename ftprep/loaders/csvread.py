@@ -33,15 +33,15 @@ import itertools
 import logging
 import re
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ftprep.loaders.columns import LoaderError
 from ftprep.loaders.csvhead import FIELD_LIMIT, lines_before_header, skip_lines
 from ftprep.loaders.encoding import ENCODING_FIX, Encoding
-from ftprep.loaders.rows import BadRow, Batch
+from ftprep.loaders.rows import BadRow, Batch, Cells
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
     from pathlib import Path
 
 
@@ -179,8 +179,8 @@ def _value_swallows(value: str, column: int, delimiter: str, width: int) -> bool
                                               for ln in lines[1:-1])  # fmt: skip
 
 
-def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
-    """Positions of the rows in a chunk whose values may hold lines a stray quote
+def _suspects(columns: Sequence[Any], delimiter: str) -> list[int]:
+    """Positions of the rows in a chunk (its columns) whose values may hold lines a stray quote
     swallowed (_value_swallows). One scan per column picks the few values to test: in
     CSV those holding a quote character, which the closing quote of such a value leaves
     in it (`Crash on "Save"` -> `...Crash on Save"`), and which a well-formed file writes
@@ -190,8 +190,8 @@ def _suspects(chunk: Any, width: int, delimiter: str) -> list[int]:
 
     needle = "\n" if delimiter == "\t" else '"'
     found: set[int] = set()
-    for column in range(width):
-        series = chunk.iloc[:, column]
+    width = len(columns)
+    for column, series in enumerate(columns):
         if is_string_dtype(series.dtype):
             found.update(_swallowing(series, column, needle, delimiter, width))
     return sorted(found)
@@ -222,11 +222,9 @@ def _swallowing(
         if buffers[2] is None or offsets[-1] == offsets[0]:
             base += len(part)
             continue
-        # One vectorised compare over the buffer, in place: no copy of the column.
-        data = np.frombuffer(buffers[2], np.uint8)[offsets[0] : offsets[-1]]
-        hits = np.flatnonzero(data == ord(target)) + offsets[0]
-        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
         view = memoryview(buffers[2])
+        hits = _positions(view[offsets[0] : offsets[-1]], target) + offsets[0]
+        rows = np.unique(np.searchsorted(offsets, hits, "right") - 1)
         for i, lo, hi in zip(rows.tolist(), offsets[rows].tolist(),
                              offsets[rows + 1].tolist(), strict=True):  # fmt: skip
             value = bytes(view[lo:hi])
@@ -236,6 +234,23 @@ def _swallowing(
                     and _value_swallows(value.decode(), column, delimiter, width)):  # fmt: skip
                 yield base + i
         base += len(part)
+
+
+def _positions(data: memoryview, byte: bytes, most: int = 1000) -> Any:
+    """Where `byte` is in `data`, a numpy array: memchr (bytes.find) on a copy while the
+    hits are few, as they are for a quote in most text columns; one vectorised compare
+    when they turn out many."""
+    import numpy as np
+
+    copy = bytes(data)
+    found: list[int] = []
+    at = copy.find(byte)
+    while at >= 0:
+        if len(found) == most:
+            return np.flatnonzero(np.frombuffer(copy, np.uint8) == byte[0])
+        found.append(at)
+        at = copy.find(byte, at + 1)
+    return np.array(found, np.int64)
 
 
 class _Chunks:
@@ -324,9 +339,11 @@ def read_csv_batches(
     *,
     chunksize: int = 10_000,
     skip: int | None = None,
+    per_row: Collection[str] = (),
 ) -> Iterator[Batch | BadRow]:
     """Good rows in batches and bad rows, in row order; `skip` lines above the header
-    (locate_header_row's), else the blank ones.
+    (locate_header_row's), else the blank ones. The columns named in `per_row` (of
+    usecols) come as Cells, made into Python strings only where read.
 
     The C parser pads a short row with empty fields, skips a too-wide one (with a
     warning naming it) and cannot see a stray quote. Cheap tests on each chunk pick the
@@ -355,7 +372,8 @@ def read_csv_batches(
         except pd.errors.ParserError:  # the parser tokenises ahead of the header when opening
             yield from _recover(path, enc, delimiter, usecols, 1, chunksize, skip)
             return
-        yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype)
+        yield from _read_chunks(chunks, records, header, usecols, delimiter, is_string_dtype,
+                                per_row)
     finally:
         records.close()
 
@@ -377,6 +395,7 @@ def _read_chunks(
     usecols: list[str],
     delimiter: str,
     is_string_dtype: Callable[[Any], bool],
+    per_row: Collection[str],
 ) -> Iterator[Batch | BadRow]:
     import pandas as pd
 
@@ -397,10 +416,12 @@ def _read_chunks(
                 raise LoaderError(
                     str(path), f"not valid {enc.name} ({exc.reason}): {ENCODING_FIX}"
                 ) from None
+            # Each column once (an .iloc lookup costs ~40 us, and each is read 4-5 times).
+            series = [column for _, column in chunk.items()]
             # Every column of the header, not only the used ones: a reject shows its
             # row as the file holds it ("007", not 7).
-            inferred = {j for j in range(width) if not is_string_dtype(chunk.iloc[:, j].dtype)
-                        or _not_all_text(chunk.iloc[:, j])}
+            inferred = {j for j in range(width) if not is_string_dtype(series[j].dtype)
+                        or _not_all_text(series[j])}
             if inferred - chunks.as_str:
                 chunks.reread_as_str(inferred)
                 continue
@@ -412,16 +433,25 @@ def _read_chunks(
             next_row = max([next_row, *(r + 1 for r in rows[-1:]), *(b + 1 for b in skipped)])
             # Rows to look at again: skipped, a non-empty field past the header's, a last
             # column that may be padding, a value that may hold swallowed lines.
-            wanted = set(skipped) | {rows[i] for i in _suspects(chunk, width, delimiter)}
-            last = chunk.iloc[:, width - 1]
+            wanted = set(skipped) | {rows[i] for i in _suspects(series[:width], delimiter)}
+            last = series[width - 1]
             if is_string_dtype(last.dtype):
                 wanted.update(rows[i] for i in (last == "").to_numpy().nonzero()[0])
             if chunks.headless:
-                extra = chunk.iloc[:, width]
+                extra = series[width]
                 wanted.update(rows[i] for i in (extra.astype(str) != "").to_numpy().nonzero()[0])
                 chunk = chunk.iloc[:, :width]
-            values = {c: _values(chunk.iloc[:, positions[c]]) for c in usecols}
-            batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk))
+            values: dict[str, Sequence[object]] = {}
+            known: dict[int, Sequence[object]] = {}  # what frame_row need not convert again
+            for c in usecols:
+                cells = _cells(series[positions[c]]) if c in per_row else None
+                if cells is not None:
+                    values[c] = known[positions[c]] = cells
+                    continue
+                values[c], exact = _values(series[positions[c]])
+                if exact:
+                    known[positions[c]] = values[c]
+            batch = Batch(rows, values, strings=not inferred, record=frame_row(chunk, known))
             if not wanted:
                 yield batch
                 continue
@@ -483,28 +513,46 @@ def merge_rows(
         yield batch.slice(start, end) if start or end < len(rows) else batch
 
 
-def _values(series: Any) -> list[object]:
-    """A column as a list of str: through Arrow when pandas stores it there (2x faster)."""
+def _values(series: Any) -> tuple[list[object], bool]:
+    """A column as a list of str: through Arrow when pandas stores it there (2x faster);
+    and whether that list equals series.tolist() (Arrow reads a missing value as None,
+    pandas as NaN: equal when there is none, as na_filter=False makes every cell text)."""
     to_arrow = getattr(series.array, "__arrow_array__", None)
     if to_arrow is not None:
         try:
-            values: list[object] = to_arrow().to_numpy(zero_copy_only=False).tolist()
-            return values
+            arrow = to_arrow()
+            values: list[object] = arrow.to_numpy(zero_copy_only=False).tolist()
+            return values, arrow.null_count == 0
         except Exception:  # an Arrow type without a numpy form: take the slow road
             pass
-    return list(series.tolist())
+    return list(series.tolist()), True
 
 
-def frame_row(frame: Any) -> Callable[[int], dict[str, object]]:
-    """Batch.record for a pandas frame."""
+def _cells(series: Any) -> Cells | None:
+    """The column as Cells, when it is Arrow text with no missing value (whose cells
+    then read as tolist() reads them); else None."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    arrow = to_arrow()
+    text = str(arrow.type) in ("string", "large_string")
+    return Cells(arrow) if text and arrow.null_count == 0 else None
 
-    columns: list[tuple[str, list[object]]] = []
+
+def frame_row(frame: Any, known: Mapping[int, Sequence[object]] | None = None
+              ) -> Callable[[int], dict[str, object]]:
+    """Batch.record for a pandas frame; `known`: columns (by position) already read as
+    lists equal to their tolist(), which are not converted a second time."""
+
+    columns: list[tuple[str, Sequence[object]]] = []
 
     def record(i: int) -> dict[str, object]:
         # The frame's columns as lists on the first call: a row is then a dict away,
         # where frame.iloc[i] costs ~80 us a row, and rejects can be many.
         if not columns:
-            columns.extend((str(k), frame.iloc[:, j].tolist()) for j, k in enumerate(frame.columns))
+            given = known or {}
+            columns.extend((str(k), given[j] if j in given else frame.iloc[:, j].tolist())
+                           for j, k in enumerate(frame.columns))
         return {name: values[i] for name, values in columns}
 
     return record
@@ -577,7 +625,7 @@ def _recover(
             batch.rows.append(row)
             kept.append(fields)
             for name, col in index:
-                batch.columns[name].append(fields[col])
+                cast("list[object]", batch.columns[name]).append(fields[col])  # _fields_batch's
             if len(batch.rows) >= chunksize:
                 yield batch
                 batch, kept = _fields_batch(usecols, header)

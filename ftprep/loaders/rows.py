@@ -3,11 +3,71 @@ cannot be examples, with why (BadRow). Shared by the CSV, Excel, Parquet and JSO
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator
+
+# Cells read one by one before the rest of the column is read whole.
+_CELL_READS = 256
+
+
+class Cells(Sequence[str]):
+    """A text column (Arrow strings, none missing) whose cells become Python strings
+    only where read: one by one for the first few reads, then the whole column at once.
+    For the columns convert reads only for a few rows (a reject's id and date, a reply
+    it does not write), where making a str of every cell costs ~1 us a row of 10."""
+
+    __slots__ = ("_array", "_hi", "_lo", "_reads", "_strip", "_whole")
+
+    def __init__(self, array: Any, lo: int = 0, hi: int | None = None, *,
+                 strip: bool = False) -> None:
+        self._array = array
+        self._lo = lo
+        self._hi = len(array) if hi is None else hi
+        self._strip = strip
+        self._whole: list[str] | None = None
+        self._reads = 0
+
+    def stripped(self) -> Cells:
+        """The same cells, each str.strip()ped when read."""
+        return Cells(self._array, self._lo, self._hi, strip=True)
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    @overload
+    def __getitem__(self, key: int) -> str: ...
+    @overload
+    def __getitem__(self, key: slice) -> Sequence[str]: ...
+    def __getitem__(self, key: int | slice) -> str | Sequence[str]:
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(len(self))
+            if self._whole is not None or step != 1:
+                return list(self)[key] if self._whole is None else self._whole[key]
+            return Cells(self._array, self._lo + lo, self._lo + max(lo, hi), strip=self._strip)
+        if self._whole is None:
+            self._reads += 1
+            if self._reads <= _CELL_READS:
+                at = range(self._lo, self._hi)[key]  # IndexError as a list gives it
+                value: str = self._array[at].as_py()
+                return value.strip() if self._strip else value
+            self._read_whole()
+        assert self._whole is not None
+        return self._whole[key]
+
+    def __iter__(self) -> Iterator[str]:
+        if self._whole is None:
+            self._read_whole()
+        assert self._whole is not None
+        return iter(self._whole)
+
+    def _read_whole(self) -> None:
+        part = self._array.slice(self._lo, len(self))
+        values: list[str] = part.to_numpy(zero_copy_only=False).tolist()
+        self._whole = list(map(str.strip, values)) if self._strip else values
 
 
 @dataclass(slots=True)
@@ -15,7 +75,7 @@ class Batch:
     """Consecutive good rows: their data row numbers and values per column."""
 
     rows: Sequence[int]
-    columns: dict[str, list[object]]
+    columns: Mapping[str, Sequence[object]]
     # Every value is already a str (pandas string columns): no per-cell type checks.
     strings: bool = False
     # Row i with every column of the file, not only the used ones: what a reject of

@@ -35,11 +35,11 @@ from ftprep.loaders.encoding import detect_encoding
 from ftprep.loaders.excelread import legacy_excel_error, read_sheet, sheet_batches, sheet_names
 from ftprep.loaders.jsonpath import item_path
 from ftprep.loaders.parquetread import json_default, parquet_batches, parquet_file
-from ftprep.loaders.rows import BadRow, Batch
+from ftprep.loaders.rows import BadRow, Batch, Cells
 from ftprep.records import Example, ExampleColumns, Rejected, SourceRef, one_by_one
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +104,15 @@ def load_table_chunks(
     chunk_rows: int = CHUNK_ROWS,
     on_columns: Callable[[str, ResolvedColumns], None] | None = None,
     label_allowed: Callable[[str], bool | None] | None = None,
+    per_row: Collection[str] = (),
 ) -> Iterator[ExampleColumns | Rejected]:
     """load_table with runs of good rows kept as columns (ExampleColumns), for callers
     that work on whole columns; same checks, errors and order. `on_columns` hears which
     columns were chosen for each role, before the first row. `label_allowed` says
     whether a label is among the run's allowed ones (None: no list): of a JSON or
-    Parquet list of labels, the one allowed item is the label, as of a CSV cell's parts."""
+    Parquet list of labels, the one allowed item is the label, as of a CSV cell's parts.
+    `per_row`: the roles ("reply", "id", "date") the caller reads only for a few rows;
+    a CSV's columns for them are read cell by cell where asked (loaders.rows.Cells)."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -130,7 +133,7 @@ def load_table_chunks(
     if sheet is not None and kind != "excel":
         log.warning("%s: --sheet %r ignored: only an XLSX workbook has sheets", file, sheet)
     if kind == "csv":
-        cols, batches = _csv_source(path, mapping, chosen, encoding, chunk_rows)
+        cols, batches = _csv_source(path, mapping, chosen, encoding, chunk_rows, per_row)
     elif kind == "excel":
         cols, batches = _excel_source(path, mapping, chosen, sheet)
     elif kind == "parquet":
@@ -195,6 +198,7 @@ def _csv_source(
     preset: Preset | None,
     encoding: str | None,
     chunk_rows: int,
+    per_row: Collection[str] = (),
 ) -> Source:
     file = str(path)
     enc = detect_encoding(path, encoding)
@@ -217,7 +221,11 @@ def _csv_source(
                     masked("; ".join(map(repr, notes)))[:160])  # fmt: skip
     cols = resolve_columns(headers, mapping, preset=preset, file=file, delimiter=delimiter)
     _warn_repeated(file, headers, cols)
-    batches = read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows, skip=skip)
+    # A column another role reads whole (the text, the label) is read whole.
+    lazy = {name for role in per_row if (name := getattr(cols, role))} - {
+        *cols.text, cols.label, *cols.fields}
+    batches = read_csv_batches(path, enc, delimiter, cols.used(), chunksize=chunk_rows, skip=skip,
+                               per_row=lazy)
     if cols.id is not None:
         batches = _malformed_ids(batches, headers.index(cols.id), len(headers), delimiter)
     return cols, batches
@@ -283,7 +291,7 @@ def _parquet_source(
     return cols, parquet_batches(pfile, cols.used(), chunk_rows)
 
 
-def _one_label_each(values: list[Any], name: str, *, paths: bool = True,
+def _one_label_each(values: Sequence[Any], name: str, *, paths: bool = True,
                     allowed: Callable[[str], bool | None] | None = None,
                     ) -> tuple[list[Any], dict[int, tuple[str, str]]]:
     """Labels from a JSON or Parquet column `name`: a list of one label is that label, and
@@ -371,19 +379,36 @@ def _convert(
         yield from _convert_batch(file, cols, used, batch, label_allowed)
 
 
-def _texts(values: list[Any], strings: bool) -> list[str]:
+def _texts(values: Sequence[Any], strings: bool) -> list[str]:
     """A column as stripped strings (one pass per column, not one call per cell)."""
     if strings:
         return list(map(str.strip, values))
     return [_text(v).strip() for v in values]
 
 
+def _cells(values: Sequence[Any], strings: bool) -> Sequence[str]:
+    """_texts of a column that may be read only cell by cell (Cells), which stays so."""
+    return values.stripped() if isinstance(values, Cells) else _texts(values, strings)
+
+
 def _join(parts: list[list[str]]) -> list[str]:
     if len(parts) == 2:  # subject + body, the usual case, without a generator per row
-        if "" not in parts[0] and "" not in parts[1]:
-            return list(map(TEXT_JOINER.join, zip(*parts, strict=True)))  # C-level
-        return [f"{a}{TEXT_JOINER}{b}" if a and b else a or b for a, b in zip(*parts, strict=True)]
+        out = list(map(TEXT_JOINER.join, zip(*parts, strict=True)))  # C-level
+        for part in parts:  # then the few rows with an empty part, found at C speed
+            for i in _indices(part, ""):
+                out[i] = parts[0][i] or parts[1][i]  # one of them or none: no joiner
+        return out
     return [TEXT_JOINER.join(p for p in row if p) for row in zip(*parts, strict=True)]
+
+
+def _indices(values: list[str], value: str) -> list[int]:
+    """Where `value` is in `values`, by list.index (C speed between the hits)."""
+    out: list[int] = []
+    try:
+        while True:
+            out.append(values.index(value, out[-1] + 1 if out else 0))
+    except ValueError:
+        return out
 
 
 def _blank(batch: Batch, used: Sequence[str], i: int) -> bool:
@@ -430,15 +455,15 @@ def _convert_batch(
         labels = _texts(raw_labels, strings)
     columns = ExampleColumns(
         file, batch.rows, texts, labels,
-        _texts(data[cols.reply], strings) if cols.reply else none,
-        _texts(data[cols.id], strings) if cols.id else none,
-        _texts(data[cols.date], strings) if cols.date else none,
+        _cells(data[cols.reply], strings) if cols.reply else none,
+        _cells(data[cols.id], strings) if cols.id else none,
+        _cells(data[cols.date], strings) if cols.date else none,
         [(name, [_text(v) for v in data[name]]) for name in cols.fields],
         _as_read(batch, used),
     )  # fmt: skip
-    bad = [i for i, text in enumerate(texts) if not text] if "" in texts else []
+    bad = _indices(texts, "")
     if labels is not None and "" in labels:
-        bad = sorted({*bad, *(i for i, label in enumerate(labels) if not label)})
+        bad = sorted({*bad, *_indices(labels, "")})
     if several:
         bad = sorted({*bad, *several})
     start = 0
