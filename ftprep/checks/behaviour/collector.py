@@ -14,6 +14,7 @@ a structured reply (see `LineView.reply`). Labels come later, from the FT3xx sum
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import sys
 from array import array
@@ -46,10 +47,12 @@ _MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\.?\s+({_MONTHS})[a-z]*\b", re.IGNO
 _SHARD_FIELDS = ("lines", "words", "has_reply", "openings", "closings", "languages", "facts",
                  "fact_start", "samples", "system_prompts")
 _MONTH_BEFORE = re.compile(rf"\b({_MONTHS})[a-z]*\.?\s+$", re.IGNORECASE)
-# (words, opening, closing, number tokens, language) of one reply text; bounded like the
-# token memo.
-ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...], str]
-_NO_REPLY: ReplySummary = (0, "", "", (), "")
+# (words, opening, closing, number tokens, language, the distinct tokens when none is a
+# date, whether they are caseless) of one reply text; bounded like the token memo.
+ReplySummary = tuple[int, str, str, tuple[tuple[str, str | None], ...], str,
+                     tuple[str, ...] | None, bool]
+_NO_REPLY: ReplySummary = (0, "", "", (), "", (), True)
+_CONTENT = operator.itemgetter("content")
 _MEMO_MAX_ENTRIES = 16_384
 
 
@@ -78,7 +81,6 @@ class BehaviourCollector:
     def on_record(self, number: int, record: Record, fmt: LineFormat) -> None:
         """The `on_record` hook of ftprep.validate.validate. Never raises on odd input."""
         messages = fmt.conversation(record)
-        view = LineView(self.rules, record, messages, fmt)
         last = None
         system = None
         for i, message in enumerate(messages):  # one pass: the reply and the system prompt
@@ -86,43 +88,60 @@ class BehaviourCollector:
             if role == "assistant":
                 last = i
             elif role == "system" and system is None:
-                system = view.text(i)
-        summary = self._reply_summary(view, last) if last is not None else _NO_REPLY
-        words, opening, closing, found, language = summary
+                system = message
+        summary = _NO_REPLY
+        if last is not None:
+            # Replies repeat (a label, a template): a repeated one costs a dict look-up.
+            content = messages[last].get("content")
+            known = self._memo.get(content) if content.__class__ is str else None
+            summary = known or self._reply_summary(LineView(self.rules, record, messages, fmt),
+                                                   last)
+        words, opening, closing, found, language, plain, caseless = summary
         self.lines.append(number)
         self.has_reply.append(words > 0)
         self.words.append(words)
         self.openings.append(opening)
         self.closings.append(closing)
         self.languages.append(language)
-        facts = facts_not_in(found, lambda: "\n".join(view.text(i) for i in range(
-            last if last is not None else len(messages)))) if found else []
-        if facts:
-            self.facts.extend(hash(f) for f in facts)
-            if len(self.samples) < SAMPLE_EXAMPLES:
-                self.samples[len(self.lines) - 1] = tuple(facts)
+        if found:  # only then is the input needed (found is empty without a reply)
+            source = _joined_text(messages[:last])
+            if plain is None:
+                facts = facts_not_in(found, source)
+            else:  # facts_not_in without dates, in short: the tokens the input lacks
+                if not caseless:
+                    source = source.lower()
+                facts = []
+                for token in plain:
+                    if token not in source:
+                        facts.append(token)
+            if facts:
+                self.facts.extend(map(hash, facts))
+                if len(self.samples) < SAMPLE_EXAMPLES:
+                    self.samples[len(self.lines) - 1] = tuple(facts)
         self.fact_start.append(len(self.facts))
         if system is not None:
-            self.system_prompts[hash(system)] += 1
+            content = system.get("content")
+            self.system_prompts[hash(content if content.__class__ is str else _text(system))] += 1
 
     def _reply_summary(self, view: LineView, last: int) -> ReplySummary:
         """Words, opening, closing and number tokens of the reply, once per distinct
-        content: replies repeat (a label, a template), and this is most of the work."""
+        content (on_record looks in the memo first): replies repeat (a label, a template),
+        and this is most of the work."""
+        text = view.reply(last).text
+        raw = text.split()
+        edge = self.edge
+        found = tuple(_number_tokens(text))
+        plain = tuple(dict.fromkeys(token for token, _ in found))
+        # A few spare words: punctuation-only words vanish when normalised.
+        summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
+                   _edge(raw[-(edge + 2):], edge, first=False), found, guess_language(text),
+                   None if any(date is not None for _, date in found) else plain,
+                   all(map(_caseless, plain)))
         content = view.messages[last].get("content")
-        key = content if content.__class__ is str else None
-        summary = self._memo.get(key) if key is not None else None
-        if summary is None:
-            text = view.reply(last).text
-            raw = text.split()
-            edge = self.edge
-            # A few spare words: punctuation-only words vanish when normalised.
-            summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
-                       _edge(raw[-(edge + 2):], edge, first=False), tuple(_number_tokens(text)),
-                       guess_language(text))
-            if key is not None:
-                if len(self._memo) >= _MEMO_MAX_ENTRIES:
-                    self._memo.clear()
-                self._memo[key] = summary
+        if content.__class__ is str:
+            if len(self._memo) >= _MEMO_MAX_ENTRIES:
+                self._memo.clear()
+            self._memo[content] = summary
         return summary
 
     def shard_state(self) -> dict[str, Any]:
@@ -148,6 +167,30 @@ class BehaviourCollector:
 
     def facts_of(self, i: int) -> array[int]:
         return self.facts[self.fact_start[i]: self.fact_start[i + 1]]
+
+
+def _text(message: Record) -> str:
+    """A message's text, as `LineView.text` reads it."""
+    content = message.get("content")
+    if content.__class__ is str:
+        return content
+    from ftprep.dataset.features import content_text
+
+    return content_text(content)
+
+
+def _caseless(token: str) -> bool:
+    """ASCII without letters ("4.10", "#123"): no character lower-cases to one of these
+    but itself, so the token is in a text exactly when it is in the lower-cased text."""
+    return token.isascii() and token.lower() == token.upper()
+
+
+def _joined_text(messages: list[Record]) -> str:
+    """The messages' texts joined by newlines, at C speed when every content is a string."""
+    try:
+        return "\n".join(map(_CONTENT, messages))
+    except (KeyError, TypeError):  # no content, None or parts: read as LineView.text does
+        return "\n".join(map(_text, messages))
 
 
 def _edge(words: list[str], n: int, *, first: bool) -> str:

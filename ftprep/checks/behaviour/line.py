@@ -18,8 +18,15 @@ from ftprep.checks.registry import Check, Hit, Scope, Selection, checks_in_scope
 from ftprep.report.finding import Finding, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ftprep.checks.behaviour.settings import BehaviourRules
     from ftprep.formats import LineFormat
+
+    # Says, from the line alone, that a check cannot find anything in it (True) or may.
+    LineScreen = Callable[[dict[str, Any], list[dict[str, Any]], LineFormat], bool]
+    # The line screen of a check for a rule set, or None when it has none for those rules.
+    ScreenFactory = Callable[[BehaviourRules], LineScreen | None]
 
 Record = dict[str, Any]
 RULES_VIEW = "rules"
@@ -27,6 +34,19 @@ _NOT_JSON = object()
 _UNSET = object()
 # Separates the path of a message from a path inside its JSON content.
 INSIDE = " -> "
+
+
+_SCREENS: dict[str, ScreenFactory] = {}  # by check code, see `line_screen`
+
+
+def line_screen(code: str) -> Callable[[ScreenFactory], ScreenFactory]:
+    """Registers a cheap per-line screen for a rules check: the runner calls the check
+    (and builds its LineView) only on the lines the screen does not clear. Most lines
+    are clean, and a generator and a view per line cost more than the screen itself."""
+    def add(factory: ScreenFactory) -> ScreenFactory:
+        _SCREENS[code] = factory
+        return factory
+    return add
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +183,7 @@ class RulesRunner:
             c for c in checks_in_scope(Scope.LINE)
             if c.view == RULES_VIEW and selection.enabled(c) and rules.active(c.trigger or "")
         ]
-        self._for_format: dict[str, list[Check]] = {}
+        self._for_format: dict[str, list[tuple[Check, LineScreen | None]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.checks)
@@ -172,11 +192,16 @@ class RulesRunner:
                  fmt: LineFormat) -> list[Finding]:
         checks = self._for_format.get(fmt.name)
         if checks is None:
-            checks = self._for_format[fmt.name] = [c for c in self.checks
-                                                   if c.applies_to(fmt.name)]
-        view = LineView(self.rules, record, messages, fmt)
+            checks = self._for_format[fmt.name] = [
+                (c, make(self.rules) if (make := _SCREENS.get(c.code)) else None)
+                for c in self.checks if c.applies_to(fmt.name)]
+        view = None  # built for the first check the line is not screened out of
         out: list[Finding] = []
-        for check in checks:
+        for check, screen in checks:
+            if screen is not None and screen(record, messages, fmt):
+                continue
+            if view is None:
+                view = LineView(self.rules, record, messages, fmt)
             for hit in check.func(self.rules, view):  # type: ignore[misc]
                 path = resolve_path(fmt, record, hit.message_index, hit.path)
                 finding = self.selection.finding(check, Hit(hit.message, path=path,
