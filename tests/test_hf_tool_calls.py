@@ -217,3 +217,16 @@ def test_a_call_reads_the_same_with_string_or_object_arguments() -> None:
 
     assert message_text(reply({"room": "hall"})) == message_text(reply('{"room": "hall"}')) \
         == 'call control_light({"room": "hall"})'
+
+
+def test_personal_data_in_an_arguments_object_is_found(tmp_path: Path) -> None:
+    from ftprep.checks.behaviour.settings import load_rules
+    from ftprep.config import load_config
+
+    record = json.loads(json.dumps(TRL_EXAMPLE))
+    record["messages"][1]["tool_calls"][0]["function"]["arguments"] = {
+        "room": "living room", "notify": "jane.doe@gmail.com"}
+    options = ValidateOptions(target="trl", rules=load_rules(load_config(None, search=False)))
+    report = validate([_write(tmp_path, record)], options)
+    assert [(f.code, f.path) for f in report.findings] == [
+        ("FT510", "$.messages[1].tool_calls[0].function.arguments")]

@@ -11,6 +11,7 @@ matcher are the expensive part. A system prompt or reply that repeats is screene
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -212,6 +213,8 @@ def _message_texts(message: Record) -> Iterator[tuple[str, str]]:
                 yield f".content[{j}].text", part["text"]
     for k, call in enumerate(message.get("tool_calls") or ()):
         arguments = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+        if isinstance(arguments, dict):  # an object (--target trl): its JSON text
+            arguments = json.dumps(arguments, ensure_ascii=False)
         if isinstance(arguments, str):
             yield f".tool_calls[{k}].function.arguments", arguments
 
