@@ -281,3 +281,24 @@ def test_a_misspelt_key_is_still_called_unknown(tmp_path: Path, run_cli) -> None
     src.write_text("text,label\nMy invoice is wrong,billing\n", encoding="utf-8")
     result = run_cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "--config", str(cfg))
     assert result.exit_code == 2 and "unknown key: check its spelling" in result.output
+
+
+@pytest.mark.parametrize(("name", "body", "table"), [
+    ("ftprep.toml", 'labels = ["billing"]\n[rules.required]\nrefunds = ["x"]\n', "[rules]"),
+    ("pyproject.toml", '[tool.ftprep]\nlabels = ["billing"]\n[tool.ftprep.rules.required]\n'
+     'refunds = ["x"]\n', "[tool.ftprep.rules]"),
+])
+def test_a_rules_error_names_the_table_as_written(tmp_path: Path, run_cli, name: str, body: str,
+                                                  table: str) -> None:
+    cfg = tmp_path / name
+    cfg.write_text(body, encoding="utf-8")
+    src = tmp_path / "t.jsonl"
+    src.write_text('{"messages": [{"role": "user", "content": "a"}, '
+                   '{"role": "assistant", "content": "billing"}]}\n', encoding="utf-8")
+    from click.testing import CliRunner
+
+    from ftprep.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", str(src), "--config", str(cfg)])
+    assert result.exit_code == 2
+    assert f"invalid settings in {table}: " in result.output

@@ -285,8 +285,8 @@ class BehaviourRules:
         unknown = sorted(set(self.settings.pii.severity) - known)
         if unknown:
             raise RulesError(f"rules.pii.severity: unknown PII kind(s) {', '.join(unknown)}; use "
-                             f"{', '.join(sorted(known))} (custom kinds come from [tool.ftprep.pii] "
-                             "patterns)")
+                             f"{', '.join(sorted(known))} (custom kinds come from the `patterns` "
+                             "of the pii table)")
 
     @property
     def pii_allowed(self) -> frozenset[str]:
@@ -340,7 +340,7 @@ def load_rules(config: Config, *, label_field: str | None = None) -> BehaviourRu
 
     `label_field`: the check command passes its validated `label-field`; otherwise it is
     read from `[tool.ftprep.check]` as is (validate does not own that table)."""
-    from ftprep.config import ConfigError
+    from ftprep.config import ConfigError, table_name
 
     settings = config.section("rules", RulesSettings)
     pii = None
@@ -357,7 +357,7 @@ def load_rules(config: Config, *, label_field: str | None = None) -> BehaviourRu
                               base_dir=config.base_dir, labels=tuple(config.general.labels))
     except RulesError as exc:
         raise ConfigError(f"{config.source or '<config>'}: invalid settings in "
-                          f"[tool.ftprep.rules]: {exc}") from None
+                          f"{table_name(config.source, 'rules')}: {exc}") from None
 
 
 def allowed_pii(values: Iterable[str]) -> frozenset[str]:
