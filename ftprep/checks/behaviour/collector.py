@@ -131,12 +131,14 @@ class BehaviourCollector:
         raw = text.split()
         edge = self.edge
         found = tuple(_number_tokens(text))
-        plain = tuple(dict.fromkeys(token for token, _ in found))
+        plain: tuple[str, ...] | None = ()
+        if found:
+            plain = (None if any(date is not None for _, date in found)
+                     else tuple(dict.fromkeys(token for token, _ in found)))
         # A few spare words: punctuation-only words vanish when normalised.
         summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
                    _edge(raw[-(edge + 2):], edge, first=False), found, guess_language(text),
-                   None if any(date is not None for _, date in found) else plain,
-                   all(map(_caseless, plain)))
+                   plain, plain is not None and all(map(_caseless, plain)))
         content = view.messages[last].get("content")
         if content.__class__ is str:
             if len(self._memo) >= _MEMO_MAX_ENTRIES:
