@@ -27,6 +27,9 @@ from ftprep.checks.behaviour.language import guess_language
 from ftprep.checks.behaviour.line import LineView
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from ftprep.checks.behaviour.settings import BehaviourRules
     from ftprep.dataset.collect import DatasetContext
     from ftprep.formats import LineFormat
@@ -131,12 +134,14 @@ class BehaviourCollector:
         raw = text.split()
         edge = self.edge
         found = tuple(_number_tokens(text))
-        plain = tuple(dict.fromkeys(token for token, _ in found))
+        plain: tuple[str, ...] | None = ()
+        if found:
+            plain = (None if any(date is not None for _, date in found)
+                     else tuple(dict.fromkeys(token for token, _ in found)))
         # A few spare words: punctuation-only words vanish when normalised.
         summary = (len(raw), _edge(raw[: edge + 2], edge, first=True),
                    _edge(raw[-(edge + 2):], edge, first=False), found, guess_language(text),
-                   None if any(date is not None for _, date in found) else plain,
-                   all(map(_caseless, plain)))
+                   plain, plain is not None and all(map(_caseless, plain)))
         content = view.messages[last].get("content")
         if content.__class__ is str:
             if len(self._memo) >= _MEMO_MAX_ENTRIES:
@@ -276,24 +281,48 @@ def reply_groups(ctx: DatasetContext) -> ReplyGroups | None:
         return None
 
     def compute() -> ReplyGroups:
+        import numpy as np
+
         from ftprep.checks.labels import CLASSIFICATION, label_summary
 
         summary = label_summary(ctx.features, ctx.settings)
-        indices = [i for i in range(len(data)) if data.has_reply[i]]
+        replied = np.flatnonzero(np.frombuffer(data.has_reply, dtype=np.uint8))
         if summary.label_field is not None:
-            by_line = {e.line: summary.label_of(e) for e in ctx.features.examples}
-            groups: dict[str, list[int]] = {}
-            for i in indices:
-                label = by_line.get(data.lines[i])
-                if label is not None:
-                    groups.setdefault(label, []).append(i)
-            return ReplyGroups(dict(sorted(groups.items())), True)
+            lines = np.asarray(data.lines, dtype=np.int64)[replied]
+            groups = {label: replied[at].tolist()
+                      for label, at in _positions_by_label(lines, summary.lines).items()}
+            return ReplyGroups(groups, True)
         if summary.task == CLASSIFICATION and len(summary.counts) * 3 < max(len(data), 1):
             return ReplyGroups({}, False, "the replies are the labels themselves")
+        indices = replied.tolist()
         return ReplyGroups({ALL_REPLIES: indices} if indices else {}, False)
 
     groups: ReplyGroups = ctx.features.memo("behaviour:groups", compute)
     return groups
+
+
+def _positions_by_label(lines: NDArray[np.int64], by_label: dict[str, list[int]]
+                        ) -> dict[str, NDArray[np.intp]]:
+    """For each label (sorted) that has any, the positions in `lines` of its lines, in
+    order. One sorted array of every labelled line, looked up at once, and one stable
+    sort by label: no loop over the lines."""
+    import numpy as np
+
+    labels = sorted(by_label)
+    at = np.concatenate([np.asarray(by_label[label], dtype=np.int64) for label in labels]
+                        or [np.empty(0, dtype=np.int64)])
+    ids = np.repeat(np.arange(len(labels)), [len(by_label[label]) for label in labels])
+    order = np.argsort(at, kind="stable")
+    at, ids = at[order], ids[order]
+    found = np.minimum(np.searchsorted(at, lines), max(len(at) - 1, 0))
+    label_of = (np.where(at[found] == lines, ids[found], -1) if len(at)
+                else np.full(len(lines), -1))
+    order = np.argsort(label_of, kind="stable")
+    ranked = label_of[order]
+    starts = np.searchsorted(ranked, np.arange(len(labels)), side="left")
+    ends = np.searchsorted(ranked, np.arange(len(labels)), side="right")
+    return {label: order[start:end] for label, start, end in zip(labels, starts, ends, strict=True)
+            if end > start}
 
 
 def group_name(label: str) -> str:

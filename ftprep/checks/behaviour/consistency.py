@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ftprep.checks.behaviour.collector import BehaviourCollector, group_name, reply_groups
 from ftprep.checks.registry import Hit, Scope, register
@@ -33,6 +33,7 @@ from ftprep.report.finding import Severity
 if TYPE_CHECKING:
     from ftprep.dataset.collect import DatasetContext
 
+T = TypeVar("T")
 ROBUST_SIGMA = 1.4826  # MAD -> standard deviation for normal data
 # The spread never counts as narrower than this: with k = 3.5 a reply must be about half
 # or twice the median length to stand out, however alike templated replies are (at 0.1,
@@ -74,18 +75,25 @@ def _judged(ctx: DatasetContext) -> dict[str, list[int]]:
 def _main_language(data: BehaviourCollector, indices: list[int]) -> list[int]:
     """The replies in the label's most common language, and those whose language is not
     known: a reply in another language is measured against no house style of its own."""
-    counts = Counter(data.languages[i] for i in indices if data.languages[i])
+    languages = _take(data.languages, indices)
+    counts = Counter(languages)  # first-seen order, so ties break as over the known ones
+    counts.pop("", None)
     if len(counts) < 2:
         return indices
     main = counts.most_common(1)[0][0]
-    return [i for i in indices if data.languages[i] in (main, "")]
+    return [i for i, language in zip(indices, languages, strict=True) if language in (main, "")]
 
 
 def length_spread(data: BehaviourCollector, indices: list[int], k: float) -> LengthSpread:
-    logs = [math.log1p(data.words[i]) for i in indices]
-    centre = _median(logs)
-    sigma = max(ROBUST_SIGMA * _median([abs(x - centre) for x in logs]), MIN_SIGMA)
-    outliers = [i for i, x in zip(indices, logs, strict=True) if abs(x - centre) > k * sigma]
+    """Median and spread of the log lengths. Lengths repeat (templates), so each distinct
+    length is taken once with its count: the same values as over every reply."""
+    lengths = Counter(_take(data.words, indices))
+    logs = {n: math.log1p(n) for n in lengths}
+    centre = _counted_median([(logs[n], c) for n, c in lengths.items()])
+    sigma = max(ROBUST_SIGMA * _counted_median([(abs(logs[n] - centre), c)
+                                                for n, c in lengths.items()]), MIN_SIGMA)
+    unusual = {n for n in lengths if abs(logs[n] - centre) > k * sigma}
+    outliers = [i for i in indices if data.words[i] in unusual] if unusual else []
     return LengthSpread(len(indices), math.expm1(centre), max(0.0, math.expm1(centre - k * sigma)),
                         math.expm1(centre + k * sigma), outliers)
 
@@ -113,8 +121,10 @@ def conformity(values: list[str], indices: list[int], words: int, min_share: flo
     if found is None:
         return Conformity(len(values), None, top_share, [])
     common, share, cut = found
+    differ = {v for v in distinct if cut[v] != common}
     return Conformity(len(values), common, share,
-                      [i for i, v in zip(indices, values, strict=True) if cut[v] != common])
+                      [i for i, v in zip(indices, values, strict=True) if v in differ]
+                      if differ else [])
 
 
 def _spread_of(ctx: DatasetContext, label: str, indices: list[int]) -> LengthSpread:
@@ -130,18 +140,35 @@ def _edges_of(ctx: DatasetContext, label: str, indices: list[int], *, first: boo
     values = data.openings if first else data.closings
     return ctx.features.memo(
         f"behaviour:{'opening' if first else 'closing'}:{label}",
-        lambda: conformity([values[i] for i in indices], indices, settings.edge_words,
+        lambda: conformity(_take(values, indices), indices, settings.edge_words,
                            settings.min_share, first=first))
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+def _counted_median(counted: list[tuple[float, int]]) -> float:
+    """The median of a list given as (value, times it occurs) pairs: the same value, to
+    the bit, as sorting the whole list and taking its middle (or the mean of two)."""
+    ordered = sorted(counted)
+
+    def at(position: int) -> float:
+        seen = 0
+        for value, times in ordered:
+            seen += times
+            if position < seen:
+                return value
+        raise IndexError(position)
+
+    total = sum(times for _, times in ordered)
+    mid = total // 2
+    return at(mid) if total % 2 else (at(mid - 1) + at(mid)) / 2
+
+
+def _take(values: Sequence[T], indices: list[int]) -> list[T]:
+    """values[i] for each index, at C speed."""
+    return list(map(values.__getitem__, indices))
 
 
 def _where(data: BehaviourCollector, indices: list[int]) -> tuple[int, tuple[int, ...]]:
-    lines = sorted(data.lines[i] for i in indices)
+    lines = sorted(_take(data.lines, indices))
     return lines[0], tuple(lines[1:MAX_LINES])
 
 
@@ -225,10 +252,11 @@ def consistency_stats(ctx: DatasetContext) -> dict[str, Any]:
     openings: dict[str, Any] = {}
     closings: dict[str, Any] = {}
     for label, indices in groups.by_label.items():
-        words = sorted(data.words[i] for i in indices)
-        row: dict[str, Any] = {"replies": len(indices), "min": words[0],
-                               "median": round(_median([float(w) for w in words]), 1),
-                               "max": words[-1]}
+        words = Counter(_take(data.words, indices))
+        row: dict[str, Any] = {"replies": len(indices), "min": min(words),
+                               "median": round(_counted_median([(float(w), c) for w, c
+                                                                in words.items()]), 1),
+                               "max": max(words)}
         if label in judged:
             spread = _spread_of(ctx, label, judged[label])
             row.update({"usual_low": round(spread.low), "usual_high": round(spread.high),
