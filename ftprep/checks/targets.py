@@ -273,12 +273,9 @@ class TargetRules:
 
     def own_shape(self, fmt: LineFormat) -> LineFormat:
         """`fmt` as this target takes it (its own schema for the format, if it has one)."""
-        from ftprep.formats import schema_variant
+        from ftprep.formats import shaped
 
-        for name, type_path in self.target.schemas:
-            if name == fmt.name:
-                return schema_variant(fmt, type_path)
-        return fmt
+        return shaped(fmt, self.target.schemas)
 
     def format_findings(self, file: str, line_format: str, line: int) -> list[Finding]:
         if line_format in self.target.formats:

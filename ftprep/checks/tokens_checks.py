@@ -212,7 +212,8 @@ class TokenCollector:
             yield from selection.emit(
                 QUOTED_ARGUMENTS, f"the chat template of {self.counter.model} writes tool-call "
                 "arguments with tojson, so the JSON string given here is trained as a quoted "
-                "string: give `arguments` as a JSON object" + (
+                "string: give `arguments` as a JSON object (`ftprep export --target trl "
+                "--tool-arguments object` rewrites them)" + (
                     f" ({len(quoted):,} lines like this)" if len(quoted) > 1 else ""),
                 file=file, line=line)
         reasons = self.stats()["estimate_reasons"]

@@ -138,6 +138,15 @@ def schema_variant(fmt: LineFormat, type_path: str) -> LineFormat:
     return variant
 
 
+def shaped(fmt: LineFormat, schemas: Iterable[tuple[str, str]]) -> LineFormat:
+    """`fmt` in the shape `schemas` ((format name, "module:TypedDict") pairs, as a
+    target's `schemas`) give it, or `fmt` itself when they name none for it."""
+    for name, type_path in schemas:
+        if name == fmt.name:
+            return schema_variant(fmt, type_path)
+    return fmt
+
+
 def get_format(name: str) -> LineFormat:
     try:
         return LINE_FORMATS[name]

@@ -26,18 +26,18 @@ def hf_chat_record(obj: Record, line_format: str) -> Record | None:
     """`obj` validated as a `line_format` line whose tool calls have the shape Hugging
     Face chat templates take (ftprep.formats.hf_chat); None when it is not valid that way
     either, or the format has no such shape."""
-    from ftprep.formats import get_format, schema_variant
+    from ftprep.formats import get_format, shaped
     from ftprep.targets.open_trainers import HF_CHAT_SCHEMAS
 
-    for name, type_path in HF_CHAT_SCHEMAS:
-        if name == line_format:
-            try:
-                record: Record = schema_variant(get_format(name), type_path).adapter(
-                ).validate_python(obj)
-            except ValueError:
-                return None
-            return record
-    return None
+    fmt = get_format(line_format)
+    variant = shaped(fmt, HF_CHAT_SCHEMAS)
+    if variant is fmt:
+        return None
+    try:
+        record: Record = variant.adapter().validate_python(obj)
+    except ValueError:
+        return None
+    return record
 
 
 def reshape_tools(record: Record, shape: str) -> list[Drop]:

@@ -228,7 +228,8 @@ def test_a_repeated_reply_is_read_once_but_its_facts_follow_each_input() -> None
     for number, user in enumerate(["Where is refund R-90001?", "Where is my refund?"] * 2, 1):
         collector.on_record(number, chat(user, reply), CHAT)
     assert len(collector._memo) == 1  # one distinct reply
-    assert [list(collector.facts_of(i)) for i in range(4)] == [
+    starts = collector.fact_start
+    assert [list(collector.facts[starts[i]:starts[i + 1]]) for i in range(4)] == [
         [], [hash("r-90001")], [], [hash("r-90001")]]
     assert list(collector.words) == [7] * 4 and len(set(collector.openings)) == 1
 

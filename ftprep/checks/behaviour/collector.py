@@ -113,10 +113,7 @@ class BehaviourCollector:
             else:  # facts_not_in without dates, in short: the tokens the input lacks
                 if not caseless:
                     source = source.lower()
-                facts = []
-                for token in plain:
-                    if token not in source:
-                        facts.append(token)
+                facts = [token for token in plain if token not in source]
             if facts:
                 self.facts.extend(map(hash, facts))
                 if len(self.samples) < SAMPLE_EXAMPLES:
@@ -169,9 +166,6 @@ class BehaviourCollector:
                 break
             self.samples[offset + i] = sample
         self.system_prompts.update(state["system_prompts"])
-
-    def facts_of(self, i: int) -> array[int]:
-        return self.facts[self.fact_start[i]: self.fact_start[i + 1]]
 
 
 def _text(message: Record) -> str:
